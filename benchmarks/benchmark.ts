@@ -1,0 +1,74 @@
+/**
+ * The one interface every benchmark implements: a loader (dataset), a preparation step that turns an item
+ * into the task every judge sees plus a hidden gold answer, and a scorer (in inspect_ai's terms: dataset,
+ * solver input, scorer). The harness runs judges in between and stores what they say.
+ */
+import type { DownloadSpec } from '../harness/download.ts';
+import type { Instructions, Task, TaskKind, Verdict } from '../harness/tasks.ts';
+import type { ReportTable } from '../reports/table.ts';
+
+export interface BenchmarkItem {
+  /** Unique within the benchmark and stable across releases of the data, e.g. "donotanswer/3692". */
+  id: string;
+}
+
+export interface Prepared<Gold> {
+  task: Task;
+  instructions: Instructions;
+  /** Never shown to a judge. */
+  gold: Gold;
+}
+
+export type Outcome =
+  /** The judge gave a verdict (directly, or as text the parser could read). */
+  | { status: 'verdict'; verdict: Verdict }
+  /** The judge answered but no verdict could be read from its reply. Scored as the benchmark says (RewardBench: 0.5). */
+  | { status: 'invalid'; reason: string }
+  /** No answer at all (timeout, HTTP error, missing published result). Not scored; asked again on the next run. */
+  | { status: 'error'; message: string };
+
+export interface ItemResult<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown> {
+  item: Item;
+  prepared: Prepared<Gold>;
+  outcome: Outcome;
+}
+
+export interface BenchmarkSummary {
+  /** The benchmark's headline number, 0-100; null when it cannot be computed from what was scored. */
+  score: number | null;
+  /** Items in the run. */
+  n: number;
+  /** Answers with no readable verdict. */
+  invalid: number;
+  /** Items with no answer (not scored). */
+  errors: number;
+  /** False when items errored or parts of the benchmark were not run: the numbers are not comparable then. */
+  complete: boolean;
+}
+
+export interface TableContext {
+  dataDir: string;
+  judgeId: string;
+  /** The judge's id in published results, if it has one. */
+  publishedAs?: string;
+}
+
+export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
+  id: string;
+  title: string;
+  description: string;
+  taskKind: TaskKind;
+  /** Files `npm run data -- pull <id>` fetches. */
+  downloads: DownloadSpec[];
+  load(dataDir: string): Promise<Item[]>;
+  prepare(item: Item, seed: number): Prepared<Gold>;
+  score(results: ItemResult<Item, Gold>[]): Summary;
+  /** Per-item fields for predictions.jsonl, beyond the ones every benchmark gets. */
+  describe(result: ItemResult<Item, Gold>): Record<string, unknown>;
+  tables(summary: Summary, context: TableContext): Promise<ReportTable[]>;
+}
+
+// The registry holds benchmarks of different item and gold types; the harness only passes values between
+// a benchmark's own methods, so erasing the type parameters here is safe.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyBenchmark = Benchmark<any, any, any>;

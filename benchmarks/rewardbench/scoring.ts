@@ -1,0 +1,55 @@
+/**
+ * RewardBench's official scoring (rewardbench/utils.py calculate_scores_per_section): per item 1 / 0 / 0.5
+ * (tie or unreadable verdict), subset = mean, section = Σ acc_s·EXAMPLE_COUNTS[s] / Σ EXAMPLE_COUNTS[s],
+ * overall = plain mean of the four sections (no prior sets, as in the FLAMe paper).
+ */
+import { mean } from 'simple-statistics';
+import { EXAMPLE_COUNTS, SECTIONS, SUBSETS, SUBSET_MAPPING, type Section } from './constants.ts';
+
+export interface ScoredItem {
+  subset: string;
+  /** 1, 0 or 0.5; null for an item with no answer (error), which is left out. */
+  score: number | null;
+}
+
+export interface RewardBenchScores {
+  /** 0-100, full precision. null when a section has no scored subset. */
+  score: number | null;
+  sections: Record<Section, number | null>;
+  subsets: Record<string, number>;
+  /** Subsets with no scored item in this run (so sections are computed over fewer subsets than the official 23). */
+  missingSubsets: string[];
+}
+
+export function scoreRewardBench(items: readonly ScoredItem[]): RewardBenchScores {
+  const bySubset = new Map<string, number[]>();
+  for (const item of items) {
+    if (item.score === null) continue;
+    if (!(item.subset in EXAMPLE_COUNTS)) throw new Error(`unknown RewardBench subset "${item.subset}"`);
+    const list = bySubset.get(item.subset) ?? [];
+    list.push(item.score);
+    bySubset.set(item.subset, list);
+  }
+  const subsets: Record<string, number> = {};
+  for (const name of SUBSETS) {
+    const scores = bySubset.get(name);
+    if (scores && scores.length > 0) subsets[name] = 100 * mean(scores);
+  }
+
+  // Like the official code, a section is weighted over the subsets that were scored.
+  const sections = {} as Record<Section, number | null>;
+  for (const section of SECTIONS) {
+    let weighted = 0;
+    let weight = 0;
+    for (const name of SUBSET_MAPPING[section]) {
+      const acc = subsets[name];
+      if (acc === undefined) continue;
+      weighted += acc * EXAMPLE_COUNTS[name]!;
+      weight += EXAMPLE_COUNTS[name]!;
+    }
+    sections[section] = weight > 0 ? weighted / weight : null;
+  }
+  const sectionValues = SECTIONS.map((s) => sections[s]);
+  const score = sectionValues.every((v): v is number => v !== null) ? mean(sectionValues) : null;
+  return { score, sections, subsets, missingSubsets: SUBSETS.filter((s) => !(s in subsets)) };
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+/**
+ * autorater: `eval` runs a judge over benchmarks and prints the paper-style tables; `data pull` fetches
+ * benchmark files. npm scripts: `npm run eval -- <flags>`, `npm run data -- pull <benchmark>`.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BENCHMARKS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
+import { JUDGE_FACTORIES, createJudge } from '../judges/index.ts';
+import { renderTerminal } from '../reports/terminal.ts';
+import { writeReports } from '../reports/write.ts';
+import { resolveDataDir } from './data-dir.ts';
+import { download, downloadUrl } from './download.ts';
+import { UserError } from './errors.ts';
+import { prepareItems, runEval } from './run.ts';
+import { Store } from './store.ts';
+
+export const DEFAULT_STORE = '.autorater/runs.sqlite';
+
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}.`);
+    return n;
+  };
+}
+
+function registeredList(): string {
+  const width = Math.max(...JUDGE_FACTORIES.map((f) => f.usage.length), ...BENCHMARKS.map((b) => b.id.length)) + 2;
+  return [
+    '',
+    'Judges:',
+    ...JUDGE_FACTORIES.map((f) => `  ${f.usage.padEnd(width)}${f.description}`),
+    '',
+    'Benchmarks:',
+    ...BENCHMARKS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
+    '',
+    'Data is read from --data, else $AUTORATER_DATA, else ./data (in this workplace: AUTORATER_DATA=../shared/data).',
+    'Every judgment is stored as it completes; rerunning the same command asks the judge only for what is missing.',
+    '',
+    'Examples:',
+    '  npm run eval -- --judge longer-wins',
+    '  npm run eval -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --out out/skywork',
+    '  npm run eval -- --print-prompt 0',
+    '',
+    'Exit codes: 0 done; 2 bad usage; 3 data missing or malformed; 4 some items failed (stored; rerun to retry);',
+    '            130 interrupted (everything finished so far is stored).',
+  ].join('\n');
+}
+
+interface EvalFlags {
+  judge?: string;
+  benchmark: string;
+  data?: string;
+  store: string;
+  out?: string;
+  seed: number;
+  concurrency?: number;
+  limit?: number;
+  printPrompt?: number;
+  progress: boolean;
+}
+
+async function printPrompt(flags: EvalFlags, index: number): Promise<void> {
+  const benchmarks = selectBenchmarks(flags.benchmark);
+  if (benchmarks.length !== 1) throw new UserError('--print-prompt needs exactly one --benchmark.');
+  const benchmark = benchmarks[0]!;
+  const dataDir = resolveDataDir(flags.data);
+  const entries = await prepareItems(benchmark, dataDir, flags.seed);
+  const entry = entries[index];
+  if (!entry) throw new UserError(`--print-prompt ${index}: ${benchmark.id} has items 0..${entries.length - 1}.`);
+  process.stderr.write(`# ${benchmark.id} item ${index} (${entry.item.id}), seed ${flags.seed}, prompt sha256 ${entry.promptHash}\n`);
+  process.stdout.write(entry.prompt);
+}
+
+async function evalCommand(flags: EvalFlags): Promise<number> {
+  if (flags.printPrompt !== undefined) {
+    await printPrompt(flags, flags.printPrompt);
+    return 0;
+  }
+  if (!flags.judge) throw new UserError('missing --judge <id>. See npm run eval -- --help for the registered judges.');
+  const benchmarks = selectBenchmarks(flags.benchmark);
+  const dataDir = resolveDataDir(flags.data);
+  const judge = await createJudge(flags.judge, { dataDir, seed: flags.seed });
+
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    process.stderr.write('\nStopping: no new requests; finishing the ones in flight (Ctrl-C again to quit at once).\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+
+  const store = Store.open(flags.store);
+  try {
+    const run = await runEval({
+      judge,
+      benchmarks,
+      dataDir,
+      seed: flags.seed,
+      store,
+      concurrency: flags.concurrency,
+      limit: flags.limit,
+      progress: flags.progress,
+      signal: controller.signal,
+      args: { judge: flags.judge, benchmark: flags.benchmark },
+    });
+    const tables = [];
+    for (const b of run.benchmarks) {
+      tables.push(...(await b.benchmark.tables(b.summary, { dataDir, judgeId: judge.id, publishedAs: judge.publishedAs })));
+    }
+    for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
+    for (const b of run.benchmarks) {
+      process.stderr.write(
+        `${b.benchmark.id}: ${b.results.length} items: ${b.asked} asked, ${b.cached} from the store, ` +
+          `${b.summary.errors} errors, ${b.summary.invalid} invalid.\n`,
+      );
+    }
+    process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s.\n`);
+    if (flags.out) {
+      const files = await writeReports(flags.out, run, tables, flags.seed);
+      process.stderr.write(`Wrote ${files.join(', ')}\n`);
+    }
+    if (run.status === 'interrupted') {
+      process.stderr.write('Interrupted: run the same command again to continue where it stopped.\n');
+      return 130;
+    }
+    return run.status === 'incomplete' ? 4 : 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    store.close();
+    await judge.close?.();
+  }
+}
+
+async function pullCommand(name: string, flags: { data?: string; progress: boolean }): Promise<number> {
+  const benchmark = getBenchmark(name);
+  if (benchmark.downloads.length === 0) throw new UserError(`${name} has nothing to download.`);
+  const dataDir = resolveDataDir(flags.data);
+  for (const spec of benchmark.downloads) {
+    process.stderr.write(`${spec.description}\n  from ${downloadUrl(spec)}\n`);
+    const result = await download(spec, dataDir, { progress: flags.progress });
+    const resumed = result.resumedFrom > 0 ? ` (resumed at byte ${result.resumedFrom})` : '';
+    process.stderr.write(`  ${result.status}${resumed}: ${result.path} (sha256 verified)\n`);
+  }
+  return 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('autorater')
+    .description('Measure how good LLM judges (autoraters) are, on the FLAMe paper\'s benchmarks.')
+    .showHelpAfterError('(add --help for usage)');
+
+  program
+    .command('eval')
+    .description('Run a judge over benchmarks and print its scores beside the published ones.')
+    .option('-j, --judge <id>', 'judge to evaluate (see Judges below)')
+    .option('-b, --benchmark <ids>', 'benchmark id, several comma-separated, or "all"', 'rewardbench')
+    .option('--data <dir>', 'data folder (default: $AUTORATER_DATA, else ./data)')
+    .option('--store <file>', 'SQLite file holding every judgment, for caching and resuming', DEFAULT_STORE)
+    .option('--out <dir>', 'also write summary.json, <benchmark>.csv, report.md and predictions.jsonl here')
+    .addOption(new Option('--seed <n>', 'seed for A/B positions and the random judge').argParser(integer('--seed', 0)).default(0))
+    .addOption(new Option('--concurrency <n>', 'requests in flight (default: the judge\'s own)').argParser(integer('--concurrency', 1)))
+    .addOption(new Option('--limit <n>', 'only the first N items of each benchmark: a smoke test, not comparable').argParser(integer('--limit', 1)))
+    .addOption(new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(integer('--print-prompt', 0)))
+    .option('--no-progress', 'no progress bar (it is only drawn on a terminal anyway)')
+    .addHelpText('after', registeredList())
+    .action(async (flags: EvalFlags) => {
+      process.exitCode = await evalCommand(flags);
+    });
+
+  const data = program.command('data').description('Fetch benchmark data into the data folder.');
+  data
+    .command('pull')
+    .description('Download a benchmark\'s official files at a pinned revision, verify size and sha256, resume partial downloads.')
+    .argument('<benchmark>', `one of: ${BENCHMARKS.filter((b) => b.downloads.length > 0).map((b) => b.id).join(', ')}`)
+    .option('--data <dir>', 'data folder to write into (default: $AUTORATER_DATA, else ./data)')
+    .option('--no-progress', 'no progress bar')
+    .addHelpText('after', '\nHugging Face URLs honour $HF_ENDPOINT; gated datasets read a token from $HF_TOKEN.')
+    .action(async (name: string, flags: { data?: string; progress: boolean }) => {
+      process.exitCode = await pullCommand(name, flags);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof UserError) {
+      process.stderr.write(`autorater: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`autorater: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+await main(process.argv);

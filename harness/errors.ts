@@ -1,0 +1,21 @@
+/**
+ * Errors a user can act on. The CLI prints their message without a stack trace and exits non-zero;
+ * anything else is a bug and is printed in full.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Data that is missing, unreadable or not in the expected format. */
+export class DataError extends UserError {
+  constructor(message: string) {
+    super(message, 3);
+    this.name = 'DataError';
+  }
+}

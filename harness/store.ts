@@ -1,0 +1,201 @@
+/**
+ * Every judgment, written the moment it completes, in SQLite (better-sqlite3, WAL). A judgment's key is
+ * (judge fingerprint, benchmark, item, prompt hash): rerunning a command asks the judge only for keys it does
+ * not have, and a changed prompt or judge config is simply a different key. An item that failed is stored
+ * with its error and asked again next time.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from './errors.ts';
+import type { Verdict } from './tasks.ts';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS judges (
+  fingerprint TEXT PRIMARY KEY,
+  judge_id    TEXT NOT NULL,
+  config      TEXT NOT NULL,
+  first_seen  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id                INTEGER PRIMARY KEY,
+  judge_id          TEXT NOT NULL,
+  judge_fingerprint TEXT NOT NULL,
+  benchmarks        TEXT NOT NULL,
+  args              TEXT NOT NULL,
+  started_at        TEXT NOT NULL,
+  finished_at       TEXT,
+  status            TEXT NOT NULL,
+  summary           TEXT
+);
+CREATE TABLE IF NOT EXISTS judgments (
+  judge_fingerprint TEXT NOT NULL,
+  benchmark         TEXT NOT NULL,
+  item_id           TEXT NOT NULL,
+  prompt_hash       TEXT NOT NULL,
+  judge_id          TEXT NOT NULL,
+  run_id            INTEGER NOT NULL,
+  reply_type        TEXT,
+  raw               TEXT,
+  verdict           TEXT,
+  error             TEXT,
+  latency_ms        REAL,
+  input_tokens      INTEGER,
+  output_tokens     INTEGER,
+  attempts          INTEGER NOT NULL DEFAULT 1,
+  created_at        TEXT NOT NULL,
+  PRIMARY KEY (judge_fingerprint, benchmark, item_id, prompt_hash)
+);
+`;
+
+export interface Judgment {
+  benchmark: string;
+  itemId: string;
+  promptHash: string;
+  judgeId: string;
+  runId: number;
+  /** 'text' (parse `raw`), 'verdict' (given directly), or null when the judge failed. */
+  replyType: 'text' | 'verdict' | null;
+  raw: string | null;
+  verdict: Verdict | null;
+  error: string | null;
+  latencyMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  attempts: number;
+  createdAt: string;
+}
+
+interface JudgmentRow {
+  benchmark: string;
+  item_id: string;
+  prompt_hash: string;
+  judge_id: string;
+  run_id: number;
+  reply_type: 'text' | 'verdict' | null;
+  raw: string | null;
+  verdict: string | null;
+  error: string | null;
+  latency_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  attempts: number;
+  created_at: string;
+}
+
+export function judgmentKey(itemId: string, promptHash: string): string {
+  return `${itemId}\u0000${promptHash}`;
+}
+
+export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'failed';
+
+export class Store {
+  private readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+
+  private constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    try {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a committed judgment survives a killed process; only an OS crash can lose the last ones.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new UserError(`${file} was written by a newer autorater-harness (store schema ${version}); upgrade to read it.`);
+      }
+      this.db.exec(SCHEMA);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(`cannot open the run store ${file}: ${(error as Error).message}`);
+    }
+    this.upsert = this.db.prepare(`
+      INSERT INTO judgments (judge_fingerprint, benchmark, item_id, prompt_hash, judge_id, run_id, reply_type, raw,
+                             verdict, error, latency_ms, input_tokens, output_tokens, attempts, created_at)
+      VALUES (@fingerprint, @benchmark, @itemId, @promptHash, @judgeId, @runId, @replyType, @raw,
+              @verdict, @error, @latencyMs, @inputTokens, @outputTokens, 1, @createdAt)
+      ON CONFLICT (judge_fingerprint, benchmark, item_id, prompt_hash) DO UPDATE SET
+        judge_id = excluded.judge_id, run_id = excluded.run_id, reply_type = excluded.reply_type, raw = excluded.raw,
+        verdict = excluded.verdict, error = excluded.error, latency_ms = excluded.latency_ms,
+        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+        attempts = judgments.attempts + 1, created_at = excluded.created_at`);
+  }
+
+  static open(file: string): Store {
+    return new Store(file);
+  }
+
+  registerJudge(fingerprint: string, judgeId: string, config: Readonly<Record<string, unknown>>): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO judges (fingerprint, judge_id, config, first_seen) VALUES (?, ?, ?, ?)')
+      .run(fingerprint, judgeId, JSON.stringify(config), new Date().toISOString());
+  }
+
+  startRun(judgeId: string, fingerprint: string, benchmarks: string[], args: Record<string, unknown>): number {
+    const info = this.db
+      .prepare('INSERT INTO runs (judge_id, judge_fingerprint, benchmarks, args, started_at, status) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(judgeId, fingerprint, benchmarks.join(','), JSON.stringify(args), new Date().toISOString(), 'running');
+    return Number(info.lastInsertRowid);
+  }
+
+  finishRun(runId: number, status: RunStatus, summary: unknown): void {
+    this.db
+      .prepare('UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?')
+      .run(new Date().toISOString(), status, JSON.stringify(summary), runId);
+  }
+
+  /** All stored judgments of one judge config on one benchmark, keyed by judgmentKey(itemId, promptHash). */
+  judgments(fingerprint: string, benchmark: string): Map<string, Judgment> {
+    const rows = this.db
+      .prepare('SELECT * FROM judgments WHERE judge_fingerprint = ? AND benchmark = ?')
+      .all(fingerprint, benchmark) as JudgmentRow[];
+    const map = new Map<string, Judgment>();
+    for (const row of rows) {
+      map.set(judgmentKey(row.item_id, row.prompt_hash), {
+        benchmark: row.benchmark,
+        itemId: row.item_id,
+        promptHash: row.prompt_hash,
+        judgeId: row.judge_id,
+        runId: row.run_id,
+        replyType: row.reply_type,
+        raw: row.raw,
+        verdict: row.verdict === null ? null : (JSON.parse(row.verdict) as Verdict),
+        error: row.error,
+        latencyMs: row.latency_ms,
+        inputTokens: row.input_tokens,
+        outputTokens: row.output_tokens,
+        attempts: row.attempts,
+        createdAt: row.created_at,
+      });
+    }
+    return map;
+  }
+
+  /** Writes one judgment (or failure) immediately; a later success replaces a stored failure. */
+  record(fingerprint: string, j: Omit<Judgment, 'attempts' | 'createdAt'>): void {
+    this.upsert.run({
+      fingerprint,
+      benchmark: j.benchmark,
+      itemId: j.itemId,
+      promptHash: j.promptHash,
+      judgeId: j.judgeId,
+      runId: j.runId,
+      replyType: j.replyType,
+      raw: j.raw,
+      verdict: j.verdict === null ? null : JSON.stringify(j.verdict),
+      error: j.error,
+      latencyMs: j.latencyMs,
+      inputTokens: j.inputTokens,
+      outputTokens: j.outputTokens,
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What a judge is asked and what it may answer. These types are the contract between benchmarks (which
+ * produce tasks) and judges (which answer them). A benchmark never hands a judge its gold label.
+ */
+
+export type TaskKind = 'pairwise' | 'pointwise' | 'classification';
+
+/** Which of two responses is better. Positions are already assigned (see harness/positions.ts). */
+export interface PairwiseTask {
+  kind: 'pairwise';
+  /** The user prompt (or other context both responses answer). */
+  context: string;
+  responseA: string;
+  responseB: string;
+}
+
+/** A rating of one response on a Likert scale (later issue: HelpSteer, Dipper, SummFeedback, ...). */
+export interface PointwiseTask {
+  kind: 'pointwise';
+  context: string;
+  response: string;
+  criterion: string;
+  scale: { min: number; max: number };
+}
+
+/** Is the claim fully supported by the document? (later issue: LLM-AggreFact). */
+export interface ClassificationTask {
+  kind: 'classification';
+  document: string;
+  claim: string;
+}
+
+export type Task = PairwiseTask | PointwiseTask | ClassificationTask;
+
+export type PairwiseChoice = 'A' | 'B' | 'tie';
+
+export type Verdict =
+  | { kind: 'pairwise'; choice: PairwiseChoice }
+  | { kind: 'pointwise'; score: number }
+  | { kind: 'classification'; supported: boolean; probability?: number };
+
+/** Result of turning a judge's text reply into a verdict. */
+export type Parsed = { ok: true; verdict: Verdict } | { ok: false; reason: string };
+
+/**
+ * The FLAMe unified format's INSTRUCTIONS block, minus the output fields (those depend on the task kind).
+ * Benchmarks own this text: the paper writes a task definition per task.
+ */
+export interface Instructions {
+  taskDefinition: string;
+  evaluationInstructions: string;
+}

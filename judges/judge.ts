@@ -1,0 +1,59 @@
+/**
+ * The one interface every judge implements, and the factory shape the registry stores.
+ *
+ * A judge answers one request at a time. It may answer with text (an LLM: the harness parses it with the
+ * task kind's parser) or with a verdict directly (baselines, replays of published results).
+ */
+import type { Task, TaskKind, Verdict } from '../harness/tasks.ts';
+
+export interface JudgeRequest {
+  benchmark: string;
+  /** Unique within the benchmark, e.g. "donotanswer/3692". */
+  itemId: string;
+  task: Task;
+  /** The rendered FLAMe unified prompt: every judge gets the same one. */
+  prompt: string;
+}
+
+export interface Usage {
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+export type JudgeReply =
+  | { type: 'text'; text: string; usage?: Usage }
+  | { type: 'verdict'; verdict: Verdict; usage?: Usage; note?: string };
+
+export interface Judge {
+  /** The id the user typed, e.g. "longer-wins" or "replay:Skywork/Skywork-Reward-Gemma-2-27B". */
+  readonly id: string;
+  /**
+   * Everything that determines this judge's answers (adapter, model, decoding, seed, source file hash...).
+   * Its hash is part of every stored judgment's key, so a changed config never reuses old answers.
+   * Must not contain secrets.
+   */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Task kinds this judge can answer. */
+  readonly tasks: readonly TaskKind[];
+  /** How many requests may be in flight at once unless the user says otherwise. */
+  readonly concurrency: number;
+  /** The model id under which published results list this judge (e.g. a RewardBench leaderboard row). */
+  readonly publishedAs?: string;
+  judge(request: JudgeRequest, signal: AbortSignal): Promise<JudgeReply>;
+  close?(): Promise<void>;
+}
+
+export interface JudgeContext {
+  dataDir: string;
+  seed: number;
+}
+
+export interface JudgeFactory {
+  /** Registry key: the part of the judge id before any ":". */
+  name: string;
+  /** Shown in --help, e.g. "replay:<model>". */
+  usage: string;
+  description: string;
+  /** `arg` is what follows "name:" in the judge id, if anything. */
+  create(arg: string | undefined, context: JudgeContext): Promise<Judge>;
+}

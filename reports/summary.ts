@@ -1,0 +1,56 @@
+/** The machine-readable results of a run: summary.json and predictions.jsonl. */
+import type { RunResult } from '../harness/run.ts';
+
+export interface SummaryJson {
+  judge: string;
+  judgeFingerprint: string;
+  judgeConfig: Readonly<Record<string, unknown>>;
+  seed: number;
+  createdAt: string;
+  run: { id: number; status: string; durationMs: number; asked: Record<string, number>; cached: Record<string, number> };
+  /** Per benchmark: its summary (score and breakdown in percent 0-100, full precision; n, invalid, errors). */
+  benchmarks: Record<string, unknown>;
+}
+
+export function buildSummary(run: RunResult, seed: number): SummaryJson {
+  return {
+    judge: run.judge.id,
+    judgeFingerprint: run.fingerprint,
+    judgeConfig: run.judge.config,
+    seed,
+    createdAt: new Date().toISOString(),
+    run: {
+      id: run.runId,
+      status: run.status,
+      durationMs: run.durationMs,
+      asked: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.asked])),
+      cached: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.cached])),
+    },
+    benchmarks: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.summary])),
+  };
+}
+
+/** One JSON object per line and item: what was asked, what came back, how it scored. */
+export function* predictionLines(run: RunResult): Generator<string> {
+  for (const b of run.benchmarks) {
+    for (let i = 0; i < b.results.length; i++) {
+      const result = b.results[i]!;
+      const stored = b.judgments[i];
+      const outcome = result.outcome;
+      yield JSON.stringify({
+        benchmark: b.benchmark.id,
+        item_id: result.item.id,
+        ...b.benchmark.describe(result),
+        status: outcome.status,
+        verdict: outcome.status === 'verdict' ? outcome.verdict : null,
+        invalid_reason: outcome.status === 'invalid' ? outcome.reason : null,
+        error: outcome.status === 'error' ? outcome.message : null,
+        raw: stored?.raw ?? null,
+        prompt_hash: stored?.promptHash ?? null,
+        latency_ms: stored?.latencyMs ?? null,
+        input_tokens: stored?.inputTokens ?? null,
+        output_tokens: stored?.outputTokens ?? null,
+      });
+    }
+  }
+}

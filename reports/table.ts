@@ -1,0 +1,26 @@
+/**
+ * A benchmark's results as a table: our row(s) and the published rows beside them. Benchmarks build these;
+ * reports/ renders them (terminal, Markdown, CSV) without knowing which benchmark they came from.
+ */
+export type RowSource = 'this run' | 'paper' | 'leaderboard';
+
+export interface ReportRow {
+  label: string;
+  source: RowSource;
+  /** Where a published number comes from, e.g. "FLAMe Table 2 (ACL)". */
+  citation?: string;
+  /** Percentages 0-100 at full precision; null where there is no value. */
+  values: (number | null)[];
+  /** Printed indented under the row before it (e.g. a leaderboard row under the paper's row for the same model). */
+  nested?: boolean;
+}
+
+export interface ReportTable {
+  /** Benchmark id, used for file names. */
+  id: string;
+  title: string;
+  /** First column is the row label; these are the value columns. */
+  columns: string[];
+  rows: ReportRow[];
+  notes: string[];
+}

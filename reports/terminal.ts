@@ -1,0 +1,28 @@
+/** A ReportTable as a terminal table (cli-table3), laid out like the paper's tables. */
+import Table from 'cli-table3';
+import { oneDecimal, sourceText } from './format.ts';
+import type { ReportTable } from './table.ts';
+
+export function renderTerminal(table: ReportTable, color = process.stdout.isTTY): string {
+  const bold = (s: string): string => (color ? `\u001b[1m${s}\u001b[22m` : s);
+  const dim = (s: string): string => (color ? `\u001b[2m${s}\u001b[22m` : s);
+  const out = new Table({
+    head: ['Model', ...table.columns, 'Source'],
+    colAligns: ['left', ...table.columns.map(() => 'right' as const), 'left'],
+    style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [], compact: true },
+  });
+  let previousSource: string | undefined;
+  for (const row of table.rows) {
+    // A rule between our row(s) and the published ones, so nobody mistakes one for the other.
+    if (previousSource === 'this run' && row.source !== 'this run' && !row.nested) {
+      out.push([dim('published:'), ...table.columns.map(() => ''), '']);
+    }
+    const label = row.nested ? `  ↳ ${row.label}` : row.label;
+    const values = row.values.map(oneDecimal);
+    const cells = [label, ...values, sourceText(row)];
+    out.push(row.source === 'this run' ? cells.map(bold) : row.nested ? cells.map(dim) : cells);
+    if (!row.nested) previousSource = row.source;
+  }
+  const notes = table.notes.map((n) => `  ${n}`).join('\n');
+  return `${bold(table.title)}\n${out.toString()}\n${notes}\n`;
+}

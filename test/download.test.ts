@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rewardbench } from '../benchmarks/rewardbench/index.ts';
+import { download, type DownloadSpec } from '../harness/download.ts';
+import { DataError } from '../harness/errors.ts';
+import { DATA_DIR, runCli, tempDir } from './helpers.ts';
+
+// The official parquet cannot be had here, so the server serves the renamed copy's bytes; the tests that
+// expect success use a spec with that file's size and sha256, and the rest of the official spec (URL, path).
+const BYTES = fs.readFileSync(path.join(DATA_DIR, 'rewardbench/sustech-nlp__BiasScope/data/rewardbench/rewardbench_filtered.parquet'));
+const OFFICIAL = rewardbench.downloads[0]!;
+const SERVED: DownloadSpec = { ...OFFICIAL, size: BYTES.length, sha256: createHash('sha256').update(BYTES).digest('hex') };
+const RESOLVE_PATH = '/datasets/allenai/reward-bench/resolve/168d848cdbbea9764fae4a544dc9ca1e6cca4931/data/filtered-00000-of-00001.parquet';
+
+interface Served {
+  url: string;
+  requests: { path: string; range?: string; authorization?: string }[];
+  bytesSent: number;
+  close(): Promise<void>;
+}
+
+type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse, served: Served) => void;
+
+const servers: Served[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(behaviour: Behaviour): Promise<Served> {
+  const served: Served = { url: '', requests: [], bytesSent: 0, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    served.requests.push({ path: req.url ?? '', range: req.headers.range, authorization: req.headers.authorization });
+    behaviour(req, res, served);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  servers.push(served);
+  return served;
+}
+
+/** Like the Hub: /resolve/ redirects to a CDN path, which honours Range requests. */
+function hubLike(body: Buffer, options: { dropAfter?: number; ignoreRange?: boolean } = {}): Behaviour {
+  let dropped = false;
+  return (req, res, served) => {
+    if (req.url === RESOLVE_PATH) {
+      res.writeHead(302, { location: '/cdn/filtered.parquet' }).end();
+      return;
+    }
+    if (req.url !== '/cdn/filtered.parquet') {
+      res.writeHead(404).end();
+      return;
+    }
+    const range = /bytes=(\d+)-/.exec(req.headers.range ?? '');
+    const start = range && !options.ignoreRange ? Number(range[1]) : 0;
+    const chunk = body.subarray(start);
+    res.writeHead(start > 0 ? 206 : 200, {
+      'content-length': chunk.length,
+      ...(start > 0 ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+    });
+    if (options.dropAfter !== undefined && !dropped) {
+      dropped = true;
+      res.write(chunk.subarray(0, options.dropAfter), () => {
+        served.bytesSent += options.dropAfter!;
+        setTimeout(() => res.destroy(), 50); // the connection dies mid-body
+      });
+      return;
+    }
+    served.bytesSent += chunk.length;
+    res.end(chunk);
+  };
+}
+
+describe('data pull: resumable, verified download from a pinned Hub revision', () => {
+  it('fetches the pinned path, follows the redirect, verifies and moves the file into place', async () => {
+    const server = await serve(hubLike(BYTES));
+    const dataDir = tempDir();
+    const result = await download(SERVED, dataDir, { env: { HF_ENDPOINT: server.url }, progress: false });
+    expect(result).toEqual({ path: path.join(dataDir, OFFICIAL.dest), status: 'downloaded', resumedFrom: 0 });
+    expect(fs.readFileSync(result.path).equals(BYTES)).toBe(true);
+    expect(fs.existsSync(`${result.path}.part`)).toBe(false);
+    expect(server.requests[0]!.path).toBe(RESOLVE_PATH);
+
+    const again = await download(SERVED, dataDir, { env: { HF_ENDPOINT: server.url }, progress: false });
+    expect(again.status).toBe('already present');
+    expect(server.requests).toHaveLength(2); // the second call made no request
+  });
+
+  it('resumes a partial download with a Range request instead of starting over', async () => {
+    const server = await serve(hubLike(BYTES, { dropAfter: 1_000_000 }));
+    const dataDir = tempDir();
+    const env = { HF_ENDPOINT: server.url };
+    const first = await download(SERVED, dataDir, { env, progress: false }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(DataError);
+    expect((first as Error).message).toMatch(/stopped after \d+ of 2336849 bytes.*run the same command again to resume/);
+    const partial = fs.statSync(path.join(dataDir, `${OFFICIAL.dest}.part`)).size;
+    expect(partial).toBe(1_000_000);
+
+    const second = await download(SERVED, dataDir, { env, progress: false });
+    expect(second.status).toBe('downloaded');
+    expect(second.resumedFrom).toBe(1_000_000);
+    expect(server.requests.filter((r) => r.path === '/cdn/filtered.parquet').map((r) => r.range)).toEqual([undefined, 'bytes=1000000-']);
+    expect(server.bytesSent).toBe(BYTES.length); // nothing fetched twice
+    expect(fs.readFileSync(second.path).equals(BYTES)).toBe(true);
+  });
+
+  it('starts over when the server ignores the Range header', async () => {
+    const dataDir = tempDir();
+    const dest = path.join(dataDir, `${OFFICIAL.dest}.part`);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(dest, BYTES.subarray(0, 1000));
+    const server = await serve(hubLike(BYTES, { ignoreRange: true }));
+    const result = await download(SERVED, dataDir, { env: { HF_ENDPOINT: server.url }, progress: false });
+    expect(fs.readFileSync(result.path).equals(BYTES)).toBe(true);
+  });
+
+  it('sends HF_TOKEN as a bearer token and says what to do on 401', async () => {
+    const server = await serve((_req, res) => res.writeHead(401).end());
+    const error = (await download(SERVED, tempDir(), { env: { HF_ENDPOINT: server.url, HF_TOKEN: 'hf_secret123' }, progress: false }).catch((e: unknown) => e)) as Error;
+    expect(server.requests[0]!.authorization).toBe('Bearer hf_secret123');
+    expect(error.message).toContain('HTTP 401');
+    expect(error.message).toContain('Check that HF_TOKEN is valid');
+    expect(error.message).not.toContain('hf_secret123');
+  });
+
+  it('npm run data -- pull rewardbench refuses bytes that do not match the pinned sha256, and leaves nothing behind', async () => {
+    const server = await serve(hubLike(BYTES));
+    const dataDir = tempDir();
+    const { code, stderr } = await runCli(['data', 'pull', 'rewardbench', '--data', dataDir], { env: { HF_ENDPOINT: server.url } });
+    expect(code).toBe(3);
+    expect(stderr).toContain(`${server.url}${RESOLVE_PATH}`);
+    expect(stderr).toContain(`failed verification: got 2336849 bytes, expected 2354751 bytes with sha256 ${OFFICIAL.sha256}`);
+    expect(fs.existsSync(path.join(dataDir, OFFICIAL.dest))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, `${OFFICIAL.dest}.part`))).toBe(false);
+  });
+
+  it('npm run data -- pull reports an unreachable server', async () => {
+    const server = await serve((_req, res) => res.writeHead(404).end());
+    const { code, stderr } = await runCli(['data', 'pull', 'rewardbench', '--data', tempDir()], { env: { HF_ENDPOINT: server.url } });
+    expect(code).toBe(3);
+    expect(stderr).toContain('answered HTTP 404');
+  });
+});
