@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../../harness/errors.ts';
+import { memoizeByKey } from '../../harness/memo.ts';
 
 export const LEADERBOARD_DIR = 'rewardbench/evaleval__every_eval_ever/data/reward-bench';
 
@@ -34,21 +35,13 @@ async function listJson(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => path.join(e.parentPath, e.name));
 }
 
-const cache = new Map<string, Promise<Map<string, LeaderboardRow>>>();
-
 /**
  * Rows keyed by model id. Ids that occur in more than one v1 file (the leaderboard truncates long names to
  * "...", making several checkpoints share one id) are left out: they cannot be matched reliably.
  * Returns an empty map when the folder is absent (the table then shows the paper's rows only).
  */
 export function loadLeaderboard(dataDir: string): Promise<Map<string, LeaderboardRow>> {
-  const dir = path.join(dataDir, LEADERBOARD_DIR);
-  let pending = cache.get(dir);
-  if (!pending) {
-    pending = readLeaderboard(dir);
-    cache.set(dir, pending);
-  }
-  return pending;
+  return readCached(path.join(dataDir, LEADERBOARD_DIR));
 }
 
 async function readLeaderboard(dir: string): Promise<Map<string, LeaderboardRow>> {
@@ -95,3 +88,5 @@ async function readLeaderboard(dir: string): Promise<Map<string, LeaderboardRow>
   for (const id of ambiguous) rows.delete(id);
   return rows;
 }
+
+const readCached = memoizeByKey(readLeaderboard);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { z } from 'zod';
 import { DataError } from '../../harness/errors.ts';
+import { memoizeByKey } from '../../harness/memo.ts';
 import { EXAMPLE_COUNTS } from './constants.ts';
 
 export interface RewardBenchItem {
@@ -94,19 +95,9 @@ function describeIssue(file: string, row: number, error: z.ZodError): string {
   return `${file}: row ${row}, column "${field}": ${issue.message}`;
 }
 
-const cache = new Map<string, Promise<RewardBenchItem[]>>();
-
 /** Loads and validates the split. Cached per file: every judge in a process sees the same items. */
-export function loadRewardBench(dataDir: string): Promise<RewardBenchItem[]> {
-  return findRewardBenchFile(dataDir).then((file) => {
-    let pending = cache.get(file);
-    if (!pending) {
-      pending = readRewardBenchFile(file);
-      cache.set(file, pending);
-      pending.catch(() => cache.delete(file));
-    }
-    return pending;
-  });
+export async function loadRewardBench(dataDir: string): Promise<RewardBenchItem[]> {
+  return readCached(await findRewardBenchFile(dataDir));
 }
 
 export async function readRewardBenchFile(file: string): Promise<RewardBenchItem[]> {
@@ -157,3 +148,5 @@ export async function readRewardBenchFile(file: string): Promise<RewardBenchItem
   if (items.length === 0) throw new DataError(`${file}: has no rows.`);
   return items;
 }
+
+const readCached = memoizeByKey(readRewardBenchFile);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../../harness/errors.ts';
 import { sha256 } from '../../harness/hash.ts';
+import { memoizeByKey } from '../../harness/memo.ts';
 
 export const MATRIX_FILE = 'rewardbench/aims-foundations__torch_measure/data/rewardbench_data/processed/response_matrix.csv';
 
@@ -20,17 +21,8 @@ export interface ResponseMatrix {
   models: Map<string, (0 | 1 | null)[]>;
 }
 
-const cache = new Map<string, Promise<ResponseMatrix>>();
-
 export function loadResponseMatrix(dataDir: string): Promise<ResponseMatrix> {
-  const file = path.join(dataDir, MATRIX_FILE);
-  let pending = cache.get(file);
-  if (!pending) {
-    pending = readResponseMatrix(file);
-    cache.set(file, pending);
-    pending.catch(() => cache.delete(file));
-  }
-  return pending;
+  return readCached(path.join(dataDir, MATRIX_FILE));
 }
 
 export async function readResponseMatrix(file: string): Promise<ResponseMatrix> {
@@ -81,6 +73,8 @@ export async function readResponseMatrix(file: string): Promise<ResponseMatrix> 
   });
   return { file, sha256: sha256(text), items, models };
 }
+
+const readCached = memoizeByKey(readResponseMatrix);
 
 export function isComplete(outcomes: readonly (0 | 1 | null)[]): boolean {
   return outcomes.every((o) => o !== null);
