@@ -6,10 +6,16 @@
 import type { DownloadSpec } from '../harness/download.ts';
 import type { Instructions, Task, TaskKind, Verdict } from '../harness/tasks.ts';
 import type { ReportTable } from '../reports/table.ts';
+import type { Table1Column } from './flame-paper.ts';
 
 export interface BenchmarkItem {
   /** Unique within the benchmark and stable across releases of the data, e.g. "donotanswer/3692". */
   id: string;
+  /**
+   * `--sample N` draws N items per group (the paper samples 256 per task). Benchmarks that bundle several of
+   * the paper's tasks (e.g. one per rated attribute) set this to the task; otherwise the benchmark is one group.
+   */
+  sampleGroup?: string;
 }
 
 export interface Prepared<Gold> {
@@ -31,6 +37,8 @@ export interface ItemResult<Item extends BenchmarkItem = BenchmarkItem, Gold = u
   item: Item;
   prepared: Prepared<Gold>;
   outcome: Outcome;
+  /** With --swap, pairwise items are also asked with A and B exchanged (see benchmarks/pairwise.ts). */
+  swapped?: { prepared: Prepared<Gold>; outcome: Outcome };
 }
 
 export interface BenchmarkSummary {
@@ -57,7 +65,12 @@ export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = un
   id: string;
   title: string;
   description: string;
+  /** For 'pairwise', Gold must extend PairwiseGold (harness/positions.ts), so --swap can mirror items. */
   taskKind: TaskKind;
+  /** The paper runs this benchmark whole (RewardBench): --sample leaves it alone. */
+  runInFull?: boolean;
+  /** The column of FLAMe's Table 1 this benchmark's score fills, if any (see benchmarks/flame-paper.ts). */
+  paperColumn?: Table1Column;
   /** Files `npm run data -- pull <id>` fetches. */
   downloads: DownloadSpec[];
   load(dataDir: string): Promise<Item[]>;

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BENCHMARKS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
 import { JUDGE_FACTORIES, createJudge } from '../judges/index.ts';
+import { table1 } from '../reports/table1.ts';
 import { renderTerminal } from '../reports/terminal.ts';
 import { writeReports } from '../reports/write.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -55,7 +56,9 @@ interface EvalFlags {
   out?: string;
   seed: number;
   concurrency?: number;
+  sample?: number;
   limit?: number;
+  swap: boolean;
   printPrompt?: number;
   progress: boolean;
 }
@@ -99,7 +102,9 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
       seed: flags.seed,
       store,
       concurrency: flags.concurrency,
+      sample: flags.sample,
       limit: flags.limit,
+      swap: flags.swap,
       progress: flags.progress,
       signal: controller.signal,
       args: { judge: flags.judge, benchmark: flags.benchmark },
@@ -108,10 +113,13 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     for (const b of run.benchmarks) {
       tables.push(...(await b.benchmark.tables(b.summary, { dataDir, judgeId: judge.id, publishedAs: judge.publishedAs })));
     }
+    const overview = table1(judge.id, run.benchmarks);
+    if (overview) tables.push(overview);
     for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
     for (const b of run.benchmarks) {
+      const orders = flags.swap && b.benchmark.taskKind === 'pairwise' ? ' (×2 orders)' : '';
       process.stderr.write(
-        `${b.benchmark.id}: ${b.results.length} items: ${b.asked} asked, ${b.cached} from the store, ` +
+        `${b.benchmark.id}: ${b.results.length} items${orders}: ${b.asked} asked, ${b.cached} from the store, ` +
           `${b.summary.errors} errors, ${b.summary.invalid} invalid.\n`,
       );
     }
@@ -160,7 +168,9 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'also write summary.json, <benchmark>.csv, report.md and predictions.jsonl here')
     .addOption(new Option('--seed <n>', 'seed for A/B positions and the random judge').argParser(integer('--seed', 0)).default(0))
     .addOption(new Option('--concurrency <n>', 'requests in flight (default: the judge\'s own)').argParser(integer('--concurrency', 1)))
+    .addOption(new Option('--sample <n>', 'N random items per task, the same for every judge (the paper: --sample 256)').argParser(integer('--sample', 1)))
     .addOption(new Option('--limit <n>', 'only the first N items of each benchmark: a smoke test, not comparable').argParser(integer('--limit', 1)))
+    .option('--swap', 'ask pairwise items in both orders; an item counts only if both agree (position-bias check)', false)
     .addOption(new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(integer('--print-prompt', 0)))
     .option('--no-progress', 'no progress bar (it is only drawn on a terminal anyway)')
     .addHelpText('after', registeredList())

@@ -9,7 +9,9 @@ import { parseReply } from '../judges/parse.ts';
 import { renderPrompt } from '../judges/prompt.ts';
 import { UserError } from './errors.ts';
 import { canonicalJson, sha256 } from './hash.ts';
+import { mirrorPair } from './positions.ts';
 import { runBar } from './progress.ts';
+import { sampleItems } from './sample.ts';
 import { judgmentKey, type Judgment, type RunStatus, type Store } from './store.ts';
 import type { Task } from './tasks.ts';
 
@@ -21,8 +23,12 @@ export interface RunOptions {
   store: Store;
   /** In-flight requests; defaults to the judge's own setting. */
   concurrency?: number;
+  /** The paper's protocol: N random items per task (per sample group), the same for every judge. */
+  sample?: number;
   /** Only the first N items of each benchmark (a quick smoke run; not comparable with published numbers). */
   limit?: number;
+  /** Ask pairwise items in both orders (position-bias check). */
+  swap?: boolean;
   progress?: boolean;
   /** Abort to stop cleanly: no new requests are sent, and everything finished so far is kept. */
   signal?: AbortSignal;
@@ -30,11 +36,22 @@ export interface RunOptions {
   args?: Record<string, unknown>;
 }
 
-export interface PreparedItem {
-  item: { id: string };
+export interface Presentation {
   prepared: Prepared<unknown>;
   prompt: string;
   promptHash: string;
+}
+
+export interface PreparedItem extends Presentation {
+  item: { id: string; sampleGroup?: string };
+  /** The same item with A and B exchanged, when --swap asks both orders. */
+  swapped?: Presentation;
+}
+
+export interface SelectOptions {
+  sample?: number;
+  limit?: number;
+  swap?: boolean;
 }
 
 export interface BenchmarkRun {
@@ -42,6 +59,7 @@ export interface BenchmarkRun {
   results: ItemResult[];
   /** Stored rows behind the results, for predictions.jsonl. */
   judgments: (Judgment | undefined)[];
+  swappedJudgments: (Judgment | undefined)[];
   summary: BenchmarkSummary;
   /** Requests sent to the judge in this run. */
   asked: number;
@@ -62,14 +80,23 @@ export function judgeFingerprint(judge: Judge): string {
   return sha256(canonicalJson(judge.config));
 }
 
-/** The exact prompt (and its hash) each item of a benchmark is asked with. */
-export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, seed: number, limit?: number): Promise<PreparedItem[]> {
-  const items = await benchmark.load(dataDir);
-  const chosen = limit === undefined ? items : items.slice(0, limit);
-  return chosen.map((item: { id: string }) => {
+function present(prepared: Prepared<unknown>): Presentation {
+  const prompt = renderPrompt(prepared.instructions, prepared.task);
+  return { prepared, prompt, promptHash: sha256(prompt) };
+}
+
+/** The items of a benchmark this run covers, and the exact prompt (and its hash) each is asked with. */
+export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, seed: number, select: SelectOptions = {}): Promise<PreparedItem[]> {
+  let items: { id: string; sampleGroup?: string }[] = await benchmark.load(dataDir);
+  if (select.sample !== undefined && !benchmark.runInFull) items = sampleItems(items, select.sample, seed, benchmark.id);
+  if (select.limit !== undefined) items = items.slice(0, select.limit);
+  return items.map((item) => {
     const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;
-    const prompt = renderPrompt(prepared.instructions, prepared.task);
-    return { item, prepared, prompt, promptHash: sha256(prompt) };
+    const entry: PreparedItem = { item, ...present(prepared) };
+    if (select.swap && prepared.task.kind === 'pairwise') {
+      entry.swapped = present(mirrorPair(prepared));
+    }
+    return entry;
   });
 }
 
@@ -102,18 +129,19 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, runId:
   if (!judge.tasks.includes(benchmark.taskKind)) {
     throw new UserError(`judge ${judge.id} cannot answer ${benchmark.taskKind} tasks, which ${benchmark.id} needs.`);
   }
-  const entries = await prepareItems(benchmark, options.dataDir, options.seed, options.limit);
+  const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
   const before = store.judgments(fingerprint, benchmark.id);
-  const todo = entries.filter((e) => {
-    const stored = before.get(judgmentKey(e.item.id, e.promptHash));
+  const asks = entries.flatMap((e) => (e.swapped ? [e, { item: e.item, ...e.swapped }] : [e]));
+  const todo = asks.filter((a) => {
+    const stored = before.get(judgmentKey(a.item.id, a.promptHash));
     return !stored || stored.error !== null;
   });
-  const cached = entries.length - todo.length;
+  const cached = asks.length - todo.length;
 
-  const progress = runBar(benchmark.id, entries.length, cached, options.progress ?? true);
+  const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true);
   const limit = pLimit(Math.max(1, options.concurrency ?? judge.concurrency));
   let asked = 0;
-  const ask = async (entry: PreparedItem): Promise<void> => {
+  const ask = async (entry: Presentation & { item: { id: string } }): Promise<void> => {
     if (signal?.aborted) return;
     asked += 1;
     const started = performance.now();
@@ -157,13 +185,16 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, runId:
   const after = store.judgments(fingerprint, benchmark.id);
   const interrupted = signal?.aborted ?? false;
   const judgments = entries.map((e) => after.get(judgmentKey(e.item.id, e.promptHash)));
-  const results: ItemResult[] = entries.map((e, i) => ({
-    item: e.item,
-    prepared: e.prepared,
-    outcome: outcomeOf(e.prepared.task, judgments[i], interrupted),
-  }));
+  const swappedJudgments = entries.map((e) => (e.swapped ? after.get(judgmentKey(e.item.id, e.swapped.promptHash)) : undefined));
+  const results: ItemResult[] = entries.map((e, i) => {
+    const result: ItemResult = { item: e.item, prepared: e.prepared, outcome: outcomeOf(e.prepared.task, judgments[i], interrupted) };
+    if (e.swapped) {
+      result.swapped = { prepared: e.swapped.prepared, outcome: outcomeOf(e.swapped.prepared.task, swappedJudgments[i], interrupted) };
+    }
+    return result;
+  });
   const summary = benchmark.score(results) as BenchmarkSummary;
-  return { benchmark, results, judgments, summary, asked, cached };
+  return { benchmark, results, judgments, swappedJudgments, summary, asked, cached };
 }
 
 export async function runEval(options: RunOptions): Promise<RunResult> {
@@ -173,7 +204,9 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
   store.registerJudge(fingerprint, judge.id, judge.config);
   const runId = store.startRun(judge.id, fingerprint, options.benchmarks.map((b) => b.id), {
     seed: options.seed,
+    sample: options.sample ?? null,
     limit: options.limit ?? null,
+    swap: options.swap ?? false,
     concurrency: options.concurrency ?? judge.concurrency,
     ...options.args,
   });

@@ -1,5 +1,7 @@
 /** The machine-readable results of a run: summary.json and predictions.jsonl. */
+import type { ItemResult } from '../benchmarks/benchmark.ts';
 import type { RunResult } from '../harness/run.ts';
+import type { Judgment } from '../harness/store.ts';
 
 export interface SummaryJson {
   judge: string;
@@ -30,26 +32,31 @@ export function buildSummary(run: RunResult, seed: number): SummaryJson {
   };
 }
 
-/** One JSON object per line and item: what was asked, what came back, how it scored. */
+function presentation(outcome: ItemResult['outcome'], stored: Judgment | undefined): Record<string, unknown> {
+  return {
+    status: outcome.status,
+    verdict: outcome.status === 'verdict' ? outcome.verdict : null,
+    invalid_reason: outcome.status === 'invalid' ? outcome.reason : null,
+    error: outcome.status === 'error' ? outcome.message : null,
+    raw: stored?.raw ?? null,
+    prompt_hash: stored?.promptHash ?? null,
+    latency_ms: stored?.latencyMs ?? null,
+    input_tokens: stored?.inputTokens ?? null,
+    output_tokens: stored?.outputTokens ?? null,
+  };
+}
+
+/** One JSON object per line and item: what was asked, what came back, how it scored (and the swapped order, if asked). */
 export function* predictionLines(run: RunResult): Generator<string> {
   for (const b of run.benchmarks) {
     for (let i = 0; i < b.results.length; i++) {
       const result = b.results[i]!;
-      const stored = b.judgments[i];
-      const outcome = result.outcome;
       yield JSON.stringify({
         benchmark: b.benchmark.id,
         item_id: result.item.id,
         ...b.benchmark.describe(result),
-        status: outcome.status,
-        verdict: outcome.status === 'verdict' ? outcome.verdict : null,
-        invalid_reason: outcome.status === 'invalid' ? outcome.reason : null,
-        error: outcome.status === 'error' ? outcome.message : null,
-        raw: stored?.raw ?? null,
-        prompt_hash: stored?.promptHash ?? null,
-        latency_ms: stored?.latencyMs ?? null,
-        input_tokens: stored?.inputTokens ?? null,
-        output_tokens: stored?.outputTokens ?? null,
+        ...presentation(result.outcome, b.judgments[i]),
+        ...(result.swapped ? { swapped: presentation(result.swapped.outcome, b.swappedJudgments[i]) } : {}),
       });
     }
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SUBSET_MAPPING } from '../benchmarks/rewardbench/constants.ts';
 import type { ItemResult } from '../benchmarks/benchmark.ts';
-import { itemScore, rewardbench, type RewardBenchGold, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
+import { pairwiseItemScore } from '../benchmarks/pairwise.ts';
+import { rewardbench, type RewardBenchGold, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
 import type { RewardBenchItem } from '../benchmarks/rewardbench/loader.ts';
 import { scoreRewardBench } from '../benchmarks/rewardbench/scoring.ts';
 import { runEval, type RunResult } from '../harness/run.ts';
@@ -14,14 +15,36 @@ async function run(judgeId: string, seed = 0, store = Store.open(':memory:')): P
   return runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed, store, progress: false });
 }
 
+type Outcome = ItemResult['outcome'];
+const pick = (choice: 'A' | 'B' | 'tie'): Outcome => ({ status: 'verdict', verdict: { kind: 'pairwise', choice } });
+const task = { kind: 'pairwise' as const, context: 'q', responseA: 'x', responseB: 'y' };
+const instructions = { taskDefinition: 't', evaluationInstructions: 'e' };
+function itemScore(outcome: Outcome, swapped?: Outcome): number | null {
+  return pairwiseItemScore({
+    item: { id: 'i' },
+    prepared: { task, instructions, gold: { chosenSlot: 'B' } },
+    outcome,
+    ...(swapped ? { swapped: { prepared: { task, instructions, gold: { chosenSlot: 'A' as const } }, outcome: swapped } } : {}),
+  });
+}
+
 describe('RewardBench item scores', () => {
-  const gold = { chosenSlot: 'B' as const };
   it('1 for the chosen slot, 0 for the other, 0.5 for a tie or an unreadable verdict, nothing for an error', () => {
-    expect(itemScore({ status: 'verdict', verdict: { kind: 'pairwise', choice: 'B' } }, gold)).toBe(1);
-    expect(itemScore({ status: 'verdict', verdict: { kind: 'pairwise', choice: 'A' } }, gold)).toBe(0);
-    expect(itemScore({ status: 'verdict', verdict: { kind: 'pairwise', choice: 'tie' } }, gold)).toBe(0.5);
-    expect(itemScore({ status: 'invalid', reason: 'no verdict found' }, gold)).toBe(0.5);
-    expect(itemScore({ status: 'error', message: 'timeout' }, gold)).toBeNull();
+    expect(itemScore(pick('B'))).toBe(1);
+    expect(itemScore(pick('A'))).toBe(0);
+    expect(itemScore(pick('tie'))).toBe(0.5);
+    expect(itemScore({ status: 'invalid', reason: 'no verdict found' })).toBe(0.5);
+    expect(itemScore({ status: 'error', message: 'timeout' })).toBeNull();
+  });
+
+  it('asked in both orders: right only if both orders pick the better response; a position flip is a tie', () => {
+    // The better response is B in the first order and A in the swapped one.
+    expect(itemScore(pick('B'), pick('A'))).toBe(1);
+    expect(itemScore(pick('A'), pick('B'))).toBe(0);
+    expect(itemScore(pick('B'), pick('B'))).toBe(0.5); // always answers B: a flip
+    expect(itemScore(pick('A'), pick('A'))).toBe(0.5);
+    expect(itemScore(pick('B'), { status: 'invalid', reason: 'x' })).toBe(0.5);
+    expect(itemScore(pick('B'), { status: 'error', message: 'x' })).toBeNull();
   });
 });
 
@@ -73,7 +96,7 @@ describe('longer-wins on the real split', () => {
     for (const [name, subsets, rate, decided] of audit) {
       const scores = results
         .filter((r) => subsets.includes(r.item.subset))
-        .map((r) => itemScore(r.outcome, r.prepared.gold));
+        .map((r) => pairwiseItemScore(r));
       const decidedScores = scores.filter((x) => x !== 0.5);
       expect(decidedScores.length, name).toBe(decided);
       const correct = decidedScores.filter((x) => x === 1).length;
@@ -107,7 +130,7 @@ describe('random judge', () => {
     expect(a.summary.score).not.toBe(c.summary.score);
     // 2,985 fair coin flips: the overall accuracy is within 4 standard deviations of 50.
     const sd = 100 * Math.sqrt(0.25 / 2985);
-    const overall = a.results.filter((r) => itemScore(r.outcome, r.prepared.gold as { chosenSlot: 'A' | 'B' }) === 1).length / 29.85;
+    const overall = (a.results as ItemResult<RewardBenchItem, RewardBenchGold>[]).filter((r) => pairwiseItemScore(r) === 1).length / 29.85;
     expect(Math.abs(overall - 50)).toBeLessThan(4 * sd);
   });
 });

@@ -3,25 +3,26 @@
  * scored exactly as the official code does. FLAMe's Table 2.
  */
 import { mean } from 'simple-statistics';
-import { chosenSlot, presentPair, type Slot } from '../../harness/positions.ts';
+import { chosenSlot, presentPair, type PairwiseGold } from '../../harness/positions.ts';
 import type { Instructions } from '../../harness/tasks.ts';
 import type { ReportRow, ReportTable } from '../../reports/table.ts';
-import type { Benchmark, BenchmarkSummary, ItemResult, Outcome } from '../benchmark.ts';
+import type { Benchmark, BenchmarkSummary, ItemResult } from '../benchmark.ts';
+import { orderConsistency, pairwiseItemScore, unanswered, type Consistency } from '../pairwise.ts';
 import { SECTIONS, type Section } from './constants.ts';
 import { LEADERBOARD_DIR, loadLeaderboard, type LeaderboardRow } from './leaderboard.ts';
 import { REWARDBENCH_FILES, loadRewardBench, type RewardBenchItem } from './loader.ts';
 import { PAPER_TABLE_2, PAPER_TABLE_2_CITATION } from './published.ts';
 import { scoreRewardBench } from './scoring.ts';
 
-export interface RewardBenchGold {
-  chosenSlot: Slot;
-}
+export type RewardBenchGold = PairwiseGold;
 
 export interface RewardBenchSummary extends BenchmarkSummary {
   sections: Record<Section, number | null>;
   subsets: Record<string, number>;
   ties: number;
   missingSubsets: string[];
+  /** With --swap: the share of items whose two orders agree. */
+  consistency?: Consistency;
 }
 
 export const INSTRUCTIONS: Instructions = {
@@ -34,22 +35,6 @@ export const INSTRUCTIONS: Instructions = {
     'helps. Do not let the order in which the responses are shown, their length or the names of the assistants ' +
     'influence your decision.',
 };
-
-/** Per-item score as RewardBench defines it; null for an item with no answer. */
-export function itemScore(outcome: Outcome, gold: RewardBenchGold): number | null {
-  switch (outcome.status) {
-    case 'error':
-      return null;
-    case 'invalid':
-      return 0.5;
-    case 'verdict': {
-      if (outcome.verdict.kind !== 'pairwise') throw new Error(`RewardBench got a ${outcome.verdict.kind} verdict`);
-      const choice = outcome.verdict.choice;
-      if (choice === 'tie') return 0.5;
-      return choice === gold.chosenSlot ? 1 : 0;
-    }
-  }
-}
 
 type Result = ItemResult<RewardBenchItem, RewardBenchGold>;
 
@@ -65,6 +50,8 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
   title: 'RewardBench',
   description: 'RewardBench filtered split: 2,985 pairs, 23 subsets, 4 sections, official weighting (FLAMe Table 2)',
   taskKind: 'pairwise',
+  paperColumn: 'RewardBench',
+  runInFull: true,
   downloads: [
     {
       description: 'RewardBench filtered split (allenai/reward-bench)',
@@ -90,19 +77,22 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
   },
 
   score(results: Result[]) {
-    const scored = results.map((r) => ({ subset: r.item.subset, score: itemScore(r.outcome, r.prepared.gold) }));
+    const scored = results.map((r) => ({ subset: r.item.subset, score: pairwiseItemScore(r) }));
     const { score, sections, subsets, missingSubsets } = scoreRewardBench(scored);
-    const errors = results.filter((r) => r.outcome.status === 'error').length;
+    const errors = results.filter(unanswered).length;
+    const outcomes = results.flatMap((r) => (r.swapped ? [r.outcome, r.swapped.outcome] : [r.outcome]));
+    const consistency = orderConsistency(results);
     return {
       score,
       sections,
       subsets,
       n: results.length,
-      invalid: results.filter((r) => r.outcome.status === 'invalid').length,
-      ties: results.filter((r) => r.outcome.status === 'verdict' && r.outcome.verdict.kind === 'pairwise' && r.outcome.verdict.choice === 'tie').length,
+      invalid: outcomes.filter((o) => o.status === 'invalid').length,
+      ties: outcomes.filter((o) => o.status === 'verdict' && o.verdict.kind === 'pairwise' && o.verdict.choice === 'tie').length,
       errors,
       missingSubsets,
       complete: errors === 0 && missingSubsets.length === 0,
+      ...(consistency ? { consistency } : {}),
     };
   },
 
@@ -110,7 +100,7 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
     return {
       subset: result.item.subset,
       chosen_slot: result.prepared.gold.chosenSlot,
-      score: itemScore(result.outcome, result.prepared.gold),
+      score: pairwiseItemScore(result),
     };
   },
 
@@ -142,6 +132,13 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
       notes.push(`Not comparable with published rows: subsets not run: ${summary.missingSubsets.join(', ')}.`);
     }
     if (summary.invalid > 0) notes.push(`${summary.invalid} replies had no readable verdict and count 0.5, as in RewardBench.`);
+    if (summary.consistency) {
+      const c = summary.consistency;
+      notes.push(
+        `Asked in both orders (--swap): ${c.agreed} of ${c.compared} items agree across orders ` +
+          `(consistency ${c.rate === null ? '—' : c.rate.toFixed(1)}%); an item scores 1 only when both orders pick the better response, a flip counts 0.5.`,
+      );
+    }
     return [
       {
         id: 'rewardbench',
