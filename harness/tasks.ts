@@ -5,6 +5,15 @@
 
 export type TaskKind = 'pairwise' | 'pointwise' | 'classification';
 
+/**
+ * How the CONTEXT block names the inputs, e.g. { context: 'source paragraph', response: 'translation' } gives
+ * "source paragraph:", "translation A:", "translation B:". Defaults: "prompt" and "response".
+ */
+export interface FieldLabels {
+  context?: string;
+  response?: string;
+}
+
 /** Which of two responses is better. Positions are already assigned (see harness/positions.ts). */
 export interface PairwiseTask {
   kind: 'pairwise';
@@ -12,18 +21,22 @@ export interface PairwiseTask {
   context: string;
   responseA: string;
   responseB: string;
+  labels?: FieldLabels;
 }
 
-/** A rating of one response on a Likert scale (later issue: HelpSteer, Dipper, SummFeedback, ...). */
+/** A rating of one response on a Likert scale (HelpSteer, Dipper, SummFeedback, Newsroom, USR ...). */
 export interface PointwiseTask {
   kind: 'pointwise';
   context: string;
   response: string;
+  /** What is rated, in a few words ("coherence"); the full definition belongs in the instructions. */
   criterion: string;
+  /** Integer scale, inclusive. */
   scale: { min: number; max: number };
+  labels?: FieldLabels;
 }
 
-/** Is the claim fully supported by the document? (later issue: LLM-AggreFact). */
+/** Is the claim fully supported by the document? (LLM-AggreFact). */
 export interface ClassificationTask {
   kind: 'classification';
   document: string;
@@ -37,6 +50,7 @@ export type PairwiseChoice = 'A' | 'B' | 'tie';
 export type Verdict =
   | { kind: 'pairwise'; choice: PairwiseChoice }
   | { kind: 'pointwise'; score: number }
+  /** `probability` is P(supported) when the judge gives one (e.g. from log-probabilities). */
   | { kind: 'classification'; supported: boolean; probability?: number };
 
 /** Result of turning a judge's text reply into a verdict. */

@@ -4,12 +4,13 @@
  * plus one line here.
  */
 import { UserError } from '../harness/errors.ts';
+import { constant } from './constant.ts';
 import type { Judge, JudgeContext, JudgeFactory } from './judge.ts';
 import { longerWins, shorterWins } from './length.ts';
 import { random } from './random.ts';
 import { replay } from './replay/index.ts';
 
-export const JUDGE_FACTORIES: readonly JudgeFactory[] = [longerWins, shorterWins, random, replay];
+export const JUDGE_FACTORIES: readonly JudgeFactory[] = [longerWins, shorterWins, random, constant, replay];
 
 export function splitJudgeId(id: string): { name: string; arg: string | undefined } {
   const colon = id.indexOf(':');

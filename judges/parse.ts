@@ -1,13 +1,16 @@
-/** Picks the verdict parser for a task kind. Each kind's parser reads the output fields judges/prompt.ts asks for. */
+/** Picks the verdict parser for a task kind. Each parser reads the output fields judges/prompt.ts asks for. */
 import type { Parsed, Task } from '../harness/tasks.ts';
+import { parseClassification } from './parse-classification.ts';
 import { parsePairwise } from './parse-pairwise.ts';
+import { parsePointwise } from './parse-pointwise.ts';
 
 export function parseReply(task: Task, text: string): Parsed {
   switch (task.kind) {
     case 'pairwise':
       return parsePairwise(text);
     case 'pointwise':
+      return parsePointwise(text, task.scale);
     case 'classification':
-      throw new Error(`no verdict parser exists yet for ${task.kind} tasks`);
+      return parseClassification(text);
   }
 }

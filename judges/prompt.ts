@@ -1,51 +1,68 @@
 /**
  * FLAMe's unified text-to-text format (Vu et al. 2024, Figure 1): an INSTRUCTIONS block (task definition,
  * evaluation instructions, the output fields wanted) followed by a CONTEXT block (the inputs). Every judge
- * receives exactly this text, so scores differ only by judge.
+ * receives exactly this text, so scores differ only by judge. The output field names here are what the
+ * parsers in judges/parse-*.ts read.
  */
 import type { Instructions, Task } from '../harness/tasks.ts';
 
-interface OutputField {
-  name: string;
-  description: string;
-}
-
-interface ContextField {
+interface Field {
   name: string;
   value: string;
 }
 
-/** The answer format for each task kind. The parser for that kind reads these field names. */
-function outputFields(task: Task): OutputField[] {
+export const OUTPUT_FIELD = {
+  pairwise: 'better response',
+  pointwise: 'rating',
+  classification: 'supported',
+} as const;
+
+/** The answer format for each task kind: name and description of each output field. */
+function outputFields(task: Task): Field[] {
   switch (task.kind) {
     case 'pairwise':
       return [
-        { name: 'explanation', description: 'one to three sentences comparing the two responses' },
-        { name: 'better response', description: '"A" or "B"' },
+        { name: 'explanation', value: 'one to three sentences comparing the two responses' },
+        { name: OUTPUT_FIELD.pairwise, value: '"A" or "B"' },
       ];
     case 'pointwise':
+      return [
+        { name: 'explanation', value: `one to three sentences on the response's ${task.criterion}` },
+        { name: OUTPUT_FIELD.pointwise, value: `an integer from ${task.scale.min} (worst) to ${task.scale.max} (best) for ${task.criterion}` },
+      ];
     case 'classification':
-      throw new Error(`no FLAMe output fields are defined yet for ${task.kind} tasks`);
+      return [
+        { name: 'explanation', value: 'one to three sentences on whether the document supports every part of the claim' },
+        { name: OUTPUT_FIELD.classification, value: '"Yes" or "No"' },
+      ];
   }
 }
 
-function contextFields(task: Task): ContextField[] {
+function contextFields(task: Task): Field[] {
   switch (task.kind) {
-    case 'pairwise':
+    case 'pairwise': {
+      const response = task.labels?.response ?? 'response';
       return [
-        { name: 'prompt', value: task.context },
-        { name: 'response A', value: task.responseA },
-        { name: 'response B', value: task.responseB },
+        { name: task.labels?.context ?? 'prompt', value: task.context },
+        { name: `${response} A`, value: task.responseA },
+        { name: `${response} B`, value: task.responseB },
       ];
+    }
     case 'pointwise':
+      return [
+        { name: task.labels?.context ?? 'prompt', value: task.context },
+        { name: task.labels?.response ?? 'response', value: task.response },
+      ];
     case 'classification':
-      throw new Error(`no FLAMe context fields are defined yet for ${task.kind} tasks`);
+      return [
+        { name: 'document', value: task.document },
+        { name: 'claim', value: task.claim },
+      ];
   }
 }
 
 export function renderPrompt(instructions: Instructions, task: Task): string {
   const fields = outputFields(task);
-  const example = fields.map((f) => `${f.name}: ...`).join('\n');
   const lines = [
     'INSTRUCTIONS:',
     `Task definition: ${instructions.taskDefinition}`,
@@ -53,14 +70,12 @@ export function renderPrompt(instructions: Instructions, task: Task): string {
     `Evaluation instructions: ${instructions.evaluationInstructions}`,
     '',
     'Output fields:',
-    ...fields.map((f) => `- ${f.name}: ${f.description}`),
+    ...fields.map((f) => `- ${f.name}: ${f.value}`),
     'Write each output field on its own line, in this order:',
-    example,
+    ...fields.map((f) => `${f.name}: ...`),
     '',
     'CONTEXT:',
   ];
-  for (const field of contextFields(task)) {
-    lines.push(`${field.name}:`, field.value, '');
-  }
+  for (const field of contextFields(task)) lines.push(`${field.name}:`, field.value, '');
   return lines.join('\n').trimEnd() + '\n';
 }

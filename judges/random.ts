@@ -1,27 +1,43 @@
 /**
- * Random baseline: A or B with equal probability. The draw is a hash of (seed, benchmark, item, prompt), so a
- * rerun with the same --seed gives the same answers in any order and at any concurrency.
+ * Random baseline for every task kind: A or B, a uniform rating on the scale, or supported with probability
+ * 1/2. The draw is a hash of (seed, benchmark, item, prompt), so a rerun with the same --seed gives the same
+ * answers in any order and at any concurrency.
  */
 import { UserError } from '../harness/errors.ts';
 import { uniform } from '../harness/hash.ts';
+import type { Verdict } from '../harness/tasks.ts';
 import type { JudgeFactory } from './judge.ts';
 
 export const random: JudgeFactory = {
   name: 'random',
   usage: 'random',
-  description: 'baseline: picks A or B uniformly at random, seeded by --seed',
+  description: 'baseline: a uniformly random answer (A/B, a rating on the scale, yes/no), seeded by --seed',
   async create(arg, context) {
     if (arg !== undefined) throw new UserError(`random takes no argument; set the seed with --seed (got "random:${arg}")`);
     const seed = context.seed;
     return {
       id: 'random',
       config: { adapter: 'random', seed },
-      tasks: ['pairwise'],
+      tasks: ['pairwise', 'pointwise', 'classification'],
       concurrency: 1,
       async judge(request) {
-        if (request.task.kind !== 'pairwise') throw new Error('random only judges pairwise tasks');
         const draw = uniform('random-judge', seed, request.benchmark, request.itemId, request.prompt);
-        return { type: 'verdict', verdict: { kind: 'pairwise', choice: draw < 0.5 ? 'A' : 'B' } };
+        const task = request.task;
+        let verdict: Verdict;
+        switch (task.kind) {
+          case 'pairwise':
+            verdict = { kind: 'pairwise', choice: draw < 0.5 ? 'A' : 'B' };
+            break;
+          case 'pointwise': {
+            const { min, max } = task.scale;
+            verdict = { kind: 'pointwise', score: min + Math.floor(draw * (max - min + 1)) };
+            break;
+          }
+          case 'classification':
+            verdict = { kind: 'classification', supported: draw < 0.5, probability: 0.5 };
+            break;
+        }
+        return { type: 'verdict', verdict };
       },
     };
   },

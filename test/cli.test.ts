@@ -13,7 +13,7 @@ describe('npm run eval -- --help', () => {
     for (const flag of ['--judge', '--benchmark', '--data', '--store', '--out', '--seed', '--concurrency', '--limit', '--print-prompt']) {
       expect(stdout).toContain(flag);
     }
-    for (const judge of ['longer-wins', 'shorter-wins', 'random', 'replay:<model>']) expect(stdout).toMatch(new RegExp(`^  ${judge}\\s`, 'm'));
+    for (const judge of ['longer-wins', 'shorter-wins', 'random', 'constant\\[:<n>\\|:no\\]', 'replay:<model>']) expect(stdout).toMatch(new RegExp(`^  ${judge}\\s`, 'm'));
     expect(stdout).toMatch(/^ {2}rewardbench\s+RewardBench/m);
     expect(stdout).toContain('AUTORATER_DATA');
   });
@@ -23,7 +23,7 @@ describe('errors', () => {
   it('an unknown judge lists the known ones and exits 2', async () => {
     const { code, stderr } = await runCli(['eval', '--judge', 'gpt-5']);
     expect(code).toBe(2);
-    expect(stderr).toContain('unknown judge "gpt-5". Known judges: longer-wins, shorter-wins, random, replay:<model>.');
+    expect(stderr).toContain('unknown judge "gpt-5". Known judges: longer-wins, shorter-wins, random, constant[:<n>|:no], replay:<model>.');
   });
 
   it('an unknown benchmark lists the known ones', async () => {
