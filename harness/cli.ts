@@ -148,7 +148,8 @@ async function pullCommand(name: string, flags: { data?: string; progress: boole
     process.stderr.write(`${spec.description}\n  from ${downloadUrl(spec)}\n`);
     const result = await download(spec, dataDir, { progress: flags.progress });
     const resumed = result.resumedFrom > 0 ? ` (resumed at byte ${result.resumedFrom})` : '';
-    process.stderr.write(`  ${result.status}${resumed}: ${result.path} (sha256 verified)\n`);
+    const check = result.verified ? 'size and sha256 verified' : `not verified: no published checksum; sha256 ${result.sha256}`;
+    process.stderr.write(`  ${result.status}${resumed}: ${result.path} (${check})\n`);
   }
   return 0;
 }
@@ -185,7 +186,7 @@ export function buildProgram(): Command {
     .argument('<benchmark>', `one of: ${BENCHMARKS.filter((b) => b.downloads.length > 0).map((b) => b.id).join(', ')}`)
     .option('--data <dir>', 'data folder to write into (default: $AUTORATER_DATA, else ./data)')
     .option('--no-progress', 'no progress bar')
-    .addHelpText('after', '\nHugging Face URLs honour $HF_ENDPOINT; gated datasets read a token from $HF_TOKEN.')
+    .addHelpText('after', '\nHugging Face URLs honour $HF_ENDPOINT, GitHub ones $GITHUB_RAW_ENDPOINT; gated datasets read a token from $HF_TOKEN.')
     .action(async (name: string, flags: { data?: string; progress: boolean }) => {
       process.exitCode = await pullCommand(name, flags);
     });

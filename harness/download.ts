@@ -1,7 +1,8 @@
 /**
  * Fetches a dataset file into the data directory: pinned URL, resumable (.part file + HTTP Range), and
- * verified by size and sha256 before it is moved into place. Hugging Face URLs honour $HF_ENDPOINT (the
- * variable huggingface_hub uses), which is also how tests point this at a server on 127.0.0.1.
+ * verified by size and sha256 before it is moved into place. Each kind of host has an endpoint variable
+ * (Hugging Face: $HF_ENDPOINT, as huggingface_hub uses; GitHub: $GITHUB_RAW_ENDPOINT; others name their own),
+ * which is also how tests point downloads at a server on 127.0.0.1.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -12,15 +13,26 @@ import { pipeline } from 'node:stream/promises';
 import { DataError } from './errors.ts';
 import { byteBar } from './progress.ts';
 
+export type DownloadSource =
+  /** A file in a Hugging Face dataset repository at a pinned revision; honours $HF_ENDPOINT and $HF_TOKEN. */
+  | { kind: 'hf-dataset'; repo: string; revision: string; path: string }
+  /** A file in a GitHub repository at a pinned commit (raw.githubusercontent.com, or $GITHUB_RAW_ENDPOINT). */
+  | { kind: 'github'; repo: string; commit: string; path: string }
+  /** Any other host: `base` + `path`, with `baseEnv` naming the variable that overrides the base. */
+  | { kind: 'url'; base: string; path: string; baseEnv: string };
+
 export interface DownloadSpec {
   /** Shown to the user. */
   description: string;
-  /** A file in a Hugging Face dataset repository, at a pinned revision. */
-  hfDataset: { repo: string; revision: string; path: string };
+  source: DownloadSource;
   /** Where it goes, relative to the data directory. */
   dest: string;
-  size: number;
-  sha256: string;
+  /**
+   * Expected size and sha256. Give them whenever they are known; a file pinned only by revision is downloaded
+   * unverified, and its sha256 is printed so it can be pinned.
+   */
+  size?: number;
+  sha256?: string;
   /** The repository is gated: a token from $HF_TOKEN is required. */
   gated?: boolean;
 }
@@ -38,13 +50,26 @@ export interface DownloadResult {
   status: 'already present' | 'downloaded';
   /** Bytes already on disk from an earlier, interrupted attempt. */
   resumedFrom: number;
+  sha256: string;
+  /** Size and sha256 matched the spec (false only for specs that pin no checksum). */
+  verified: boolean;
+}
+
+function encodePath(file: string): string {
+  return file.split('/').map(encodeURIComponent).join('/');
 }
 
 export function downloadUrl(spec: DownloadSpec, env: NodeJS.ProcessEnv = process.env): string {
-  const endpoint = (env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
-  const { repo, revision, path: file } = spec.hfDataset;
-  const encodedPath = file.split('/').map(encodeURIComponent).join('/');
-  return `${endpoint}/datasets/${repo}/resolve/${revision}/${encodedPath}`;
+  const source = spec.source;
+  const base = (value: string): string => value.replace(/\/+$/, '');
+  switch (source.kind) {
+    case 'hf-dataset':
+      return `${base(env.HF_ENDPOINT ?? 'https://huggingface.co')}/datasets/${source.repo}/resolve/${source.revision}/${encodePath(source.path)}`;
+    case 'github':
+      return `${base(env.GITHUB_RAW_ENDPOINT ?? 'https://raw.githubusercontent.com')}/${source.repo}/${source.commit}/${encodePath(source.path)}`;
+    case 'url':
+      return `${base(env[source.baseEnv] ?? source.base)}/${encodePath(source.path)}`;
+  }
 }
 
 async function fileSize(file: string): Promise<number | undefined> {
@@ -68,117 +93,125 @@ function redactedUrl(url: string): string {
   return u.toString();
 }
 
+/** Does the file match the spec? Unknown size or sha256 is not checked. */
+async function matches(file: string, spec: DownloadSpec): Promise<{ ok: boolean; size: number; sha256: string }> {
+  const size = (await fileSize(file)) ?? 0;
+  const sha256 = await sha256File(file);
+  const ok = (spec.size === undefined || size === spec.size) && (spec.sha256 === undefined || sha256 === spec.sha256);
+  return { ok, size, sha256 };
+}
+
+function expected(spec: DownloadSpec): string {
+  const parts = [spec.size !== undefined ? `${spec.size} bytes` : undefined, spec.sha256 ? `sha256 ${spec.sha256}` : undefined];
+  return parts.filter(Boolean).join(' with ');
+}
+
 export async function download(spec: DownloadSpec, dataDir: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const env = options.env ?? process.env;
   const dest = path.join(dataDir, spec.dest);
   const part = `${dest}.part`;
   const url = downloadUrl(spec, env);
+  const pinned = spec.size !== undefined && spec.sha256 !== undefined;
 
-  const existing = await fileSize(dest);
-  if (existing !== undefined) {
-    if (existing === spec.size && (await sha256File(dest)) === spec.sha256) {
-      return { path: dest, status: 'already present', resumedFrom: 0 };
-    }
-    throw new DataError(
-      `${dest} exists but is not the expected file (want ${spec.size} bytes, sha256 ${spec.sha256}). ` +
-        'Move it away and run the pull again.',
-    );
+  if ((await fileSize(dest)) !== undefined) {
+    const check = await matches(dest, spec);
+    if (check.ok) return { path: dest, status: 'already present', resumedFrom: 0, sha256: check.sha256, verified: pinned };
+    throw new DataError(`${dest} exists but is not the expected file (want ${expected(spec)}). Move it away and run the pull again.`);
   }
   await fs.mkdir(path.dirname(dest), { recursive: true });
 
   let offset = (await fileSize(part)) ?? 0;
-  if (offset > spec.size) {
+  if (spec.size !== undefined && offset > spec.size) {
     await fs.rm(part);
     offset = 0;
   }
   const resumedFrom = offset;
+  if (spec.size === undefined || offset < spec.size) await fetchInto(spec, url, part, offset, env, options);
 
-  if (offset < spec.size) {
-    const headers: Record<string, string> = { 'user-agent': 'autorater-harness' };
-    if (offset > 0) headers.range = `bytes=${offset}-`;
-    const token = env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN;
-    if (token) headers.authorization = `Bearer ${token}`;
-    else if (spec.gated) {
-      throw new DataError(`${spec.description} is gated on the Hugging Face Hub: accept its terms there and set HF_TOKEN.`);
-    }
+  const check = await matches(part, spec);
+  if (!check.ok) {
+    await fs.rm(part, { force: true });
+    throw new DataError(
+      `${spec.description} from ${redactedUrl(url)} failed verification: got ${check.size} bytes with sha256 ${check.sha256}, ` +
+        `expected ${expected(spec)}. The file was removed; run the pull again.`,
+    );
+  }
+  await fs.rename(part, dest);
+  return { path: dest, status: 'downloaded', resumedFrom, sha256: check.sha256, verified: pinned };
+}
 
-    const stallMs = options.stallMs ?? 60_000;
-    const controller = new AbortController();
-    let stallTimer = setTimeout(() => controller.abort(), stallMs);
-    const resetStall = (): void => {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => controller.abort(), stallMs);
-    };
+/** Appends the bytes after `offset` to `part` (or rewrites it when the server ignores the Range header). */
+async function fetchInto(spec: DownloadSpec, url: string, part: string, start: number, env: NodeJS.ProcessEnv, options: DownloadOptions): Promise<void> {
+  let offset = start;
+  const headers: Record<string, string> = { 'user-agent': 'autorater-harness' };
+  if (offset > 0) headers.range = `bytes=${offset}-`;
+  const token = spec.source.kind === 'hf-dataset' ? (env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN) : undefined;
+  if (token) headers.authorization = `Bearer ${token}`;
+  else if (spec.gated) {
+    throw new DataError(`${spec.description} is gated on the Hugging Face Hub: accept its terms there and set HF_TOKEN.`);
+  }
 
+  const stallMs = options.stallMs ?? 60_000;
+  const controller = new AbortController();
+  let stallTimer = setTimeout(() => controller.abort(), stallMs);
+  const resetStall = (): void => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => controller.abort(), stallMs);
+  };
+
+  try {
     let response: Response;
     try {
       response = await fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
     } catch (error) {
-      clearTimeout(stallTimer);
       throw new DataError(`could not reach ${redactedUrl(url)}: ${(error as Error).message}`);
     }
-
     if (response.status === 401 || response.status === 403) {
-      clearTimeout(stallTimer);
       throw new DataError(
         `${redactedUrl(url)} refused access (HTTP ${response.status}). ` +
           (token ? 'Check that HF_TOKEN is valid and that you accepted the dataset terms.' : 'Set HF_TOKEN if the dataset is gated.'),
       );
     }
-    if (response.status === 416) {
-      // The server has nothing after our offset: the partial file is complete or wrong. Verify below.
-      clearTimeout(stallTimer);
-    } else if (response.status === 200 || response.status === 206) {
-      if (response.status === 200 && offset > 0) offset = 0; // server ignored the Range header: start over
-      if (response.status === 206) {
-        const start = /bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1];
-        if (start !== undefined && Number(start) !== offset) {
-          clearTimeout(stallTimer);
-          throw new DataError(`${redactedUrl(url)} answered a resume at byte ${offset} with a range starting at ${start}.`);
-        }
-      }
-      if (!response.body) throw new DataError(`${redactedUrl(url)} sent no body.`);
-      const bar = options.progress === false ? undefined : byteBar(spec.description, spec.size, offset);
-      let received = offset;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          received += chunk.length;
-          resetStall();
-          bar?.update(received);
-          done(null, chunk);
-        },
-      });
-      try {
-        await pipeline(
-          Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-          counter,
-          createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }),
-        );
-      } catch (error) {
-        throw new DataError(
-          `download of ${spec.description} stopped after ${received} of ${spec.size} bytes (${(error as Error).message}). ` +
-            'The partial file is kept: run the same command again to resume.',
-        );
-      } finally {
-        clearTimeout(stallTimer);
-        bar?.stop();
-      }
-    } else {
-      clearTimeout(stallTimer);
+    // 416: nothing after our offset. The partial file is complete (or wrong): the caller verifies it.
+    if (response.status === 416) return;
+    if (response.status !== 200 && response.status !== 206) {
       throw new DataError(`${redactedUrl(url)} answered HTTP ${response.status} ${response.statusText}.`);
     }
+    if (response.status === 200 && offset > 0) offset = 0; // the server ignored the Range header: start over
+    if (response.status === 206) {
+      const rangeStart = /bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1];
+      if (rangeStart !== undefined && Number(rangeStart) !== offset) {
+        throw new DataError(`${redactedUrl(url)} answered a resume at byte ${offset} with a range starting at ${rangeStart}.`);
+      }
+    }
+    if (!response.body) throw new DataError(`${redactedUrl(url)} sent no body.`);
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    const total = spec.size ?? (Number.isFinite(length) ? offset + length : 0);
+    const bar = options.progress === false || total === 0 ? undefined : byteBar(spec.description, total, offset);
+    let received = offset;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        resetStall();
+        bar?.update(received);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+        counter,
+        createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }),
+      );
+    } catch (error) {
+      throw new DataError(
+        `download of ${spec.description} stopped after ${received}${total ? ` of ${total}` : ''} bytes (${(error as Error).message}). ` +
+          'The partial file is kept: run the same command again to resume.',
+      );
+    } finally {
+      bar?.stop();
+    }
+  } finally {
+    clearTimeout(stallTimer);
   }
-
-  const size = (await fileSize(part)) ?? 0;
-  const digest = size === spec.size ? await sha256File(part) : undefined;
-  if (digest !== spec.sha256) {
-    await fs.rm(part, { force: true });
-    throw new DataError(
-      `${spec.description} from ${redactedUrl(url)} failed verification: got ${size} bytes` +
-        (digest ? ` with sha256 ${digest}` : '') +
-        `, expected ${spec.size} bytes with sha256 ${spec.sha256}. The file was removed; run the pull again.`,
-    );
-  }
-  await fs.rename(part, dest);
-  return { path: dest, status: 'downloaded', resumedFrom };
 }

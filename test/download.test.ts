@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { download, type DownloadSpec } from '../harness/download.ts';
+import { download, downloadUrl, type DownloadSpec } from '../harness/download.ts';
 import { DataError } from '../harness/errors.ts';
 import { DATA_DIR, runCli, tempDir } from './helpers.ts';
 
@@ -80,7 +80,7 @@ describe('data pull: resumable, verified download from a pinned Hub revision', (
     const server = await serve(hubLike(BYTES));
     const dataDir = tempDir();
     const result = await download(SERVED, dataDir, { env: { HF_ENDPOINT: server.url }, progress: false });
-    expect(result).toEqual({ path: path.join(dataDir, OFFICIAL.dest), status: 'downloaded', resumedFrom: 0 });
+    expect(result).toEqual({ path: path.join(dataDir, OFFICIAL.dest), status: 'downloaded', resumedFrom: 0, sha256: SERVED.sha256, verified: true });
     expect(fs.readFileSync(result.path).equals(BYTES)).toBe(true);
     expect(fs.existsSync(`${result.path}.part`)).toBe(false);
     expect(server.requests[0]!.path).toBe(RESOLVE_PATH);
@@ -133,7 +133,7 @@ describe('data pull: resumable, verified download from a pinned Hub revision', (
     const { code, stderr } = await runCli(['data', 'pull', 'rewardbench', '--data', dataDir], { env: { HF_ENDPOINT: server.url } });
     expect(code).toBe(3);
     expect(stderr).toContain(`${server.url}${RESOLVE_PATH}`);
-    expect(stderr).toContain(`failed verification: got 2336849 bytes, expected 2354751 bytes with sha256 ${OFFICIAL.sha256}`);
+    expect(stderr).toContain(`failed verification: got 2336849 bytes with sha256 ${SERVED.sha256}, expected 2354751 bytes with sha256 ${OFFICIAL.sha256}`);
     expect(fs.existsSync(path.join(dataDir, OFFICIAL.dest))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, `${OFFICIAL.dest}.part`))).toBe(false);
   });
@@ -143,5 +143,24 @@ describe('data pull: resumable, verified download from a pinned Hub revision', (
     const { code, stderr } = await runCli(['data', 'pull', 'rewardbench', '--data', tempDir()], { env: { HF_ENDPOINT: server.url } });
     expect(code).toBe(3);
     expect(stderr).toContain('answered HTTP 404');
+  });
+});
+
+describe('download sources', () => {
+  it('builds pinned URLs for each kind of host, with its endpoint variable as override', () => {
+    const github: DownloadSpec = { description: 'x', dest: 'x', source: { kind: 'github', repo: 'princeton-nlp/LLMBar', commit: 'abc123', path: 'Dataset/Processed/LLMEval^2/dataset.json' } };
+    expect(downloadUrl(github, {})).toBe('https://raw.githubusercontent.com/princeton-nlp/LLMBar/abc123/Dataset/Processed/LLMEval%5E2/dataset.json');
+    expect(downloadUrl(github, { GITHUB_RAW_ENDPOINT: 'http://127.0.0.1:9/' })).toBe('http://127.0.0.1:9/princeton-nlp/LLMBar/abc123/Dataset/Processed/LLMEval%5E2/dataset.json');
+    const blob: DownloadSpec = { description: 'x', dest: 'x', source: { kind: 'url', base: 'https://example.org/data', path: 'a b/c.json', baseEnv: 'EXAMPLE_ENDPOINT' } };
+    expect(downloadUrl(blob, {})).toBe('https://example.org/data/a%20b/c.json');
+    expect(downloadUrl(blob, { EXAMPLE_ENDPOINT: 'http://127.0.0.1:9' })).toBe('http://127.0.0.1:9/a%20b/c.json');
+  });
+
+  it('a file pinned only by revision is downloaded unverified, and its sha256 reported', async () => {
+    const server = await serve(hubLike(BYTES));
+    const unpinned: DownloadSpec = { ...OFFICIAL, size: undefined, sha256: undefined };
+    const result = await download(unpinned, tempDir(), { env: { HF_ENDPOINT: server.url }, progress: false });
+    expect(result.verified).toBe(false);
+    expect(result.sha256).toBe(SERVED.sha256);
   });
 });

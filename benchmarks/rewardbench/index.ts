@@ -55,7 +55,8 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
   downloads: [
     {
       description: 'RewardBench filtered split (allenai/reward-bench)',
-      hfDataset: {
+      source: {
+        kind: 'hf-dataset',
         repo: 'allenai/reward-bench',
         revision: '168d848cdbbea9764fae4a544dc9ca1e6cca4931',
         path: 'data/filtered-00000-of-00001.parquet',
