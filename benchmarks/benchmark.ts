@@ -54,11 +54,16 @@ export interface BenchmarkSummary {
   complete: boolean;
 }
 
-export interface TableContext {
+export interface TableContext<Summary extends BenchmarkSummary = BenchmarkSummary> {
   dataDir: string;
   judgeId: string;
   /** The judge's id in published results, if it has one. */
   publishedAs?: string;
+  /**
+   * Sanity rows: the same items scored by the baseline judges for this task kind (harness/baselines.ts), to be
+   * shown after this run's row with source 'baseline'.
+   */
+  baselines?: { judgeId: string; summary: Summary }[];
 }
 
 export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
@@ -78,7 +83,7 @@ export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = un
   score(results: ItemResult<Item, Gold>[]): Summary;
   /** Per-item fields for predictions.jsonl, beyond the ones every benchmark gets. */
   describe(result: ItemResult<Item, Gold>): Record<string, unknown>;
-  tables(summary: Summary, context: TableContext): Promise<ReportTable[]>;
+  tables(summary: Summary, context: TableContext<Summary>): Promise<ReportTable[]>;
 }
 
 // The registry holds benchmarks of different item and gold types; the harness only passes values between

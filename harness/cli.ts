@@ -9,6 +9,7 @@ import { JUDGE_FACTORIES, createJudge } from '../judges/index.ts';
 import { table1 } from '../reports/table1.ts';
 import { renderTerminal } from '../reports/terminal.ts';
 import { writeReports } from '../reports/write.ts';
+import { runBaselines } from './baselines.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { download, downloadUrl } from './download.ts';
 import { UserError } from './errors.ts';
@@ -111,7 +112,8 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     });
     const tables = [];
     for (const b of run.benchmarks) {
-      tables.push(...(await b.benchmark.tables(b.summary, { dataDir, judgeId: judge.id, publishedAs: judge.publishedAs })));
+      const baselines = await runBaselines(b.benchmark, { dataDir, seed: flags.seed, sample: flags.sample, limit: flags.limit, swap: flags.swap, exclude: judge.id });
+      tables.push(...(await b.benchmark.tables(b.summary, { dataDir, judgeId: judge.id, publishedAs: judge.publishedAs, baselines })));
     }
     const overview = table1(judge.id, run.benchmarks);
     if (overview) tables.push(overview);

@@ -2,7 +2,8 @@
  * A benchmark's results as a table: our row(s) and the published rows beside them. Benchmarks build these;
  * reports/ renders them (terminal, Markdown, CSV) without knowing which benchmark they came from.
  */
-export type RowSource = 'this run' | 'paper' | 'leaderboard';
+/** 'baseline' rows are computed here, on the same items, by the baseline judges (sanity rows). */
+export type RowSource = 'this run' | 'baseline' | 'paper' | 'leaderboard';
 
 export interface ReportRow {
   label: string;

@@ -13,8 +13,9 @@ export function renderTerminal(table: ReportTable, color = process.stdout.isTTY)
   });
   let previousSource: string | undefined;
   for (const row of table.rows) {
-    // A rule between our row(s) and the published ones, so nobody mistakes one for the other.
-    if (previousSource === 'this run' && row.source !== 'this run' && !row.nested) {
+    // A rule between our rows (this run, baselines) and the published ones, so nobody mistakes one for the other.
+    const ours = (source: string | undefined): boolean => source === 'this run' || source === 'baseline';
+    if (ours(previousSource) && !ours(row.source) && !row.nested) {
       out.push([dim('published:'), ...table.columns.map(() => ''), '']);
     }
     const label = row.nested ? `  ↳ ${row.label}` : row.label;

@@ -112,6 +112,10 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
     ];
     const own = context.publishedAs ? leaderboard.get(context.publishedAs) : undefined;
     if (own) rows.push({ label: `leaderboard: ${own.model}`, source: 'leaderboard', values: leaderboardValues(own), nested: true });
+    for (const baseline of context.baselines ?? []) {
+      const s = baseline.summary;
+      rows.push({ label: baseline.judgeId, source: 'baseline', values: [s.score, ...SECTIONS.map((section) => s.sections[section])] });
+    }
     for (const paper of PAPER_TABLE_2) {
       rows.push({
         label: paper.model,
