@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BENCHMARKS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
-import { JUDGE_FACTORIES, createJudge } from '../judges/index.ts';
+import { JUDGE_FACTORIES, configuredJudges, createJudge } from '../judges/index.ts';
 import { table1 } from '../reports/table1.ts';
 import { renderTerminal } from '../reports/terminal.ts';
 import { writeReports } from '../reports/write.ts';
@@ -13,6 +13,7 @@ import { runBaselines } from './baselines.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { download, downloadUrl } from './download.ts';
 import { UserError } from './errors.ts';
+import { formatSpend } from './progress.ts';
 import { prepareItems, runEval } from './run.ts';
 import { Store } from './store.ts';
 
@@ -26,12 +27,33 @@ function integer(name: string, min: number) {
   };
 }
 
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
+}
+
 function registeredList(): string {
-  const width = Math.max(...JUDGE_FACTORIES.map((f) => f.usage.length), ...BENCHMARKS.map((b) => b.id.length)) + 2;
+  let configured: { id: string; description: string }[];
+  let configNote = '';
+  try {
+    configured = configuredJudges({ userFile: process.env.AUTORATER_CONFIG });
+  } catch (error) {
+    configured = [];
+    configNote = `  (judge config unreadable: ${(error as Error).message})`;
+  }
+  const names = [...JUDGE_FACTORIES.map((f) => f.usage), ...configured.map((c) => c.id), ...BENCHMARKS.map((b) => b.id)];
+  const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
     '',
     'Judges:',
     ...JUDGE_FACTORIES.map((f) => `  ${f.usage.padEnd(width)}${f.description}`),
+    '',
+    'Judges backed by models (autorater.config.json; add your own with --config FILE or ./autorater.config.local.json):',
+    ...configured.map((c) => `  ${c.id.padEnd(width)}${c.description}`),
+    ...(configNote ? [configNote] : []),
     '',
     'Benchmarks:',
     ...BENCHMARKS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
@@ -45,7 +67,7 @@ function registeredList(): string {
     '  npm run eval -- --print-prompt 0',
     '',
     'Exit codes: 0 done; 2 bad usage; 3 data missing or malformed; 4 some items failed (stored; rerun to retry);',
-    '            130 interrupted (everything finished so far is stored).',
+    '            5 stopped by --max-cost; 130 interrupted (everything finished so far is stored).',
   ].join('\n');
 }
 
@@ -60,6 +82,8 @@ interface EvalFlags {
   sample?: number;
   limit?: number;
   swap: boolean;
+  maxCost?: number;
+  config?: string;
   printPrompt?: number;
   progress: boolean;
 }
@@ -84,7 +108,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
   if (!flags.judge) throw new UserError('missing --judge <id>. See npm run eval -- --help for the registered judges.');
   const benchmarks = selectBenchmarks(flags.benchmark);
   const dataDir = resolveDataDir(flags.data);
-  const judge = await createJudge(flags.judge, { dataDir, seed: flags.seed });
+  const judge = await createJudge(flags.judge, { dataDir, seed: flags.seed, configFile: flags.config });
 
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -106,6 +130,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
       sample: flags.sample,
       limit: flags.limit,
       swap: flags.swap,
+      maxCostUsd: flags.maxCost,
       progress: flags.progress,
       signal: controller.signal,
       args: { judge: flags.judge, benchmark: flags.benchmark },
@@ -120,12 +145,14 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
     for (const b of run.benchmarks) {
       const orders = flags.swap && b.benchmark.taskKind === 'pairwise' ? ' (×2 orders)' : '';
+      const usage = b.usage.inputTokens + b.usage.outputTokens > 0 ? `; all its judgments: ${formatSpend(b.usage, judge.price !== undefined)}` : '';
       process.stderr.write(
         `${b.benchmark.id}: ${b.results.length} items${orders}: ${b.asked} asked, ${b.cached} from the store, ` +
-          `${b.summary.errors} errors, ${b.summary.invalid} invalid.\n`,
+          `${b.summary.errors} errors, ${b.summary.invalid} invalid${usage}.\n`,
       );
     }
-    process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s.\n`);
+    const spent = run.spend.inputTokens + run.spend.outputTokens > 0 ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}` : '';
+    process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`);
     if (flags.out) {
       const files = await writeReports(flags.out, run, tables, flags.seed);
       process.stderr.write(`Wrote ${files.join(', ')}\n`);
@@ -133,6 +160,10 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     if (run.status === 'interrupted') {
       process.stderr.write('Interrupted: run the same command again to continue where it stopped.\n');
       return 130;
+    }
+    if (run.status === 'stopped') {
+      process.stderr.write(`Stopped before spending more than $${flags.maxCost}: raise --max-cost and rerun to continue.\n`);
+      return 5;
     }
     return run.status === 'incomplete' ? 4 : 0;
   } finally {
@@ -174,6 +205,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--sample <n>', 'N random items per task, the same for every judge (the paper: --sample 256)').argParser(integer('--sample', 1)))
     .addOption(new Option('--limit <n>', 'only the first N items of each benchmark: a smoke test, not comparable').argParser(integer('--limit', 1)))
     .option('--swap', 'ask pairwise items in both orders; an item counts only if both agree (position-bias check)', false)
+    .addOption(new Option('--max-cost <usd>', 'stop before this run could spend more than this many US dollars').argParser(positiveNumber('--max-cost')))
+    .option('--config <file>', 'your judge config (ids, models, URLs, limits, prices), over autorater.config.json', process.env.AUTORATER_CONFIG)
     .addOption(new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(integer('--print-prompt', 0)))
     .option('--no-progress', 'no progress bar (it is only drawn on a terminal anyway)')
     .addHelpText('after', registeredList())

@@ -3,10 +3,13 @@
  * get clean output; stdout stays free for tables and prompts.
  */
 import cliProgress from 'cli-progress';
+import type { Spend } from './spend.ts';
 
 export interface RunProgress {
-  /** One item finished; `error` marks an item with no answer. */
-  tick(error: boolean): void;
+  /** One request finished; `error` marks one with no answer. `spend` is the run's running total. */
+  tick(error: boolean, spend?: Spend): void;
+  /** A request is being retried. */
+  retry(): void;
   stop(): void;
 }
 
@@ -15,12 +18,23 @@ function formatRate(perSecond: number): string {
   return perSecond >= 10 ? perSecond.toFixed(0) : perSecond.toFixed(1);
 }
 
-export function runBar(label: string, total: number, cached: number, enabled: boolean): RunProgress {
-  if (!enabled || !process.stderr.isTTY || total === 0) return { tick() {}, stop() {} };
+function formatTokens(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}
+
+export function formatSpend(spend: Spend, priced: boolean): string {
+  const tokens = `${formatTokens(spend.inputTokens)} in / ${formatTokens(spend.outputTokens)} out`;
+  return priced ? `${tokens} | $${spend.costUsd.toFixed(2)}` : tokens;
+}
+
+/** done/total, rate, ETA, cached, errors and retries; tokens (and dollars, for a priced judge) once there are any. */
+export function runBar(label: string, total: number, cached: number, enabled: boolean, priced = false): RunProgress {
+  const silent: RunProgress = { tick() {}, retry() {}, stop() {} };
+  if (!enabled || !process.stderr.isTTY || total === 0) return silent;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} [{bar}] {value}/{total} | {rate} items/s | ETA {eta_formatted} | cached {cached} | errors {errors}`,
+      format: `${label} [{bar}] {value}/{total} | {rate} items/s | ETA {eta_formatted} | cached {cached} | errors {errors} | retries {retries}{usage}`,
       barsize: 24,
       hideCursor: true,
       etaBuffer: 50,
@@ -31,13 +45,20 @@ export function runBar(label: string, total: number, cached: number, enabled: bo
   const started = Date.now();
   let asked = 0;
   let errors = 0;
-  bar.start(total, cached, { rate: '-', cached, errors });
+  let retries = 0;
+  let usage = '';
+  bar.start(total, cached, { rate: '-', cached, errors, retries, usage });
   return {
-    tick(error) {
+    tick(error, spend) {
       asked += 1;
       if (error) errors += 1;
+      if (spend && (spend.inputTokens > 0 || spend.outputTokens > 0)) usage = ` | ${formatSpend(spend, priced)}`;
       const seconds = (Date.now() - started) / 1000;
-      bar.increment(1, { rate: formatRate(asked / seconds), cached, errors });
+      bar.increment(1, { rate: formatRate(asked / seconds), cached, errors, retries, usage });
+    },
+    retry() {
+      retries += 1;
+      bar.update({ retries });
     },
     stop() {
       bar.stop();

@@ -7,11 +7,15 @@ import type { AnyBenchmark, BenchmarkSummary, ItemResult, Outcome, Prepared } fr
 import type { Judge, JudgeReply } from '../judges/judge.ts';
 import { parseReply } from '../judges/parse.ts';
 import { renderPrompt } from '../judges/prompt.ts';
+import { JudgeCallError } from '../judges/call-error.ts';
 import { UserError } from './errors.ts';
 import { canonicalJson, sha256 } from './hash.ts';
 import { mirrorPair } from './positions.ts';
 import { runBar } from './progress.ts';
+import { RateLimiter, estimateTokens } from './rate-limit.ts';
+import { DEFAULT_RETRY_POLICY, RetriesExhausted, callWithRetries, type RetryPolicy } from './retry.ts';
 import { sampleItems } from './sample.ts';
+import { Budget, NO_SPEND, addSpend, costOf, type Spend } from './spend.ts';
 import { judgmentKey, type Judgment, type RunStatus, type Store } from './store.ts';
 import type { Task } from './tasks.ts';
 
@@ -32,6 +36,8 @@ export interface RunOptions {
   progress?: boolean;
   /** Abort to stop cleanly: no new requests are sent, and everything finished so far is kept. */
   signal?: AbortSignal;
+  /** Stop sending requests before this run could spend more than this many US dollars (needs the judge's price). */
+  maxCostUsd?: number;
   /** Recorded with the run in the store. */
   args?: Record<string, unknown>;
 }
@@ -63,8 +69,10 @@ export interface BenchmarkRun {
   summary: BenchmarkSummary;
   /** Requests sent to the judge in this run. */
   asked: number;
-  /** Items answered from the store. */
+  /** Requests answered from the store. */
   cached: number;
+  /** Tokens and cost of every stored judgment behind these results, whichever run made it. */
+  usage: Spend;
 }
 
 export interface RunResult {
@@ -73,6 +81,8 @@ export interface RunResult {
   fingerprint: string;
   benchmarks: BenchmarkRun[];
   status: RunStatus;
+  /** Tokens and cost of the requests this run made. */
+  spend: Spend;
   durationMs: number;
 }
 
@@ -100,12 +110,31 @@ export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, see
   });
 }
 
-function outcomeOf(task: Task, judgment: Judgment | undefined, interrupted: boolean): Outcome {
-  if (!judgment) return { status: 'error', message: interrupted ? 'not judged: the run was interrupted' : 'not judged' };
+/** P(supported) from the probabilities of the Yes/No options, when the judge returned them. */
+function supportProbability(probabilities: Record<string, number> | null): number | undefined {
+  if (!probabilities) return undefined;
+  const find = (word: string): number | undefined => {
+    const key = Object.keys(probabilities).find((k) => k.trim().toLowerCase() === word);
+    return key === undefined ? undefined : probabilities[key];
+  };
+  const yes = find('yes');
+  const no = find('no');
+  if (yes === undefined || no === undefined || yes + no === 0) return undefined;
+  return yes / (yes + no);
+}
+
+function outcomeOf(task: Task, judgment: Judgment | undefined, stopped: boolean): Outcome {
+  if (!judgment) return { status: 'error', message: stopped ? 'not judged: the run stopped first' : 'not judged' };
   if (judgment.error !== null) return { status: 'error', message: judgment.error };
   if (judgment.replyType === 'verdict' && judgment.verdict) return { status: 'verdict', verdict: judgment.verdict };
   const parsed = parseReply(task, judgment.raw ?? '');
-  return parsed.ok ? { status: 'verdict', verdict: parsed.verdict } : { status: 'invalid', reason: parsed.reason };
+  if (!parsed.ok) return { status: 'invalid', reason: parsed.reason };
+  const verdict = parsed.verdict;
+  if (verdict.kind === 'classification' && verdict.probability === undefined) {
+    const probability = supportProbability(judgment.optionProbabilities);
+    if (probability !== undefined) return { status: 'verdict', verdict: { ...verdict, probability } };
+  }
+  return { status: 'verdict', verdict };
 }
 
 function errorMessage(error: unknown): string {
@@ -113,19 +142,44 @@ function errorMessage(error: unknown): string {
 }
 
 /** What gets stored for a reply: a verdict of the wrong kind is a judge bug, stored as an error. */
-function storedReply(task: Task, reply: JudgeReply): Pick<Judgment, 'replyType' | 'raw' | 'verdict' | 'error'> {
+function storedReply(task: Task, reply: JudgeReply): Pick<Judgment, 'replyType' | 'raw' | 'verdict' | 'error' | 'optionProbabilities'> {
   if (reply.type === 'text') {
     const parsed = parseReply(task, reply.text);
-    return { replyType: 'text', raw: reply.text, verdict: parsed.ok ? parsed.verdict : null, error: null };
+    return { replyType: 'text', raw: reply.text, verdict: parsed.ok ? parsed.verdict : null, error: null, optionProbabilities: reply.optionProbabilities ?? null };
   }
   if (reply.verdict.kind !== task.kind) {
-    return { replyType: null, raw: null, verdict: null, error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task` };
+    return { replyType: null, raw: null, verdict: null, error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task`, optionProbabilities: null };
   }
-  return { replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict, error: null };
+  return { replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict, error: null, optionProbabilities: null };
 }
 
-async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, runId: number, fingerprint: string): Promise<BenchmarkRun> {
-  const { judge, store, signal } = options;
+type StopReason = 'interrupted' | 'max cost' | 'fatal';
+
+/** State shared by all benchmarks of one run: limits, budget, spending, and why it stopped early (if it did). */
+interface RunState {
+  runId: number;
+  fingerprint: string;
+  policy: RetryPolicy;
+  limiter: RateLimiter;
+  budget: Budget;
+  spend: Spend;
+  /** Aborts in-flight requests: Ctrl-C, or a fatal error. */
+  abort: AbortController;
+  signal: AbortSignal;
+  stopReason?: StopReason;
+  fatal?: JudgeCallError;
+}
+
+function stop(state: RunState, reason: StopReason): void {
+  if (state.stopReason) return;
+  state.stopReason = reason;
+  // Running out of budget only stops new requests: the ones in flight were paid for when they were reserved.
+  if (reason !== 'max cost') state.abort.abort(new Error(reason));
+}
+
+async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state: RunState): Promise<BenchmarkRun> {
+  const { judge, store } = options;
+  const { fingerprint, runId, signal } = state;
   if (!judge.tasks.includes(benchmark.taskKind)) {
     throw new UserError(`judge ${judge.id} cannot answer ${benchmark.taskKind} tasks, which ${benchmark.id} needs.`);
   }
@@ -138,19 +192,30 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, runId:
   });
   const cached = asks.length - todo.length;
 
-  const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true);
+  const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true, judge.price !== undefined);
   const limit = pLimit(Math.max(1, options.concurrency ?? judge.concurrency));
   let asked = 0;
   const ask = async (entry: Presentation & { item: { id: string } }): Promise<void> => {
-    if (signal?.aborted) return;
+    if (state.stopReason) return;
+    const worst = state.budget.worstCase(entry.prompt);
+    if (!state.budget.reserve(worst)) return stop(state, 'max cost');
+    try {
+      await state.limiter.acquire(estimateTokens(entry.prompt) + (judge.maxOutputTokens ?? 0), signal);
+    } catch {
+      state.budget.settle(worst, null);
+      return; // aborted while waiting for the rate limit
+    }
     asked += 1;
     const started = performance.now();
     const base = { benchmark: benchmark.id, itemId: entry.item.id, promptHash: entry.promptHash, judgeId: judge.id, runId };
+    const request = { benchmark: benchmark.id, itemId: entry.item.id, task: entry.prepared.task, prompt: entry.prompt };
     try {
-      const reply = await judge.judge(
-        { benchmark: benchmark.id, itemId: entry.item.id, task: entry.prepared.task, prompt: entry.prompt },
-        signal ?? new AbortController().signal,
-      );
+      const { value: reply, attempts } = await callWithRetries((s) => judge.judge(request, s), state.policy, signal, {
+        onRetry: () => progress.retry(),
+      });
+      const cost = costOf(reply.usage, judge.price);
+      state.budget.settle(worst, cost ?? (judge.price ? worst : null));
+      state.spend = addSpend(state.spend, reply.usage, cost);
       const stored = storedReply(entry.prepared.task, reply);
       store.record(fingerprint, {
         ...base,
@@ -158,11 +223,19 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, runId:
         latencyMs: performance.now() - started,
         inputTokens: reply.usage?.inputTokens ?? null,
         outputTokens: reply.usage?.outputTokens ?? null,
+        costUsd: cost,
+        attempts,
       });
-      progress.tick(stored.error !== null);
+      progress.tick(stored.error !== null, state.spend);
     } catch (error) {
+      state.budget.settle(worst, null);
       // An aborted request is not an answer and not worth an error row: it is simply asked next run.
-      if (signal?.aborted) return;
+      if (signal.aborted && !state.fatal) return;
+      const last = error instanceof RetriesExhausted ? error.last : error;
+      if (last instanceof JudgeCallError && last.details.fatal && !state.fatal) {
+        state.fatal = last;
+        stop(state, 'fatal');
+      }
       store.record(fingerprint, {
         ...base,
         replyType: null,
@@ -172,8 +245,11 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, runId:
         latencyMs: performance.now() - started,
         inputTokens: null,
         outputTokens: null,
+        costUsd: null,
+        optionProbabilities: null,
+        attempts: error instanceof RetriesExhausted ? error.attempts : 1,
       });
-      progress.tick(true);
+      progress.tick(true, state.spend);
     }
   };
   try {
@@ -183,23 +259,30 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, runId:
   }
 
   const after = store.judgments(fingerprint, benchmark.id);
-  const interrupted = signal?.aborted ?? false;
+  const stopped = state.stopReason !== undefined;
   const judgments = entries.map((e) => after.get(judgmentKey(e.item.id, e.promptHash)));
   const swappedJudgments = entries.map((e) => (e.swapped ? after.get(judgmentKey(e.item.id, e.swapped.promptHash)) : undefined));
+  let usage = NO_SPEND;
   const results: ItemResult[] = entries.map((e, i) => {
-    const result: ItemResult = { item: e.item, prepared: e.prepared, outcome: outcomeOf(e.prepared.task, judgments[i], interrupted) };
+    const result: ItemResult = { item: e.item, prepared: e.prepared, outcome: outcomeOf(e.prepared.task, judgments[i], stopped) };
     if (e.swapped) {
-      result.swapped = { prepared: e.swapped.prepared, outcome: outcomeOf(e.swapped.prepared.task, swappedJudgments[i], interrupted) };
+      result.swapped = { prepared: e.swapped.prepared, outcome: outcomeOf(e.swapped.prepared.task, swappedJudgments[i], stopped) };
+    }
+    for (const j of [judgments[i], swappedJudgments[i]]) {
+      if (j) usage = addSpend(usage, { inputTokens: j.inputTokens ?? 0, outputTokens: j.outputTokens ?? 0 }, j.costUsd);
     }
     return result;
   });
   const summary = benchmark.score(results) as BenchmarkSummary;
-  return { benchmark, results, judgments, swappedJudgments, summary, asked, cached };
+  return { benchmark, results, judgments, swappedJudgments, summary, asked, cached, usage };
 }
 
 export async function runEval(options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const { judge, store } = options;
+  if (options.maxCostUsd !== undefined && !judge.price) {
+    throw new UserError(`--max-cost needs a price for ${judge.id}: add "price" to its entry in the judge config.`);
+  }
   const fingerprint = judgeFingerprint(judge);
   store.registerJudge(fingerprint, judge.id, judge.config);
   const runId = store.startRun(judge.id, fingerprint, options.benchmarks.map((b) => b.id), {
@@ -207,24 +290,54 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
     sample: options.sample ?? null,
     limit: options.limit ?? null,
     swap: options.swap ?? false,
+    maxCostUsd: options.maxCostUsd ?? null,
     concurrency: options.concurrency ?? judge.concurrency,
     ...options.args,
   });
+  const abort = new AbortController();
+  const state: RunState = {
+    runId,
+    fingerprint,
+    policy: { ...DEFAULT_RETRY_POLICY, ...definedOnly(judge.limits ?? {}) },
+    limiter: new RateLimiter(judge.limits ?? {}),
+    budget: new Budget(options.maxCostUsd, judge.price, judge.maxOutputTokens ?? 0),
+    spend: NO_SPEND,
+    abort,
+    signal: options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal,
+  };
+  const onUserAbort = (): void => stop(state, 'interrupted');
+  options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  if (options.signal?.aborted) onUserAbort();
+
   const runs: BenchmarkRun[] = [];
   try {
     for (const benchmark of options.benchmarks) {
-      if (options.signal?.aborted) break;
-      runs.push(await runBenchmark(options, benchmark, runId, fingerprint));
+      if (state.stopReason) break;
+      runs.push(await runBenchmark(options, benchmark, state));
     }
   } catch (error) {
     store.finishRun(runId, 'failed', { error: errorMessage(error) });
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onUserAbort);
   }
-  const status: RunStatus = options.signal?.aborted
-    ? 'interrupted'
-    : runs.every((r) => r.summary.errors === 0)
-      ? 'complete'
-      : 'incomplete';
-  store.finishRun(runId, status, Object.fromEntries(runs.map((r) => [r.benchmark.id, r.summary])));
-  return { runId, judge, fingerprint, benchmarks: runs, status, durationMs: Date.now() - started };
+  const summaries = Object.fromEntries(runs.map((r) => [r.benchmark.id, r.summary]));
+  if (state.fatal) {
+    store.finishRun(runId, 'failed', { error: state.fatal.message, benchmarks: summaries });
+    throw new UserError(`${judge.id}: ${state.fatal.message}. Stopped the run: every request would fail the same way.`);
+  }
+  const status: RunStatus =
+    state.stopReason === 'interrupted'
+      ? 'interrupted'
+      : state.stopReason === 'max cost'
+        ? 'stopped'
+        : runs.every((r) => r.summary.errors === 0)
+          ? 'complete'
+          : 'incomplete';
+  store.finishRun(runId, status, summaries);
+  return { runId, judge, fingerprint, benchmarks: runs, status, spend: state.spend, durationMs: Date.now() - started };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { UserError } from './errors.ts';
 import type { Verdict } from './tasks.ts';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS judges (
@@ -46,9 +46,16 @@ CREATE TABLE IF NOT EXISTS judgments (
   output_tokens     INTEGER,
   attempts          INTEGER NOT NULL DEFAULT 1,
   created_at        TEXT NOT NULL,
+  cost_usd          REAL,
+  option_probs      TEXT,
   PRIMARY KEY (judge_fingerprint, benchmark, item_id, prompt_hash)
 );
 `;
+
+/** Steps from each older schema version to the next. */
+const MIGRATIONS: Record<number, string> = {
+  1: 'ALTER TABLE judgments ADD COLUMN cost_usd REAL; ALTER TABLE judgments ADD COLUMN option_probs TEXT;',
+};
 
 export interface Judgment {
   benchmark: string;
@@ -64,6 +71,9 @@ export interface Judgment {
   latencyMs: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** From the judge's price and the provider's token counts; null without a price or usage. */
+  costUsd: number | null;
+  optionProbabilities: Record<string, number> | null;
   attempts: number;
   createdAt: string;
 }
@@ -81,6 +91,8 @@ interface JudgmentRow {
   latency_ms: number | null;
   input_tokens: number | null;
   output_tokens: number | null;
+  cost_usd: number | null;
+  option_probs: string | null;
   attempts: number;
   created_at: string;
 }
@@ -89,7 +101,8 @@ export function judgmentKey(itemId: string, promptHash: string): string {
   return `${itemId}\u0000${promptHash}`;
 }
 
-export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'failed';
+/** 'stopped': --max-cost was reached. */
+export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'stopped' | 'failed';
 
 export class Store {
   private readonly db: Database.Database;
@@ -107,7 +120,9 @@ export class Store {
       if (version > SCHEMA_VERSION) {
         throw new UserError(`${file} was written by a newer autorater-harness (store schema ${version}); upgrade to read it.`);
       }
-      this.db.exec(SCHEMA);
+      // A new store gets the current schema; an older one is migrated step by step, keeping its judgments.
+      if (version === 0) this.db.exec(SCHEMA);
+      else for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (error) {
       if (error instanceof UserError) throw error;
@@ -115,14 +130,15 @@ export class Store {
     }
     this.upsert = this.db.prepare(`
       INSERT INTO judgments (judge_fingerprint, benchmark, item_id, prompt_hash, judge_id, run_id, reply_type, raw,
-                             verdict, error, latency_ms, input_tokens, output_tokens, attempts, created_at)
+                             verdict, error, latency_ms, input_tokens, output_tokens, cost_usd, option_probs, attempts, created_at)
       VALUES (@fingerprint, @benchmark, @itemId, @promptHash, @judgeId, @runId, @replyType, @raw,
-              @verdict, @error, @latencyMs, @inputTokens, @outputTokens, 1, @createdAt)
+              @verdict, @error, @latencyMs, @inputTokens, @outputTokens, @costUsd, @optionProbs, @attempts, @createdAt)
       ON CONFLICT (judge_fingerprint, benchmark, item_id, prompt_hash) DO UPDATE SET
         judge_id = excluded.judge_id, run_id = excluded.run_id, reply_type = excluded.reply_type, raw = excluded.raw,
         verdict = excluded.verdict, error = excluded.error, latency_ms = excluded.latency_ms,
-        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-        attempts = judgments.attempts + 1, created_at = excluded.created_at`);
+        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd,
+        option_probs = excluded.option_probs, attempts = judgments.attempts + excluded.attempts,
+        created_at = excluded.created_at`);
   }
 
   static open(file: string): Store {
@@ -168,6 +184,8 @@ export class Store {
         latencyMs: row.latency_ms,
         inputTokens: row.input_tokens,
         outputTokens: row.output_tokens,
+        costUsd: row.cost_usd,
+        optionProbabilities: row.option_probs === null ? null : (JSON.parse(row.option_probs) as Record<string, number>),
         attempts: row.attempts,
         createdAt: row.created_at,
       });
@@ -175,8 +193,11 @@ export class Store {
     return map;
   }
 
-  /** Writes one judgment (or failure) immediately; a later success replaces a stored failure. */
-  record(fingerprint: string, j: Omit<Judgment, 'attempts' | 'createdAt'>): void {
+  /**
+   * Writes one judgment (or failure) immediately; a later success replaces a stored failure. `attempts` is the
+   * number of requests this call made (retries included); stored attempts add up across runs.
+   */
+  record(fingerprint: string, j: Omit<Judgment, 'createdAt'>): void {
     this.upsert.run({
       fingerprint,
       benchmark: j.benchmark,
@@ -191,6 +212,9 @@ export class Store {
       latencyMs: j.latencyMs,
       inputTokens: j.inputTokens,
       outputTokens: j.outputTokens,
+      costUsd: j.costUsd,
+      optionProbs: j.optionProbabilities === null ? null : JSON.stringify(j.optionProbabilities),
+      attempts: j.attempts,
       createdAt: new Date().toISOString(),
     });
   }

@@ -4,6 +4,8 @@
  * A judge answers one request at a time. It may answer with text (an LLM: the harness parses it with the
  * task kind's parser) or with a verdict directly (baselines, replays of published results).
  */
+import type { RateLimits } from '../harness/rate-limit.ts';
+import type { RetryPolicy } from '../harness/retry.ts';
 import type { Task, TaskKind, Verdict } from '../harness/tasks.ts';
 
 export interface JudgeRequest {
@@ -21,8 +23,23 @@ export interface Usage {
 }
 
 export type JudgeReply =
-  | { type: 'text'; text: string; usage?: Usage }
+  | {
+      type: 'text';
+      text: string;
+      usage?: Usage;
+      /**
+       * Probability of each verdict option ("A"/"B", "Yes"/"No", a rating), where the server returns
+       * log-probabilities; stored for calibration. A classification's P(Yes) becomes the verdict's probability.
+       */
+      optionProbabilities?: Record<string, number>;
+    }
   | { type: 'verdict'; verdict: Verdict; usage?: Usage; note?: string };
+
+/** USD per million tokens. */
+export interface Price {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
 
 export interface Judge {
   /** The id the user typed, e.g. "longer-wins" or "replay:Skywork/Skywork-Reward-Gemma-2-27B". */
@@ -39,6 +56,12 @@ export interface Judge {
   readonly concurrency: number;
   /** The model id under which published results list this judge (e.g. a RewardBench leaderboard row). */
   readonly publishedAs?: string;
+  /** Retries, timeout and rate limits for its requests; unset fields use DEFAULT_RETRY_POLICY (harness/retry.ts). */
+  readonly limits?: Partial<RetryPolicy> & RateLimits;
+  /** For cost accounting and --max-cost. */
+  readonly price?: Price;
+  /** The longest reply it may produce, in tokens (for budgeting rate limits and --max-cost). */
+  readonly maxOutputTokens?: number;
   judge(request: JudgeRequest, signal: AbortSignal): Promise<JudgeReply>;
   close?(): Promise<void>;
 }
@@ -46,6 +69,10 @@ export interface Judge {
 export interface JudgeContext {
   dataDir: string;
   seed: number;
+  /** Where keys and URLs are read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** A user judge config (--config); see judges/config.ts. */
+  configFile?: string;
 }
 
 export interface JudgeFactory {

@@ -1,6 +1,7 @@
 /** The machine-readable results of a run: summary.json and predictions.jsonl. */
 import type { ItemResult } from '../benchmarks/benchmark.ts';
 import type { RunResult } from '../harness/run.ts';
+import type { Spend } from '../harness/spend.ts';
 import type { Judgment } from '../harness/store.ts';
 
 export interface SummaryJson {
@@ -9,7 +10,17 @@ export interface SummaryJson {
   judgeConfig: Readonly<Record<string, unknown>>;
   seed: number;
   createdAt: string;
-  run: { id: number; status: string; durationMs: number; asked: Record<string, number>; cached: Record<string, number> };
+  run: {
+    id: number;
+    status: string;
+    durationMs: number;
+    asked: Record<string, number>;
+    cached: Record<string, number>;
+    /** Tokens and USD of the requests this run made. */
+    spend: Spend;
+    /** Per benchmark: tokens and USD of every stored judgment behind its results, whichever run made it. */
+    usage: Record<string, Spend>;
+  };
   /** Per benchmark: its summary (score and breakdown in percent 0-100, full precision; n, invalid, errors). */
   benchmarks: Record<string, unknown>;
 }
@@ -27,6 +38,8 @@ export function buildSummary(run: RunResult, seed: number): SummaryJson {
       durationMs: run.durationMs,
       asked: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.asked])),
       cached: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.cached])),
+      spend: run.spend,
+      usage: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.usage])),
     },
     benchmarks: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.summary])),
   };

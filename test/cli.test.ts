@@ -23,7 +23,8 @@ describe('errors', () => {
   it('an unknown judge lists the known ones and exits 2', async () => {
     const { code, stderr } = await runCli(['eval', '--judge', 'gpt-5']);
     expect(code).toBe(2);
-    expect(stderr).toContain('unknown judge "gpt-5". Known judges: longer-wins, shorter-wins, random, constant[:<n>|:no], replay:<model>.');
+    expect(stderr).toContain('unknown judge "gpt-5". Known judges: longer-wins, shorter-wins, random, constant[:<n>|:no], replay:<model>; configured: gpt-4-0125, gpt-4o,');
+    expect(stderr).toContain('flame-rm.');
   });
 
   it('an unknown benchmark lists the known ones', async () => {

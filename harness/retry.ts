@@ -1,0 +1,101 @@
+/**
+ * The one retry policy for every judge: bounded attempts, a timeout per attempt that also bounds a slow body
+ * (the attempt's AbortSignal reaches the SDK's fetch, and the harness stops waiting either way), exponential
+ * backoff with jitter, and the server's Retry-After honoured but capped, so "retry-after: 3600" cannot park a
+ * worker for an hour. SDK clients are created with their own retries off.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JudgeCallError } from '../judges/call-error.ts';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** Per attempt, including reading the whole body. */
+  timeoutMs: number;
+  /** First backoff; doubles each attempt. */
+  baseDelayMs: number;
+  /** Cap on the computed backoff. */
+  maxDelayMs: number;
+  /** Cap on a server-given Retry-After. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  timeoutMs: 120_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+};
+
+export interface RetryHooks {
+  /** Called before waiting to retry. */
+  onRetry?(error: JudgeCallError, attempt: number, delayMs: number): void;
+  /** Injected for tests. */
+  random?: () => number;
+}
+
+export class TimeoutError extends JudgeCallError {
+  constructor(ms: number) {
+    super(`no complete reply within ${(ms / 1000).toFixed(ms < 1000 ? 1 : 0)}s`, { retryable: true });
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The final failure after all attempts, with how many were made. */
+export class RetriesExhausted extends Error {
+  constructor(
+    readonly last: JudgeCallError | Error,
+    readonly attempts: number,
+  ) {
+    super(attempts > 1 ? `${last.message} (after ${attempts} attempts)` : last.message, { cause: last });
+    this.name = 'RetriesExhausted';
+  }
+}
+
+export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // "Equal jitter": at least half the backoff, so retries stay spread out but never collapse to zero.
+  return exponential / 2 + random() * (exponential / 2);
+}
+
+function abortPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * Runs `call` until it succeeds, fails with something not worth retrying, or runs out of attempts.
+ * Throws the caller's abort reason when `signal` aborts; otherwise failures come out as RetriesExhausted.
+ */
+export async function callWithRetries<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  policy: RetryPolicy,
+  signal: AbortSignal,
+  hooks: RetryHooks = {},
+): Promise<{ value: T; attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs);
+    const attemptSignal = AbortSignal.any([signal, timeout.signal]);
+    try {
+      // Racing the abort bounds the wait even for a judge that ignores its signal.
+      const value = await Promise.race([call(attemptSignal), abortPromise(attemptSignal)]);
+      return { value, attempts: attempt };
+    } catch (thrown) {
+      if (signal.aborted) throw signal.reason;
+      const error: Error = timeout.signal.aborted ? (timeout.signal.reason as TimeoutError) : thrown instanceof Error ? thrown : new Error(String(thrown));
+      const retryable = error instanceof JudgeCallError && error.details.retryable && !error.details.fatal;
+      if (!retryable || attempt >= policy.maxAttempts) throw new RetriesExhausted(error, attempt);
+      const serverSaid = error.details.retryAfterMs;
+      const delay = serverSaid !== undefined ? Math.min(serverSaid, policy.maxRetryAfterMs) : backoffMs(attempt, policy, hooks.random);
+      hooks.onRetry?.(error, attempt, delay);
+      await sleep(delay, undefined, { signal }).catch(() => {
+        throw signal.reason;
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

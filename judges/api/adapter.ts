@@ -1,0 +1,40 @@
+/**
+ * What a provider adapter implements: one call that sends the unified prompt and returns the generated text.
+ * Everything around it (retries, timeouts, rate limits, usage and cost, storing) is the harness's job, so an
+ * adapter is only the translation between the FLAMe prompt and one provider's SDK or wire protocol.
+ */
+import type { AdapterName, JudgeSpec } from '../config.ts';
+import type { Usage } from '../judge.ts';
+
+export interface Completion {
+  text: string;
+  usage?: Usage;
+  /** Probability of each verdict option where the server returns log-probabilities (see JudgeReply). */
+  optionProbabilities?: Record<string, number>;
+}
+
+export interface ModelClient {
+  /**
+   * Sends `prompt` as it is (the same text for every judge) and returns the reply. `signal` carries the per-attempt
+   * timeout and Ctrl-C: pass it to the SDK. Throw JudgeCallError (judges/call-error.ts) for failures, marking what
+   * is worth retrying; create SDK clients with their own retries off.
+   */
+  complete(prompt: string, signal: AbortSignal): Promise<Completion>;
+}
+
+export interface Access {
+  apiKey?: string;
+  /** With ${VAR} placeholders filled in. */
+  baseURL?: string;
+}
+
+export interface Adapter {
+  name: AdapterName;
+  /** The variable the key is read from when the judge's config names none. */
+  defaultApiKeyEnv?: string;
+  /** Self-hosted servers often need no key. */
+  keyOptional: boolean;
+  /** Self-hosted adapters cannot guess where the server is. */
+  needsBaseURL: boolean;
+  create(spec: JudgeSpec, access: Access): ModelClient;
+}

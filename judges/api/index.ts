@@ -1,0 +1,5 @@
+/** Provider adapters by name (the "adapter" field of a configured judge). Adding a provider: one module, one line. */
+import type { AdapterName } from '../config.ts';
+import type { Adapter } from './adapter.ts';
+
+export const ADAPTERS: Partial<Record<AdapterName, Adapter>> = {};
