@@ -77,9 +77,12 @@ describe('callWithRetries', () => {
         },
         fast,
         new AbortController().signal,
-      ).catch((e: unknown) => e as RetriesExhausted);
+      ).then(
+        () => undefined,
+        (e: unknown) => e as RetriesExhausted,
+      );
       expect(calls).toBe(1);
-      expect(error.last).toBe(thrown);
+      expect(error?.last).toBe(thrown);
     }
   });
 
@@ -93,9 +96,12 @@ describe('callWithRetries', () => {
       },
       { ...fast, maxAttempts: 2, timeoutMs: 60 },
       new AbortController().signal,
-    ).catch((e: unknown) => e as RetriesExhausted);
+    ).then(
+      () => undefined,
+      (e: unknown) => e as RetriesExhausted,
+    );
     expect(calls).toBe(2);
-    expect(error.last).toBeInstanceOf(TimeoutError);
+    expect(error?.last).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
