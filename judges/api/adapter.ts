@@ -3,6 +3,7 @@
  * Everything around it (retries, timeouts, rate limits, usage and cost, storing) is the harness's job, so an
  * adapter is only the translation between the FLAMe prompt and one provider's SDK or wire protocol.
  */
+import type { Task } from '../../harness/tasks.ts';
 import type { AdapterName, JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 
@@ -13,13 +14,20 @@ export interface Completion {
   optionProbabilities?: Record<string, number>;
 }
 
+export interface CompletionRequest {
+  /** The unified FLAMe prompt, to be sent as it is: the same text for every judge. */
+  prompt: string;
+  /** What is asked, for adapters that read verdict-option probabilities (A/B, Yes/No, a rating). */
+  task: Task;
+}
+
 export interface ModelClient {
   /**
-   * Sends `prompt` as it is (the same text for every judge) and returns the reply. `signal` carries the per-attempt
-   * timeout and Ctrl-C: pass it to the SDK. Throw JudgeCallError (judges/call-error.ts) for failures, marking what
-   * is worth retrying; create SDK clients with their own retries off.
+   * Sends the prompt and returns the reply. `signal` carries the per-attempt timeout and Ctrl-C: pass it to the
+   * SDK. Throw JudgeCallError (judges/call-error.ts) for failures, marking what is worth retrying; create SDK
+   * clients with their own retries off.
    */
-  complete(prompt: string, signal: AbortSignal): Promise<Completion>;
+  complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion>;
 }
 
 export interface Access {

@@ -36,7 +36,7 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
       tokensPerMinute: limits.tokensPerMinute,
     },
     async judge(request, signal) {
-      const completion = await client.complete(request.prompt, signal);
+      const completion = await client.complete({ prompt: request.prompt, task: request.task }, signal);
       return { type: 'text', text: completion.text, usage: completion.usage, optionProbabilities: completion.optionProbabilities };
     },
   };
