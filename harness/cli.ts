@@ -4,7 +4,7 @@
  * benchmark files. npm scripts: `npm run eval -- <flags>`, `npm run data -- pull <benchmark>`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BENCHMARKS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
+import { BENCHMARKS, VARIANTS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
 import { JUDGE_FACTORIES, configuredJudges, createJudge } from '../judges/index.ts';
 import { table1 } from '../reports/table1.ts';
 import { renderTerminal } from '../reports/terminal.ts';
@@ -44,7 +44,7 @@ function registeredList(): string {
     configured = [];
     configNote = `  (judge config unreadable: ${(error as Error).message})`;
   }
-  const names = [...JUDGE_FACTORIES.map((f) => f.usage), ...configured.map((c) => c.id), ...BENCHMARKS.map((b) => b.id)];
+  const names = [...JUDGE_FACTORIES.map((f) => f.usage), ...configured.map((c) => c.id), ...BENCHMARKS.map((b) => b.id), ...VARIANTS.map((b) => b.id)];
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
     '',
@@ -55,8 +55,10 @@ function registeredList(): string {
     ...configured.map((c) => `  ${c.id.padEnd(width)}${c.description}`),
     ...(configNote ? [configNote] : []),
     '',
-    'Benchmarks:',
+    'Benchmarks ("all" runs these):',
     ...BENCHMARKS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
+    'Variants (run when named):',
+    ...VARIANTS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
     '',
     'Data is read from --data, else $AUTORATER_DATA, else ./data (in this workplace: AUTORATER_DATA=../shared/data).',
     'Every judgment is stored as it completes; rerunning the same command asks the judge only for what is missing.',

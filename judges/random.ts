@@ -34,7 +34,9 @@ export const random: JudgeFactory = {
             break;
           }
           case 'classification':
-            verdict = { kind: 'classification', supported: draw < 0.5, probability: 0.5 };
+            // P(supported) uniform and consistent with the yes/no (p > 0.5 exactly when supported), so a scorer that
+            // thresholds p (LLM-AggreFact, as MiniCheck) sees the coin flip, not "never supported".
+            verdict = { kind: 'classification', supported: draw < 0.5, probability: 1 - draw };
             break;
         }
         return { type: 'verdict', verdict };

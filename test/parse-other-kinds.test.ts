@@ -45,6 +45,10 @@ const classification: [string, string, boolean | RegExp][] = [
   ['bracketed', 'Verdict follows. [[Yes]]', true],
   ['conflicting brackets', '[[Yes]] ... [[No]]', /conflicting answers/],
   ['no answer', 'The document is about Paris.', /no Yes\/No answer/],
+  ['unreadable field value', 'explanation: the year is not given.\nsupported: Unclear', /holds no Yes\/No/],
+  ['field N/A', 'explanation: x\nsupported: N/A', /holds no Yes\/No/],
+  ['partially alone', 'explanation: the name matches, the year does not.\nsupported: Partially', false],
+  ['not fully', 'explanation: x\nsupported: Not fully', false],
   ['empty', ' ', /empty reply/],
 ];
 
