@@ -2,18 +2,28 @@
 import { UserError } from '../harness/errors.ts';
 import { aggrefact, aggrefactTuned } from './aggrefact/index.ts';
 import type { AnyBenchmark } from './benchmark.ts';
+import { alpacafarm, contrastiveSearch, copoem, expertLfqa, hhh, litmt, llmbar, rankgen } from './heldout/index.ts';
+import { dipper } from './pointwise/dipper/index.ts';
+import { helpsteer } from './pointwise/helpsteer/index.ts';
+import { newsroom } from './pointwise/newsroom/index.ts';
+import { summfeedback } from './pointwise/summfeedback/index.ts';
+import { usrPersonaChat } from './pointwise/usr-personachat/index.ts';
+import { usrTopicalChat } from './pointwise/usr-topicalchat/index.ts';
 import { rewardbench } from './rewardbench/index.ts';
 
-/** What "--benchmark all" runs: FLAMe's benchmarks, each once. */
-export const BENCHMARKS: readonly AnyBenchmark[] = [aggrefact, rewardbench];
+/** FLAMe's Table 1, in its column order: what "--benchmark all" runs (each one whose data is present). */
+export const BENCHMARKS: readonly AnyBenchmark[] = [
+  aggrefact, rewardbench, helpsteer, dipper, summfeedback,
+  alpacafarm, rankgen, contrastiveSearch, litmt, hhh, copoem, expertLfqa,
+];
 
-/** Other protocols over the same data, run only when named (they would ask a judge the same items again). */
-export const VARIANTS: readonly AnyBenchmark[] = [aggrefactTuned];
+/** Run only when named: other human-judgment sets, and other protocols over the same data. */
+export const OTHER_BENCHMARKS: readonly AnyBenchmark[] = [llmbar, aggrefactTuned, newsroom, usrPersonaChat, usrTopicalChat];
 
 export function getBenchmark(id: string): AnyBenchmark {
-  const found = [...BENCHMARKS, ...VARIANTS].find((b) => b.id === id);
+  const found = [...BENCHMARKS, ...OTHER_BENCHMARKS].find((b) => b.id === id);
   if (!found) {
-    const known = [...BENCHMARKS, ...VARIANTS].map((b) => b.id).join(', ');
+    const known = [...BENCHMARKS, ...OTHER_BENCHMARKS].map((b) => b.id).join(', ');
     throw new UserError(`unknown benchmark "${id}". Known benchmarks: ${known}, or "all".`);
   }
   return found;

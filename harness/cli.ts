@@ -4,7 +4,7 @@
  * benchmark files. npm scripts: `npm run eval -- <flags>`, `npm run data -- pull <benchmark>`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BENCHMARKS, VARIANTS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
+import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
 import { JUDGE_FACTORIES, configuredJudges, createJudge } from '../judges/index.ts';
 import { table1 } from '../reports/table1.ts';
 import { renderTerminal } from '../reports/terminal.ts';
@@ -44,7 +44,7 @@ function registeredList(): string {
     configured = [];
     configNote = `  (judge config unreadable: ${(error as Error).message})`;
   }
-  const names = [...JUDGE_FACTORIES.map((f) => f.usage), ...configured.map((c) => c.id), ...BENCHMARKS.map((b) => b.id), ...VARIANTS.map((b) => b.id)];
+  const names = [...JUDGE_FACTORIES.map((f) => f.usage), ...configured.map((c) => c.id), ...BENCHMARKS.map((b) => b.id), ...OTHER_BENCHMARKS.map((b) => b.id)];
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
     '',
@@ -55,10 +55,11 @@ function registeredList(): string {
     ...configured.map((c) => `  ${c.id.padEnd(width)}${c.description}`),
     ...(configNote ? [configNote] : []),
     '',
-    'Benchmarks ("all" runs these):',
+    'Benchmarks of FLAMe Table 1 ("all" runs those whose data is present):',
     ...BENCHMARKS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
-    'Variants (run when named):',
-    ...VARIANTS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
+    '',
+    'More benchmarks (run when named):',
+    ...OTHER_BENCHMARKS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
     '',
     'Data is read from --data, else $AUTORATER_DATA, else ./data (in this workplace: AUTORATER_DATA=../shared/data).',
     'Every judgment is stored as it completes; rerunning the same command asks the judge only for what is missing.',
@@ -136,13 +137,15 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
       progress: flags.progress,
       signal: controller.signal,
       args: { judge: flags.judge, benchmark: flags.benchmark },
+      // "all" is what a nightly job runs: a benchmark without data is reported, not fatal. Named ones must exist.
+      skipMissingData: flags.benchmark.trim() === 'all',
     });
     const tables = [];
     for (const b of run.benchmarks) {
       const baselines = await runBaselines(b.benchmark, { dataDir, seed: flags.seed, sample: flags.sample, limit: flags.limit, swap: flags.swap, exclude: judge.id });
       tables.push(...(await b.benchmark.tables(b.summary, { dataDir, judgeId: judge.id, publishedAs: judge.publishedAs, baselines })));
     }
-    const overview = table1(judge.id, run.benchmarks);
+    const overview = table1(judge.id, run.benchmarks, run.skipped);
     if (overview) tables.push(overview);
     for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
     for (const b of run.benchmarks) {
@@ -152,6 +155,9 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
         `${b.benchmark.id}: ${b.results.length} items${orders}: ${b.asked} asked, ${b.cached} from the store, ` +
           `${b.summary.errors} errors, ${b.summary.invalid} invalid${usage}.\n`,
       );
+    }
+    for (const s of run.skipped) {
+      process.stderr.write(`${s.benchmark.id}: skipped: ${s.reason.replace(/\n/g, '\n  ')}\n`);
     }
     const spent = run.spend.inputTokens + run.spend.outputTokens > 0 ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}` : '';
     process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`);

@@ -19,3 +19,11 @@ export class DataError extends UserError {
     this.name = 'DataError';
   }
 }
+
+/** The data is simply not there (as opposed to present but broken): `--benchmark all` skips such benchmarks. */
+export class MissingDataError extends DataError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingDataError';
+  }
+}

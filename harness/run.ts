@@ -8,7 +8,7 @@ import type { Judge, JudgeReply } from '../judges/judge.ts';
 import { parseReply } from '../judges/parse.ts';
 import { renderPrompt } from '../judges/prompt.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
-import { UserError } from './errors.ts';
+import { MissingDataError, UserError } from './errors.ts';
 import { canonicalJson, sha256 } from './hash.ts';
 import { mirrorPair } from './positions.ts';
 import { runBar } from './progress.ts';
@@ -40,6 +40,8 @@ export interface RunOptions {
   maxCostUsd?: number;
   /** Recorded with the run in the store. */
   args?: Record<string, unknown>;
+  /** Skip (and report) benchmarks whose data is not there, instead of failing: for "--benchmark all". */
+  skipMissingData?: boolean;
 }
 
 export interface Presentation {
@@ -81,6 +83,8 @@ export interface RunResult {
   fingerprint: string;
   benchmarks: BenchmarkRun[];
   status: RunStatus;
+  /** Benchmarks not run because their data is missing (only with skipMissingData), with the loader's explanation. */
+  skipped: { benchmark: AnyBenchmark; reason: string }[];
   /** Tokens and cost of the requests this run made. */
   spend: Spend;
   durationMs: number;
@@ -127,6 +131,7 @@ function outcomeOf(task: Task, judgment: Judgment | undefined, stopped: boolean)
   if (!judgment) return { status: 'error', message: stopped ? 'not judged: the run stopped first' : 'not judged' };
   if (judgment.error !== null) return { status: 'error', message: judgment.error };
   if (judgment.replyType === 'verdict' && judgment.verdict) return { status: 'verdict', verdict: judgment.verdict };
+  if (judgment.replyType === 'invalid') return { status: 'invalid', reason: judgment.invalidReason ?? 'no verdict' };
   const parsed = parseReply(task, judgment.raw ?? '');
   if (!parsed.ok) return { status: 'invalid', reason: parsed.reason };
   const verdict = parsed.verdict;
@@ -142,15 +147,29 @@ function errorMessage(error: unknown): string {
 }
 
 /** What gets stored for a reply: a verdict of the wrong kind is a judge bug, stored as an error. */
-function storedReply(task: Task, reply: JudgeReply): Pick<Judgment, 'replyType' | 'raw' | 'verdict' | 'error' | 'optionProbabilities'> {
-  if (reply.type === 'text') {
-    const parsed = parseReply(task, reply.text);
-    return { replyType: 'text', raw: reply.text, verdict: parsed.ok ? parsed.verdict : null, error: null, optionProbabilities: reply.optionProbabilities ?? null };
+type StoredReply = Pick<Judgment, 'replyType' | 'raw' | 'verdict' | 'error' | 'optionProbabilities' | 'invalidReason'>;
+
+function storedReply(task: Task, reply: JudgeReply): StoredReply {
+  const none = { verdict: null, error: null, optionProbabilities: null, invalidReason: null };
+  switch (reply.type) {
+    case 'text': {
+      const parsed = parseReply(task, reply.text);
+      return {
+        ...none,
+        replyType: 'text',
+        raw: reply.text,
+        verdict: parsed.ok ? parsed.verdict : null,
+        optionProbabilities: reply.optionProbabilities ?? null,
+      };
+    }
+    case 'invalid':
+      return { ...none, replyType: 'invalid', raw: reply.raw ?? null, invalidReason: reply.reason };
+    case 'verdict':
+      if (reply.verdict.kind !== task.kind) {
+        return { ...none, replyType: null, raw: null, error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task` };
+      }
+      return { ...none, replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict };
   }
-  if (reply.verdict.kind !== task.kind) {
-    return { replyType: null, raw: null, verdict: null, error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task`, optionProbabilities: null };
-  }
-  return { replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict, error: null, optionProbabilities: null };
 }
 
 type StopReason = 'interrupted' | 'max cost' | 'fatal';
@@ -247,6 +266,7 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
         outputTokens: null,
         costUsd: null,
         optionProbabilities: null,
+        invalidReason: null,
         attempts: error instanceof RetriesExhausted ? error.attempts : 1,
       });
       progress.tick(true, state.spend);
@@ -310,10 +330,16 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
   if (options.signal?.aborted) onUserAbort();
 
   const runs: BenchmarkRun[] = [];
+  const skipped: RunResult['skipped'] = [];
   try {
     for (const benchmark of options.benchmarks) {
       if (state.stopReason) break;
-      runs.push(await runBenchmark(options, benchmark, state));
+      try {
+        runs.push(await runBenchmark(options, benchmark, state));
+      } catch (error) {
+        if (!(options.skipMissingData && error instanceof MissingDataError)) throw error;
+        skipped.push({ benchmark, reason: error.message });
+      }
     }
   } catch (error) {
     store.finishRun(runId, 'failed', { error: errorMessage(error) });
@@ -334,8 +360,8 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
         : runs.every((r) => r.summary.errors === 0)
           ? 'complete'
           : 'incomplete';
-  store.finishRun(runId, status, summaries);
-  return { runId, judge, fingerprint, benchmarks: runs, status, spend: state.spend, durationMs: Date.now() - started };
+  store.finishRun(runId, status, { ...summaries, ...(skipped.length > 0 ? { skipped: skipped.map((s) => s.benchmark.id) } : {}) });
+  return { runId, judge, fingerprint, benchmarks: runs, status, skipped, spend: state.spend, durationMs: Date.now() - started };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { UserError } from './errors.ts';
 import type { Verdict } from './tasks.ts';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS judges (
@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS judgments (
   created_at        TEXT NOT NULL,
   cost_usd          REAL,
   option_probs      TEXT,
+  invalid_reason    TEXT,
   PRIMARY KEY (judge_fingerprint, benchmark, item_id, prompt_hash)
 );
 `;
@@ -55,6 +56,7 @@ CREATE TABLE IF NOT EXISTS judgments (
 /** Steps from each older schema version to the next. */
 const MIGRATIONS: Record<number, string> = {
   1: 'ALTER TABLE judgments ADD COLUMN cost_usd REAL; ALTER TABLE judgments ADD COLUMN option_probs TEXT;',
+  2: 'ALTER TABLE judgments ADD COLUMN invalid_reason TEXT;',
 };
 
 export interface Judgment {
@@ -63,8 +65,8 @@ export interface Judgment {
   promptHash: string;
   judgeId: string;
   runId: number;
-  /** 'text' (parse `raw`), 'verdict' (given directly), or null when the judge failed. */
-  replyType: 'text' | 'verdict' | null;
+  /** 'text' (parse `raw`), 'verdict' (given directly), 'invalid' (the judge itself found no verdict), or null when it failed. */
+  replyType: 'text' | 'verdict' | 'invalid' | null;
   raw: string | null;
   verdict: Verdict | null;
   error: string | null;
@@ -74,6 +76,8 @@ export interface Judgment {
   /** From the judge's price and the provider's token counts; null without a price or usage. */
   costUsd: number | null;
   optionProbabilities: Record<string, number> | null;
+  /** Why a reply of type 'invalid' has no verdict. */
+  invalidReason: string | null;
   attempts: number;
   createdAt: string;
 }
@@ -84,7 +88,7 @@ interface JudgmentRow {
   prompt_hash: string;
   judge_id: string;
   run_id: number;
-  reply_type: 'text' | 'verdict' | null;
+  reply_type: 'text' | 'verdict' | 'invalid' | null;
   raw: string | null;
   verdict: string | null;
   error: string | null;
@@ -93,6 +97,7 @@ interface JudgmentRow {
   output_tokens: number | null;
   cost_usd: number | null;
   option_probs: string | null;
+  invalid_reason: string | null;
   attempts: number;
   created_at: string;
 }
@@ -130,14 +135,14 @@ export class Store {
     }
     this.upsert = this.db.prepare(`
       INSERT INTO judgments (judge_fingerprint, benchmark, item_id, prompt_hash, judge_id, run_id, reply_type, raw,
-                             verdict, error, latency_ms, input_tokens, output_tokens, cost_usd, option_probs, attempts, created_at)
+                             verdict, error, latency_ms, input_tokens, output_tokens, cost_usd, option_probs, invalid_reason, attempts, created_at)
       VALUES (@fingerprint, @benchmark, @itemId, @promptHash, @judgeId, @runId, @replyType, @raw,
-              @verdict, @error, @latencyMs, @inputTokens, @outputTokens, @costUsd, @optionProbs, @attempts, @createdAt)
+              @verdict, @error, @latencyMs, @inputTokens, @outputTokens, @costUsd, @optionProbs, @invalidReason, @attempts, @createdAt)
       ON CONFLICT (judge_fingerprint, benchmark, item_id, prompt_hash) DO UPDATE SET
         judge_id = excluded.judge_id, run_id = excluded.run_id, reply_type = excluded.reply_type, raw = excluded.raw,
         verdict = excluded.verdict, error = excluded.error, latency_ms = excluded.latency_ms,
         input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd,
-        option_probs = excluded.option_probs, attempts = judgments.attempts + excluded.attempts,
+        option_probs = excluded.option_probs, invalid_reason = excluded.invalid_reason, attempts = judgments.attempts + excluded.attempts,
         created_at = excluded.created_at`);
   }
 
@@ -186,6 +191,7 @@ export class Store {
         outputTokens: row.output_tokens,
         costUsd: row.cost_usd,
         optionProbabilities: row.option_probs === null ? null : (JSON.parse(row.option_probs) as Record<string, number>),
+        invalidReason: row.invalid_reason,
         attempts: row.attempts,
         createdAt: row.created_at,
       });
@@ -214,6 +220,7 @@ export class Store {
       outputTokens: j.outputTokens,
       costUsd: j.costUsd,
       optionProbs: j.optionProbabilities === null ? null : JSON.stringify(j.optionProbabilities),
+      invalidReason: j.invalidReason,
       attempts: j.attempts,
       createdAt: new Date().toISOString(),
     });

@@ -33,7 +33,9 @@ export type JudgeReply =
        */
       optionProbabilities?: Record<string, number>;
     }
-  | { type: 'verdict'; verdict: Verdict; usage?: Usage; note?: string };
+  | { type: 'verdict'; verdict: Verdict; usage?: Usage; note?: string }
+  /** The judge answered but gave no verdict, by its own reading (e.g. a replayed result whose parser found none). */
+  | { type: 'invalid'; reason: string; raw?: string; usage?: Usage };
 
 /** USD per million tokens. */
 export interface Price {

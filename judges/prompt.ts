@@ -27,7 +27,7 @@ function outputFields(task: Task): Field[] {
       ];
     case 'pointwise':
       return [
-        { name: 'explanation', value: `one to three sentences on the response's ${task.criterion}` },
+        { name: 'explanation', value: `one to three sentences on the ${task.labels?.response ?? 'response'}'s ${task.criterion}` },
         { name: OUTPUT_FIELD.pointwise, value: `an integer from ${task.scale.min} (worst) to ${task.scale.max} (best) for ${task.criterion}` },
       ];
     case 'classification':

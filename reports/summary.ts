@@ -23,6 +23,8 @@ export interface SummaryJson {
   };
   /** Per benchmark: its summary (score and breakdown in percent 0-100, full precision; n, invalid, errors). */
   benchmarks: Record<string, unknown>;
+  /** Benchmarks "--benchmark all" skipped because their data is not there, with how to get it. */
+  skipped: Record<string, string>;
 }
 
 export function buildSummary(run: RunResult, seed: number): SummaryJson {
@@ -42,6 +44,7 @@ export function buildSummary(run: RunResult, seed: number): SummaryJson {
       usage: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.usage])),
     },
     benchmarks: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.summary])),
+    skipped: Object.fromEntries(run.skipped.map((s) => [s.benchmark.id, s.reason])),
   };
 }
 

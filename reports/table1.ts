@@ -3,18 +3,27 @@
  * beside the paper's rows. Built from every benchmark in the run that names a `paperColumn`.
  */
 import { TABLE_1, TABLE_1_CITATION, TABLE_1_COLUMNS } from '../benchmarks/flame-paper.ts';
-import type { BenchmarkRun } from '../harness/run.ts';
+import type { BenchmarkRun, RunResult } from '../harness/run.ts';
 import type { ReportTable } from './table.ts';
 
-export function table1(judgeId: string, runs: readonly BenchmarkRun[]): ReportTable | undefined {
+export function table1(judgeId: string, runs: readonly BenchmarkRun[], skipped: RunResult['skipped'] = []): ReportTable | undefined {
   const covered = runs.filter((r) => r.benchmark.paperColumn);
-  if (covered.length < 2) return undefined; // a single benchmark's own table already says everything
-  const ours = TABLE_1_COLUMNS.map((column) => covered.find((r) => r.benchmark.paperColumn === column)?.summary.score ?? null);
-  const incomplete = covered.filter((r) => !r.summary.complete).map((r) => r.benchmark.id);
-  const missing = TABLE_1_COLUMNS.filter((_, i) => ours[i] === null && !covered.some((r) => r.benchmark.paperColumn === TABLE_1_COLUMNS[i]));
+  if (covered.length + skipped.length < 2) return undefined; // a single benchmark's own table already says everything
+  // A column means the whole benchmark: a partial score (missing datasets, errors) is not put beside the paper's.
+  const ours = TABLE_1_COLUMNS.map((column) => {
+    const run = covered.find((r) => r.benchmark.paperColumn === column);
+    return run?.summary.complete ? run.summary.score : null;
+  });
+  const incomplete = covered
+    .filter((r) => !r.summary.complete)
+    .map((r) => `${r.benchmark.id} (${r.summary.score === null ? 'no score' : `partial score ${r.summary.score.toFixed(1)}`})`);
+  const notRun = TABLE_1_COLUMNS.filter((c) => !covered.some((r) => r.benchmark.paperColumn === c) && !skipped.some((s) => s.benchmark.paperColumn === c));
   const notes = [`Published rows: ${TABLE_1_CITATION}. Each column is that benchmark's headline score; see its own table for the breakdown.`];
-  if (missing.length > 0) notes.push(`Not in this run: ${missing.join(', ')}.`);
-  if (incomplete.length > 0) notes.push(`Incomplete or partial in this run (not comparable): ${incomplete.join(', ')}.`);
+  if (notRun.length > 0) notes.push(`Not in this run: ${notRun.join(', ')}.`);
+  if (incomplete.length > 0) {
+    notes.push(`Left blank, incomplete in this run and not comparable with the paper (see each benchmark's own table): ${incomplete.join('; ')}.`);
+  }
+  if (skipped.length > 0) notes.push(`Skipped, data not found: ${skipped.map((s) => s.benchmark.id).join(', ')} (each one's message says how to get it).`);
   return {
     id: 'table1',
     title: `FLAMe Table 1 layout: ${judgeId}`,

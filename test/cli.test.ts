@@ -30,7 +30,7 @@ describe('errors', () => {
   it('an unknown benchmark lists the known ones', async () => {
     const { code, stderr } = await runCli(['eval', '--judge', 'random', '--benchmark', 'nope']);
     expect(code).toBe(2);
-    expect(stderr).toContain('unknown benchmark "nope". Known benchmarks: aggrefact, rewardbench, aggrefact-tuned, or "all".');
+    expect(stderr).toContain('unknown benchmark "nope". Known benchmarks: aggrefact, rewardbench, helpsteer, dipper, summfeedback, alpacafarm, rankgen, contrastive-search, litmt, hhh, copoem, expert-lfqa, llmbar, aggrefact-tuned, newsroom, usr-personachat, usr-topicalchat, or "all".');
   });
 
   it('missing data says where it looked and how to get it, and exits 3', async () => {

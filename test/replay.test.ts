@@ -66,6 +66,7 @@ describe('replay of published per-item RewardBench results', () => {
 
   it('an unknown model is refused with suggestions', async () => {
     await expect(createJudge('replay:Skywork/no-such-model', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(/no published RewardBench results for "Skywork\/no-such-model".*Did you mean: Skywork\//);
-    await expect(createJudge('replay', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(/Models with published results:\n {2}0-hero\/Matter-0.1-7B-DPO-preview/);
+    await expect(createJudge('replay', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(/Reward models with published RewardBench results:\n {2}0-hero\/Matter-0.1-7B-DPO-preview/);
+    await expect(createJudge('replay', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(/LLM judges with published LLMBar results:\n {2}llmbar\/ChatGPT\/Metrics_Reference/);
   });
 });

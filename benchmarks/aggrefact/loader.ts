@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { z } from 'zod';
-import { DataError } from '../../harness/errors.ts';
+import { DataError, MissingDataError } from '../../harness/errors.ts';
 import { sha256 } from '../../harness/hash.ts';
 import { memoizeByKey } from '../../harness/memo.ts';
 import { DATASETS, isDataset, type Dataset } from './datasets.ts';
@@ -83,13 +83,13 @@ async function firstExisting(dataDir: string, candidates: readonly string[]): Pr
 export async function findTestFile(dataDir: string): Promise<string> {
   const found = await firstExisting(dataDir, TEST_FILES);
   if (found) return found;
-  throw new DataError(
+  throw new MissingDataError(
     [
       'LLM-AggreFact data not found. Looked for:',
       ...TEST_FILES.map((rel) => `  ${path.join(dataDir, rel)}`),
       'Download the official release with: npm run data -- pull aggrefact',
       '(the dataset is gated on the Hugging Face Hub: accept its terms there and set HF_TOKEN),',
-      'or point --data / AUTORATER_DATA at a folder that has it (in this workplace: AUTORATER_DATA=../shared/data).',
+      'or point --data / AUTORATER_DATA at a folder that has it.',
     ].join('\n'),
   );
 }

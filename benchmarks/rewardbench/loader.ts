@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { z } from 'zod';
-import { DataError } from '../../harness/errors.ts';
+import { DataError, MissingDataError } from '../../harness/errors.ts';
 import { memoizeByKey } from '../../harness/memo.ts';
 import { EXAMPLE_COUNTS } from './constants.ts';
 
@@ -79,12 +79,12 @@ async function exists(file: string): Promise<boolean> {
 export async function findRewardBenchFile(dataDir: string): Promise<string> {
   const candidates = REWARDBENCH_FILES.map((rel) => path.join(dataDir, rel));
   for (const file of candidates) if (await exists(file)) return file;
-  throw new DataError(
+  throw new MissingDataError(
     [
       `RewardBench data not found. Looked for:`,
       ...candidates.map((c) => `  ${c}`),
       `Download the official file with: npm run data -- pull rewardbench`,
-      `or point --data / AUTORATER_DATA at a folder that has it (in this workplace: AUTORATER_DATA=../shared/data).`,
+      `or point --data / AUTORATER_DATA at a folder that has it.`,
     ].join('\n'),
   );
 }

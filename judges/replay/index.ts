@@ -1,12 +1,14 @@
 /**
- * `replay:<model>`: answers with a model's published per-item RewardBench outcome instead of calling it.
- * The outcome says whether the model preferred the chosen or the rejected response; the judge answers with
- * whichever slot (A or B) holds that response in the prompt it was given, so replays go through exactly the
- * same positions, store and scorer as live judges.
+ * `replay:<model>` and `replay:llmbar/<judge>/<strategy>`: answer with published per-item results instead of
+ * calling a model. A recorded result says which response the model preferred; the judge answers with whichever
+ * slot (A or B) holds that response in the prompt it was given, so replays go through exactly the same
+ * positions, store and scorer as live judges.
  */
 import { loadRewardBench } from '../../benchmarks/rewardbench/loader.ts';
 import { UserError } from '../../harness/errors.ts';
-import type { Judge, JudgeFactory } from '../judge.ts';
+import type { PairwiseChoice } from '../../harness/tasks.ts';
+import type { Judge, JudgeContext, JudgeFactory, JudgeReply } from '../judge.ts';
+import { listLLMBarReplays, loadLLMBarReplay, type LLMBarRecord } from './llmbar.ts';
 import { isComplete, loadResponseMatrix } from './rewardbench-matrix.ts';
 
 function listing(models: Map<string, (0 | 1 | null)[]>): string {
@@ -15,13 +17,63 @@ function listing(models: Map<string, (0 | 1 | null)[]>): string {
     .join('\n');
 }
 
+/** `replay:llmbar/<judge>/<strategy>`: LLMBar's recorded GPT-4 (etc.) judgments, in whichever order is asked. */
+async function llmbarJudge(spec: string, context: JudgeContext): Promise<Judge> {
+  const [evaluator, strategy, ...rest] = spec.split('/');
+  const available = await listLLMBarReplays(context.dataDir);
+  if (!evaluator || !strategy || rest.length > 0 || !available.includes(`${evaluator}/${strategy}`)) {
+    throw new UserError(
+      `${spec ? `no LLMBar results for "${spec}". ` : ''}Use --judge replay:llmbar/<judge>/<strategy>, one of:\n` +
+        available.map((a) => `  llmbar/${a}`).join('\n'),
+    );
+  }
+  const source = await loadLLMBarReplay(context.dataDir, evaluator, strategy);
+  // Keyed by the texts as presented: (prompt, response A, response B) in either order.
+  const byPresentation = new Map<string, { record: LLMBarRecord; order: 'original' | 'swapped' }>();
+  const key = (context: string, a: string, b: string): string => `${context}\u0000${a}\u0000${b}`;
+  for (const record of source.records) {
+    byPresentation.set(key(record.input, record.output1, record.output2), { record, order: 'original' });
+    byPresentation.set(key(record.input, record.output2, record.output1), { record, order: 'swapped' });
+  }
+  const id = `replay:llmbar/${evaluator}/${strategy}`;
+  return {
+    id,
+    config: { adapter: 'replay', source: 'llmbar', evaluator, strategy, sourceSha256: source.sha256 },
+    tasks: ['pairwise'],
+    concurrency: 1,
+    async judge(request): Promise<JudgeReply> {
+      const task = request.task;
+      if (task.kind !== 'pairwise') throw new Error(`${id} has results for pairwise LLMBar items only`);
+      const found = byPresentation.get(key(task.context, task.responseA, task.responseB));
+      if (!found) throw new Error(`no recorded ${evaluator}/${strategy} judgment for item ${request.itemId} (not an LLMBar item)`);
+      const { record, order } = found;
+      const decision = order === 'original' ? record.original : record.swapped;
+      if (decision.winner === null) {
+        return { type: 'invalid', reason: `LLMBar found no winner in ${evaluator}'s reply`, raw: decision.completion };
+      }
+      const winnerText = decision.winner === '1' ? record.output1 : record.output2;
+      const choice: PairwiseChoice = task.responseA === winnerText ? 'A' : 'B';
+      return { type: 'verdict', verdict: { kind: 'pairwise', choice }, note: decision.completion };
+    },
+  };
+}
+
 export const replay: JudgeFactory = {
   name: 'replay',
   usage: 'replay:<model>',
-  description: 'published per-item RewardBench results of a reward model, e.g. replay:Skywork/Skywork-Reward-Gemma-2-27B (--judge replay lists them)',
+  description:
+    'published per-item results: a reward model on RewardBench (replay:Skywork/Skywork-Reward-Gemma-2-27B), or an LLM judge on LLMBar (replay:llmbar/GPT-4/Vanilla); --judge replay lists them',
   async create(arg, context): Promise<Judge> {
+    if (arg === 'llmbar' || arg?.startsWith('llmbar/')) return llmbarJudge(arg.slice('llmbar/'.length), context);
     const matrix = await loadResponseMatrix(context.dataDir);
-    if (!arg) throw new UserError(`replay needs a model: --judge replay:<model>. Models with published results:\n${listing(matrix.models)}`);
+    if (!arg) {
+      const llmbar = await listLLMBarReplays(context.dataDir).catch(() => []);
+      throw new UserError(
+        `replay needs a source: --judge replay:<model> (RewardBench, reward models) or replay:llmbar/<judge>/<strategy> (LLMBar, LLM judges).\n` +
+          `Reward models with published RewardBench results:\n${listing(matrix.models)}\n` +
+          `LLM judges with published LLMBar results:\n${llmbar.map((a) => `  llmbar/${a}`).join('\n')}`,
+      );
+    }
     const outcomes = matrix.models.get(arg);
     if (!outcomes) {
       // Suggest models whose name contains what was typed, else models of the same organisation.

@@ -1,0 +1,69 @@
+/**
+ * The item every held-out pairwise set loads into: one unique (context, response, response) pair with the human
+ * label, the responses kept in the order the source lists them. Positions shown to a judge are assigned later
+ * (pairwise-set.ts), so nothing here depends on the seed.
+ */
+import { createHash } from 'node:crypto';
+import { DataError } from '../../harness/errors.ts';
+import type { FieldLabels } from '../../harness/tasks.ts';
+import type { BenchmarkItem } from '../benchmark.ts';
+
+export type SourceSlot = 'first' | 'second';
+
+export interface Votes {
+  /** Non-tie annotator votes for the response the source lists first / second. */
+  first: number;
+  second: number;
+}
+
+export interface HumanPair extends BenchmarkItem {
+  /** Derived from the source's own keys (or, where it has none, its file and row), so reruns hit the store. */
+  id: string;
+  context: string;
+  /** The two responses in the source's own order (its A/B, text1/text2, chosen/rejected, ...). */
+  first: string;
+  second: string;
+  /** Which one the human majority (or the curated gold label) prefers. */
+  better: SourceSlot;
+  /** The set's natural breakdown (LLMBar subset, HHH source, RankGen model, ...). */
+  group: string;
+  /** Annotator votes, for sets with several annotators per pair (per-annotation agreement). */
+  votes?: Votes;
+  /** What produced each response, where the source says (e.g. beam / nucleus, collab / solo). */
+  systems?: { first: string; second: string };
+  /** Per-item field names, when they depend on the item (LitMT's languages). */
+  labels?: FieldLabels;
+  /** Other facts about the item for predictions.jsonl (never shown to a judge). */
+  meta?: Record<string, string | number | boolean>;
+}
+
+/** What a loader found: the items, plus what the item rule left out (reported in the table notes). */
+export interface LoadedSet {
+  items: HumanPair[];
+  /** Which file(s) the items came from. */
+  files: string[];
+  /** Pairs whose annotator votes were tied: not asked, and not in the majority accuracy. */
+  droppedTies?: { pairs: number; votes: number };
+  /** Anything else the report should say about what was read (e.g. which of two alternative files). */
+  note?: string;
+}
+
+/** The majority of the votes, or null for a tie (such pairs are dropped, as SOURCES.md's item rule says). */
+export function majority(votes: Votes): SourceSlot | null {
+  if (votes.first === votes.second) return null;
+  return votes.first > votes.second ? 'first' : 'second';
+}
+
+/** A short stable hash of some of an item's source fields, for ids where the source has no single key. */
+export function contentKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 12);
+}
+
+/** Fails loudly if two items got the same id (the store keys judgments by it): the source then has duplicate rows. */
+export function assertUniqueIds(items: readonly HumanPair[], where: string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.id)) throw new DataError(`${where}: two items have the key ${item.id}; expected each pair once.`);
+    seen.add(item.id);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * LLMBar (Zeng et al., ICLR 2024): the 419 items of the Natural set and the four Adversarial subsets, each a
+ * `dataset.json` array of {input, output_1, output_2, label ∈ {1, 2}} with a curated gold label (no votes, no ties).
+ * `Dataset/Processed/*` (FairEval, LLMEval², MT-Bench) are other benchmarks re-processed by the authors and are
+ * not read. The source has no item key, so an item is its subset and row.
+ */
+import { z } from 'zod';
+import { memoizeByKey } from '../../../harness/memo.ts';
+import { assertUniqueIds, type HumanPair, type LoadedSet } from '../human-pair.ts';
+import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
+
+export const LLMBAR_DIR = 'heldout/llmbar';
+
+/** Subset name → path inside the repository (the README's `Dataset/Natural` is really `Dataset/LLMBar/Natural`). */
+export const LLMBAR_SUBSETS = {
+  Natural: 'Dataset/LLMBar/Natural/dataset.json',
+  Neighbor: 'Dataset/LLMBar/Adversarial/Neighbor/dataset.json',
+  GPTInst: 'Dataset/LLMBar/Adversarial/GPTInst/dataset.json',
+  GPTOut: 'Dataset/LLMBar/Adversarial/GPTOut/dataset.json',
+  Manual: 'Dataset/LLMBar/Adversarial/Manual/dataset.json',
+} as const;
+
+export type LlmbarSubset = keyof typeof LLMBAR_SUBSETS;
+export const LLMBAR_SUBSET_NAMES = Object.keys(LLMBAR_SUBSETS) as LlmbarSubset[];
+
+const row = z.object({
+  input: z.string(),
+  output_1: z.string(),
+  output_2: z.string(),
+  label: z.literal([1, 2]),
+});
+
+async function readLlmbar(dataDir: string): Promise<LoadedSet> {
+  const files = await requireFiles(
+    dataDir,
+    LLMBAR_SUBSET_NAMES.map((s) => `${LLMBAR_DIR}/${LLMBAR_SUBSETS[s]}`),
+    'LLMBar',
+    'llmbar',
+  );
+  const items: HumanPair[] = [];
+  for (const [k, subset] of LLMBAR_SUBSET_NAMES.entries()) {
+    const file = files[k]!;
+    const records = await readJsonArray(file);
+    records.forEach((raw, index) => {
+      const r = parseRecord(row, raw, `${file}: row ${index}`);
+      items.push({
+        id: `${subset.toLowerCase()}/${index}`,
+        context: r.input,
+        first: r.output_1,
+        second: r.output_2,
+        better: r.label === 1 ? 'first' : 'second',
+        group: subset,
+      });
+    });
+  }
+  assertUniqueIds(items, `${dataDir}/${LLMBAR_DIR}`);
+  return { items, files };
+}
+
+export const loadLlmbar = memoizeByKey(readLlmbar);

@@ -1,0 +1,169 @@
+/**
+ * Turns a loader of human-labelled pairs into a Benchmark: seeded A/B positions, the set's FLAMe instructions and
+ * field names, accuracy against the human majority (with a per-group breakdown and, for multi-annotator sets,
+ * per-annotation agreement), and a table with this run, the baselines and the paper's Table 1 column.
+ * Each held-out set is then a loader plus a spec of a few lines.
+ */
+import type { DownloadSpec } from '../../harness/download.ts';
+import { chosenSlot, presentPair } from '../../harness/positions.ts';
+import type { FieldLabels, Instructions } from '../../harness/tasks.ts';
+import type { ReportRow, ReportTable } from '../../reports/table.ts';
+import type { Benchmark } from '../benchmark.ts';
+import { TABLE_1, TABLE_1_CITATION, type Table1Column } from '../flame-paper.ts';
+import { pairwiseItemScore } from '../pairwise.ts';
+import type { HumanPair, LoadedSet } from './human-pair.ts';
+import { scoreHeldout, type HeldoutGold, type HeldoutSummary } from './scoring.ts';
+
+export interface PairwiseSetSpec {
+  id: string;
+  title: string;
+  description: string;
+  paperColumn?: Table1Column;
+  /** FLAMe INSTRUCTIONS: task definition and evaluation instructions, reusing the annotators' own where known. */
+  instructions: Instructions;
+  /** CONTEXT field names, unless an item brings its own. */
+  labels: FieldLabels;
+  /** What the breakdown groups are ("subset", "source", ...), and their column order (default: sorted). */
+  groupKind: string;
+  groups?: readonly string[];
+  /** Several annotators per pair: also report per-annotation agreement. */
+  perAnnotation: boolean;
+  /** How an item's label is formed, for the table notes. */
+  labelRule: string;
+  downloads: DownloadSpec[];
+  load(dataDir: string): Promise<LoadedSet>;
+}
+
+export type HeldoutBenchmark = Benchmark<HumanPair, HeldoutGold, HeldoutSummary>;
+
+function rowValues(summary: HeldoutSummary, groups: readonly string[], perAnnotation: boolean): (number | null)[] {
+  const values = [summary.score, ...groups.map((g) => summary.groups[g] ?? null)];
+  if (perAnnotation) values.push(summary.perAnnotation?.agreement ?? null);
+  return values;
+}
+
+function pairs(n: number): string {
+  return n === 1 ? '1 pair' : `${n} pairs`;
+}
+
+function fixed(value: number | null, digits = 1): string {
+  return value === null ? '—' : value.toFixed(digits);
+}
+
+function notes(spec: PairwiseSetSpec, summary: HeldoutSummary, loaded: LoadedSet, groups: readonly string[]): string[] {
+  const out: string[] = [];
+  const total = loaded.items.length;
+  const coverage = summary.n === total ? `${summary.n} items` : `${summary.n} of the set's ${total} items`;
+  const dropped = loaded.droppedTies;
+  out.push(
+    `${coverage}. Label: ${spec.labelRule}.` +
+      (dropped && dropped.pairs > 0 ? ` ${pairs(dropped.pairs)} whose annotator votes were tied (${dropped.votes} votes) left out.` : ''),
+  );
+  if (loaded.note) out.push(loaded.note);
+  out.push(
+    'Accuracy: 1 when the judge picks the response the humans preferred, 0 for the other, 0.5 for a tie or a reply ' +
+      `with no readable verdict (this run: ${summary.ties} ties, ${summary.invalid} unreadable).` +
+      (summary.ci95 ? ` 95% interval ${fixed(summary.ci95[0])}–${fixed(summary.ci95[1])}.` : ''),
+  );
+  out.push(
+    'A and B are assigned per item from the seed (about half the preferred responses are A), so a judge that always ' +
+      'answers A scores about 50 whatever order the source lists the pair in.',
+  );
+  if (groups.length > 0) {
+    out.push(`Breakdown by ${spec.groupKind}: ${groups.map((g) => `${g} ${summary.groupSizes[g] ?? 0}`).join(', ')} items.`);
+  }
+  if (spec.perAnnotation && summary.perAnnotation) {
+    out.push(
+      `Per-annotation: each of the ${summary.perAnnotation.votes} non-tie annotator votes on these items is a separate judgment ` +
+        '(a tie or unreadable reply agrees half).' +
+        (dropped && dropped.pairs > 0 ? ` The tied pairs are not asked: any answer would agree with exactly half of their ${dropped.votes} votes.` : ''),
+    );
+  }
+  if (spec.paperColumn) {
+    out.push(
+      `Paper rows: ${TABLE_1_CITATION}, column ${spec.paperColumn}. The paper samples 256 items per held-out task (all if fewer) ` +
+        'and does not say how it handled annotator ties or which sample it drew: compare with care.',
+    );
+  }
+  if (summary.errors > 0) out.push(`This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them).`);
+  if (summary.consistency) {
+    const c = summary.consistency;
+    out.push(
+      `Asked in both orders (--swap): ${c.agreed} of ${c.compared} items agree across orders (consistency ${fixed(c.rate)}%); ` +
+        'an item scores 1 only when both orders pick the preferred response, a flip counts 0.5.',
+    );
+  }
+  return out;
+}
+
+export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
+  return {
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    taskKind: 'pairwise',
+    ...(spec.paperColumn ? { paperColumn: spec.paperColumn } : {}),
+    downloads: spec.downloads,
+
+    async load(dataDir) {
+      return (await spec.load(dataDir)).items;
+    },
+
+    prepare(item, seed) {
+      const [chosen, rejected] = item.better === 'first' ? [item.first, item.second] : [item.second, item.first];
+      const presented = presentPair({ context: item.context, chosen, rejected }, chosenSlot(seed, spec.id, item.id));
+      return {
+        task: { ...presented.task, labels: item.labels ?? spec.labels },
+        instructions: spec.instructions,
+        gold: { chosenSlot: presented.chosenSlot },
+      };
+    },
+
+    score(results) {
+      return scoreHeldout(results, { perAnnotation: spec.perAnnotation, ...(spec.groups ? { groups: spec.groups } : {}) });
+    },
+
+    describe(result) {
+      const item = result.item;
+      return {
+        group: item.group,
+        chosen_slot: result.prepared.gold.chosenSlot,
+        preferred_in_source: item.better,
+        ...(item.systems ? { systems: item.systems } : {}),
+        ...(item.votes ? { votes: item.votes } : {}),
+        ...(item.meta ?? {}),
+        score: pairwiseItemScore(result),
+      };
+    },
+
+    async tables(summary, context) {
+      const loaded = await spec.load(context.dataDir);
+      const groups = Object.keys(summary.groups);
+      const columns = ['Accuracy', ...groups, ...(spec.perAnnotation ? ['Per-annotation'] : [])];
+      const rows: ReportRow[] = [{ label: context.judgeId, source: 'this run', values: rowValues(summary, groups, spec.perAnnotation) }];
+      for (const baseline of context.baselines ?? []) {
+        rows.push({ label: baseline.judgeId, source: 'baseline', values: rowValues(baseline.summary, groups, spec.perAnnotation) });
+      }
+      const column = spec.paperColumn;
+      if (column) {
+        for (const paper of TABLE_1) {
+          rows.push({
+            label: paper.model,
+            source: 'paper',
+            citation: TABLE_1_CITATION,
+            values: [paper.values[column], ...columns.slice(1).map(() => null)],
+          });
+        }
+      }
+      const where = column ? ` (FLAMe Table 1: ${column})` : '';
+      const table: ReportTable = {
+        id: spec.id,
+        title: `${spec.title}${where}: ${summary.n} items, ${summary.invalid} invalid, ${summary.errors} errors`,
+        columns,
+        rows,
+        notes: notes(spec, summary, loaded, groups),
+      };
+      return [table];
+    },
+  };
+}

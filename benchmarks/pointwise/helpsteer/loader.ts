@@ -1,0 +1,75 @@
+/**
+ * Reads HelpSteer's validation split as published on the Hugging Face Hub (nvidia/HelpSteer, validation.jsonl.gz;
+ * 1,789 rows per the dataset card): gzip-compressed JSON Lines, one object per response with `prompt`,
+ * `response` and the integer attributes `helpfulness`, `correctness`, `coherence`, `complexity`, `verbosity`,
+ * each 0-4 (format as in the card's example record and its dataset_info features).
+ */
+import fs from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { DataError } from '../../../harness/errors.ts';
+import { memoizeByKey } from '../../../harness/memo.ts';
+import { findDataFile, parseJsonLines, parseRecord } from '../files.ts';
+import { humanRating } from '../labels.ts';
+import type { Criterion, RatedItem } from '../types.ts';
+
+export const HELPSTEER_FILE = 'pointwise/nvidia__HelpSteer/validation.jsonl.gz';
+
+const rowShape = z.object({
+  prompt: z.string(),
+  response: z.string(),
+  helpfulness: z.number().int(),
+  correctness: z.number().int(),
+  coherence: z.number().int(),
+  complexity: z.number().int(),
+  verbosity: z.number().int(),
+});
+type Attribute = Exclude<keyof z.infer<typeof rowShape>, 'prompt' | 'response'>;
+const ATTRIBUTES: readonly Attribute[] = ['helpfulness', 'correctness', 'coherence', 'complexity', 'verbosity'];
+
+function isAttribute(id: string): id is Attribute {
+  return (ATTRIBUTES as readonly string[]).includes(id);
+}
+
+export async function readHelpSteerFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
+  let text: string;
+  try {
+    text = gunzipSync(await fs.readFile(file)).toString('utf8');
+  } catch (error) {
+    throw new DataError(`${file}: not a readable gzip file (${(error as Error).message}). Expected HelpSteer's validation.jsonl.gz.`);
+  }
+  const items: RatedItem[] = [];
+  for (const { line, value } of parseJsonLines(file, text)) {
+    const row = parseRecord(rowShape, value, file, `line ${line}`, 'prompt, response and the five attributes as integers 0-4');
+    for (const criterion of criteria) {
+      if (!isAttribute(criterion.id)) throw new Error(`HelpSteer has no attribute "${criterion.id}"`);
+      const rating = row[criterion.id];
+      const { min, max } = criterion.scale;
+      if (rating < min || rating > max) throw new DataError(`${file}: line ${line}, "${criterion.id}": ${rating} is not on the ${min}-${max} scale.`);
+      items.push({
+        // Lines of a file pinned to one Hub revision are stable.
+        id: `${line}/${criterion.id}`,
+        sampleGroup: criterion.id,
+        criterion: criterion.id,
+        context: row.prompt,
+        response: row.response,
+        labels: { context: 'prompt', response: 'response' },
+        // One published rating per response and attribute: it is the label and the "mean".
+        human: humanRating([rating], 'mean'),
+        meta: { line },
+      });
+    }
+  }
+  if (items.length === 0) throw new DataError(`${file}: has no rows.`);
+  return items;
+}
+
+export function helpSteerLoader(criteria: readonly Criterion[]): (dataDir: string) => Promise<RatedItem[]> {
+  const read = memoizeByKey((file: string) => readHelpSteerFile(file, criteria));
+  return async (dataDir) =>
+    read(
+      await findDataFile(dataDir, 'HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz)', [HELPSTEER_FILE], [
+        'Download it from the Hugging Face Hub with: npm run data -- pull helpsteer',
+      ]),
+    );
+}

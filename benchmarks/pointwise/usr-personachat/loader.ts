@@ -1,0 +1,74 @@
+/**
+ * Reads the original USR PersonaChat release (shikib.com/pc_usr_data.json, kept by the parea-ai/JUDGE-BENCH fork
+ * as data/persona_chat/original_data/persona_chat.json; see pointwise/SOURCES.md): a list of 60 contexts, each
+ * with `context` (turns separated by "\n"), `fact` (persona lines), 3 `annotators` and 5 `responses`; each
+ * response has `response`, `model` and, per quality ("Understandable", "Natural", "Maintains Context",
+ * "Engaging", "Uses Knowledge", "Overall"), the list of the 3 annotators' integer ratings.
+ */
+import { z } from 'zod';
+import { DataError } from '../../../harness/errors.ts';
+import { memoizeByKey } from '../../../harness/memo.ts';
+import { findDataFile, parseRecord, readJson } from '../files.ts';
+import { humanRating } from '../labels.ts';
+import type { Criterion, RatedItem } from '../types.ts';
+import { usrContext } from '../usr.ts';
+
+export const PERSONACHAT_FILE = 'pointwise/usr-personachat/persona_chat.json';
+
+const contextShape = z.object({
+  context: z.string(),
+  fact: z.string(),
+  annotators: z.array(z.string()).min(1),
+  responses: z.array(z.record(z.string(), z.unknown())).min(1),
+});
+const responseText = z.object({ response: z.string(), model: z.string() });
+const ratingList = z.array(z.number().int()).min(1);
+
+export async function readPersonaChatFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
+  const json = await readJson(file);
+  const contexts = parseRecord(z.array(z.unknown()), json, file, 'top level', 'a list of dialogue contexts (USR pc_usr_data.json)');
+  const items: RatedItem[] = [];
+  contexts.forEach((rawContext, c) => {
+    const context = parseRecord(contextShape, rawContext, file, `context ${c}`, 'context, fact, annotators and responses');
+    const prompt = usrContext('persona', context.fact, context.context);
+    context.responses.forEach((rawResponse, r) => {
+      const where = `context ${c}, response ${r}`;
+      const response = parseRecord(responseText, rawResponse, file, where, 'response and model');
+      for (const criterion of criteria) {
+        const ratings = parseRecord(ratingList, rawResponse[criterion.title], file, `${where}, "${criterion.title}"`, 'a list of integer ratings');
+        const { min, max } = criterion.scale;
+        if (ratings.some((v) => v < min || v > max)) {
+          throw new DataError(`${file}: ${where}, "${criterion.title}": [${ratings.join(', ')}] is not on the ${min}-${max} scale.`);
+        }
+        if (ratings.length !== context.annotators.length) {
+          throw new DataError(`${file}: ${where}, "${criterion.title}": ${ratings.length} ratings for ${context.annotators.length} annotators.`);
+        }
+        items.push({
+          id: `${c}-${r}/${criterion.id}`,
+          sampleGroup: criterion.id,
+          criterion: criterion.id,
+          context: prompt,
+          response: response.response.trim(),
+          labels: { context: 'persona and conversation history', response: 'response' },
+          // SOURCES.md: "Aggregate by rounded mean or majority. With 3 raters, a majority exists except for
+          // all-different triples": the majority is a rating people gave, so it is preferred.
+          human: humanRating(ratings, 'majority'),
+          meta: { system: response.model, context: c },
+        });
+      }
+    });
+  });
+  if (items.length === 0) throw new DataError(`${file}: has no responses.`);
+  return items;
+}
+
+export function personaChatLoader(criteria: readonly Criterion[]): (dataDir: string) => Promise<RatedItem[]> {
+  const read = memoizeByKey((file: string) => readPersonaChatFile(file, criteria));
+  return async (dataDir) =>
+    read(
+      await findDataFile(dataDir, 'USR PersonaChat ratings (pc_usr_data.json)', [PERSONACHAT_FILE], [
+        'Download it with: npm run data -- pull usr-personachat',
+        'or point --data / AUTORATER_DATA at a folder that has it.',
+      ]),
+    );
+}
