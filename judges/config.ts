@@ -34,6 +34,8 @@ const limits = z
     tokensPerMinute: z.number().positive(),
     timeoutMs: z.number().int().positive(),
     maxAttempts: z.number().int().min(1).max(20),
+    baseDelayMs: z.number().int().min(0),
+    maxDelayMs: z.number().int().min(0),
     maxRetryAfterMs: z.number().int().min(0),
   })
   .partial()
@@ -76,6 +78,8 @@ export interface JudgeSpec {
     tokensPerMinute?: number;
     timeoutMs?: number;
     maxAttempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
     maxRetryAfterMs?: number;
   };
   price?: { inputPerMillion: number; outputPerMillion: number };

@@ -1,5 +1,8 @@
 /** Provider adapters by name (the "adapter" field of a configured judge). Adding a provider: one module, one line. */
 import type { AdapterName } from '../config.ts';
 import type { Adapter } from './adapter.ts';
+import { flameAdapter } from './flame.ts';
 
-export const ADAPTERS: Partial<Record<AdapterName, Adapter>> = {};
+export const ADAPTERS: Partial<Record<AdapterName, Adapter>> = {
+  flame: flameAdapter,
+};

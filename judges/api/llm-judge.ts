@@ -31,6 +31,8 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
     limits: {
       timeoutMs: limits.timeoutMs,
       maxAttempts: limits.maxAttempts,
+      baseDelayMs: limits.baseDelayMs,
+      maxDelayMs: limits.maxDelayMs,
       maxRetryAfterMs: limits.maxRetryAfterMs,
       requestsPerMinute: limits.requestsPerMinute,
       tokensPerMinute: limits.tokensPerMinute,

@@ -1,0 +1,50 @@
+/**
+ * The `flame` adapter: a self-hosted FLAMe / FLAMe-RM checkpoint. FLAMe is text-to-text, so the unified prompt
+ * is sent as plain text (no chat template, no messages array) and the generated text is the reply. `protocol`
+ * in the judge's config picks the server:
+ * - "openai-completions": vLLM's OpenAI-compatible /v1/completions (flame-vllm.ts);
+ * - "tgi": Text Generation Inference's /generate (flame-tgi.ts);
+ * - "vertex-predict": a Vertex-AI-style {baseURL}:predict (flame-vertex.ts).
+ * A configured key is sent as a bearer token; most self-hosted servers need none. Where the server returns
+ * log-probabilities, the reply carries the verdict options' probabilities (flame-options.ts).
+ */
+import { UserError } from '../../harness/errors.ts';
+import type { FlameProtocol } from '../config.ts';
+import type { Adapter, Completion } from './adapter.ts';
+import { postJson, type WireProtocol } from './flame-http.ts';
+import { optionProbabilities } from './flame-options.ts';
+import { tgiGenerate } from './flame-tgi.ts';
+import { vertexPredict } from './flame-vertex.ts';
+import { vllmCompletions } from './flame-vllm.ts';
+
+const PROTOCOLS: Record<FlameProtocol, WireProtocol> = {
+  'openai-completions': vllmCompletions,
+  tgi: tgiGenerate,
+  'vertex-predict': vertexPredict,
+};
+
+export const flameAdapter: Adapter = {
+  name: 'flame',
+  keyOptional: true,
+  needsBaseURL: true,
+  create(spec, access) {
+    // resolveJudgeSpec and createApiJudge already insist on both; this guards a spec built by hand.
+    if (!spec.protocol) throw new UserError(`--judge ${spec.id}: the flame adapter needs a "protocol" in ${spec.file}.`);
+    if (!access.baseURL) throw new UserError(`--judge ${spec.id} needs a server URL ("baseURL" in ${spec.file}).`);
+    const protocol = PROTOCOLS[spec.protocol];
+    const url = protocol.url(access.baseURL);
+    const { temperature, maxOutputTokens, topP } = spec.decoding;
+    const decoding = { temperature, maxOutputTokens, topP };
+    return {
+      async complete(request, signal): Promise<Completion> {
+        const reply = protocol.read(await postJson(url, protocol.body(request.prompt, decoding, spec.model), access.apiKey, signal), request.prompt);
+        const probabilities = reply.tokens ? optionProbabilities(request.task, reply.tokens) : undefined;
+        return {
+          text: reply.text,
+          ...(reply.usage ? { usage: reply.usage } : {}),
+          ...(probabilities ? { optionProbabilities: probabilities } : {}),
+        };
+      },
+    };
+  },
+};
