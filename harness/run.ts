@@ -248,10 +248,12 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
       progress.tick(stored.error !== null, state.spend);
     } catch (error) {
       state.budget.settle(worst, null);
-      // An aborted request is not an answer and not worth an error row: it is simply asked next run.
-      if (signal.aborted && !state.fatal) return;
       const last = error instanceof RetriesExhausted ? error.last : error;
-      if (last instanceof JudgeCallError && last.details.fatal && !state.fatal) {
+      const isFatal = last instanceof JudgeCallError && last.details.fatal === true;
+      // An aborted request (Ctrl-C, or cut off because another one failed fatally) is not an answer and not worth
+      // an error row: it is simply asked next run.
+      if (signal.aborted && !isFatal) return;
+      if (isFatal && !state.fatal) {
         state.fatal = last;
         stop(state, 'fatal');
       }
@@ -350,7 +352,7 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
   const summaries = Object.fromEntries(runs.map((r) => [r.benchmark.id, r.summary]));
   if (state.fatal) {
     store.finishRun(runId, 'failed', { error: state.fatal.message, benchmarks: summaries });
-    throw new UserError(`${judge.id}: ${state.fatal.message}. Stopped the run: every request would fail the same way.`);
+    throw new UserError(`${judge.id}: ${state.fatal.message.replace(/\.$/, '')}. Stopped the run: every request would fail the same way.`);
   }
   const status: RunStatus =
     state.stopReason === 'interrupted'

@@ -2,7 +2,11 @@
 import type { AdapterName } from '../config.ts';
 import type { Adapter } from './adapter.ts';
 import { flameAdapter } from './flame.ts';
+import { openaiCompatibleAdapter } from './openai-compatible.ts';
+import { openaiAdapter } from './openai.ts';
 
 export const ADAPTERS: Partial<Record<AdapterName, Adapter>> = {
+  openai: openaiAdapter,
+  'openai-compatible': openaiCompatibleAdapter,
   flame: flameAdapter,
 };

@@ -1,0 +1,60 @@
+/**
+ * What the `openai` SDK throws, in the harness's terms (judges/call-error.ts): HTTP statuses through
+ * httpCallError (Retry-After honoured, 401/403 fatal), dropped connections and cut-off or unreadable bodies as
+ * retryable, and an abort by the harness's own signal handed back untouched. Shared by the `openai` and
+ * `openai-compatible` adapters, which both talk to servers through this SDK.
+ */
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { JudgeCallError, httpCallError } from '../call-error.ts';
+
+/**
+ * Removes a key from text that is about to be stored or shown. OpenAI itself only echoes a masked key, but a
+ * self-hosted server or a proxy may repeat the Authorization header in an error body, and error messages end up
+ * in the SQLite store and in predictions.jsonl.
+ */
+export function redact(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join('***') : text;
+}
+
+/** The server's own error text: OpenAI's `{"error": {"message"}}`, TGI's `{"error": "..."}`, else the SDK's. */
+function serverMessage(error: APIError): string {
+  const body: unknown = error.error;
+  if (typeof body === 'string' && body.trim() !== '') return body;
+  if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string' && body.message !== '') return body.message;
+  // The SDK's message starts with the status, which httpCallError adds again.
+  return error.message.replace(/^\d{3}\s+/, '');
+}
+
+/** The innermost cause's message: undici puts "connect ECONNREFUSED ..." or "other side closed" two levels down. */
+function rootCause(error: Error): string {
+  let current: Error = error;
+  for (let depth = 0; current.cause instanceof Error && depth < 5; depth++) current = current.cause;
+  return current.message;
+}
+
+/**
+ * The error to throw for what `client.chat.completions.create` threw. `signal` is the attempt's signal: when it
+ * has fired, its reason (the harness's TimeoutError, or the reason of a Ctrl-C or fatal stop) is what the
+ * harness needs to see, not the SDK's generic APIUserAbortError, so it is returned as it is.
+ */
+export function toCallError(error: unknown, signal: AbortSignal, secret: string | undefined): unknown {
+  if (signal.aborted) return signal.reason;
+  // Only our signal can abort a request, so this cannot really happen; if it does, it is not a server failure.
+  if (error instanceof APIUserAbortError) return error;
+  // The SDK's own timer is set later than the harness's (see openai.ts), so this is only a backstop.
+  if (error instanceof APIConnectionTimeoutError) return new JudgeCallError('the server did not answer in time (client timeout)', { retryable: true });
+  if (error instanceof APIConnectionError) {
+    return new JudgeCallError(redact(`connection failed: ${rootCause(error)}`, secret), { retryable: true });
+  }
+  if (error instanceof APIError && typeof error.status === 'number') {
+    return httpCallError(error.status, redact(serverMessage(error), secret), error.headers);
+  }
+  // After a 200, the SDK reads the body with response.json(): undici throws TypeError("terminated") when the
+  // connection drops mid-body, and JSON.parse throws SyntaxError for a cut-off or non-JSON body. Both are
+  // transport faults that a second request usually fixes.
+  if (error instanceof SyntaxError || error instanceof TypeError) {
+    return new JudgeCallError(redact(`the response body was cut off or is not valid JSON: ${rootCause(error)}`, secret), { retryable: true });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new JudgeCallError(redact(message, secret), { retryable: false });
+}

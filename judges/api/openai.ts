@@ -1,0 +1,134 @@
+/**
+ * The `openai` adapter: OpenAI's chat completions API through the official SDK, and the chat-completions
+ * client that the `openai-compatible` adapter reuses for servers speaking the same API.
+ *
+ * The unified FLAMe prompt goes out verbatim as ONE user message (no system message), so every judge reads the
+ * same text. Retries and timeouts belong to the harness (harness/retry.ts): the SDK's retries are off, and its
+ * own timer is only a backstop set later than the harness's.
+ */
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { DEFAULT_RETRY_POLICY } from '../../harness/retry.ts';
+import { JudgeCallError } from '../call-error.ts';
+import type { JudgeSpec } from '../config.ts';
+import type { Usage } from '../judge.ts';
+import type { Adapter, Completion, ModelClient } from './adapter.ts';
+import { toCallError } from './openai-errors.ts';
+
+export const OPENAI_API_URL = 'https://api.openai.com/v1';
+
+/** setTimeout cannot wait longer than this; a larger value fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface ChatEndpoint {
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  apiKey: string;
+  baseURL: string;
+  /** The real key, if any, to keep out of error messages (not a placeholder). */
+  secret: string | undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readUsage(usage: unknown): Usage | undefined {
+  if (!isRecord(usage)) return undefined; // llama.cpp and some proxies omit it: no tokens, no cost
+  const read: Usage = {};
+  if (typeof usage.prompt_tokens === 'number') read.inputTokens = usage.prompt_tokens;
+  if (typeof usage.completion_tokens === 'number') read.outputTokens = usage.completion_tokens;
+  return read.inputTokens === undefined && read.outputTokens === undefined ? undefined : read;
+}
+
+/**
+ * The reply text from a 200 body. The SDK does not check the body's shape (a proxy's HTML page arrives as a
+ * string), so it is checked here.
+ *
+ * A choice with text is a reply, whatever its finish_reason: "length" with a cut-off explanation is what the
+ * model really said under the configured token limit, and asking again at temperature 0 would only pay for the
+ * same text; the parser marks it invalid if it holds no verdict, and RewardBench scores that 0.5. An empty
+ * string is likewise a (useless) reply. But a 200 with no choices, or a choice without content, is not something
+ * the model said: it is a provider fault, retried like a 5xx. The one exception is finish_reason
+ * "content_filter" without content: the provider withheld the reply on purpose and will again, so it is stored
+ * as an error at once (and asked again on the next run) rather than retried.
+ */
+function readCompletion(body: unknown): Completion {
+  if (!isRecord(body)) throw new JudgeCallError('HTTP 200 without a JSON chat completion in the body', { retryable: true });
+  const choices = body.choices;
+  if (!Array.isArray(choices) || choices.length === 0) throw new JudgeCallError('HTTP 200 with no choices in the chat completion', { retryable: true });
+  const choice: unknown = choices[0];
+  const message = isRecord(choice) ? choice.message : undefined;
+  const finish = isRecord(choice) ? choice.finish_reason : undefined;
+  const usage = readUsage(body.usage);
+  if (isRecord(message)) {
+    if (typeof message.content === 'string') return { text: message.content, usage };
+    // A model's refusal (structured-output models return it apart from content) is still what it said.
+    if (typeof message.refusal === 'string') return { text: message.refusal, usage };
+  }
+  if (finish === 'content_filter') {
+    throw new JudgeCallError('the provider withheld the reply (finish_reason "content_filter")', { retryable: false });
+  }
+  throw new JudgeCallError(`HTTP 200 with no message content (finish_reason ${JSON.stringify(finish ?? null)})`, { retryable: true });
+}
+
+/** A ModelClient for any server that speaks OpenAI's chat completions API. */
+export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpoint): ModelClient {
+  // The harness aborts each attempt through `signal` after timeoutMs, body included. The SDK's timer (which
+  // only covers waiting for the headers) must never fire first, or a slow reply would be reported as the
+  // SDK's timeout instead of the harness's; it stays as a backstop for a signal that somehow never fires.
+  const sdkTimeoutMs = Math.min(MAX_TIMER_MS, (spec.limits.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs) * 2 + 60_000);
+  const client = new OpenAI({
+    apiKey: endpoint.apiKey,
+    // Always explicit, so OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID in the process environment never
+    // redirect a judge or send an OpenAI organisation id to another provider's server (keys and URLs come
+    // from the judge config; see judges/config.ts).
+    baseURL: endpoint.baseURL,
+    organization: null,
+    project: null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    // The harness retries (bounded attempts, capped Retry-After); SDK retries would multiply them unseen.
+    maxRetries: 0,
+    timeout: sdkTimeoutMs,
+    // Every failure reaches the user through the harness (stored, counted, shown); SDK warnings on the console
+    // would only break the progress bar.
+    logLevel: 'off',
+  });
+
+  return {
+    async complete(request, signal) {
+      const params: ChatCompletionCreateParamsNonStreaming = {
+        model: spec.model,
+        messages: [{ role: 'user', content: request.prompt }],
+        temperature: spec.decoding.temperature,
+        // max_tokens, not max_completion_tokens: it is what the presets' models (gpt-4-0125-preview,
+        // gpt-4o-2024-05-13, gpt-3.5-turbo-0125) and every OpenAI-compatible server (vLLM, Ollama, llama.cpp,
+        // TGI) accept. OpenAI deprecated it only for its reasoning models, which also refuse temperature 0, so
+        // switching the field alone would not make them usable here.
+        max_tokens: spec.decoding.maxOutputTokens,
+        ...(spec.decoding.topP !== undefined ? { top_p: spec.decoding.topP } : {}),
+      };
+      let body: unknown;
+      try {
+        // The timeout again per request: only then does the SDK announce it (X-Stainless-Timeout), which the
+        // tests read to check it is above the harness's.
+        body = await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
+      } catch (error) {
+        throw toCallError(error, signal, endpoint.secret);
+      }
+      return readCompletion(body);
+    },
+  };
+}
+
+export const openaiAdapter: Adapter = {
+  name: 'openai',
+  defaultApiKeyEnv: 'OPENAI_API_KEY',
+  keyOptional: false,
+  needsBaseURL: false,
+  create(spec, access) {
+    // createApiJudge refuses to build an openai judge without a key; this guards other callers.
+    if (!access.apiKey) throw new Error(`the openai adapter needs an API key for ${spec.id}`);
+    return createChatCompletionsClient(spec, { apiKey: access.apiKey, baseURL: access.baseURL ?? OPENAI_API_URL, secret: access.apiKey });
+  },
+};
