@@ -319,9 +319,10 @@ describe('anthropic adapter in a run', () => {
     const judgments = stored(s, n);
     expect(judgments.map((j) => [j!.replyType, j!.raw, j!.verdict, j!.error, j!.attempts, j!.inputTokens, j!.outputTokens])).toEqual([
       ['text', rambling, null, null, 1, 900, 1024],
-      ['text', '', null, null, 1, 901, 1],
+      ['invalid', null, null, null, 1, 901, 1],
       ['text', 'explanation: both are fine.\nbetter response: either', null, null, 1, 902, 12],
     ]);
+    expect(judgments[1]!.invalidReason).toBe('no reply text: Claude returned no text (stop_reason end_turn)');
     expect(result.benchmarks[0]!.results.map((r) => r.outcome.status)).toEqual(['invalid', 'invalid', 'invalid']);
     expect(result.benchmarks[0]!.results.map((r) => score(r))).toEqual([0.5, 0.5, 0.5]);
     expect(result.benchmarks[0]!.summary.invalid).toBe(3);

@@ -277,7 +277,7 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
     expectNoKey(outcome, KEY, 'the response body was cut off');
   });
 
-  it('retries a 200 with no choices or no content, and stores a content-filtered reply as an error without retrying', async () => {
+  it('retries a 200 with no choices or no content, and stores a content-filtered reply as answered without a verdict, without retrying', async () => {
     const prompts = await itemPrompts();
     const server = await double({
       apiKey: KEY,
@@ -292,7 +292,7 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
 
     expect(server.requests).toHaveLength(3 + 1 + (N - 2));
     expect(outcome.judgments[0]).toMatchObject({ attempts: 3, error: null, raw: DEFAULT_REPLY });
-    expect(outcome.judgments[1]).toMatchObject({ attempts: 1, replyType: null, error: 'the provider withheld the reply (finish_reason "content_filter")' });
+    expect(outcome.judgments[1]).toMatchObject({ attempts: 1, replyType: 'invalid', error: null, invalidReason: 'no reply text: the provider withheld the reply (finish_reason "content_filter")' });
     expect(outcome.judgments.slice(2).every((j) => j.attempts === 1 && j.error === null)).toBe(true);
     expectNoKey(outcome, KEY, 'content_filter');
   });

@@ -12,6 +12,12 @@ export interface Completion {
   usage?: Usage;
   /** Probability of each verdict option where the server returns log-probabilities (see JudgeReply). */
   optionProbabilities?: Record<string, number>;
+  /**
+   * Why the model gave no text on purpose (a safety filter, a blocked prompt, a token limit reached before any
+   * text). The item is then stored as answered without a verdict (RewardBench scores that 0.5), with this reason,
+   * and not retried: at temperature 0 the same prompt meets the same filter.
+   */
+  emptyReason?: string;
 }
 
 export interface CompletionRequest {

@@ -132,14 +132,17 @@ function usageOf(message: Anthropic.Message): Usage | undefined {
  * model at temperature 0 would most likely answer the same way again, so retrying would only spend money. The
  * text is stored as is and, having no readable verdict, scored invalid (0.5 on RewardBench) exactly like any
  * other reply without one, which is the honest measure of the judge under the paper's protocol; the raw text
- * stays in the store, so a later parser fix still applies.
+ * stays in the store, so a later parser fix still applies. A reply with no text at all (e.g. stop_reason
+ * "refusal") is stored the same way, with the stop reason as the explanation (emptyReason).
  */
 function completionOf(message: Anthropic.Message): Completion {
   const text = message.content
     .filter((block): block is Anthropic.TextBlock => block.type === 'text' && typeof (block as { text?: unknown }).text === 'string')
     .map((block) => block.text)
     .join('');
-  return { text, usage: usageOf(message) };
+  const usage = usageOf(message);
+  if (text === '') return { text, usage, emptyReason: `Claude returned no text (stop_reason ${String(message.stop_reason)})` };
+  return { text, usage };
 }
 
 class AnthropicClient implements ModelClient {

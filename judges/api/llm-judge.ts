@@ -39,6 +39,9 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
     },
     async judge(request, signal) {
       const completion = await client.complete({ prompt: request.prompt, task: request.task }, signal);
+      if (completion.emptyReason !== undefined) {
+        return { type: 'invalid', reason: `no reply text: ${completion.emptyReason}`, raw: completion.text || undefined, usage: completion.usage };
+      }
       return { type: 'text', text: completion.text, usage: completion.usage, optionProbabilities: completion.optionProbabilities };
     },
   };

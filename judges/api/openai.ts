@@ -49,8 +49,8 @@ function readUsage(usage: unknown): Usage | undefined {
  * same text; the parser marks it invalid if it holds no verdict, and RewardBench scores that 0.5. An empty
  * string is likewise a (useless) reply. But a 200 with no choices, or a choice without content, is not something
  * the model said: it is a provider fault, retried like a 5xx. The one exception is finish_reason
- * "content_filter" without content: the provider withheld the reply on purpose and will again, so it is stored
- * as an error at once (and asked again on the next run) rather than retried.
+ * "content_filter" without content: the provider withheld the reply on purpose and will again at temperature 0,
+ * so it is the judge's answer on that item: stored without a verdict (scored 0.5), with the reason, not retried.
  */
 function readCompletion(body: unknown): Completion {
   if (!isRecord(body)) throw new JudgeCallError('HTTP 200 without a JSON chat completion in the body', { retryable: true });
@@ -65,9 +65,7 @@ function readCompletion(body: unknown): Completion {
     // A model's refusal (structured-output models return it apart from content) is still what it said.
     if (typeof message.refusal === 'string') return { text: message.refusal, usage };
   }
-  if (finish === 'content_filter') {
-    throw new JudgeCallError('the provider withheld the reply (finish_reason "content_filter")', { retryable: false });
-  }
+  if (finish === 'content_filter') return { text: '', usage, emptyReason: 'the provider withheld the reply (finish_reason "content_filter")' };
   throw new JudgeCallError(`HTTP 200 with no message content (finish_reason ${JSON.stringify(finish ?? null)})`, { retryable: true });
 }
 
