@@ -40,8 +40,11 @@ export interface RunOptions {
   maxCostUsd?: number;
   /** Recorded with the run in the store. */
   args?: Record<string, unknown>;
-  /** Skip (and report) benchmarks whose data is not there, instead of failing: for "--benchmark all". */
-  skipMissingData?: boolean;
+  /**
+   * For "--benchmark all": skip (and report) benchmarks whose data is not there, or whose task kind the judge
+   * cannot answer, instead of failing.
+   */
+  skipUnavailable?: boolean;
 }
 
 export interface Presentation {
@@ -83,8 +86,8 @@ export interface RunResult {
   fingerprint: string;
   benchmarks: BenchmarkRun[];
   status: RunStatus;
-  /** Benchmarks not run because their data is missing (only with skipMissingData), with the loader's explanation. */
-  skipped: { benchmark: AnyBenchmark; reason: string }[];
+  /** Benchmarks not run (only with skipUnavailable), and why. */
+  skipped: { benchmark: AnyBenchmark; why: 'no data' | 'not applicable'; reason: string }[];
   /** Tokens and cost of the requests this run made. */
   spend: Spend;
   durationMs: number;
@@ -336,11 +339,15 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
   try {
     for (const benchmark of options.benchmarks) {
       if (state.stopReason) break;
+      if (options.skipUnavailable && !judge.tasks.includes(benchmark.taskKind)) {
+        skipped.push({ benchmark, why: 'not applicable', reason: `${judge.id} does not answer ${benchmark.taskKind} tasks` });
+        continue;
+      }
       try {
         runs.push(await runBenchmark(options, benchmark, state));
       } catch (error) {
-        if (!(options.skipMissingData && error instanceof MissingDataError)) throw error;
-        skipped.push({ benchmark, reason: error.message });
+        if (!(options.skipUnavailable && error instanceof MissingDataError)) throw error;
+        skipped.push({ benchmark, why: 'no data', reason: error.message });
       }
     }
   } catch (error) {

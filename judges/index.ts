@@ -38,9 +38,7 @@ export async function createJudge(id: string, context: JudgeContext): Promise<Ju
   const sources = { userFile: context.configFile };
   const spec = resolveJudgeSpec(id.trim(), loadJudgeConfig(sources));
   if (spec) {
-    const adapter = ADAPTERS[spec.adapter];
-    if (!adapter) throw new UserError(`judge "${id}" needs the ${spec.adapter} adapter, which is not available in this build.`);
-    return createApiJudge(spec, adapter, context.env ?? process.env);
+    return createApiJudge(spec, await ADAPTERS[spec.adapter](), context.env ?? process.env);
   }
   const configured = configuredJudges(sources).map((j) => j.id);
   throw new UserError(

@@ -1,4 +1,6 @@
 /** ReportTables as Markdown (one decimal, published rows marked). Cell text is escaped: labels come from data. */
+import { formatSpend } from '../harness/progress.ts';
+import type { RunResult } from '../harness/run.ts';
 import { oneDecimal, sourceText } from './format.ts';
 import type { ReportTable } from './table.ts';
 
@@ -22,6 +24,25 @@ export function renderMarkdownTable(table: ReportTable): string {
   return lines.join('\n') + '\n';
 }
 
-export function renderMarkdown(title: string, tables: readonly ReportTable[]): string {
-  return [`# ${cell(title)}`, '', ...tables.map(renderMarkdownTable)].join('\n');
+/** A short run section: status, items asked and cached, errors, tokens and cost. */
+export function renderRunSection(run: RunResult): string {
+  const priced = run.judge.price !== undefined;
+  const lines = [
+    '## Run',
+    '',
+    `- Judge \`${cell(run.judge.id)}\` (config fingerprint \`${run.fingerprint.slice(0, 12)}\`), run #${run.runId}, status ${run.status}, ${(run.durationMs / 1000).toFixed(1)} s.`,
+    `- This run's requests: ${formatSpend(run.spend, priced)}.`,
+  ];
+  for (const b of run.benchmarks) {
+    lines.push(
+      `- ${b.benchmark.id}: ${b.results.length} items, ${b.asked} asked, ${b.cached} from the store, ${b.summary.errors} errors, ` +
+        `${b.summary.invalid} invalid; all its judgments: ${formatSpend(b.usage, priced)}.`,
+    );
+  }
+  for (const s of run.skipped) lines.push(`- ${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
+  return lines.join('\n') + '\n';
+}
+
+export function renderMarkdown(title: string, tables: readonly ReportTable[], run?: RunResult): string {
+  return [`# ${cell(title)}`, '', ...tables.map(renderMarkdownTable), ...(run ? [renderRunSection(run)] : [])].join('\n');
 }

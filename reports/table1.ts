@@ -23,7 +23,10 @@ export function table1(judgeId: string, runs: readonly BenchmarkRun[], skipped: 
   if (incomplete.length > 0) {
     notes.push(`Left blank, incomplete in this run and not comparable with the paper (see each benchmark's own table): ${incomplete.join('; ')}.`);
   }
-  if (skipped.length > 0) notes.push(`Skipped, data not found: ${skipped.map((s) => s.benchmark.id).join(', ')} (each one's message says how to get it).`);
+  const noData = skipped.filter((s) => s.why === 'no data').map((s) => s.benchmark.id);
+  const notApplicable = skipped.filter((s) => s.why === 'not applicable');
+  if (noData.length > 0) notes.push(`Skipped, data not found: ${noData.join(', ')} (each one's message says how to get it).`);
+  for (const s of notApplicable) notes.push(`Skipped ${s.benchmark.id}: ${s.reason}.`);
   return {
     id: 'table1',
     title: `FLAMe Table 1 layout: ${judgeId}`,

@@ -19,7 +19,7 @@ export async function writeReports(outDir: string, run: RunResult, tables: reado
   };
   await write('summary.json', JSON.stringify(buildSummary(run, seed), null, 2) + '\n');
   for (const table of tables) await write(`${table.id}.csv`, renderCsv(table));
-  await write('report.md', renderMarkdown(`${run.judge.id}: autorater-harness report`, tables));
+  await write('report.md', renderMarkdown(`${run.judge.id}: autorater-harness report`, tables, run));
 
   const predictionsFile = path.join(outDir, 'predictions.jsonl');
   const stream = createWriteStream(predictionsFile);

@@ -44,6 +44,9 @@ describe('a model judge from the command line, against a local OpenAI double', (
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
     expect(summary.run.spend.inputTokens).toBeGreaterThan(0);
     expect(summary.run.spend.costUsd).toBeCloseTo((summary.run.spend.inputTokens * 5 + summary.run.spend.outputTokens * 15) / 1e6, 12);
+    const report = fs.readFileSync(path.join(dir, 'out', 'report.md'), 'utf8');
+    expect(report).toContain(`- This run's requests: `);
+    expect(report).toMatch(/rewardbench: 10 items, 10 asked, 0 from the store, 0 errors, 0 invalid; all its judgments: [\d.k]+ in \/ [\d.k]+ out \| \$0\.\d\d/);
     const db = new Database(path.join(dir, 'runs.sqlite'), { readonly: true });
     expect(db.prepare('SELECT COUNT(*) AS n, SUM(attempts) AS a FROM judgments WHERE error IS NULL').get()).toEqual({ n: 10, a: 20 });
     db.close();

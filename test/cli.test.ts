@@ -129,3 +129,45 @@ describe('a full run from the command line', () => {
     expect(stdout).toContain('Not comparable with published rows: subsets not run: alpacaeval-length');
   });
 });
+
+describe('--benchmark all', () => {
+  it('runs FLAMe Table 1\'s benchmarks whose data is present, skips the others saying how to get them, and prints the Table 1 overview', async () => {
+    const dir = tempDir();
+    const { code, stdout, stderr } = await runCli(['eval', '--judge', 'random', '--benchmark', 'all', '--store', path.join(dir, 's.sqlite'), '--out', path.join(dir, 'out')]);
+    expect(code, stderr).toBe(0);
+    const overview = stdout.slice(stdout.indexOf('FLAMe Table 1 layout: random'));
+    const header = overview.split('\n').find((l) => l.includes('Model'))!.split('│').map((c) => c.trim());
+    expect(header.slice(1, 13)).toEqual(['AggreFact', 'RewardBench', 'H-Steer', 'Dipper', 'SumFB', 'Alpaca', 'RankG', 'ContS', 'LitMT', 'HHH', 'CoPoem', 'EQA']);
+    const ours = overview.split('\n').find((l) => l.includes('this run'))!.split('│').map((c) => c.trim());
+    const column = (name: string): string => ours[header.indexOf(name)]!;
+    expect(column('RewardBench')).toBe('49.0');
+    for (const missing of ['H-Steer', 'Dipper', 'SumFB', 'Alpaca']) expect(column(missing)).toBe('—');
+    // Only 3 of AggreFact's 11 datasets are here: not put beside the paper's 10-dataset averages.
+    expect(column('AggreFact')).toBe('—');
+    for (const present of ['RankG', 'ContS', 'LitMT', 'HHH', 'CoPoem', 'EQA']) expect(column(present)).toMatch(/^\d+\.\d$/);
+    expect(overview).toContain('Skipped, data not found: helpsteer, dipper, summfeedback, alpacafarm');
+    expect(overview).toContain('aggrefact (partial score');
+    expect(stderr).toContain('helpsteer: skipped: HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz) not found.');
+    expect(stderr).toContain('npm run data -- pull helpsteer');
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
+    expect(Object.keys(summary.skipped)).toEqual(['helpsteer', 'dipper', 'summfeedback', 'alpacafarm']);
+    expect(Object.keys(summary.benchmarks)).toEqual(['aggrefact', 'rewardbench', 'rankgen', 'contrastive-search', 'litmt', 'hhh', 'copoem', 'expert-lfqa']);
+    expect(fs.existsSync(path.join(dir, 'out', 'table1.csv'))).toBe(true);
+  });
+
+  it('skips the benchmarks a judge cannot answer', async () => {
+    const dir = tempDir();
+    const { code, stdout, stderr } = await runCli(['eval', '--judge', 'longer-wins', '--benchmark', 'all', '--store', path.join(dir, 's.sqlite')]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('Skipped aggrefact: longer-wins does not answer classification tasks.');
+    expect(stderr).toContain('aggrefact: skipped: longer-wins does not answer classification tasks');
+    expect(stdout).toMatch(/longer-wins\s+│\s+—\s+│\s+45\.7\s+│/);
+  });
+
+  it('a benchmark named explicitly must have its data', async () => {
+    const dir = tempDir();
+    const { code, stderr } = await runCli(['eval', '--judge', 'constant', '--benchmark', 'helpsteer', '--store', path.join(dir, 's.sqlite')]);
+    expect(code).toBe(3);
+    expect(stderr).toContain('npm run data -- pull helpsteer');
+  });
+});

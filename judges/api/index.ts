@@ -1,16 +1,14 @@
-/** Provider adapters by name (the "adapter" field of a configured judge). Adding a provider: one module, one line. */
+/**
+ * Provider adapters by name (the "adapter" field of a configured judge). Adding a provider: one module, one line.
+ * Loaded on first use: each pulls in a provider SDK, which a run of a baseline or replay judge does not need.
+ */
 import type { AdapterName } from '../config.ts';
 import type { Adapter } from './adapter.ts';
-import { anthropicAdapter } from './anthropic.ts';
-import { flameAdapter } from './flame.ts';
-import { geminiAdapter } from './gemini.ts';
-import { openaiCompatibleAdapter } from './openai-compatible.ts';
-import { openaiAdapter } from './openai.ts';
 
-export const ADAPTERS: Partial<Record<AdapterName, Adapter>> = {
-  openai: openaiAdapter,
-  anthropic: anthropicAdapter,
-  gemini: geminiAdapter,
-  'openai-compatible': openaiCompatibleAdapter,
-  flame: flameAdapter,
+export const ADAPTERS: Record<AdapterName, () => Promise<Adapter>> = {
+  openai: () => import('./openai.ts').then((m) => m.openaiAdapter),
+  anthropic: () => import('./anthropic.ts').then((m) => m.anthropicAdapter),
+  gemini: () => import('./gemini.ts').then((m) => m.geminiAdapter),
+  'openai-compatible': () => import('./openai-compatible.ts').then((m) => m.openaiCompatibleAdapter),
+  flame: () => import('./flame.ts').then((m) => m.flameAdapter),
 };
