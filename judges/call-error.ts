@@ -54,3 +54,18 @@ export function httpCallError(status: number, message: string, headers?: HeaderS
   const fatal = status === 401 || status === 403;
   return new JudgeCallError(`HTTP ${status}: ${message}`, { status, retryable, retryAfterMs: retryable ? retryAfterMs(headers) : undefined, fatal });
 }
+
+/**
+ * Hides a key in text that may be stored, reported or logged (error messages end up in SQLite and in
+ * predictions.jsonl), whoever echoed it: a proxy repeating the Authorization header, a URL quoted in an error.
+ */
+export function redactSecret(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join('***') : text;
+}
+
+/** The innermost cause's message: undici reports "fetch failed" and puts "connect ECONNREFUSED ..." or "other side closed" in its causes. */
+export function innermostCause(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}

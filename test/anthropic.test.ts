@@ -355,7 +355,7 @@ describe('anthropic adapter in a run', () => {
 
     expect(s.double.requests).toHaveLength(1);
     expect(failure.message).toBe(
-      `${JUDGE_ID}: HTTP 403: permission_error: API key [redacted key] does not have access to claude-3-opus-20240229. Stopped the run: every request would fail the same way.`,
+      `${JUDGE_ID}: HTTP 403: permission_error: API key *** does not have access to claude-3-opus-20240229. Stopped the run: every request would fail the same way.`,
     );
     await finish(s, undefined, [failure.message]);
   });

@@ -14,7 +14,7 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AnthropicError } from '@anthropic-ai/sdk';
 import { UserError } from '../../harness/errors.ts';
 import { DEFAULT_RETRY_POLICY } from '../../harness/retry.ts';
-import { JudgeCallError, httpCallError } from '../call-error.ts';
+import { JudgeCallError, httpCallError, redactSecret } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Access, Adapter, Completion, CompletionRequest, ModelClient } from './adapter.ts';
@@ -54,7 +54,7 @@ export function sdkTimeoutMs(harnessTimeoutMs: number | undefined): number {
 
 /** Hides the key in anything that ends up in the store, a report or a log, whoever echoed it. */
 function redactor(apiKey: string | undefined): (text: string) => string {
-  return (text) => (apiKey ? text.split(apiKey).join('[redacted key]') : text);
+  return (text) => redactSecret(text, apiKey);
 }
 
 function describeApiError(error: APIError): string {

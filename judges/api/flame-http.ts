@@ -13,25 +13,13 @@
  * The key goes in the Authorization header only and is scrubbed from any text that could be stored.
  */
 import { z } from 'zod';
-import { JudgeCallError, httpCallError } from '../call-error.ts';
+import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../call-error.ts';
 import type { Usage } from '../judge.ts';
 import type { GeneratedToken } from './flame-options.ts';
 
 export interface HttpReply {
   json: unknown;
   headers: Headers;
-}
-
-/** Removes the key from text that may be stored or shown (a proxy can echo the Authorization header). */
-export function redact(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('***') : text;
-}
-
-/** undici reports "fetch failed" and puts the useful part ("connect ECONNREFUSED ...") in its causes. */
-function rootCause(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
 }
 
 function excerpt(text: string, max = 300): string {
@@ -65,7 +53,7 @@ export async function postJson(url: string, body: unknown, apiKey: string | unde
     response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw new JudgeCallError(redact(`cannot reach the server: ${rootCause(error)}`, apiKey), { retryable: true });
+    throw new JudgeCallError(redactSecret(`cannot reach the server: ${innermostCause(error)}`, apiKey), { retryable: true });
   }
   let text: string;
   try {
@@ -74,13 +62,13 @@ export async function postJson(url: string, body: unknown, apiKey: string | unde
     if (signal.aborted) throw signal.reason;
     // An error status still decides (a 401 stays fatal) even when its body was lost.
     if (!response.ok) throw httpCallError(response.status, response.statusText || 'error (body lost)', response.headers);
-    throw new JudgeCallError(redact(`the connection dropped while the reply was read: ${rootCause(error)}`, apiKey), { status: response.status, retryable: true });
+    throw new JudgeCallError(redactSecret(`the connection dropped while the reply was read: ${innermostCause(error)}`, apiKey), { status: response.status, retryable: true });
   }
-  if (!response.ok) throw httpCallError(response.status, redact(serverMessage(text, response.statusText), apiKey), response.headers);
+  if (!response.ok) throw httpCallError(response.status, redactSecret(serverMessage(text, response.statusText), apiKey), response.headers);
   try {
     return { json: JSON.parse(text) as unknown, headers: response.headers };
   } catch {
-    throw new JudgeCallError(redact(`the reply is not JSON (${text.length} bytes): ${excerpt(text, 120)}`, apiKey), { status: response.status, retryable: true });
+    throw new JudgeCallError(redactSecret(`the reply is not JSON (${text.length} bytes): ${excerpt(text, 120)}`, apiKey), { status: response.status, retryable: true });
   }
 }
 

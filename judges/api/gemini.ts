@@ -8,7 +8,7 @@
  * attempt's signal is the only deadline.
  */
 import { ApiError, GoogleGenAI, type GenerateContentResponse } from '@google/genai';
-import { JudgeCallError, httpCallError } from '../call-error.ts';
+import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Adapter, Completion, ModelClient } from './adapter.ts';
@@ -25,7 +25,7 @@ const MAX_MESSAGE_CHARS = 300;
 // hand-made baseURL or a redirect may carry `?key=` in a URL that undici quotes in its error message.
 
 function redact(text: string, secret: string): string {
-  return text.split(secret).join('***').replace(/([?&]key=)[^&\s"']+/gi, '$1***');
+  return redactSecret(text, secret).replace(/([?&]key=)[^&\s"']+/gi, '$1***');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -141,13 +141,6 @@ function statusError(status: number, sdkMessage: string, headers: Headers | unde
   return base;
 }
 
-/** The innermost cause's message: undici puts "connect ECONNREFUSED ..." or "other side closed" under "fetch failed". */
-function rootCause(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && current.cause instanceof Error && depth < 5; depth++) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
-}
-
 /**
  * The error to throw for what `generateContent` threw. `signal` is the attempt's signal: once it has fired, its
  * reason (the harness's TimeoutError, or the reason of a Ctrl-C or fatal stop) is what the harness must see,
@@ -158,14 +151,14 @@ function toCallError(error: unknown, signal: AbortSignal, exchange: Exchange, se
   if (error instanceof ApiError) return statusError(error.status, error.message, exchange.headers, secret);
   // An error status whose body could not even be read (cut off): the status still says what happened.
   if (exchange.status !== undefined && exchange.status >= 400) {
-    return statusError(exchange.status, `the error body was unreadable: ${rootCause(error)}`, exchange.headers, secret);
+    return statusError(exchange.status, `the error body was unreadable: ${innermostCause(error)}`, exchange.headers, secret);
   }
   // Thrown before any request went out: the SDK refused the call itself (a bug or bad settings), and would again.
-  if (!exchange.sent) return new JudgeCallError(redact(`the Gemini SDK did not send the request: ${rootCause(error)}`, secret), { retryable: false });
+  if (!exchange.sent) return new JudgeCallError(redact(`the Gemini SDK did not send the request: ${innermostCause(error)}`, secret), { retryable: false });
   // Transport faults that a second request usually fixes: no connection or a dropped one ("fetch failed"), and a
   // 200 whose body was cut off (undici's TypeError "terminated") or is not JSON (SyntaxError from response.json()).
   const what = exchange.status === undefined ? 'connection failed' : 'the response body was cut off or is not valid JSON';
-  return new JudgeCallError(redact(`${what}: ${rootCause(error)}`, secret), { retryable: true });
+  return new JudgeCallError(redact(`${what}: ${innermostCause(error)}`, secret), { retryable: true });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,16 +5,7 @@
  * `openai-compatible` adapters, which both talk to servers through this SDK.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { JudgeCallError, httpCallError } from '../call-error.ts';
-
-/**
- * Removes a key from text that is about to be stored or shown. OpenAI itself only echoes a masked key, but a
- * self-hosted server or a proxy may repeat the Authorization header in an error body, and error messages end up
- * in the SQLite store and in predictions.jsonl.
- */
-export function redact(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('***') : text;
-}
+import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../call-error.ts';
 
 /** The server's own error text: OpenAI's `{"error": {"message"}}`, TGI's `{"error": "..."}`, else the SDK's. */
 function serverMessage(error: APIError): string {
@@ -23,13 +14,6 @@ function serverMessage(error: APIError): string {
   if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string' && body.message !== '') return body.message;
   // The SDK's message starts with the status, which httpCallError adds again.
   return error.message.replace(/^\d{3}\s+/, '');
-}
-
-/** The innermost cause's message: undici puts "connect ECONNREFUSED ..." or "other side closed" two levels down. */
-function rootCause(error: Error): string {
-  let current: Error = error;
-  for (let depth = 0; current.cause instanceof Error && depth < 5; depth++) current = current.cause;
-  return current.message;
 }
 
 /**
@@ -44,17 +28,17 @@ export function toCallError(error: unknown, signal: AbortSignal, secret: string 
   // The SDK's own timer is set later than the harness's (see openai.ts), so this is only a backstop.
   if (error instanceof APIConnectionTimeoutError) return new JudgeCallError('the server did not answer in time (client timeout)', { retryable: true });
   if (error instanceof APIConnectionError) {
-    return new JudgeCallError(redact(`connection failed: ${rootCause(error)}`, secret), { retryable: true });
+    return new JudgeCallError(redactSecret(`connection failed: ${innermostCause(error)}`, secret), { retryable: true });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
-    return httpCallError(error.status, redact(serverMessage(error), secret), error.headers);
+    return httpCallError(error.status, redactSecret(serverMessage(error), secret), error.headers);
   }
   // After a 200, the SDK reads the body with response.json(): undici throws TypeError("terminated") when the
   // connection drops mid-body, and JSON.parse throws SyntaxError for a cut-off or non-JSON body. Both are
   // transport faults that a second request usually fixes.
   if (error instanceof SyntaxError || error instanceof TypeError) {
-    return new JudgeCallError(redact(`the response body was cut off or is not valid JSON: ${rootCause(error)}`, secret), { retryable: true });
+    return new JudgeCallError(redactSecret(`the response body was cut off or is not valid JSON: ${innermostCause(error)}`, secret), { retryable: true });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new JudgeCallError(redact(message, secret), { retryable: false });
+  return new JudgeCallError(redactSecret(message, secret), { retryable: false });
 }
