@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AGGREFACT_DOWNLOADS, aggrefact, aggrefactTuned } from '../benchmarks/aggrefact/index.ts';
 import { OFFICIAL_FILES } from '../benchmarks/aggrefact/loader.ts';
 import { download, downloadUrl } from '../harness/download.ts';
 import { DataError } from '../harness/errors.ts';
+import { startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { tempDir } from './helpers.ts';
 
 const TOKEN = 'hf_aggrefact_test_token';
@@ -42,21 +41,8 @@ const FILES = {
 };
 const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-interface Served {
-  url: string;
-  requests: { path: string; authorization?: string }[];
-  close(): Promise<void>;
-}
-const servers: Served[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-/** Like the Hub for a gated repo: /resolve/ needs the bearer token, then redirects to a CDN path. */
-async function serveHub(): Promise<Served> {
-  const served: Served = { url: '', requests: [], close: async () => {} };
-  const server = http.createServer((req, res) => {
-    served.requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+async function serveHub(): Promise<LoopbackServer> {
+  return startLoopback((req, res) => {
     const resolve = REVISION_PATH.exec(req.url ?? '');
     if (resolve) {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
@@ -67,11 +53,6 @@ async function serveHub(): Promise<Served> {
     const body = FILES[cdn[1] as 'test' | 'dev'];
     res.writeHead(200, { 'content-length': body.length }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  served.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
-  servers.push(served);
-  return served;
 }
 
 describe('npm run data -- pull aggrefact: the download specs', () => {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
 import { download, downloadUrl, type DownloadSpec } from '../harness/download.ts';
 import { DataError } from '../harness/errors.ts';
+import { startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { DATA_DIR, runCli, tempDir } from './helpers.ts';
 
 // The official parquet cannot be had here, so the server serves the renamed copy's bytes; the tests that
@@ -16,30 +16,16 @@ const OFFICIAL = rewardbench.downloads[0]!;
 const SERVED: DownloadSpec = { ...OFFICIAL, size: BYTES.length, sha256: createHash('sha256').update(BYTES).digest('hex') };
 const RESOLVE_PATH = '/datasets/allenai/reward-bench/resolve/168d848cdbbea9764fae4a544dc9ca1e6cca4931/data/filtered-00000-of-00001.parquet';
 
-interface Served {
-  url: string;
-  requests: { path: string; range?: string; authorization?: string }[];
+interface Served extends LoopbackServer {
   bytesSent: number;
-  close(): Promise<void>;
 }
 
 type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse, served: Served) => void;
 
-const servers: Served[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
 async function serve(behaviour: Behaviour): Promise<Served> {
-  const served: Served = { url: '', requests: [], bytesSent: 0, close: async () => {} };
-  const server = http.createServer((req, res) => {
-    served.requests.push({ path: req.url ?? '', range: req.headers.range, authorization: req.headers.authorization });
-    behaviour(req, res, served);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  served.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
-  servers.push(served);
+  const counter = { bytesSent: 0 };
+  const server = await startLoopback((req, res) => behaviour(req, res, served));
+  const served: Served = Object.assign(server, counter);
   return served;
 }
 

@@ -6,10 +6,8 @@
  *  - tatsu-lab/alpaca_farm `alpaca_human_preference`: {instruction, input, output_1, output_2, preference, raw_preference}.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALPACA_EVAL_REVISION, ALPACA_FARM_REVISION, alpacafarm } from '../benchmarks/heldout/alpacafarm/index.ts';
 import { loadAlpacaFarm } from '../benchmarks/heldout/alpacafarm/loader.ts';
 import type { HeldoutSummary } from '../benchmarks/heldout/scoring.ts';
@@ -18,6 +16,7 @@ import { DataError } from '../harness/errors.ts';
 import { runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
+import { serveFiles, startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { tempDir } from './helpers.ts';
 
 interface CrossAnnotation {
@@ -108,38 +107,12 @@ describe('AlpacaFarm loader', () => {
   });
 });
 
-interface Served {
-  url: string;
-  requests: string[];
-  close(): Promise<void>;
-}
-const servers: Served[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-/** Like the Hub: /datasets/<repo>/resolve/<revision>/<path> redirects to a CDN path that serves the bytes. */
-async function hub(files: Record<string, Buffer>): Promise<Served> {
-  const served: Served = { url: '', requests: [], close: async () => {} };
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '';
-    served.requests.push(url);
-    if (url in files) {
-      res.writeHead(302, { location: `/cdn${url}` }).end();
-      return;
-    }
-    const body = url.startsWith('/cdn') ? files[url.slice(4)] : undefined;
-    if (!body) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': body.length }).end(body);
+async function hub(files: Record<string, Buffer>): Promise<LoopbackServer> {
+  const cdn = serveFiles(Object.fromEntries(Object.entries(files).map(([p, body]) => [`/cdn${p}`, body])));
+  return startLoopback((req, res) => {
+    if ((req.url ?? '') in files) return void res.writeHead(302, { location: `/cdn${req.url}` }).end();
+    cdn(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  served.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
-  servers.push(served);
-  return served;
 }
 
 describe('AlpacaFarm download (npm run data -- pull alpacafarm)', () => {
@@ -157,7 +130,7 @@ describe('AlpacaFarm download (npm run data -- pull alpacafarm)', () => {
       [path.join(dataDir, CROSS), 'downloaded', false], // no size or sha256 pinned: downloaded unverified, sha256 reported
       [path.join(dataDir, PREF), 'downloaded', false],
     ]);
-    expect(server.requests.filter((r) => !r.startsWith('/cdn'))).toEqual([crossPath, prefPath]);
+    expect(server.requests.map((r) => r.path).filter((r) => !r.startsWith('/cdn'))).toEqual([crossPath, prefPath]);
     expect(fs.readFileSync(path.join(dataDir, CROSS)).equals(cross)).toBe(true);
 
     // The loader finds the downloaded files where the specs put them, and prefers the cross-annotations.

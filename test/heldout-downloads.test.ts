@@ -4,14 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HELDOUT_PAIRWISE } from '../benchmarks/heldout/index.ts';
 import { llmbar } from '../benchmarks/heldout/llmbar/index.ts';
 import { download, downloadUrl } from '../harness/download.ts';
 import { DataError } from '../harness/errors.ts';
+import { serveFiles, startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
 const GITHUB_SETS = HELDOUT_PAIRWISE.filter((b) => b.id !== 'alpacafarm');
@@ -62,33 +61,9 @@ describe('download specs of the GitHub-hosted sets', () => {
   });
 });
 
-interface Served {
-  url: string;
-  requests: string[];
-  close(): Promise<void>;
-}
-const servers: Served[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
 /** Like raw.githubusercontent.com: /<owner>/<repo>/<commit>/<path>. */
-async function githubRaw(files: Record<string, Buffer>): Promise<Served> {
-  const served: Served = { url: '', requests: [], close: async () => {} };
-  const server = http.createServer((req, res) => {
-    served.requests.push(req.url ?? '');
-    const body = files[req.url ?? ''];
-    if (!body) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  served.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
-  servers.push(served);
-  return served;
+function githubRaw(files: Record<string, Buffer>): Promise<LoopbackServer> {
+  return startLoopback(serveFiles(files));
 }
 
 function served(tamper = false): Record<string, Buffer> {
@@ -111,7 +86,7 @@ describe('npm run data -- pull llmbar, against a loopback GitHub', () => {
       expect(result).toMatchObject({ status: 'downloaded', verified: true, sha256: spec.sha256 });
     }
     expect(server.requests).toHaveLength(5);
-    expect(server.requests[0]).toBe('/princeton-nlp/LLMBar/900616bff90b6c6c8e1681f7d079250637c55992/Dataset/LLMBar/Natural/dataset.json');
+    expect(server.requests[0]!.path).toBe('/princeton-nlp/LLMBar/900616bff90b6c6c8e1681f7d079250637c55992/Dataset/LLMBar/Natural/dataset.json');
     const items = await llmbar.load(dataDir);
     expect(items).toHaveLength(419);
   });

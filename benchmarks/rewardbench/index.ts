@@ -5,7 +5,7 @@
 import { mean } from 'simple-statistics';
 import { chosenSlot, presentPair, type PairwiseGold } from '../../harness/positions.ts';
 import type { Instructions } from '../../harness/tasks.ts';
-import type { ReportRow, ReportTable } from '../../reports/table.ts';
+import type { ReportRow } from '../../reports/table.ts';
 import type { Benchmark, BenchmarkSummary, ItemResult } from '../benchmark.ts';
 import { orderConsistency, pairwiseItemScore, unanswered, type Consistency } from '../pairwise.ts';
 import { SECTIONS, type Section } from './constants.ts';
