@@ -3,21 +3,21 @@
  * the store does not have yet (writing each answer as it arrives), then score everything that is stored.
  */
 import pLimit from 'p-limit';
-import type { AnyBenchmark, BenchmarkSummary, ItemResult, Outcome, Prepared } from '../benchmarks/benchmark.ts';
-import type { Judge, JudgeReply } from '../judges/judge.ts';
-import { parseReply } from '../judges/parse.ts';
-import { renderPrompt } from '../judges/prompt.ts';
+import type { AnyBenchmark, BenchmarkSummary, ItemResult } from '../benchmarks/benchmark.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
+import type { Judge } from '../judges/judge.ts';
 import { MissingDataError, UserError } from './errors.ts';
 import { canonicalJson, sha256 } from './hash.ts';
-import { mirrorPair } from './positions.ts';
+import { errorMessage, outcomeOf, storedReply } from './outcomes.ts';
+import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
 import { RateLimiter, estimateTokens } from './rate-limit.ts';
 import { DEFAULT_RETRY_POLICY, RetriesExhausted, callWithRetries, type RetryPolicy } from './retry.ts';
-import { sampleItems } from './sample.ts';
 import { Budget, NO_SPEND, addSpend, costOf, type Spend } from './spend.ts';
 import { judgmentKey, type Judgment, type RunStatus, type Store } from './store.ts';
-import type { Task } from './tasks.ts';
+
+// What tests and tools reach for alongside runEval.
+export { prepareItems, type PreparedItem, type Presentation, type SelectOptions } from './prepare.ts';
 
 export interface RunOptions {
   judge: Judge;
@@ -45,24 +45,6 @@ export interface RunOptions {
    * cannot answer, instead of failing.
    */
   skipUnavailable?: boolean;
-}
-
-export interface Presentation {
-  prepared: Prepared<unknown>;
-  prompt: string;
-  promptHash: string;
-}
-
-export interface PreparedItem extends Presentation {
-  item: { id: string; sampleGroup?: string };
-  /** The same item with A and B exchanged, when --swap asks both orders. */
-  swapped?: Presentation;
-}
-
-export interface SelectOptions {
-  sample?: number;
-  limit?: number;
-  swap?: boolean;
 }
 
 export interface BenchmarkRun {
@@ -95,84 +77,6 @@ export interface RunResult {
 
 export function judgeFingerprint(judge: Judge): string {
   return sha256(canonicalJson(judge.config));
-}
-
-function present(prepared: Prepared<unknown>): Presentation {
-  const prompt = renderPrompt(prepared.instructions, prepared.task);
-  return { prepared, prompt, promptHash: sha256(prompt) };
-}
-
-/** The items of a benchmark this run covers, and the exact prompt (and its hash) each is asked with. */
-export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, seed: number, select: SelectOptions = {}): Promise<PreparedItem[]> {
-  let items: { id: string; sampleGroup?: string }[] = await benchmark.load(dataDir);
-  if (select.sample !== undefined && !benchmark.runInFull) items = sampleItems(items, select.sample, seed, benchmark.id);
-  if (select.limit !== undefined) items = items.slice(0, select.limit);
-  return items.map((item) => {
-    const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;
-    const entry: PreparedItem = { item, ...present(prepared) };
-    if (select.swap && prepared.task.kind === 'pairwise') {
-      entry.swapped = present(mirrorPair(prepared));
-    }
-    return entry;
-  });
-}
-
-/** P(supported) from the probabilities of the Yes/No options, when the judge returned them. */
-function supportProbability(probabilities: Record<string, number> | null): number | undefined {
-  if (!probabilities) return undefined;
-  const find = (word: string): number | undefined => {
-    const key = Object.keys(probabilities).find((k) => k.trim().toLowerCase() === word);
-    return key === undefined ? undefined : probabilities[key];
-  };
-  const yes = find('yes');
-  const no = find('no');
-  if (yes === undefined || no === undefined || yes + no === 0) return undefined;
-  return yes / (yes + no);
-}
-
-function outcomeOf(task: Task, judgment: Judgment | undefined, stopped: boolean): Outcome {
-  if (!judgment) return { status: 'error', message: stopped ? 'not judged: the run stopped first' : 'not judged' };
-  if (judgment.error !== null) return { status: 'error', message: judgment.error };
-  if (judgment.replyType === 'verdict' && judgment.verdict) return { status: 'verdict', verdict: judgment.verdict };
-  if (judgment.replyType === 'invalid') return { status: 'invalid', reason: judgment.invalidReason ?? 'no verdict' };
-  const parsed = parseReply(task, judgment.raw ?? '');
-  if (!parsed.ok) return { status: 'invalid', reason: parsed.reason };
-  const verdict = parsed.verdict;
-  if (verdict.kind === 'classification' && verdict.probability === undefined) {
-    const probability = supportProbability(judgment.optionProbabilities);
-    if (probability !== undefined) return { status: 'verdict', verdict: { ...verdict, probability } };
-  }
-  return { status: 'verdict', verdict };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** What gets stored for a reply: a verdict of the wrong kind is a judge bug, stored as an error. */
-type StoredReply = Pick<Judgment, 'replyType' | 'raw' | 'verdict' | 'error' | 'optionProbabilities' | 'invalidReason'>;
-
-function storedReply(task: Task, reply: JudgeReply): StoredReply {
-  const none = { verdict: null, error: null, optionProbabilities: null, invalidReason: null };
-  switch (reply.type) {
-    case 'text': {
-      const parsed = parseReply(task, reply.text);
-      return {
-        ...none,
-        replyType: 'text',
-        raw: reply.text,
-        verdict: parsed.ok ? parsed.verdict : null,
-        optionProbabilities: reply.optionProbabilities ?? null,
-      };
-    }
-    case 'invalid':
-      return { ...none, replyType: 'invalid', raw: reply.raw ?? null, invalidReason: reply.reason };
-    case 'verdict':
-      if (reply.verdict.kind !== task.kind) {
-        return { ...none, replyType: null, raw: null, error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task` };
-      }
-      return { ...none, replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict };
-  }
 }
 
 type StopReason = 'interrupted' | 'max cost' | 'fatal';

@@ -1,0 +1,68 @@
+/**
+ * Between judges and the store: what is written for a judge's reply, and the outcome (verdict, invalid, error) a
+ * stored judgment means when results are read back. Text replies are parsed again on reading, so a parser fix
+ * applies to judgments already stored.
+ */
+import type { Outcome } from '../benchmarks/benchmark.ts';
+import type { JudgeReply } from '../judges/judge.ts';
+import { parseReply } from '../judges/parse.ts';
+import type { Judgment } from './store.ts';
+import type { Task } from './tasks.ts';
+
+/** P(supported) from the probabilities of the Yes/No options, when the judge returned them. */
+function supportProbability(probabilities: Record<string, number> | null): number | undefined {
+  if (!probabilities) return undefined;
+  const find = (word: string): number | undefined => {
+    const key = Object.keys(probabilities).find((k) => k.trim().toLowerCase() === word);
+    return key === undefined ? undefined : probabilities[key];
+  };
+  const yes = find('yes');
+  const no = find('no');
+  if (yes === undefined || no === undefined || yes + no === 0) return undefined;
+  return yes / (yes + no);
+}
+
+export function outcomeOf(task: Task, judgment: Judgment | undefined, stopped: boolean): Outcome {
+  if (!judgment) return { status: 'error', message: stopped ? 'not judged: the run stopped first' : 'not judged' };
+  if (judgment.error !== null) return { status: 'error', message: judgment.error };
+  if (judgment.replyType === 'verdict' && judgment.verdict) return { status: 'verdict', verdict: judgment.verdict };
+  if (judgment.replyType === 'invalid') return { status: 'invalid', reason: judgment.invalidReason ?? 'no verdict' };
+  const parsed = parseReply(task, judgment.raw ?? '');
+  if (!parsed.ok) return { status: 'invalid', reason: parsed.reason };
+  const verdict = parsed.verdict;
+  if (verdict.kind === 'classification' && verdict.probability === undefined) {
+    const probability = supportProbability(judgment.optionProbabilities);
+    if (probability !== undefined) return { status: 'verdict', verdict: { ...verdict, probability } };
+  }
+  return { status: 'verdict', verdict };
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What gets stored for a reply: a verdict of the wrong kind is a judge bug, stored as an error. */
+type StoredReply = Pick<Judgment, 'replyType' | 'raw' | 'verdict' | 'error' | 'optionProbabilities' | 'invalidReason'>;
+
+export function storedReply(task: Task, reply: JudgeReply): StoredReply {
+  const none = { verdict: null, error: null, optionProbabilities: null, invalidReason: null };
+  switch (reply.type) {
+    case 'text': {
+      const parsed = parseReply(task, reply.text);
+      return {
+        ...none,
+        replyType: 'text',
+        raw: reply.text,
+        verdict: parsed.ok ? parsed.verdict : null,
+        optionProbabilities: reply.optionProbabilities ?? null,
+      };
+    }
+    case 'invalid':
+      return { ...none, replyType: 'invalid', raw: reply.raw ?? null, invalidReason: reply.reason };
+    case 'verdict':
+      if (reply.verdict.kind !== task.kind) {
+        return { ...none, replyType: null, raw: null, error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task` };
+      }
+      return { ...none, replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict };
+  }
+}
