@@ -12,7 +12,7 @@ import type { Reply } from './doubles/http-double.ts';
 import { RATE_LIMITED, geminiError, geminiText, retryInfo, startGeminiDouble, textBody, type GeminiDouble } from './doubles/gemini-server.ts';
 import { tempDir } from './helpers.ts';
 
-const KEY = 'AIzaSyTEST-adapter-key-5c4b3a2910fe';
+const KEY = 'fake-gemini-adapter-key-5c4b3a2910fe';
 const PROMPT = 'INSTRUCTIONS:\n  keep   spacing\t"quotes" ünïcode 🙂 <b>&amp;</b>\n\nCONTEXT:\nprompt: x\n';
 const REQUEST: CompletionRequest = { prompt: PROMPT, task: { kind: 'pairwise', context: 'x', responseA: 'a', responseB: 'b' } };
 const PRESET = resolveJudgeSpec('gemini-1.5-flash', loadJudgeConfig({ cwd: tempDir() }))!;

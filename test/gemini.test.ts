@@ -35,7 +35,7 @@ import {
 } from './doubles/gemini-server.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
-const KEY = 'AIzaSyTEST-gemini-key-7f3a9c1e5b2d468';
+const KEY = 'fake-gemini-key-7f3a9c1e5b2d468';
 const MODEL = 'gemini-1.5-flash-001'; // the preset's model
 const ID = 'gemini-flash-double';
 const N = 4;
@@ -299,7 +299,7 @@ describe('gemini adapter through @google/genai', () => {
   });
 
   it('stops the run with one message on a bad key (Gemini answers 400 INVALID_ARGUMENT, not 401)', async () => {
-    const wrong = 'AIzaSyWRONG-gemini-key-0d9e8f7a6b5c4d3';
+    const wrong = 'fake-wrong-gemini-key-0d9e8f7a6b5c4d3';
     const s = await setup(() => geminiText(VERDICT_A), { concurrency: 1 }, wrong);
     const error = await run(s).then(
       () => undefined,
