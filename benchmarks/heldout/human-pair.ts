@@ -54,6 +54,22 @@ export function majority(votes: Votes): SourceSlot | null {
   return votes.first > votes.second ? 'first' : 'second';
 }
 
+/** Decides pairs by majority and counts the tied ones, which are dropped and reported (LoadedSet.droppedTies). */
+export class TiedPairs {
+  pairs = 0;
+  votes = 0;
+
+  /** The majority, or null for a tie, which is counted. */
+  decide(votes: Votes): SourceSlot | null {
+    const better = majority(votes);
+    if (better === null) {
+      this.pairs += 1;
+      this.votes += votes.first + votes.second;
+    }
+    return better;
+  }
+}
+
 /** A short stable hash of some of an item's source fields, for ids where the source has no single key. */
 export function contentKey(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 12);

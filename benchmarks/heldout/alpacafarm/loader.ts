@@ -26,7 +26,7 @@
  */
 import { z } from 'zod';
 import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, contentKey, majority, type HumanPair, type LoadedSet, type Votes } from '../human-pair.ts';
+import { assertUniqueIds, contentKey, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
 import { firstExisting, parseRecord, readJsonArray } from '../source-files.ts';
 
 export const ALPACAFARM_DIR = 'heldout/alpacafarm';
@@ -78,14 +78,10 @@ async function readAlpacaFarm(dataDir: string): Promise<LoadedSet> {
   });
 
   const items: HumanPair[] = [];
-  const droppedTies = { pairs: 0, votes: 0 };
+  const droppedTies = new TiedPairs();
   for (const pair of pairs.values()) {
-    const better = majority(pair.votes);
-    if (better === null) {
-      droppedTies.pairs += 1;
-      droppedTies.votes += pair.votes.first + pair.votes.second;
-      continue;
-    }
+    const better = droppedTies.decide(pair.votes);
+    if (better === null) continue;
     items.push({
       id: `${kind}/${contentKey(pair.instruction, pair.input, pair.output1, pair.output2)}`,
       context: pair.input ? `${pair.instruction}\n\n${pair.input}` : pair.instruction,

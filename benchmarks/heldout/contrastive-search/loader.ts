@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, majority, type HumanPair, type LoadedSet, type Votes } from '../human-pair.ts';
+import { assertUniqueIds, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
 import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
 
 export const CONTRASTIVE_SEARCH_DIR = 'heldout/contrastive_search';
@@ -40,7 +40,7 @@ async function readContrastiveSearch(dataDir: string): Promise<LoadedSet> {
   const [file] = await requireFiles(dataDir, [`${CONTRASTIVE_SEARCH_DIR}/${CONTRASTIVE_SEARCH_PATH}`], 'Contrastive Search', 'contrastive-search');
   const records = await readJsonArray(file!);
   const items: HumanPair[] = [];
-  const droppedTies = { pairs: 0, votes: 0 };
+  const droppedTies = new TiedPairs();
   records.forEach((raw, index) => {
     const where = `${file}: row ${index}`;
     const r = parseRecord(row, raw, where);
@@ -49,12 +49,8 @@ async function readContrastiveSearch(dataDir: string): Promise<LoadedSet> {
       const side = VOTE[vote];
       if (side !== 'tie') votes[side] += 1;
     }
-    const better = majority(votes);
-    if (better === null) {
-      droppedTies.pairs += 1;
-      droppedTies.votes += votes.first + votes.second;
-      return;
-    }
+    const better = droppedTies.decide(votes);
+    if (better === null) return;
     items.push({
       id: `${r.domain}/${index}`,
       context: r.prompt,

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, majority, type HumanPair, type LoadedSet, type Votes } from '../human-pair.ts';
+import { assertUniqueIds, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
 import { csvWhere, parseRecord, readCsv, readJsonArray, requireFiles, type CsvRecord } from '../source-files.ts';
 
 export const COPOEM_DIR = 'heldout/copoem';
@@ -71,14 +71,10 @@ async function readCopoem(dataDir: string): Promise<LoadedSet> {
   }
 
   const items: HumanPair[] = [];
-  const droppedTies = { pairs: 0, votes: 0 };
+  const droppedTies = new TiedPairs();
   for (const [hitId, hit] of hits) {
-    const better = majority(hit.votes);
-    if (better === null) {
-      droppedTies.pairs += 1;
-      droppedTies.votes += hit.votes.first + hit.votes.second;
-      continue;
-    }
+    const better = droppedTies.decide(hit.votes);
+    if (better === null) continue;
     const pair = poems.get(hit.title)!;
     items.push({
       id: hitId,

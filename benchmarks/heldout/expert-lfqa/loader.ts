@@ -12,7 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, contentKey, majority, type HumanPair, type LoadedSet, type Votes } from '../human-pair.ts';
+import { assertUniqueIds, contentKey, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
 import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
 
 export const EXPERT_LFQA_DIR = 'heldout/expert_lfqa';
@@ -98,14 +98,10 @@ async function readExpertLfqa(dataDir: string): Promise<LoadedSet> {
   }
 
   const items: HumanPair[] = [];
-  const droppedTies = { pairs: 0, votes: 0 };
+  const droppedTies = new TiedPairs();
   for (const pair of pairs.values()) {
-    const better = majority(pair.votes);
-    if (better === null) {
-      droppedTies.pairs += 1;
-      droppedTies.votes += pair.votes.first + pair.votes.second;
-      continue;
-    }
+    const better = droppedTies.decide(pair.votes);
+    if (better === null) continue;
     items.push({
       id: `${pair.qId}/${contentKey(pair.answer1, pair.answer2)}`,
       context: htmlBreaks(pair.question),

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, majority, type HumanPair, type LoadedSet, type SourceSlot, type Votes } from '../human-pair.ts';
+import { assertUniqueIds, type HumanPair, type LoadedSet, type SourceSlot, TiedPairs, type Votes } from '../human-pair.ts';
 import { csvWhere, parseRecord, readCsv, requireFiles } from '../source-files.ts';
 
 export const RANKGEN_DIR = 'heldout/rankgen';
@@ -88,14 +88,10 @@ async function readRankgen(dataDir: string): Promise<LoadedSet> {
   }
 
   const items: HumanPair[] = [];
-  const droppedTies = { pairs: 0, votes: 0 };
+  const droppedTies = new TiedPairs();
   for (const hit of hits.values()) {
-    const better = majority(hit.votes);
-    if (better === null) {
-      droppedTies.pairs += 1;
-      droppedTies.votes += hit.votes.first + hit.votes.second;
-      continue;
-    }
+    const better = droppedTies.decide(hit.votes);
+    if (better === null) continue;
     const [firstSystem, secondSystem] = hit.order.split(',') as [string, string];
     items.push({
       id: hit.id,
