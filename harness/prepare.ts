@@ -31,12 +31,24 @@ function present(prepared: Prepared<unknown>): Presentation {
   return { prepared, prompt, promptHash: sha256(prompt) };
 }
 
+/**
+ * Prepared items per loaded item list (loaders are memoized, so the same data gives the same array) and per
+ * benchmark and selection: a run and the baseline judges shown beside it render and hash each prompt once.
+ */
+const preparedCache = new WeakMap<object, Map<string, PreparedItem[]>>();
+
 /** The items of a benchmark this run covers, and the exact prompt (and its hash) each is asked with. */
 export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, seed: number, select: SelectOptions = {}): Promise<PreparedItem[]> {
-  let items: { id: string; sampleGroup?: string }[] = await benchmark.load(dataDir);
+  const loaded: { id: string; sampleGroup?: string }[] = await benchmark.load(dataDir);
+  const key = JSON.stringify([benchmark.id, seed, select.sample ?? null, select.limit ?? null, select.swap ?? false]);
+  let byKey = preparedCache.get(loaded);
+  const cached = byKey?.get(key);
+  if (cached) return cached;
+
+  let items = loaded;
   if (select.sample !== undefined && !benchmark.runInFull) items = sampleItems(items, select.sample, seed, benchmark.id);
   if (select.limit !== undefined) items = items.slice(0, select.limit);
-  return items.map((item) => {
+  const entries = items.map((item) => {
     const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;
     const entry: PreparedItem = { item, ...present(prepared) };
     if (select.swap && prepared.task.kind === 'pairwise') {
@@ -44,4 +56,7 @@ export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, see
     }
     return entry;
   });
+  if (!byKey) preparedCache.set(loaded, (byKey = new Map()));
+  byKey.set(key, entries);
+  return entries;
 }

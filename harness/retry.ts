@@ -58,11 +58,29 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
   return exponential / 2 + random() * (exponential / 2);
 }
 
-function abortPromise(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+/**
+ * One attempt's signal: aborted by its timeout or by the run's signal. Plain listeners rather than
+ * AbortSignal.any, which costs more than the call itself for an instant judge (this is on every judgment's path);
+ * `release` must be called when the attempt is over, so the run's signal does not collect listeners.
+ */
+function attemptSignal(run: AbortSignal, timeoutMs: number): { signal: AbortSignal; aborted: Promise<never>; release(): void } {
+  const attempt = new AbortController();
+  const aborted = new Promise<never>((_, reject) => {
+    attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
   });
+  aborted.catch(() => undefined); // observed through Promise.race; never an unhandled rejection
+  const forward = (): void => attempt.abort(run.reason);
+  const timer = setTimeout(() => attempt.abort(new TimeoutError(timeoutMs)), timeoutMs);
+  if (run.aborted) forward();
+  else run.addEventListener('abort', forward, { once: true });
+  return {
+    signal: attempt.signal,
+    aborted,
+    release() {
+      clearTimeout(timer);
+      run.removeEventListener('abort', forward);
+    },
+  };
 }
 
 /**
@@ -76,16 +94,15 @@ export async function callWithRetries<T>(
   hooks: RetryHooks = {},
 ): Promise<{ value: T; attempts: number }> {
   for (let attempt = 1; ; attempt++) {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs);
-    const attemptSignal = AbortSignal.any([signal, timeout.signal]);
+    const current = attemptSignal(signal, policy.timeoutMs);
     try {
       // Racing the abort bounds the wait even for a judge that ignores its signal.
-      const value = await Promise.race([call(attemptSignal), abortPromise(attemptSignal)]);
+      const value = await Promise.race([call(current.signal), current.aborted]);
       return { value, attempts: attempt };
     } catch (thrown) {
       if (signal.aborted) throw signal.reason;
-      const error: Error = timeout.signal.aborted ? (timeout.signal.reason as TimeoutError) : thrown instanceof Error ? thrown : new Error(String(thrown));
+      const reason: unknown = current.signal.aborted ? current.signal.reason : thrown;
+      const error: Error = reason instanceof Error ? reason : new Error(String(reason));
       const retryable = error instanceof JudgeCallError && error.details.retryable && !error.details.fatal;
       if (!retryable || attempt >= policy.maxAttempts) throw new RetriesExhausted(error, attempt);
       const serverSaid = error.details.retryAfterMs;
@@ -95,7 +112,7 @@ export async function callWithRetries<T>(
         throw signal.reason;
       });
     } finally {
-      clearTimeout(timer);
+      current.release();
     }
   }
 }
