@@ -54,6 +54,26 @@ export interface BenchmarkSummary {
   complete: boolean;
 }
 
+/**
+ * The benchmark's headline numbers as named columns, for confidence intervals (bootstrap over items) and for
+ * `compare` (per-category differences and paired tests). The harness resamples ItemResults within strata, calls
+ * `score` on each resample and reads `values`, so every interval re-applies the benchmark's own weighting.
+ */
+export interface MetricSpec<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
+  /** The headline table's value columns ("Avg", "Chat", ...): the categories compare reports. */
+  columns: readonly string[];
+  /** The columns' values (percent 0-100, or the benchmark's unit) from a summary; pure: it runs on every resample. */
+  values(summary: Summary): (number | null)[];
+  /** Items are resampled within their stratum (RewardBench: the subset), keeping each stratum's size. Default: one stratum. */
+  stratum?(item: Item): string;
+  /**
+   * For columns that are a plain mean of right/wrong item outcomes (McNemar's exact test applies): the columns
+   * this item counts in and whether it was right; null when the item's outcome is not binary (a tie, an invalid
+   * reply scored 0.5, an error). Columns not listed by any item are compared with a paired permutation test.
+   */
+  binaryOutcome?(result: ItemResult<Item, Gold>): { columns: readonly string[]; correct: boolean } | null;
+}
+
 export interface TableContext<Summary extends BenchmarkSummary = BenchmarkSummary> {
   dataDir: string;
   judgeId: string;
@@ -64,6 +84,11 @@ export interface TableContext<Summary extends BenchmarkSummary = BenchmarkSummar
    * shown after this run's row with source 'baseline'.
    */
   baselines?: { judgeId: string; summary: Summary }[];
+  /**
+   * 95% bootstrap intervals of `metrics.values(summary)`, for this run's summary and the baselines' (undefined when
+   * the benchmark has no `metrics` or intervals were turned off). Put them on the row as `intervals`.
+   */
+  intervals?(summary: Summary): ([number, number] | null)[] | undefined;
 }
 
 export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
@@ -78,6 +103,8 @@ export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = un
   paperColumn?: Table1Column;
   /** Files `npm run data -- pull <id>` fetches. */
   downloads: DownloadSpec[];
+  /** Named headline values: intervals and compare (see MetricSpec). */
+  metrics?: MetricSpec<Item, Gold, Summary>;
   load(dataDir: string): Promise<Item[]>;
   prepare(item: Item, seed: number): Prepared<Gold>;
   score(results: ItemResult<Item, Gold>[]): Summary;

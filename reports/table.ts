@@ -12,6 +12,8 @@ export interface ReportRow {
   citation?: string;
   /** Percentages 0-100 at full precision; null where there is no value. */
   values: (number | null)[];
+  /** 95% confidence interval per value (bootstrap over items), same order as `values`; null where none. */
+  intervals?: ([number, number] | null)[];
   /** Printed indented under the row before it (e.g. a leaderboard row under the paper's row for the same model). */
   nested?: boolean;
 }
