@@ -16,6 +16,11 @@ export interface BenchmarkItem {
    * the paper's tasks (e.g. one per rated attribute) set this to the task; otherwise the benchmark is one group.
    */
   sampleGroup?: string;
+  /**
+   * Items sharing a key are sampled as one unit: `--sample N` then draws N distinct keys per group, and the draw
+   * depends on the key alone, so every group that has the key draws it (CoBBLEr: a comparison, in every module).
+   */
+  sampleKey?: string;
 }
 
 export interface Prepared<Gold> {
@@ -60,19 +65,36 @@ export interface BenchmarkSummary {
  * `score` on each resample and reads `values`, so every interval re-applies the benchmark's own weighting.
  */
 export interface MetricSpec<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
-  /** The headline table's value columns ("Avg", "Chat", ...): the categories compare reports. */
-  columns: readonly string[];
-  /** The columns' values (percent 0-100, or the benchmark's unit) from a summary; pure: it runs on every resample. */
-  values(summary: Summary): (number | null)[];
-  /** Items are resampled within their stratum (RewardBench: the subset), keeping each stratum's size. Default: one stratum. */
+  /**
+   * The headline table's values by column name ("Avg", "Chat", ...; percent 0-100, or the benchmark's unit), in
+   * column order: the categories compare reports. Pure and cheap: it runs on every bootstrap resample.
+   */
+  values(summary: Summary): Readonly<Record<string, number | null>>;
+  /** Items are resampled within their stratum (RewardBench: the subset), keeping each stratum's size. Default: the item's sampleGroup. */
   stratum?(item: Item): string;
   /**
-   * For columns that are a plain mean of right/wrong item outcomes (McNemar's exact test applies): the columns
-   * this item counts in and whether it was right; null when the item's outcome is not binary (a tie, an invalid
-   * reply scored 0.5, an error). Columns not listed by any item are compared with a paired permutation test.
+   * Items that are scored together and must be resampled together (CoBBLEr: the asks of one comparison, in all its
+   * modules): the bootstrap draws whole clusters, within the stratum. Default: every item is its own cluster.
    */
-  binaryOutcome?(result: ItemResult<Item, Gold>): { columns: readonly string[]; correct: boolean } | null;
+  cluster?(item: Item): string;
+  /**
+   * A fast path for the bootstrap, for benchmarks whose headline values are functions of counts summed over clusters
+   * (or items): `of` gives one cluster's counts (a vector of `size`), `values` the headline values from the totals.
+   * The bootstrap then adds vectors instead of re-scoring each resample. It must agree with `values(score(...))` on
+   * any set of whole clusters (test it); without it, every resample is scored.
+   */
+  counts?: { size: number; of(cluster: readonly ItemResult<Item, Gold>[]): readonly number[]; values(totals: readonly number[]): Readonly<Record<string, number | null>> };
+  /**
+   * For columns that are a plain mean of per-item right/wrong outcomes (McNemar's exact test can apply): the columns
+   * this item counts in, and whether it was right (null when its outcome was neither: a tie or an unreadable reply
+   * scored 0.5, an error). McNemar is used for a column only when every compared item in it is right or wrong for
+   * both judges; other columns get a paired permutation test. Undefined or null: the item is in no such column.
+   */
+  binaryOutcome?(result: ItemResult<Item, Gold>): { columns: readonly string[]; correct: boolean | null } | null;
 }
+
+/** 95% intervals by column name; a missing or null entry means none. */
+export type IntervalsByColumn = Readonly<Record<string, [number, number] | null>>;
 
 export interface TableContext<Summary extends BenchmarkSummary = BenchmarkSummary> {
   dataDir: string;
@@ -86,9 +108,10 @@ export interface TableContext<Summary extends BenchmarkSummary = BenchmarkSummar
   baselines?: { judgeId: string; summary: Summary }[];
   /**
    * 95% bootstrap intervals of `metrics.values(summary)`, for this run's summary and the baselines' (undefined when
-   * the benchmark has no `metrics` or intervals were turned off). Put them on the row as `intervals`.
+   * the benchmark has no `metrics` or intervals were turned off). Rows carry them aligned with the table's columns
+   * (reports/table.ts alignIntervals).
    */
-  intervals?(summary: Summary): ([number, number] | null)[] | undefined;
+  intervals?(summary: Summary): IntervalsByColumn | undefined;
 }
 
 export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
@@ -97,6 +120,8 @@ export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = un
   description: string;
   /** For 'pairwise', Gold must extend PairwiseGold (harness/positions.ts), so --swap can mirror items. */
   taskKind: TaskKind;
+  /** The benchmark asks each comparison in the orders it defines itself (CoBBLEr): --swap leaves it alone. */
+  ownOrders?: boolean;
   /** The paper runs this benchmark whole (RewardBench): --sample leaves it alone. */
   runInFull?: boolean;
   /** The column of FLAMe's Table 1 this benchmark's score fills, if any (see benchmarks/flame-paper.ts). */

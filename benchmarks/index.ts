@@ -2,6 +2,7 @@
 import { UserError } from '../harness/errors.ts';
 import { aggrefact, aggrefactTuned } from './aggrefact/index.ts';
 import type { AnyBenchmark } from './benchmark.ts';
+import { cobbler } from './cobbler/index.ts';
 import { alpacafarm, contrastiveSearch, copoem, expertLfqa, hhh, litmt, llmbar, rankgen } from './heldout/index.ts';
 import { dipper } from './pointwise/dipper/index.ts';
 import { helpsteer } from './pointwise/helpsteer/index.ts';
@@ -18,7 +19,7 @@ export const BENCHMARKS: readonly AnyBenchmark[] = [
 ];
 
 /** Run only when named: other human-judgment sets, and other protocols over the same data. */
-export const OTHER_BENCHMARKS: readonly AnyBenchmark[] = [llmbar, aggrefactTuned, newsroom, usrPersonaChat, usrTopicalChat];
+export const OTHER_BENCHMARKS: readonly AnyBenchmark[] = [llmbar, aggrefactTuned, newsroom, usrPersonaChat, usrTopicalChat, cobbler];
 
 export function getBenchmark(id: string): AnyBenchmark {
   const found = [...BENCHMARKS, ...OTHER_BENCHMARKS].find((b) => b.id === id);

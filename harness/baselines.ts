@@ -3,7 +3,7 @@
  * items (same sample, same positions, same orders). They answer instantly, so they are simply rerun, in a
  * throw-away store, whenever a report is made.
  */
-import type { AnyBenchmark, BenchmarkSummary } from '../benchmarks/benchmark.ts';
+import type { AnyBenchmark, BenchmarkSummary, ItemResult } from '../benchmarks/benchmark.ts';
 import { createJudge } from '../judges/index.ts';
 import { runEval, type SelectOptions } from './run.ts';
 import { Store } from './store.ts';
@@ -18,7 +18,7 @@ export const BASELINES: Readonly<Record<TaskKind, readonly string[]>> = {
 export async function runBaselines(
   benchmark: AnyBenchmark,
   options: SelectOptions & { dataDir: string; seed: number; exclude?: string },
-): Promise<{ judgeId: string; summary: BenchmarkSummary }[]> {
+): Promise<{ judgeId: string; summary: BenchmarkSummary; results: ItemResult[] }[]> {
   const rows = [];
   const store = Store.open(':memory:');
   try {
@@ -26,7 +26,8 @@ export async function runBaselines(
       if (id === options.exclude) continue;
       const judge = await createJudge(id, { dataDir: options.dataDir, seed: options.seed });
       const run = await runEval({ ...options, judge, benchmarks: [benchmark], store, progress: false });
-      rows.push({ judgeId: id, summary: run.benchmarks[0]!.summary });
+      const scored = run.benchmarks[0]!;
+      rows.push({ judgeId: id, summary: scored.summary, results: scored.results });
     }
   } finally {
     store.close();

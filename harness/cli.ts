@@ -6,14 +6,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
 import { JUDGE_FACTORIES, configuredJudges, createJudge } from '../judges/index.ts';
-import { table1 } from '../reports/table1.ts';
+import { calibrationTables } from '../reports/calibration.ts';
 import { renderTerminal } from '../reports/terminal.ts';
 import { writeReports } from '../reports/write.ts';
-import { runBaselines } from './baselines.ts';
+import { DEFAULT_RESAMPLES } from './bootstrap.ts';
+import { REGRESSION_EXIT_CODE, compareCommand, type CompareFlags } from './compare-command.ts';
+import { leaderboardCommand, type LeaderboardFlags } from './leaderboard-command.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { download, downloadUrl } from './download.ts';
 import { UserError } from './errors.ts';
+import { interruptOnSigint } from './interrupt.ts';
 import { formatSpend } from './progress.ts';
+import { reportTables } from './report-tables.ts';
 import { prepareItems, runEval } from './run.ts';
 import { Store } from './store.ts';
 
@@ -31,6 +35,26 @@ function positiveNumber(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function probability(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a number between 0 and 1.`);
+    return n;
+  };
+}
+
+function nonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0.`);
     return n;
   };
 }
@@ -86,6 +110,7 @@ interface EvalFlags {
   limit?: number;
   swap: boolean;
   maxCost?: number;
+  resamples: number;
   config?: string;
   printPrompt?: number;
   progress: boolean;
@@ -113,13 +138,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
   const dataDir = resolveDataDir(flags.data);
   const judge = await createJudge(flags.judge, { dataDir, seed: flags.seed, configFile: flags.config });
 
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    process.stderr.write('\nStopping: no new requests; finishing the ones in flight (Ctrl-C again to quit at once).\n');
-    controller.abort();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+  const interrupt = interruptOnSigint('Stopping: no new requests; finishing the ones in flight (Ctrl-C again to quit at once).');
 
   const store = Store.open(flags.store);
   try {
@@ -135,22 +154,25 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
       swap: flags.swap,
       maxCostUsd: flags.maxCost,
       progress: flags.progress,
-      signal: controller.signal,
+      signal: interrupt.signal,
       args: { judge: flags.judge, benchmark: flags.benchmark },
       // "all" is what a nightly job runs: a benchmark without data, or of a task kind the judge does not answer, is
       // reported, not fatal. A benchmark named explicitly must run.
       skipUnavailable: flags.benchmark.trim() === 'all',
     });
-    const tables = [];
-    for (const b of run.benchmarks) {
-      const baselines = await runBaselines(b.benchmark, { dataDir, seed: flags.seed, sample: flags.sample, limit: flags.limit, swap: flags.swap, exclude: judge.id });
-      tables.push(...(await b.benchmark.tables(b.summary, { dataDir, judgeId: judge.id, publishedAs: judge.publishedAs, baselines })));
-    }
-    const overview = table1(judge.id, run.benchmarks, run.skipped);
-    if (overview) tables.push(overview);
+    const { tables, intervals } = await reportTables(run, {
+      dataDir,
+      seed: flags.seed,
+      sample: flags.sample,
+      limit: flags.limit,
+      swap: flags.swap,
+      resamples: flags.resamples,
+      cache: store,
+    });
+    for (const b of run.benchmarks) tables.push(...calibrationTables(b)); // only when the judge gave verdict probabilities
     for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
     for (const b of run.benchmarks) {
-      const orders = flags.swap && b.benchmark.taskKind === 'pairwise' ? ' (×2 orders)' : '';
+      const orders = flags.swap && b.benchmark.taskKind === 'pairwise' && !b.benchmark.ownOrders ? ' (×2 orders)' : '';
       const usage = b.usage.inputTokens + b.usage.outputTokens > 0 ? `; all its judgments: ${formatSpend(b.usage, judge.price !== undefined)}` : '';
       process.stderr.write(
         `${b.benchmark.id}: ${b.results.length} items${orders}: ${b.asked} asked, ${b.cached} from the store, ` +
@@ -163,7 +185,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     const spent = run.spend.inputTokens + run.spend.outputTokens > 0 ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}` : '';
     process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`);
     if (flags.out) {
-      const files = await writeReports(flags.out, run, tables, flags.seed);
+      const files = await writeReports(flags.out, run, tables, flags.seed, { byBenchmark: intervals, resamples: flags.resamples });
       process.stderr.write(`Wrote ${files.join(', ')}\n`);
     }
     if (run.status === 'interrupted') {
@@ -176,7 +198,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     }
     return run.status === 'incomplete' ? 4 : 0;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
     store.close();
     await judge.close?.();
   }
@@ -215,12 +237,83 @@ export function buildProgram(): Command {
     .addOption(new Option('--limit <n>', 'only the first N items of each benchmark: a smoke test, not comparable').argParser(integer('--limit', 1)))
     .option('--swap', 'ask pairwise items in both orders; an item counts only if both agree (position-bias check)', false)
     .addOption(new Option('--max-cost <usd>', 'stop before this run could spend more than this many US dollars').argParser(positiveNumber('--max-cost')))
+    .addOption(
+      new Option('--resamples <n>', 'bootstrap resamples for the 95% intervals (0: none)').argParser(integer('--resamples', 0)).default(DEFAULT_RESAMPLES),
+    )
     .option('--config <file>', 'your judge config (ids, models, URLs, limits, prices), over autorater.config.json', process.env.AUTORATER_CONFIG)
     .addOption(new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(integer('--print-prompt', 0)))
     .option('--no-progress', 'no progress bar (it is only drawn on a terminal anyway)')
     .addHelpText('after', registeredList())
     .action(async (flags: EvalFlags) => {
       process.exitCode = await evalCommand(flags);
+    });
+
+  program
+    .command('compare')
+    .description('Compare a judge with baselines on the items both judged: differences, paired intervals and tests, per category.')
+    .option('-j, --judge <id>', 'the candidate judge (e.g. a new checkpoint)')
+    .addOption(new Option('--baseline <id>', 'a judge to compare against (repeat for several)').argParser(collect).default([]))
+    .option('-b, --benchmark <ids>', 'benchmark id, several comma-separated, or "all"', 'rewardbench')
+    .option('--data <dir>', 'data folder (default: $AUTORATER_DATA, else ./data)')
+    .option('--store <file>', 'SQLite run store the judgments are read from', DEFAULT_STORE)
+    .option('--out <dir>', 'also write compare.json, compare.md and compare.csv here')
+    .addOption(new Option('--seed <n>', 'the seed the runs used (A/B positions, sampling); also seeds the resampling').argParser(integer('--seed', 0)).default(0))
+    .addOption(new Option('--sample <n>', 'the --sample the runs used').argParser(integer('--sample', 1)))
+    .addOption(new Option('--limit <n>', 'the --limit the runs used').argParser(integer('--limit', 1)))
+    .option('--swap', 'the runs asked pairwise items in both orders', false)
+    .addOption(new Option('--resamples <n>', 'paired bootstrap resamples for the intervals').argParser(integer('--resamples', 0)).default(DEFAULT_RESAMPLES))
+    .addOption(new Option('--permutations <n>', 'permutations for the paired permutation test').argParser(integer('--permutations', 1)).default(DEFAULT_RESAMPLES))
+    .addOption(new Option('--alpha <p>', 'significance level after Holm correction').argParser(probability('--alpha')).default(0.05))
+    .option('--fail-on-regression', `exit ${REGRESSION_EXIT_CODE} if the candidate is significantly worse than a baseline on any category`, false)
+    .addOption(
+      new Option('--regression-threshold <points>', 'only count regressions larger than this many points').argParser(nonNegativeNumber('--regression-threshold')).default(0),
+    )
+    .option('--run-missing', 'ask the judges for items they have not judged yet (built-in baselines are always run: they are free)', false)
+    .option('--config <file>', 'your judge config, over autorater.config.json', process.env.AUTORATER_CONFIG)
+    .option('--no-progress', 'no progress bar')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Judgments are read from the store, so run `npm run eval` for each judge first (same --seed/--sample/--swap), or pass',
+        '--run-missing. Only items both judges answered are compared. Each category gets the difference, its paired 95%',
+        "bootstrap interval, McNemar's exact test (right/wrong outcomes) or a paired permutation test, and Holm's correction",
+        "across the benchmark's categories.",
+        '',
+        'Examples:',
+        '  npm run compare -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --baseline longer-wins --baseline random',
+        `  npm run compare -- --judge my-ckpt --baseline gpt-4 --benchmark all --fail-on-regression --regression-threshold 1`,
+        '',
+        `Exit codes: 0 done; 2 bad usage; 3 data missing or malformed; 4 a judge has nothing stored to compare; ${REGRESSION_EXIT_CODE} regression (with --fail-on-regression).`,
+      ].join('\n'),
+    )
+    .action(async (flags: CompareFlags) => {
+      process.exitCode = await compareCommand(flags);
+    });
+
+  program
+    .command('leaderboard')
+    .description('Run what is missing for the judges in the leaderboard config, then write leaderboard/ (HTML, Markdown, CSV, JSON, history).')
+    .option('--config <file>', 'leaderboard config: judges, benchmarks, seed, sample, resamples', 'leaderboard.config.json')
+    .option('--judge-config <file>', 'your judge config (ids, models, URLs), over autorater.config.json', process.env.AUTORATER_CONFIG)
+    .option('--data <dir>', 'data folder (default: $AUTORATER_DATA, else ./data)')
+    .option('--store <file>', 'SQLite run store: stored judgments are reused, nothing is asked twice', DEFAULT_STORE)
+    .option('--out <dir>', 'where index.html, leaderboard.{md,csv,json} and history/ go', 'leaderboard')
+    .option('--date <yyyy-mm-dd>', 'the night to file this run under (default: today, UTC)')
+    .option('--no-progress', 'no progress bar')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each night keeps history/<date>.json; index.html charts every judge over the kept nights. A rerun with nothing new',
+        'asks nothing and rewrites the same bytes (the date aside). Exit codes: 0 done; 2 bad usage; 3 bad config or data;',
+        '4 some items failed (stored; rerun to retry); 130 interrupted.',
+        '',
+        'Nightly, e.g. cron: 0 2 * * *  cd /srv/autorater && AUTORATER_DATA=/srv/data npm run leaderboard -- --no-progress',
+      ].join('\n'),
+    )
+    .action(async (flags: LeaderboardFlags) => {
+      process.exitCode = await leaderboardCommand(flags);
     });
 
   const data = program.command('data').description('Fetch benchmark data into the data folder.');

@@ -3,10 +3,12 @@
  * stored judgment means when results are read back. Text replies are parsed again on reading, so a parser fix
  * applies to judgments already stored.
  */
-import type { Outcome } from '../benchmarks/benchmark.ts';
+import type { ItemResult, Outcome } from '../benchmarks/benchmark.ts';
 import type { JudgeReply } from '../judges/judge.ts';
 import { parseReply } from '../judges/parse.ts';
-import type { Judgment } from './store.ts';
+import type { PreparedItem } from './prepare.ts';
+import { NO_SPEND, addSpend, type Spend } from './spend.ts';
+import { judgmentKey, type Judgment } from './store.ts';
 import type { Task } from './tasks.ts';
 
 /** P(supported) from the probabilities of the Yes/No options, when the judge returned them. */
@@ -65,4 +67,34 @@ export function storedReply(task: Task, reply: JudgeReply): StoredReply {
       }
       return { ...none, replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict };
   }
+}
+
+export interface StoredResults {
+  results: ItemResult[];
+  judgments: (Judgment | undefined)[];
+  swappedJudgments: (Judgment | undefined)[];
+  /** Tokens and cost of every stored judgment behind these results, whichever run made it. */
+  usage: Spend;
+}
+
+/**
+ * The results a judge's stored judgments give for these prepared items (both orders with --swap): what runs score
+ * after asking, and what `compare` and `leaderboard` read without asking. An item with nothing stored is an error
+ * outcome ("not judged").
+ */
+export function storedResults(entries: readonly PreparedItem[], stored: ReadonlyMap<string, Judgment>, stopped = false): StoredResults {
+  const judgments = entries.map((e) => stored.get(judgmentKey(e.item.id, e.promptHash)));
+  const swappedJudgments = entries.map((e) => (e.swapped ? stored.get(judgmentKey(e.item.id, e.swapped.promptHash)) : undefined));
+  let usage = NO_SPEND;
+  const results: ItemResult[] = entries.map((e, i) => {
+    const result: ItemResult = { item: e.item, prepared: e.prepared, outcome: outcomeOf(e.prepared.task, judgments[i], stopped) };
+    if (e.swapped) {
+      result.swapped = { prepared: e.swapped.prepared, outcome: outcomeOf(e.swapped.prepared.task, swappedJudgments[i], stopped) };
+    }
+    for (const j of [judgments[i], swappedJudgments[i]]) {
+      if (j) usage = addSpend(usage, { inputTokens: j.inputTokens ?? 0, outputTokens: j.outputTokens ?? 0 }, j.costUsd);
+    }
+    return result;
+  });
+  return { results, judgments, swappedJudgments, usage };
 }

@@ -51,7 +51,7 @@ export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, see
   const entries = items.map((item) => {
     const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;
     const entry: PreparedItem = { item, ...present(prepared) };
-    if (select.swap && prepared.task.kind === 'pairwise') {
+    if (select.swap && prepared.task.kind === 'pairwise' && !benchmark.ownOrders) {
       entry.swapped = present(mirrorPair(prepared));
     }
     return entry;

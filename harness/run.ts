@@ -2,13 +2,14 @@
  * One evaluation: for each benchmark, load items, prepare the task every judge sees, ask the judge for what
  * the store does not have yet (writing each answer as it arrives), then score everything that is stored.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { AnyBenchmark, BenchmarkSummary, ItemResult } from '../benchmarks/benchmark.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
 import type { Judge } from '../judges/judge.ts';
 import { MissingDataError, UserError } from './errors.ts';
 import { canonicalJson, sha256 } from './hash.ts';
-import { errorMessage, outcomeOf, storedReply } from './outcomes.ts';
+import { errorMessage, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
 import { RateLimiter, estimateTokens } from './rate-limit.ts';
@@ -189,19 +190,7 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
 
   const after = store.judgments(fingerprint, benchmark.id);
   const stopped = state.stopReason !== undefined;
-  const judgments = entries.map((e) => after.get(judgmentKey(e.item.id, e.promptHash)));
-  const swappedJudgments = entries.map((e) => (e.swapped ? after.get(judgmentKey(e.item.id, e.swapped.promptHash)) : undefined));
-  let usage = NO_SPEND;
-  const results: ItemResult[] = entries.map((e, i) => {
-    const result: ItemResult = { item: e.item, prepared: e.prepared, outcome: outcomeOf(e.prepared.task, judgments[i], stopped) };
-    if (e.swapped) {
-      result.swapped = { prepared: e.swapped.prepared, outcome: outcomeOf(e.swapped.prepared.task, swappedJudgments[i], stopped) };
-    }
-    for (const j of [judgments[i], swappedJudgments[i]]) {
-      if (j) usage = addSpend(usage, { inputTokens: j.inputTokens ?? 0, outputTokens: j.outputTokens ?? 0 }, j.costUsd);
-    }
-    return result;
-  });
+  const { results, judgments, swappedJudgments, usage } = storedResults(entries, after, stopped);
   const summary = benchmark.score(results) as BenchmarkSummary;
   return { benchmark, results, judgments, swappedJudgments, summary, asked, cached, usage };
 }
@@ -234,6 +223,9 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
     abort,
     signal: options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal,
   };
+  // Every request in flight (and every one waiting to retry) listens on this signal: more than Node's default of
+  // 10 at any concurrency above that, which is expected, not a leak (the listeners are removed as requests end).
+  setMaxListeners(0, state.signal);
   const onUserAbort = (): void => stop(state, 'interrupted');
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   if (options.signal?.aborted) onUserAbort();

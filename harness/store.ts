@@ -109,9 +109,24 @@ export function judgmentKey(itemId: string, promptHash: string): string {
 /** 'stopped': --max-cost was reached. */
 export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'stopped' | 'failed';
 
+/**
+ * Judgments recorded in one turn of the event loop are committed together, at the end of that turn, in one
+ * transaction: answers that arrive together (high concurrency) then cost one WAL commit instead of one each, the
+ * largest part of the harness's own cost per request. A judgment is still committed within a millisecond or so of
+ * its arrival; a SIGKILL in that window loses it like a request still in flight (it is simply asked next run).
+ * Judges that answer without I/O can fill a turn with thousands of answers, so a batch is also committed at once
+ * when it reaches this size.
+ */
+const MAX_BATCH = 256;
+
 export class Store {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
+  private readonly writeBatch: (rows: Record<string, unknown>[]) => void;
+  private pending: Record<string, unknown>[] = [];
+  private flushScheduled = false;
+  /** A commit that failed at the end of a turn, rethrown to the next caller (there is no caller to throw to then). */
+  private failure: unknown;
 
   private constructor(readonly file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -129,6 +144,8 @@ export class Store {
       if (version === 0) this.db.exec(SCHEMA);
       else for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      // Derived values (bootstrap intervals) are a cache keyed by a hash of their inputs: never migrated, safe to drop.
+      this.db.exec('CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`cannot open the run store ${file}: ${(error as Error).message}`);
@@ -144,7 +161,32 @@ export class Store {
         input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd,
         option_probs = excluded.option_probs, invalid_reason = excluded.invalid_reason, attempts = judgments.attempts + excluded.attempts,
         created_at = excluded.created_at`);
+    this.writeBatch = this.db.transaction((rows: Record<string, unknown>[]) => {
+      for (const row of rows) this.upsert.run(row);
+    });
   }
+
+  /** Commits every judgment recorded so far. Reads, run bookkeeping and close() call it first. */
+  flush(): void {
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw failure;
+    }
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.writeBatch(rows);
+  }
+
+  private flushAtEndOfTurn = (): void => {
+    this.flushScheduled = false;
+    try {
+      this.flush();
+    } catch (error) {
+      this.failure = error;
+    }
+  };
 
   static open(file: string): Store {
     return new Store(file);
@@ -164,6 +206,7 @@ export class Store {
   }
 
   finishRun(runId: number, status: RunStatus, summary: unknown): void {
+    this.flush();
     this.db
       .prepare('UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?')
       .run(new Date().toISOString(), status, JSON.stringify(summary), runId);
@@ -171,6 +214,7 @@ export class Store {
 
   /** All stored judgments of one judge config on one benchmark, keyed by judgmentKey(itemId, promptHash). */
   judgments(fingerprint: string, benchmark: string): Map<string, Judgment> {
+    this.flush();
     const rows = this.db
       .prepare('SELECT * FROM judgments WHERE judge_fingerprint = ? AND benchmark = ?')
       .all(fingerprint, benchmark) as JudgmentRow[];
@@ -200,11 +244,13 @@ export class Store {
   }
 
   /**
-   * Writes one judgment (or failure) immediately; a later success replaces a stored failure. `attempts` is the
-   * number of requests this call made (retries included); stored attempts add up across runs.
+   * Writes one judgment (or failure), committed at the end of this turn of the event loop (see MAX_BATCH); a later
+   * success replaces a stored failure. `attempts` is the number of requests this call made (retries included);
+   * stored attempts add up across runs.
    */
   record(fingerprint: string, j: Omit<Judgment, 'createdAt'>): void {
-    this.upsert.run({
+    if (this.failure !== undefined) this.flush(); // throws the failed commit's error to the run
+    this.pending.push({
       fingerprint,
       benchmark: j.benchmark,
       itemId: j.itemId,
@@ -224,9 +270,28 @@ export class Store {
       attempts: j.attempts,
       createdAt: new Date().toISOString(),
     });
+    if (this.pending.length >= MAX_BATCH) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAtEndOfTurn);
+    }
+  }
+
+  /** A cached derived value (see harness/intervals.ts), or undefined. */
+  derived(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM derived WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  saveDerived(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO derived (key, value) VALUES (?, ?)').run(key, value);
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
   }
 }

@@ -22,6 +22,12 @@ export interface PairwiseTask {
   responseA: string;
   responseB: string;
   labels?: FieldLabels;
+  /** A reference answer, shown right after the context (CoBBLEr shows its judges one). */
+  reference?: string;
+  /** Who wrote each response, shown beside its label (CoBBLEr's compassion module: real model names). */
+  authors?: { A: string; B: string };
+  /** A sentence shown after both responses, as the last CONTEXT field (CoBBLEr's bandwagon and attention cues). */
+  note?: string;
 }
 
 /** A rating of one response on a Likert scale (HelpSteer, Dipper, SummFeedback, Newsroom, USR ...). */

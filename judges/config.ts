@@ -10,10 +10,19 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../harness/errors.ts';
 
-export const ADAPTER_NAMES = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'flame'] as const;
+export const ADAPTER_NAMES = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'flame', 'local'] as const;
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
 export const FLAME_PROTOCOLS = ['openai-completions', 'tgi', 'vertex-predict'] as const;
 export type FlameProtocol = (typeof FLAME_PROTOCOLS)[number];
+/**
+ * How a judge answers: "generate" writes free text that the task's parser reads (the paper's protocol);
+ * "score-options" reads the probability of each verdict option ("A"/"B", "Yes"/"No", each rating) at the
+ * verdict position and answers with the most probable one, storing the probabilities for calibration.
+ */
+export const JUDGE_MODES = ['generate', 'score-options'] as const;
+export type JudgeMode = (typeof JUDGE_MODES)[number];
+/** Adapters whose servers return log-probabilities (Anthropic's and Gemini's adapters do not read any). */
+export const SCORING_ADAPTERS: readonly AdapterName[] = ['openai', 'openai-compatible', 'flame', 'local'];
 
 export const REPO_CONFIG = path.join(import.meta.dirname, '..', 'autorater.config.json');
 export const LOCAL_CONFIG = 'autorater.config.local.json';
@@ -50,6 +59,9 @@ const judgeEntry = z
     baseURL: z.string().min(1),
     apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not a key'),
     protocol: z.enum(FLAME_PROTOCOLS),
+    mode: z.enum(JUDGE_MODES),
+    contextSize: z.number().int().min(64),
+    threads: z.number().int().positive(),
     decoding,
     limits,
     price: z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict(),
@@ -71,6 +83,12 @@ export interface JudgeSpec {
   baseURL?: string;
   apiKeyEnv?: string;
   protocol?: FlameProtocol;
+  /** Unset means "generate". */
+  mode?: JudgeMode;
+  /** The `local` adapter only: the context window in tokens (default: the model's, at most 8,192). */
+  contextSize?: number;
+  /** The `local` adapter only: CPU threads (default: node-llama-cpp's choice, all cores). */
+  threads?: number;
   decoding: { temperature: number; maxOutputTokens: number; topP?: number };
   limits: {
     concurrency: number;
@@ -108,6 +126,24 @@ function positionToLine(text: string, message: string): string {
   return ` (line ${line}, column ${column})`;
 }
 
+/**
+ * The line where a zod issue's path ends in the file's text, so an error points at the entry to fix: each key of
+ * the path is looked for after the previous one (array indices are skipped). Undefined when a key is not found,
+ * e.g. for a missing required field.
+ */
+function lineOfPath(text: string, issuePath: readonly PropertyKey[]): number | undefined {
+  let at = 0;
+  let found = false;
+  for (const key of issuePath) {
+    if (typeof key !== 'string') continue;
+    const next = text.indexOf(JSON.stringify(key), at);
+    if (next < 0) return undefined;
+    at = next;
+    found = true;
+  }
+  return found ? text.slice(0, at).split('\n').length : undefined;
+}
+
 function readConfigFile(file: string): Record<string, JudgeEntry> {
   let text: string;
   try {
@@ -125,7 +161,8 @@ function readConfigFile(file: string): Record<string, JudgeEntry> {
   const parsed = configFile.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UserError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    const line = lineOfPath(text, issue.path);
+    throw new UserError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}${line ? ` (line ${line})` : ''}`);
   }
   return parsed.data.judges;
 }
@@ -168,6 +205,17 @@ export function resolveJudgeSpec(id: string, entries: Map<string, { entry: Judge
   if (merged.adapter === 'flame' && !merged.protocol) {
     throw new UserError(`${own.file}: judge "${id}" uses the flame adapter and needs a "protocol" (one of ${FLAME_PROTOCOLS.join(', ')}).`);
   }
+  const mode = merged.mode ?? 'generate';
+  if (mode === 'score-options' && (!SCORING_ADAPTERS.includes(merged.adapter) || merged.protocol === 'vertex-predict')) {
+    const which = merged.protocol === 'vertex-predict' ? 'the vertex-predict protocol' : `the ${merged.adapter} adapter`;
+    throw new UserError(
+      `${own.file}: judge "${id}": "mode": "score-options" needs log-probabilities, which ${which} does not return ` +
+        `(adapters that do: ${SCORING_ADAPTERS.join(', ')}; flame with openai-completions or tgi).`,
+    );
+  }
+  if ((merged.contextSize !== undefined || merged.threads !== undefined) && merged.adapter !== 'local') {
+    throw new UserError(`${own.file}: judge "${id}": "contextSize" and "threads" apply to the local adapter only.`);
+  }
   return {
     id,
     adapter: merged.adapter,
@@ -176,6 +224,9 @@ export function resolveJudgeSpec(id: string, entries: Map<string, { entry: Judge
     baseURL: merged.baseURL,
     apiKeyEnv: merged.apiKeyEnv,
     protocol: merged.protocol,
+    ...(merged.mode !== undefined ? { mode: merged.mode } : {}),
+    ...(merged.contextSize !== undefined ? { contextSize: merged.contextSize } : {}),
+    ...(merged.threads !== undefined ? { threads: merged.threads } : {}),
     decoding: { ...DEFAULT_DECODING, ...merged.decoding },
     limits: { concurrency: DEFAULT_CONCURRENCY, ...merged.limits },
     price: merged.price,

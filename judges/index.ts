@@ -11,10 +11,11 @@ import { loadJudgeConfig, resolveJudgeSpec, type ConfigSources } from './config.
 import { constant } from './constant.ts';
 import type { Judge, JudgeContext, JudgeFactory } from './judge.ts';
 import { longerWins, shorterWins } from './length.ts';
+import { local } from './local.ts';
 import { random } from './random.ts';
 import { replay } from './replay/index.ts';
 
-export const JUDGE_FACTORIES: readonly JudgeFactory[] = [longerWins, shorterWins, random, constant, replay];
+export const JUDGE_FACTORIES: readonly JudgeFactory[] = [longerWins, shorterWins, random, constant, replay, local];
 
 export function splitJudgeId(id: string): { name: string; arg: string | undefined } {
   const colon = id.indexOf(':');

@@ -42,10 +42,14 @@ function contextFields(task: Task): Field[] {
   switch (task.kind) {
     case 'pairwise': {
       const response = task.labels?.response ?? 'response';
+      // The optional fields render only when set, so prompts of tasks without them stay byte-identical.
+      const label = (slot: 'A' | 'B'): string => (task.authors ? `${response} ${slot} (${task.authors[slot]})` : `${response} ${slot}`);
       return [
         { name: task.labels?.context ?? 'prompt', value: task.context },
-        { name: `${response} A`, value: task.responseA },
-        { name: `${response} B`, value: task.responseB },
+        ...(task.reference !== undefined ? [{ name: 'reference', value: task.reference }] : []),
+        { name: label('A'), value: task.responseA },
+        { name: label('B'), value: task.responseB },
+        ...(task.note !== undefined ? [{ name: 'note', value: task.note }] : []),
       ];
     }
     case 'pointwise':

@@ -11,3 +11,20 @@ export function sourceText(row: Pick<ReportRow, 'source' | 'citation'>): string 
   if (row.source === 'baseline') return 'baseline, same items';
   return `published: ${row.citation ?? row.source}`;
 }
+
+/** A value and the half-width of its 95% interval, "45.7 ±2.1": compact enough for the terminal's wide tables. */
+export function plusMinus(value: number | null, interval: [number, number] | null | undefined): string {
+  const text = oneDecimal(value);
+  if (value === null || !interval) return text;
+  return `${text} ±${((interval[1] - interval[0]) / 2).toFixed(1)}`;
+}
+
+/** A value and its 95% interval in full, "45.7 [43.6, 47.9]" (bootstrap intervals need not be symmetric). */
+export function withInterval(value: number | null, interval: [number, number] | null | undefined): string {
+  const text = oneDecimal(value);
+  if (value === null || !interval) return text;
+  return `${text} [${interval[0].toFixed(1)}, ${interval[1].toFixed(1)}]`;
+}
+
+/** The note every table with intervals carries. */
+export const INTERVAL_NOTE = '± / [lo, hi]: 95% interval, stratified bootstrap over items (the benchmark’s own scoring re-applied to each resample).';

@@ -1,7 +1,7 @@
 /** ReportTables as Markdown (one decimal, published rows marked). Cell text is escaped: labels come from data. */
 import { formatSpend } from '../harness/progress.ts';
 import type { RunResult } from '../harness/run.ts';
-import { oneDecimal, sourceText } from './format.ts';
+import { INTERVAL_NOTE, sourceText, withInterval } from './format.ts';
 import type { ReportTable } from './table.ts';
 
 function cell(text: string): string {
@@ -18,9 +18,10 @@ export function renderMarkdownTable(table: ReportTable): string {
   ];
   for (const row of table.rows) {
     const label = row.source === 'this run' ? `**${cell(row.label)}**` : row.nested ? `↳ ${cell(row.label)}` : cell(row.label);
-    lines.push(`| ${[label, ...row.values.map(oneDecimal), cell(sourceText(row))].join(' | ')} |`);
+    lines.push(`| ${[label, ...row.values.map((v, i) => withInterval(v, row.intervals?.[i])), cell(sourceText(row))].join(' | ')} |`);
   }
-  if (table.notes.length > 0) lines.push('', ...table.notes.map((n) => `- ${cell(n)}`));
+  const notes = [...table.notes, ...(table.rows.some((r) => r.intervals?.some(Boolean)) ? [INTERVAL_NOTE] : [])];
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${cell(n)}`));
   return lines.join('\n') + '\n';
 }
 

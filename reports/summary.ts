@@ -1,5 +1,5 @@
 /** The machine-readable results of a run: summary.json and predictions.jsonl. */
-import type { ItemResult } from '../benchmarks/benchmark.ts';
+import type { IntervalsByColumn, ItemResult } from '../benchmarks/benchmark.ts';
 import type { RunResult } from '../harness/run.ts';
 import type { Spend } from '../harness/spend.ts';
 import type { Judgment } from '../harness/store.ts';
@@ -23,11 +23,14 @@ export interface SummaryJson {
   };
   /** Per benchmark: its summary (score and breakdown in percent 0-100, full precision; n, invalid, errors). */
   benchmarks: Record<string, unknown>;
+  /** Per benchmark: the 95% bootstrap interval of each headline column (see harness/intervals.ts), when computed. */
+  intervals: Record<string, IntervalsByColumn>;
+  resamples: number;
   /** Benchmarks "--benchmark all" skipped because their data is not there, with how to get it. */
   skipped: Record<string, string>;
 }
 
-export function buildSummary(run: RunResult, seed: number): SummaryJson {
+export function buildSummary(run: RunResult, seed: number, intervals: ReadonlyMap<string, IntervalsByColumn | undefined> = new Map(), resamples = 0): SummaryJson {
   return {
     judge: run.judge.id,
     judgeFingerprint: run.fingerprint,
@@ -44,6 +47,8 @@ export function buildSummary(run: RunResult, seed: number): SummaryJson {
       usage: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.usage])),
     },
     benchmarks: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.summary])),
+    intervals: Object.fromEntries([...intervals].filter((e): e is [string, IntervalsByColumn] => e[1] !== undefined)),
+    resamples,
     skipped: Object.fromEntries(run.skipped.map((s) => [s.benchmark.id, s.reason])),
   };
 }
@@ -59,6 +64,8 @@ function presentation(outcome: ItemResult['outcome'], stored: Judgment | undefin
     latency_ms: stored?.latencyMs ?? null,
     input_tokens: stored?.inputTokens ?? null,
     output_tokens: stored?.outputTokens ?? null,
+    // Verdict probabilities (score-options mode, or a server's logprobs): the inputs of the calibration tables.
+    option_probabilities: stored?.optionProbabilities ?? null,
   };
 }
 

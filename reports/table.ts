@@ -27,3 +27,16 @@ export interface ReportTable {
   rows: ReportRow[];
   notes: string[];
 }
+
+/** A row's `intervals` from intervals by column name (TableContext.intervals), in the table's column order. */
+export function alignIntervals(
+  columns: readonly string[],
+  byColumn: Readonly<Record<string, [number, number] | null>> | undefined,
+): ([number, number] | null)[] | undefined {
+  return byColumn ? columns.map((c) => byColumn[c] ?? null) : undefined;
+}
+
+/** Row values keyed by column name: a MetricSpec's `values` from the same function that fills the table row. */
+export function byColumn(columns: readonly string[], values: readonly (number | null)[]): Record<string, number | null> {
+  return Object.fromEntries(columns.map((c, i) => [c, values[i] ?? null]));
+}

@@ -6,14 +6,19 @@ import { TABLE_1, TABLE_1_CITATION, TABLE_1_COLUMNS } from '../benchmarks/flame-
 import type { BenchmarkRun, RunResult } from '../harness/run.ts';
 import type { ReportTable } from './table.ts';
 
-export function table1(judgeId: string, runs: readonly BenchmarkRun[], skipped: RunResult['skipped'] = []): ReportTable | undefined {
+/** `headline`: each benchmark's 95% interval for its headline score (the first metric column), by benchmark id. */
+export function table1(
+  judgeId: string,
+  runs: readonly BenchmarkRun[],
+  skipped: RunResult['skipped'] = [],
+  headline: ReadonlyMap<string, [number, number] | null> = new Map(),
+): ReportTable | undefined {
   const covered = runs.filter((r) => r.benchmark.paperColumn);
   if (covered.length + skipped.length < 2) return undefined; // a single benchmark's own table already says everything
   // A column means the whole benchmark: a partial score (missing datasets, errors) is not put beside the paper's.
-  const ours = TABLE_1_COLUMNS.map((column) => {
-    const run = covered.find((r) => r.benchmark.paperColumn === column);
-    return run?.summary.complete ? run.summary.score : null;
-  });
+  const complete = TABLE_1_COLUMNS.map((column) => covered.find((r) => r.benchmark.paperColumn === column && r.summary.complete));
+  const ours = complete.map((run) => (run ? run.summary.score : null));
+  const intervals = complete.map((run) => (run ? (headline.get(run.benchmark.id) ?? null) : null));
   const incomplete = covered
     .filter((r) => !r.summary.complete)
     .map((r) => `${r.benchmark.id} (${r.summary.score === null ? 'no score' : `partial score ${r.summary.score.toFixed(1)}`})`);
@@ -32,7 +37,7 @@ export function table1(judgeId: string, runs: readonly BenchmarkRun[], skipped: 
     title: `FLAMe Table 1 layout: ${judgeId}`,
     columns: [...TABLE_1_COLUMNS],
     rows: [
-      { label: judgeId, source: 'this run', values: ours },
+      { label: judgeId, source: 'this run', values: ours, intervals },
       ...TABLE_1.map((row) => ({
         label: row.model,
         source: 'paper' as const,

@@ -1,6 +1,6 @@
 /** A ReportTable as a terminal table (cli-table3), laid out like the paper's tables. */
 import Table from 'cli-table3';
-import { oneDecimal, sourceText } from './format.ts';
+import { INTERVAL_NOTE, plusMinus, sourceText } from './format.ts';
 import type { ReportTable } from './table.ts';
 
 export function renderTerminal(table: ReportTable, color = process.stdout.isTTY): string {
@@ -19,11 +19,12 @@ export function renderTerminal(table: ReportTable, color = process.stdout.isTTY)
       out.push([dim('published:'), ...table.columns.map(() => ''), '']);
     }
     const label = row.nested ? `  ↳ ${row.label}` : row.label;
-    const values = row.values.map(oneDecimal);
+    const values = row.values.map((v, i) => plusMinus(v, row.intervals?.[i]));
     const cells = [label, ...values, sourceText(row)];
     out.push(row.source === 'this run' ? cells.map(bold) : row.nested ? cells.map(dim) : cells);
     if (!row.nested) previousSource = row.source;
   }
-  const notes = table.notes.map((n) => `  ${n}`).join('\n');
+  const withIntervals = table.rows.some((r) => r.intervals?.some(Boolean));
+  const notes = [...table.notes, ...(withIntervals ? [INTERVAL_NOTE] : [])].map((n) => `  ${n}`).join('\n');
   return `${bold(table.title)}\n${out.toString()}\n${notes}\n`;
 }

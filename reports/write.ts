@@ -3,13 +3,20 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { IntervalsByColumn } from '../benchmarks/benchmark.ts';
 import type { RunResult } from '../harness/run.ts';
 import { renderCsv } from './csv.ts';
 import { renderMarkdown } from './markdown.ts';
 import { buildSummary, predictionLines } from './summary.ts';
 import type { ReportTable } from './table.ts';
 
-export async function writeReports(outDir: string, run: RunResult, tables: readonly ReportTable[], seed: number): Promise<string[]> {
+export async function writeReports(
+  outDir: string,
+  run: RunResult,
+  tables: readonly ReportTable[],
+  seed: number,
+  intervals?: { byBenchmark: ReadonlyMap<string, IntervalsByColumn | undefined>; resamples: number },
+): Promise<string[]> {
   await fs.mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const write = async (name: string, content: string): Promise<void> => {
@@ -17,7 +24,7 @@ export async function writeReports(outDir: string, run: RunResult, tables: reado
     await fs.writeFile(file, content);
     written.push(file);
   };
-  await write('summary.json', JSON.stringify(buildSummary(run, seed), null, 2) + '\n');
+  await write('summary.json', JSON.stringify(buildSummary(run, seed, intervals?.byBenchmark, intervals?.resamples), null, 2) + '\n');
   for (const table of tables) await write(`${table.id}.csv`, renderCsv(table));
   await write('report.md', renderMarkdown(`${run.judge.id}: autorater-harness report`, tables, run));
 

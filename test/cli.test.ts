@@ -23,14 +23,14 @@ describe('errors', () => {
   it('an unknown judge lists the known ones and exits 2', async () => {
     const { code, stderr } = await runCli(['eval', '--judge', 'gpt-5']);
     expect(code).toBe(2);
-    expect(stderr).toContain('unknown judge "gpt-5". Known judges: longer-wins, shorter-wins, random, constant[:<n>|:no], replay:<model>; configured: gpt-4-0125, gpt-4o,');
+    expect(stderr).toContain('unknown judge "gpt-5". Known judges: longer-wins, shorter-wins, random, constant[:<n>|:no], replay:<model>, local:<file.gguf>; configured: gpt-4-0125, gpt-4o,');
     expect(stderr).toContain('flame-rm.');
   });
 
   it('an unknown benchmark lists the known ones', async () => {
     const { code, stderr } = await runCli(['eval', '--judge', 'random', '--benchmark', 'nope']);
     expect(code).toBe(2);
-    expect(stderr).toContain('unknown benchmark "nope". Known benchmarks: aggrefact, rewardbench, helpsteer, dipper, summfeedback, alpacafarm, rankgen, contrastive-search, litmt, hhh, copoem, expert-lfqa, llmbar, aggrefact-tuned, newsroom, usr-personachat, usr-topicalchat, or "all".');
+    expect(stderr).toContain('unknown benchmark "nope". Known benchmarks: aggrefact, rewardbench, helpsteer, dipper, summfeedback, alpacafarm, rankgen, contrastive-search, litmt, hhh, copoem, expert-lfqa, llmbar, aggrefact-tuned, newsroom, usr-personachat, usr-topicalchat, cobbler, or "all".');
   });
 
   it('missing data says where it looked and how to get it, and exits 3', async () => {
@@ -76,7 +76,7 @@ describe('a full run from the command line', () => {
     // Terminal table: our row, the paper's rows and leaderboard rows, marked as published.
     const table = first.stdout;
     expect(table).toMatch(/Model\s+│\s+Avg\s+│\s+Chat\s+│\s+Chat Hard\s+│\s+Safety\s+│\s+Reasoning/);
-    expect(table).toMatch(/longer-wins\s+│\s+45\.7\s+│\s+80\.4\s+│\s+29\.4\s+│\s+41\.9\s+│\s+31\.0\s+│ this run/);
+    expect(table).toMatch(/longer-wins\s+│\s+45\.7 ±1\.\d\s+│\s+80\.4 ±\d\.\d\s+│\s+29\.4 ±\d\.\d\s+│\s+41\.9 ±\d\.\d\s+│\s+31\.0 ±\d\.\d\s+│ this run/);
     expect(table).toMatch(/FLAMe-RM\s+│\s+86\.7\s+│\s+94\.7\s+│\s+71\.7\s+│\s+85\.7\s+│\s+94\.8\s+│ published: FLAMe Table 2 \(ACL\)/);
     expect(table).toMatch(/leaderboard: google\/flame-1\.0-24B-july-2024\s+│\s+87\.8\s+│\s+92\.2\s+│\s+75\.7\s+│\s+89\.6\s+│\s+93\.8\s+│ published: leaderboard/);
     expect(first.stderr).toContain('2985 items: 2985 asked, 0 from the store, 0 errors, 0 invalid');
@@ -100,7 +100,8 @@ describe('a full run from the command line', () => {
     expect(csv.some((r) => r.source === 'paper' && r.model === 'GPT-4-0125' && r.Avg === '85.9')).toBe(true);
 
     const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
-    expect(md).toContain('| **longer-wins** | 45.7 | 80.4 | 29.4 | 41.9 | 31.0 | this run |');
+    // Each measured value with its 95% bootstrap interval.
+    expect(md).toMatch(/\| \*\*longer-wins\*\* \| 45\.7 \[4\d\.\d, 4\d\.\d\] \| 80\.4 \[\d\d\.\d, \d\d\.\d\] \| 29\.4 \[[^\]]+\] \| 41\.9 \[[^\]]+\] \| 31\.0 \[[^\]]+\] \| this run \|/);
 
     const predictions = fs.readFileSync(path.join(out, 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(predictions).toHaveLength(2985);
@@ -110,7 +111,7 @@ describe('a full run from the command line', () => {
     const second = await runCli(['eval', '--judge', 'longer-wins', '--store', store]);
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('2985 items: 0 asked, 2985 from the store');
-    expect(second.stdout).toContain('│ 45.7 │');
+    expect(second.stdout).toMatch(/│ 45\.7 ±\d\.\d │/);
   });
 
   it('--print-prompt shows the exact FLAMe prompt of an item', async () => {
@@ -140,11 +141,11 @@ describe('--benchmark all', () => {
     expect(header.slice(2, 14)).toEqual(['AggreFact', 'RewardBench', 'H-Steer', 'Dipper', 'SumFB', 'Alpaca', 'RankG', 'ContS', 'LitMT', 'HHH', 'CoPoem', 'EQA']);
     const ours = overview.split('\n').find((l) => l.includes('this run'))!.split('│').map((c) => c.trim());
     const column = (name: string): string => ours[header.indexOf(name)]!;
-    expect(column('RewardBench')).toBe('49.0');
+    expect(column('RewardBench')).toMatch(/^49\.0 ±\d\.\d$/);
     for (const missing of ['H-Steer', 'Dipper', 'SumFB', 'Alpaca']) expect(column(missing)).toBe('—');
     // Only 3 of AggreFact's 11 datasets are here: not put beside the paper's 10-dataset averages.
     expect(column('AggreFact')).toBe('—');
-    for (const present of ['RankG', 'ContS', 'LitMT', 'HHH', 'CoPoem', 'EQA']) expect(column(present)).toMatch(/^\d+\.\d$/);
+    for (const present of ['RankG', 'ContS', 'LitMT', 'HHH', 'CoPoem', 'EQA']) expect(column(present)).toMatch(/^\d+\.\d ±\d+\.\d$/);
     expect(overview).toContain('Skipped, data not found: helpsteer, dipper, summfeedback, alpacafarm');
     expect(overview).toContain('aggrefact (partial score');
     expect(stderr).toContain('helpsteer: skipped: HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz) not found.');
@@ -161,7 +162,7 @@ describe('--benchmark all', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('Skipped aggrefact: longer-wins does not answer classification tasks.');
     expect(stderr).toContain('aggrefact: skipped: longer-wins does not answer classification tasks');
-    expect(stdout).toMatch(/longer-wins\s+│\s+—\s+│\s+45\.7\s+│/);
+    expect(stdout).toMatch(/longer-wins\s+│\s+—\s+│\s+45\.7 ±\d\.\d\s+│/);
   });
 
   it('a benchmark named explicitly must have its data', async () => {

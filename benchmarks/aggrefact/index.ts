@@ -9,7 +9,7 @@ import type { Instructions } from '../../harness/tasks.ts';
 import type { Benchmark, ItemResult } from '../benchmark.ts';
 import { OFFICIAL_FILES, loadAggreFactDev, loadAggreFactTest, type AggreFactItem, type Split } from './loader.ts';
 import { DEFAULT_THRESHOLD, predict, scoreAggreFact, supportScore, type ThresholdSetting } from './scoring.ts';
-import { aggrefactTables, type AggreFactSummary } from './tables.ts';
+import { aggrefactMetricValues, aggrefactTables, type AggreFactSummary } from './tables.ts';
 
 export type { AggreFactItem } from './loader.ts';
 export type { AggreFactSummary } from './tables.ts';
@@ -76,6 +76,12 @@ function makeBenchmark(setting: ThresholdSetting): Benchmark<AggreFactItem, Aggr
         instructions: INSTRUCTIONS,
         gold: { supported: item.label },
       };
+    },
+
+    metrics: {
+      values: aggrefactMetricValues,
+      // Balanced accuracy is per dataset (and the tuned variant tunes on dev): resample within each dataset and split.
+      stratum: (item) => `${item.dataset}/${item.split}`,
     },
 
     score(results: Result[]) {

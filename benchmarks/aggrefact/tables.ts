@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { mean } from 'simple-statistics';
-import type { ReportRow, ReportTable } from '../../reports/table.ts';
+import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../reports/table.ts';
 import type { BenchmarkSummary, TableContext } from '../benchmark.ts';
 import { TABLE_1, TABLE_1_CITATION } from '../flame-paper.ts';
 import { DATASETS, type Dataset } from './datasets.ts';
@@ -74,15 +74,32 @@ function thresholdNotes(summary: AggreFactSummary, dataDir: string): string[] {
   return notes;
 }
 
+/** The headline values by column: "Avg (k of 11)" then each dataset present. */
+export function aggrefactMetricValues(summary: AggreFactSummary): Record<string, number | null> {
+  const datasets = summary.present;
+  return byColumn([averageHeader(datasets), ...datasets], rowValues(datasets, (d) => summary.datasets[d]?.bacc));
+}
+
 export function aggrefactTables(id: string, summary: AggreFactSummary, context: TableContext<AggreFactSummary>): ReportTable[] {
   const datasets = summary.present;
+  const columns = [averageHeader(datasets), ...datasets];
   const rows: ReportRow[] = [
-    { label: context.judgeId, source: 'this run', values: rowValues(datasets, (d) => summary.datasets[d]?.bacc) },
+    {
+      label: context.judgeId,
+      source: 'this run',
+      values: rowValues(datasets, (d) => summary.datasets[d]?.bacc),
+      intervals: alignIntervals(columns, context.intervals?.(summary)),
+    },
   ];
   const own = context.publishedAs ? LEADERBOARD.find((r) => r.model === context.publishedAs) : undefined;
   if (own) rows.push({ ...leaderboardRow(own, datasets, true), label: `leaderboard: ${own.model}` });
   for (const baseline of context.baselines ?? []) {
-    rows.push({ label: baseline.judgeId, source: 'baseline', values: rowValues(datasets, (d) => baseline.summary.datasets[d]?.bacc) });
+    rows.push({
+      label: baseline.judgeId,
+      source: 'baseline',
+      values: rowValues(datasets, (d) => baseline.summary.datasets[d]?.bacc),
+      intervals: alignIntervals(columns, context.intervals?.(baseline.summary)),
+    });
   }
   for (const row of LEADERBOARD) rows.push(leaderboardRow(row, datasets));
   for (const paper of TABLE_1) {
@@ -120,7 +137,7 @@ export function aggrefactTables(id: string, summary: AggreFactSummary, context: 
       title:
         `LLM-AggreFact (balanced accuracy): ${summary.testItems} claims from ${datasets.length} of ${DATASETS.length} datasets` +
         `${tuning}, ${summary.invalid} invalid, ${summary.errors} errors`,
-      columns: [averageHeader(datasets), ...datasets],
+      columns,
       rows,
       notes,
     },

@@ -7,7 +7,7 @@
 import type { DownloadSpec } from '../../harness/download.ts';
 import { chosenSlot, presentPair } from '../../harness/positions.ts';
 import type { FieldLabels, Instructions } from '../../harness/tasks.ts';
-import type { ReportRow, ReportTable } from '../../reports/table.ts';
+import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../reports/table.ts';
 import type { Benchmark } from '../benchmark.ts';
 import { TABLE_1, TABLE_1_CITATION, type Table1Column } from '../flame-paper.ts';
 import { pairwiseItemScore } from '../pairwise.ts';
@@ -40,6 +40,10 @@ function rowValues(summary: HeldoutSummary, groups: readonly string[], perAnnota
   const values = [summary.score, ...groups.map((g) => summary.groups[g] ?? null)];
   if (perAnnotation) values.push(summary.perAnnotation?.agreement ?? null);
   return values;
+}
+
+function columnsOf(summary: HeldoutSummary, perAnnotation: boolean): string[] {
+  return ['Accuracy', ...Object.keys(summary.groups), ...(perAnnotation ? ['Per-annotation'] : [])];
 }
 
 function pairs(n: number): string {
@@ -119,6 +123,16 @@ export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
       };
     },
 
+    metrics: {
+      values: (summary) => byColumn(columnsOf(summary, spec.perAnnotation), rowValues(summary, Object.keys(summary.groups), spec.perAnnotation)),
+      // Resampling within groups keeps every group's size, so each group column has a value in every resample.
+      stratum: (item) => item.group,
+      binaryOutcome(result) {
+        const score = pairwiseItemScore(result);
+        return { columns: ['Accuracy', result.item.group], correct: score === 1 ? true : score === 0 ? false : null };
+      },
+    },
+
     score(results) {
       return scoreHeldout(results, { perAnnotation: spec.perAnnotation, ...(spec.groups ? { groups: spec.groups } : {}) });
     },
@@ -139,11 +153,15 @@ export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
     async tables(summary, context) {
       const loaded = await spec.load(context.dataDir);
       const groups = Object.keys(summary.groups);
-      const columns = ['Accuracy', ...groups, ...(spec.perAnnotation ? ['Per-annotation'] : [])];
-      const rows: ReportRow[] = [{ label: context.judgeId, source: 'this run', values: rowValues(summary, groups, spec.perAnnotation) }];
-      for (const baseline of context.baselines ?? []) {
-        rows.push({ label: baseline.judgeId, source: 'baseline', values: rowValues(baseline.summary, groups, spec.perAnnotation) });
-      }
+      const columns = columnsOf(summary, spec.perAnnotation);
+      const row = (label: string, source: ReportRow['source'], s: HeldoutSummary): ReportRow => ({
+        label,
+        source,
+        values: rowValues(s, groups, spec.perAnnotation),
+        intervals: alignIntervals(columns, context.intervals?.(s)),
+      });
+      const rows: ReportRow[] = [row(context.judgeId, 'this run', summary)];
+      for (const baseline of context.baselines ?? []) rows.push(row(baseline.judgeId, 'baseline', baseline.summary));
       const column = spec.paperColumn;
       if (column) {
         for (const paper of TABLE_1) {

@@ -2,7 +2,7 @@
  * A Likert set's report: exact match per criterion (this run, the baselines on the same items, and FLAMe's
  * Table 1 column where the paper has one), then this run's correlations with the human mean per criterion.
  */
-import type { ReportRow, ReportTable } from '../../reports/table.ts';
+import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../reports/table.ts';
 import type { TableContext } from '../benchmark.ts';
 import { TABLE_1, TABLE_1_CITATION, type Table1Column } from '../flame-paper.ts';
 import type { Criterion, LikertSummary } from './types.ts';
@@ -18,16 +18,29 @@ export interface TableSpec {
   selectionNotes: readonly string[];
 }
 
-function exactRow(label: string, source: ReportRow['source'], summary: LikertSummary, criteria: readonly Criterion[]): ReportRow {
+function exactValues(summary: LikertSummary, criteria: readonly Criterion[]): (number | null)[] {
   const byId = new Map(summary.criteria.map((c) => [c.criterion, c.exactMatch]));
-  return { label, source, values: [summary.score, ...criteria.map((c) => byId.get(c.id) ?? null)] };
+  return [summary.score, ...criteria.map((c) => byId.get(c.id) ?? null)];
+}
+
+function exactColumns(criteria: readonly Criterion[]): string[] {
+  return ['Avg', ...criteria.map((c) => c.title)];
+}
+
+/** The headline values by column: exact match, the average over criteria then each criterion. */
+export function likertMetricValues(summary: LikertSummary, criteria: readonly Criterion[]): Record<string, number | null> {
+  return byColumn(exactColumns(criteria), exactValues(summary, criteria));
+}
+
+function exactRow(label: string, source: ReportRow['source'], summary: LikertSummary, spec: TableSpec, context: TableContext<LikertSummary>): ReportRow {
+  return { label, source, values: exactValues(summary, spec.criteria), intervals: alignIntervals(exactColumns(spec.criteria), context.intervals?.(summary)) };
 }
 
 const percent = (v: number | null): number | null => (v === null ? null : 100 * v);
 
 export function likertTables(spec: TableSpec, summary: LikertSummary, context: TableContext<LikertSummary>): ReportTable[] {
-  const rows: ReportRow[] = [exactRow(context.judgeId, 'this run', summary, spec.criteria)];
-  for (const baseline of context.baselines ?? []) rows.push(exactRow(baseline.judgeId, 'baseline', baseline.summary, spec.criteria));
+  const rows: ReportRow[] = [exactRow(context.judgeId, 'this run', summary, spec, context)];
+  for (const baseline of context.baselines ?? []) rows.push(exactRow(baseline.judgeId, 'baseline', baseline.summary, spec, context));
   if (spec.paperColumn) {
     const column = spec.paperColumn;
     for (const paper of TABLE_1) {
@@ -75,7 +88,7 @@ export function likertTables(spec: TableSpec, summary: LikertSummary, context: T
     {
       id: spec.id,
       title: `${spec.title}: ${summary.n} items, ${summary.invalid} invalid, ${summary.errors} errors`,
-      columns: ['Avg', ...spec.criteria.map((c) => c.title)],
+      columns: exactColumns(spec.criteria),
       rows,
       notes,
     },

@@ -5,10 +5,10 @@
 import { mean } from 'simple-statistics';
 import { chosenSlot, presentPair, type PairwiseGold } from '../../harness/positions.ts';
 import type { Instructions } from '../../harness/tasks.ts';
-import type { ReportRow } from '../../reports/table.ts';
+import { alignIntervals, type ReportRow } from '../../reports/table.ts';
 import type { Benchmark, BenchmarkSummary, ItemResult } from '../benchmark.ts';
 import { orderConsistency, pairwiseItemScore, unanswered, type Consistency } from '../pairwise.ts';
-import { SECTIONS, type Section } from './constants.ts';
+import { SECTIONS, SUBSET_MAPPING, type Section } from './constants.ts';
 import { LEADERBOARD_DIR, loadLeaderboard, type LeaderboardRow } from './leaderboard.ts';
 import { REWARDBENCH_FILES, loadRewardBench, type RewardBenchItem } from './loader.ts';
 import { PAPER_TABLE_2, PAPER_TABLE_2_CITATION } from './published.ts';
@@ -38,6 +38,11 @@ export const INSTRUCTIONS: Instructions = {
 
 type Result = ItemResult<RewardBenchItem, RewardBenchGold>;
 
+/** Subset → section, for the sections whose official score is the plain mean of their items (all but Reasoning). */
+const PLAIN_MEAN_SECTION = new Map<string, Section>(
+  SECTIONS.filter((s) => s !== 'Reasoning').flatMap((s) => SUBSET_MAPPING[s].map((subset) => [subset, s] as const)),
+);
+
 function leaderboardValues(row: LeaderboardRow): (number | null)[] {
   const sections = [row.chat, row.chatHard, row.safety, row.reasoning];
   // The paper's Avg is the plain mean of the four sections; the leaderboard's own Score mixes in Prior Sets.
@@ -66,6 +71,20 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
       sha256: '65473c20ed0627e02503557ae102c25c6b0e66b5ed69ee327e224bb95e70ca29',
     },
   ],
+
+  metrics: {
+    values: (s) => ({ Avg: s.score, ...s.sections }),
+    // Resampling within subsets keeps every subset's size, so the official per-subset weighting applies to each resample.
+    stratum: (item) => item.subset,
+    binaryOutcome(result) {
+      // Chat, Chat Hard and Safety weight each subset by its size, so they are plain means over their items; Reasoning
+      // up-weights math-prm, and Avg averages sections: those are compared by permutation instead.
+      const section = PLAIN_MEAN_SECTION.get(result.item.subset);
+      if (!section) return null;
+      const score = pairwiseItemScore(result);
+      return { columns: [section], correct: score === 1 ? true : score === 0 ? false : null };
+    },
+  },
 
   load: loadRewardBench,
 
@@ -107,14 +126,25 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
 
   async tables(summary, context) {
     const leaderboard = await loadLeaderboard(context.dataDir);
+    const columns = ['Avg', ...SECTIONS];
     const rows: ReportRow[] = [
-      { label: context.judgeId, source: 'this run', values: [summary.score, ...SECTIONS.map((s) => summary.sections[s])] },
+      {
+        label: context.judgeId,
+        source: 'this run',
+        values: [summary.score, ...SECTIONS.map((s) => summary.sections[s])],
+        intervals: alignIntervals(columns, context.intervals?.(summary)),
+      },
     ];
     const own = context.publishedAs ? leaderboard.get(context.publishedAs) : undefined;
     if (own) rows.push({ label: `leaderboard: ${own.model}`, source: 'leaderboard', values: leaderboardValues(own), nested: true });
     for (const baseline of context.baselines ?? []) {
       const s = baseline.summary;
-      rows.push({ label: baseline.judgeId, source: 'baseline', values: [s.score, ...SECTIONS.map((section) => s.sections[section])] });
+      rows.push({
+        label: baseline.judgeId,
+        source: 'baseline',
+        values: [s.score, ...SECTIONS.map((section) => s.sections[section])],
+        intervals: alignIntervals(columns, context.intervals?.(s)),
+      });
     }
     for (const paper of PAPER_TABLE_2) {
       rows.push({
@@ -148,7 +178,7 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
       {
         id: 'rewardbench',
         title: `RewardBench (FLAMe Table 2 layout): ${summary.n} items, ${summary.invalid} invalid, ${summary.errors} errors`,
-        columns: ['Avg', ...SECTIONS],
+        columns,
         rows,
         notes,
       },

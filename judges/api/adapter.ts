@@ -34,6 +34,14 @@ export interface ModelClient {
    * clients with their own retries off.
    */
   complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion>;
+  /**
+   * What identifies the model beyond its configured name, when the name alone does not (a local weights file:
+   * its size and a hash of its head and tail). Hashed into the judge's config, so other weights at the same path
+   * never reuse stored answers.
+   */
+  identity?: Readonly<Record<string, unknown>>;
+  /** Frees what the client holds (an in-process model's memory). */
+  close?(): Promise<void>;
 }
 
 export interface Access {
@@ -50,5 +58,7 @@ export interface Adapter {
   keyOptional: boolean;
   /** Self-hosted adapters cannot guess where the server is. */
   needsBaseURL: boolean;
+  /** At most this many requests at once, whatever the configured concurrency (an in-process model: 1). */
+  maxConcurrency?: number;
   create(spec: JudgeSpec, access: Access): ModelClient;
 }

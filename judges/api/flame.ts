@@ -6,13 +6,16 @@
  * - "tgi": Text Generation Inference's /generate (flame-tgi.ts);
  * - "vertex-predict": a Vertex-AI-style {baseURL}:predict (flame-vertex.ts).
  * A configured key is sent as a bearer token; most self-hosted servers need none. Where the server returns
- * log-probabilities, the reply carries the verdict options' probabilities (flame-options.ts).
+ * log-probabilities, the reply carries the verdict options' probabilities (flame-options.ts). In "score-options"
+ * mode (option-scoring.ts) the prompt ends with the verdict's label, a few tokens are generated, and the verdict
+ * is the most probable option at the verdict token.
  */
 import { UserError } from '../../harness/errors.ts';
 import type { FlameProtocol } from '../config.ts';
 import type { Adapter, Completion } from './adapter.ts';
 import { postJson, type WireProtocol } from './flame-http.ts';
 import { optionProbabilities } from './flame-options.ts';
+import { SCORE_MAX_TOKENS, scoredCompletion, scoresOptions, scoringPrompt } from './option-scoring.ts';
 import { tgiGenerate } from './flame-tgi.ts';
 import { vertexPredict } from './flame-vertex.ts';
 import { vllmCompletions } from './flame-vllm.ts';
@@ -35,6 +38,17 @@ export const flameAdapter: Adapter = {
     const url = protocol.url(access.baseURL);
     const { temperature, maxOutputTokens, topP } = spec.decoding;
     const decoding = { temperature, maxOutputTokens, topP };
+    if (scoresOptions(spec)) {
+      // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
+      const scoring = { temperature: 0, maxOutputTokens: SCORE_MAX_TOKENS };
+      return {
+        async complete(request, signal): Promise<Completion> {
+          const prompt = scoringPrompt(request.prompt, request.task);
+          const reply = protocol.read(await postJson(url, protocol.body(prompt, scoring, spec.model), access.apiKey, signal), prompt);
+          return scoredCompletion(request.task, reply.tokens, reply.text, reply.usage, true);
+        },
+      };
+    }
     return {
       async complete(request, signal): Promise<Completion> {
         const reply = protocol.read(await postJson(url, protocol.body(request.prompt, decoding, spec.model), access.apiKey, signal), request.prompt);

@@ -11,4 +11,10 @@ export const ADAPTERS: Record<AdapterName, () => Promise<Adapter>> = {
   gemini: () => import('./gemini.ts').then((m) => m.geminiAdapter),
   'openai-compatible': () => import('./openai-compatible.ts').then((m) => m.openaiCompatibleAdapter),
   flame: () => import('./flame.ts').then((m) => m.flameAdapter),
+  // Checks that the optional node-llama-cpp is installed before any item is asked (one message on how to add it).
+  local: () =>
+    import('./local.ts').then(async (m) => {
+      await m.loadBinding();
+      return m.localAdapter;
+    }),
 };

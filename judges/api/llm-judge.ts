@@ -1,7 +1,8 @@
 /**
  * Turns a configured id (judges/config.ts) and its provider adapter into a Judge: resolves the key and URL from
  * the environment (one-line errors saying what to set), and exposes decoding, limits and price to the harness.
- * The fingerprint covers what changes the answers (adapter, protocol, model, decoding, id), never keys or URLs.
+ * The fingerprint covers what changes the answers (adapter, protocol, model, decoding, id, and the mode when it
+ * is "score-options", and the weights' identity for a local file), never keys or URLs.
  */
 import { UserError } from '../../harness/errors.ts';
 import { expandEnv, type JudgeSpec } from '../config.ts';
@@ -22,9 +23,18 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
   const { limits } = spec;
   return {
     id: spec.id,
-    config: { adapter: spec.adapter, protocol: spec.protocol ?? null, model: spec.model, decoding: spec.decoding, id: spec.id },
+    config: {
+      adapter: spec.adapter,
+      protocol: spec.protocol ?? null,
+      model: spec.model,
+      decoding: spec.decoding,
+      id: spec.id,
+      // Only when set: the fingerprints of judges configured before modes existed stay what they were.
+      ...(spec.mode === 'score-options' ? { mode: spec.mode } : {}),
+      ...(client.identity ? { weights: client.identity } : {}),
+    },
     tasks: ['pairwise', 'pointwise', 'classification'],
-    concurrency: limits.concurrency,
+    concurrency: Math.min(limits.concurrency, adapter.maxConcurrency ?? Infinity),
     publishedAs: spec.publishedAs,
     price: spec.price,
     maxOutputTokens: spec.decoding.maxOutputTokens,
@@ -44,5 +54,6 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
       }
       return { type: 'text', text: completion.text, usage: completion.usage, optionProbabilities: completion.optionProbabilities };
     },
+    ...(client.close ? { close: () => client.close!() } : {}),
   };
 }

@@ -5,6 +5,9 @@
  * The unified FLAMe prompt goes out verbatim as ONE user message (no system message), so every judge reads the
  * same text. Retries and timeouts belong to the harness (harness/retry.ts): the SDK's retries are off, and its
  * own timer is only a backstop set later than the harness's.
+ *
+ * In "score-options" mode (option-scoring.ts) the prompt ends with the verdict's label, the reply is capped at a
+ * few tokens, and the verdict is the most probable option among the top log-probabilities at the verdict token.
  */
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
@@ -13,7 +16,9 @@ import { JudgeCallError } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Adapter, Completion, ModelClient } from './adapter.ts';
+import type { GeneratedToken } from './flame-options.ts';
 import { toCallError } from './openai-errors.ts';
+import { SCORE_MAX_TOKENS, scoredCompletion, scoresOptions, scoringPrompt } from './option-scoring.ts';
 
 export const OPENAI_API_URL = 'https://api.openai.com/v1';
 
@@ -69,6 +74,35 @@ function readCompletion(body: unknown): Completion {
   throw new JudgeCallError(`HTTP 200 with no message content (finish_reason ${JSON.stringify(finish ?? null)})`, { retryable: true });
 }
 
+/**
+ * Alternatives asked for per generated token in score-options mode: OpenAI's maximum for `top_logprobs` (vLLM's
+ * default ceiling too), so options the model finds unlikely are still seen.
+ */
+export const CHAT_TOP_LOGPROBS = 20;
+
+/**
+ * The generated tokens with their alternatives, from `choices[0].logprobs.content` ({token, logprob,
+ * top_logprobs: [{token, logprob}]}); undefined when the server sent none. A malformed block costs the
+ * probabilities, never the reply.
+ */
+function readTokens(body: unknown): GeneratedToken[] | undefined {
+  const choice: unknown = isRecord(body) && Array.isArray(body.choices) ? body.choices[0] : undefined;
+  const logprobs = isRecord(choice) ? choice.logprobs : undefined;
+  const content = isRecord(logprobs) ? logprobs.content : undefined;
+  if (!Array.isArray(content)) return undefined;
+  const tokens: GeneratedToken[] = [];
+  for (const entry of content) {
+    if (!isRecord(entry) || typeof entry.token !== 'string') return undefined;
+    const top = Array.isArray(entry.top_logprobs) ? entry.top_logprobs : [];
+    tokens.push({
+      text: entry.token,
+      ...(typeof entry.logprob === 'number' ? { logprob: entry.logprob } : {}),
+      top: top.flatMap((t: unknown) => (isRecord(t) && typeof t.token === 'string' && typeof t.logprob === 'number' ? [{ text: t.token, logprob: t.logprob }] : [])),
+    });
+  }
+  return tokens;
+}
+
 /** A ModelClient for any server that speaks OpenAI's chat completions API. */
 export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpoint): ModelClient {
   // The harness aborts each attempt through `signal` after timeoutMs, body included. The SDK's timer (which
@@ -93,8 +127,29 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
     logLevel: 'off',
   });
 
+  const scoring = scoresOptions(spec);
   return {
     async complete(request, signal) {
+      if (scoring) {
+        const params: ChatCompletionCreateParamsNonStreaming = {
+          model: spec.model,
+          messages: [{ role: 'user', content: scoringPrompt(request.prompt, request.task) }],
+          // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
+          temperature: 0,
+          max_tokens: SCORE_MAX_TOKENS,
+          logprobs: true,
+          top_logprobs: CHAT_TOP_LOGPROBS,
+        };
+        let body: unknown;
+        try {
+          body = await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
+        } catch (error) {
+          throw toCallError(error, signal, endpoint.secret);
+        }
+        const read = readCompletion(body);
+        if (read.emptyReason !== undefined) return read;
+        return scoredCompletion(request.task, readTokens(body), read.text, read.usage, false);
+      }
       const params: ChatCompletionCreateParamsNonStreaming = {
         model: spec.model,
         messages: [{ role: 'user', content: request.prompt }],

@@ -24,6 +24,8 @@ export interface ChatRequestBody {
   max_completion_tokens?: number;
   top_p?: number;
   stream?: boolean;
+  logprobs?: boolean;
+  top_logprobs?: number;
 }
 
 export interface ChatCall {
@@ -82,6 +84,28 @@ export interface CompletionOptions {
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
   /** Replaces the choices (e.g. [] for a provider fault). */
   choices?: unknown[];
+  /** Per-token log-probabilities for `choices[0].logprobs.content` (asked with logprobs: true). */
+  logprobs?: ChatTokenLogprob[];
+}
+
+/** One entry of OpenAI's `logprobs.content`: the generated token and its top alternatives. */
+export interface ChatTokenLogprob {
+  token: string;
+  logprob: number;
+  top_logprobs: { token: string; logprob: number }[];
+}
+
+/** `logprobs.content` for tokens given as [text, logprob, alternatives (text → logprob)]; bytes as the API sends them. */
+export function chatLogprobs(tokens: [string, number, Record<string, number>][]): ChatTokenLogprob[] {
+  const bytes = (text: string): number[] => [...Buffer.from(text, 'utf8')];
+  return tokens.map(([token, logprob, top]) => ({
+    token,
+    logprob,
+    bytes: bytes(token),
+    top_logprobs: Object.entries(top)
+      .sort((a, b) => b[1] - a[1])
+      .map(([t, lp]) => ({ token: t, logprob: lp, bytes: bytes(t) })),
+  }));
 }
 
 /** The body of a successful chat completion, as api.openai.com sends it. */
@@ -93,7 +117,12 @@ export function completionBody(call: ChatCall, content: string | null, options: 
     created: Math.floor(Date.now() / 1000),
     model: call.body.model,
     choices: options.choices ?? [
-      { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: options.finishReason ?? 'stop' },
+      {
+        index: 0,
+        message: { role: 'assistant', content, refusal: null },
+        logprobs: options.logprobs ? { content: options.logprobs, refusal: null } : null,
+        finish_reason: options.finishReason ?? 'stop',
+      },
     ],
     ...(usage === null ? {} : { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }),
     system_fingerprint: 'fp_double',
@@ -136,6 +165,9 @@ function checkBody(body: unknown): { error: Reply } | { body: ChatRequestBody; p
   const messages = b.messages as ChatMessage[];
   if (b.temperature !== undefined && (typeof b.temperature !== 'number' || b.temperature < 0 || b.temperature > 2)) return bad("Invalid 'temperature'.", 'temperature');
   if (b.max_tokens !== undefined && (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1)) return bad("Invalid 'max_tokens'.", 'max_tokens');
+  // As api.openai.com: top_logprobs is 0-20 and only with logprobs: true.
+  if (b.top_logprobs !== undefined && (!Number.isInteger(b.top_logprobs) || (b.top_logprobs as number) < 0 || (b.top_logprobs as number) > 20)) return bad("Invalid 'top_logprobs'.", 'top_logprobs');
+  if (b.top_logprobs !== undefined && b.logprobs !== true) return bad('logprobs must be set to true if top_logprobs is set.', 'logprobs');
   const user = messages.filter((m) => m.role === 'user');
   return { body: b as unknown as ChatRequestBody, prompt: user.length === 1 && typeof user[0]!.content === 'string' ? user[0]!.content : '' };
 }

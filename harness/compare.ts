@@ -1,0 +1,210 @@
+/**
+ * `compare`: a candidate judge against baselines, on exactly the items both have judged. Per benchmark and per
+ * headline category (the benchmark's MetricSpec columns): both values, the difference, its paired 95% bootstrap
+ * interval (the same resampled items for both judges), a paired test (McNemar's exact test where the category is a
+ * plain mean of right/wrong outcomes, a paired permutation test otherwise) and Holm's correction across the
+ * benchmark's categories. Judgments come from the store: nothing is asked here (see harness/compare-command.ts).
+ */
+import type { AnyBenchmark, ItemResult } from '../benchmarks/benchmark.ts';
+import { unanswered } from '../benchmarks/pairwise.ts';
+import type { Judge } from '../judges/judge.ts';
+import { forEachResample, percentileInterval, strataOf } from './bootstrap.ts';
+import { clusterKeys, strataKeys } from './intervals.ts';
+import { storedResults } from './outcomes.ts';
+import { holm, mcnemarExact, pairedPermutationTest } from './paired.ts';
+import { prepareItems, type SelectOptions } from './prepare.ts';
+import { judgeFingerprint } from './run.ts';
+import type { Store } from './store.ts';
+
+export type Verdict = 'win' | 'loss' | 'no significant difference' | 'not tested';
+
+export interface CategoryComparison {
+  category: string;
+  /** Items the category's values rest on (compared items in it). */
+  candidate: number | null;
+  baseline: number | null;
+  /** candidate − baseline, in the benchmark's unit (percentage points). */
+  difference: number | null;
+  /** Paired 95% bootstrap interval of the difference. */
+  ci: [number, number] | null;
+  test: 'McNemar exact' | 'paired permutation';
+  /** McNemar's discordant pairs: items only the candidate got right, and only the baseline. */
+  discordant?: { candidateOnly: number; baselineOnly: number };
+  p: number | null;
+  /** Holm-adjusted across this benchmark's categories. */
+  pHolm: number | null;
+  verdict: Verdict;
+}
+
+export interface BenchmarkComparison {
+  benchmark: string;
+  candidate: string;
+  baseline: string;
+  /** Items in the benchmark (after --sample/--limit), items each judge has an answer for, and items both have. */
+  items: number;
+  candidateAnswered: number;
+  baselineAnswered: number;
+  compared: number;
+  categories: CategoryComparison[];
+}
+
+export interface CompareOptions extends SelectOptions {
+  dataDir: string;
+  seed: number;
+  store: Store;
+  /** Bootstrap resamples for the intervals, and permutations for the permutation test. */
+  resamples: number;
+  permutations: number;
+  /** Significance level after Holm's correction. */
+  alpha: number;
+}
+
+function answered(results: readonly ItemResult[]): boolean[] {
+  return results.map((r) => !unanswered(r));
+}
+
+/** The McNemar counts for a category, or null when some compared item in it is not plain right/wrong for a judge. */
+function mcnemarCounts(benchmark: AnyBenchmark, candidate: readonly ItemResult[], baseline: readonly ItemResult[], category: string) {
+  const outcome = benchmark.metrics?.binaryOutcome;
+  if (!outcome) return null;
+  let candidateOnly = 0;
+  let baselineOnly = 0;
+  let members = 0;
+  for (let i = 0; i < candidate.length; i++) {
+    const a = outcome(candidate[i]!);
+    const b = outcome(baseline[i]!);
+    const inA = a?.columns.includes(category) ?? false;
+    const inB = b?.columns.includes(category) ?? false;
+    if (!inA && !inB) continue;
+    if (a?.correct == null || b?.correct == null) return null;
+    members += 1;
+    if (a.correct && !b.correct) candidateOnly += 1;
+    if (!a.correct && b.correct) baselineOnly += 1;
+  }
+  return members > 0 ? { candidateOnly, baselineOnly } : null;
+}
+
+/** Compares two judges' stored results on one benchmark (both built from the same prepared items). */
+export function compareResults(
+  benchmark: AnyBenchmark,
+  names: { candidate: string; baseline: string },
+  candidateAll: readonly ItemResult[],
+  baselineAll: readonly ItemResult[],
+  options: Pick<CompareOptions, 'resamples' | 'permutations' | 'alpha' | 'seed'>,
+): BenchmarkComparison {
+  const metrics = benchmark.metrics;
+  if (!metrics) throw new Error(`${benchmark.id} has no metrics to compare`);
+  const okC = answered(candidateAll);
+  const okB = answered(baselineAll);
+  const both = candidateAll.map((_, i) => i).filter((i) => okC[i] && okB[i]);
+  const candidate = both.map((i) => candidateAll[i]!);
+  const baseline = both.map((i) => baselineAll[i]!);
+  const base: Omit<BenchmarkComparison, 'categories'> = {
+    benchmark: benchmark.id,
+    candidate: names.candidate,
+    baseline: names.baseline,
+    items: candidateAll.length,
+    candidateAnswered: okC.filter(Boolean).length,
+    baselineAnswered: okB.filter(Boolean).length,
+    compared: both.length,
+  };
+  if (both.length === 0) return { ...base, categories: [] };
+
+  const valuesOf = (results: ItemResult[]) => metrics.values(benchmark.score(results));
+  const candidateValues = valuesOf(candidate);
+  const baselineValues = valuesOf(baseline);
+  const columns = Object.keys(candidateValues);
+  const diff = (c: Readonly<Record<string, number | null>>, b: Readonly<Record<string, number | null>>): (number | null)[] =>
+    columns.map((k) => {
+      const x = c[k] ?? null;
+      const y = b[k] ?? null;
+      return x === null || y === null ? null : x - y;
+    });
+
+  // Paired bootstrap: the same resampled items for both judges.
+  const draws: (number | null)[][] = columns.map(() => []);
+  const stream = `compare/${benchmark.id}/${names.candidate}/${names.baseline}`;
+  forEachResample(strataOf(strataKeys(benchmark, candidate), clusterKeys(benchmark, candidate)), { resamples: options.resamples, seed: options.seed, stream }, (indices) => {
+    const d = diff(valuesOf(indices.map((i) => candidate[i]!)), valuesOf(indices.map((i) => baseline[i]!)));
+    d.forEach((v, k) => draws[k]!.push(v));
+  });
+
+  const counts = columns.map((c) => mcnemarCounts(benchmark, candidate, baseline, c));
+  const permuted = columns.some((_, k) => counts[k] === null);
+  // Items scored together (a benchmark's clusters) are exchanged together.
+  const clusters = clusterKeys(benchmark, candidate);
+  const unitIds = new Map<string, number>();
+  const unitOf = candidate.map((_, i) => {
+    const key = clusters ? clusters[i]! : String(i);
+    let id = unitIds.get(key);
+    if (id === undefined) unitIds.set(key, (id = unitIds.size));
+    return id;
+  });
+  const permutationP = permuted
+    ? pairedPermutationTest(
+        unitIds.size,
+        (swap) => {
+          const a = candidate.map((r, i) => (swap[unitOf[i]!] ? baseline[i]! : r));
+          const b = baseline.map((r, i) => (swap[unitOf[i]!] ? candidate[i]! : r));
+          return diff(valuesOf(a), valuesOf(b));
+        },
+        { permutations: options.permutations, seed: options.seed, stream },
+      )
+    : columns.map(() => null);
+
+  const observed = diff(candidateValues, baselineValues);
+  const p = columns.map((_, k) => {
+    const c = counts[k];
+    if (observed[k] === null) return null;
+    return c ? mcnemarExact(c.candidateOnly, c.baselineOnly) : (permutationP[k] ?? null);
+  });
+  const adjusted = holm(p);
+  const categories = columns.map((category, k): CategoryComparison => {
+    const difference = observed[k] ?? null;
+    const pHolm = adjusted[k] ?? null;
+    const c = counts[k];
+    const verdict: Verdict =
+      pHolm === null || difference === null ? 'not tested' : pHolm < options.alpha ? (difference > 0 ? 'win' : difference < 0 ? 'loss' : 'no significant difference') : 'no significant difference';
+    return {
+      category,
+      candidate: candidateValues[category] ?? null,
+      baseline: baselineValues[category] ?? null,
+      difference,
+      ci: difference === null ? null : percentileInterval(draws[k]!),
+      test: c ? 'McNemar exact' : 'paired permutation',
+      ...(c ? { discordant: c } : {}),
+      p: p[k] ?? null,
+      pHolm,
+      verdict,
+    };
+  });
+  return { ...base, categories };
+}
+
+/** A judge's stored results on a benchmark's prepared items (nothing is asked). */
+export async function storedJudgeResults(judge: Judge, benchmark: AnyBenchmark, options: Pick<CompareOptions, 'dataDir' | 'seed' | 'store' | 'sample' | 'limit' | 'swap'>): Promise<ItemResult[]> {
+  const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
+  return storedResults(entries, options.store.judgments(judgeFingerprint(judge), benchmark.id)).results;
+}
+
+/** The candidate against each baseline on each benchmark. */
+export async function compareJudges(candidate: Judge, baselines: readonly Judge[], benchmarks: readonly AnyBenchmark[], options: CompareOptions): Promise<BenchmarkComparison[]> {
+  const out: BenchmarkComparison[] = [];
+  for (const benchmark of benchmarks) {
+    const candidateResults = await storedJudgeResults(candidate, benchmark, options);
+    for (const baseline of baselines) {
+      const baselineResults = await storedJudgeResults(baseline, benchmark, options);
+      out.push(compareResults(benchmark, { candidate: candidate.id, baseline: baseline.id }, candidateResults, baselineResults, options));
+    }
+  }
+  return out;
+}
+
+/** Categories where the candidate is significantly worse than a baseline by more than `threshold` points. */
+export function regressions(comparisons: readonly BenchmarkComparison[], threshold: number): { comparison: BenchmarkComparison; category: CategoryComparison }[] {
+  return comparisons.flatMap((comparison) =>
+    comparison.categories
+      .filter((c) => c.verdict === 'loss' && c.difference !== null && -c.difference > threshold)
+      .map((category) => ({ comparison, category })),
+  );
+}

@@ -1,0 +1,321 @@
+/**
+ * The HTML leaderboard: pure checks on the text (escaping, determinism, history), then the page in a real headless
+ * Chromium (Debian's /usr/bin/chromium driven by playwright-core): no network, no injected markup, both charts drawn.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LeaderboardColumn, LeaderboardData, LeaderboardRow } from '../reports/leaderboard-data.ts';
+import { buildHistory, renderLeaderboardHtml } from '../reports/leaderboard-html.ts';
+import { REPO, tempDir } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const IMG = '<img src=x onerror=alert(1)>';
+const SCRIPT = '</script><script>alert(1)</script>';
+const COMMENT = 'note <!-- with\u2028separators\u2029 & "quotes"';
+
+const COLUMNS: LeaderboardColumn[] = [
+  { id: 'hhh:Accuracy', benchmark: 'hhh', label: 'Accuracy', table: 'Table 1' },
+  { id: 'llmbar:Accuracy', benchmark: 'llmbar', label: 'Accuracy', table: 'Table 1' },
+  { id: 'rankgen:Accuracy', benchmark: 'rankgen', label: 'Accuracy', table: 'Table 1' },
+  { id: 'copoem:Accuracy', benchmark: 'copoem', label: 'Accuracy', table: 'Table 1' },
+  { id: 'rewardbench:Avg', benchmark: 'rewardbench', label: 'Avg', table: 'Table 2' },
+  { id: 'rewardbench:Chat', benchmark: 'rewardbench', label: 'Chat', table: 'Table 2' },
+  { id: 'rewardbench:Chat Hard', benchmark: 'rewardbench', label: 'Chat Hard', table: 'Table 2' },
+  { id: 'rewardbench:Safety', benchmark: 'rewardbench', label: `Safety${SCRIPT}`, table: 'Table 2' },
+  { id: 'rewardbench:Reasoning', benchmark: 'rewardbench', label: 'Reasoning', table: 'Table 2' },
+];
+
+const MEASURED = ['longer-wins', 'gpt-4o', IMG, SCRIPT];
+
+/** A deterministic score per night, judge and column, spread over 40-95 so the charts have visible differences. */
+function score(night: number, judge: number, column: number): number {
+  return 40 + ((judge * 17 + column * 7 + night * 3) % 55) + 0.25 * judge;
+}
+
+function measuredRow(night: number, j: number): LeaderboardRow {
+  const cells: LeaderboardRow['cells'] = {};
+  COLUMNS.forEach((c, k) => {
+    // One hole so a missing value is drawn as a gap, not a zero.
+    if (j === 1 && k === 3) return;
+    const value = score(night, j, k);
+    cells[c.id] = { value, ci: [value - 2.5 - j * 0.5, value + 2.5 + j * 0.5], n: 200 + k };
+  });
+  return {
+    judge: MEASURED[j]!,
+    source: 'this run',
+    cells,
+    cost: { inputTokens: 120_000 * (j + 1), outputTokens: 9_000 * (j + 1), usd: j === 0 ? 0 : 0.37 * j, asked: 200 * j, cached: 1800 - 200 * j },
+    ...(j === 2 ? { notes: [COMMENT, `aggrefact skipped: ${IMG}`] } : {}),
+  };
+}
+
+const PAPER: LeaderboardRow[] = [
+  {
+    judge: 'FLAMe-RM-24B',
+    source: 'paper',
+    citation: 'FLAMe (Vu et al. 2024) Table 2',
+    cells: Object.fromEntries(COLUMNS.slice(4).map((c, k) => [c.id, { value: [87.8, 92.2, 75.7, 89.6, 93.8][k]!, ci: null, n: null }])),
+  },
+  {
+    judge: 'GPT-4-0125',
+    source: 'paper',
+    citation: `FLAMe (Vu et al. 2024) Table 1 ${SCRIPT}`,
+    cells: Object.fromEntries(COLUMNS.map((c, k) => [c.id, { value: 70 + k * 2.1, ci: null, n: null }])),
+  },
+];
+
+function night(index: number, date: string): LeaderboardData {
+  const rows = [...MEASURED.map((_, j) => measuredRow(index, j)), ...PAPER];
+  const usd = rows.reduce((sum, r) => sum + (r.cost?.usd ?? 0), 0);
+  return {
+    date,
+    harnessVersion: `0.1.0 ${IMG}`,
+    promptVersion: index === 0 ? 'a'.repeat(64) : `${'b'.repeat(60)}<!--`,
+    dataVersions: { rewardbench: `sha256:${'c'.repeat(16)}`, hhh: index === 2 ? `ids:${SCRIPT}` : 'ids:0001' },
+    seed: 0,
+    resamples: 1000,
+    sample: 256,
+    columns: COLUMNS,
+    rows,
+    cost: { inputTokens: 1_200_000, outputTokens: 90_000, usd },
+  };
+}
+
+const NIGHTS = [night(0, '2025-06-01'), night(1, '2025-06-02'), night(2, '2025-06-03')];
+const TODAY = NIGHTS[2]!;
+const HISTORY = NIGHTS.slice(0, 2);
+
+/** Runs browser code given as text: the project compiles without the DOM library, so it is not type-checked here. */
+async function inPage<T>(page: Page, expression: string): Promise<T> {
+  return (await page.evaluate(expression)) as T;
+}
+
+/** The JSON data element's text as written. */
+function jsonText(html: string): string {
+  const match = /<script type="application\/json" id="leaderboard-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!match) throw new Error('no JSON data element');
+  return match[1]!;
+}
+
+describe('renderLeaderboardHtml (text)', () => {
+  const html = renderLeaderboardHtml(TODAY, HISTORY);
+
+  it('is byte-identical for the same inputs, whether or not the history already holds tonight', () => {
+    expect(renderLeaderboardHtml(TODAY, HISTORY)).toBe(html);
+    expect(renderLeaderboardHtml(TODAY, NIGHTS)).toBe(html);
+    // A stale copy of tonight in history/ (an earlier run the same night) loses to tonight's data.
+    const stale = { ...TODAY, rows: TODAY.rows.map((r) => ({ ...r, cells: {} })) };
+    expect(renderLeaderboardHtml(TODAY, [...HISTORY, stale])).toBe(html);
+    expect(renderLeaderboardHtml(structuredClone(TODAY), structuredClone(HISTORY))).toBe(html);
+  });
+
+  it('builds one history point per night, measured judge and column, oldest first, without duplicate nights', () => {
+    const points = buildHistory(TODAY, [NIGHTS[1]!, NIGHTS[0]!, NIGHTS[1]!, TODAY]);
+    expect(points).toHaveLength(3 * MEASURED.length * COLUMNS.length);
+    expect([...new Set(points.map((p) => p.date))]).toEqual(['2025-06-01', '2025-06-02', '2025-06-03']);
+    expect(new Set(points.map((p) => p.judge))).toEqual(new Set(MEASURED));
+    expect(points.find((p) => p.date === '2025-06-02' && p.judge === 'gpt-4o' && p.column === 'copoem:Accuracy')?.value).toBeNull();
+    expect(points.find((p) => p.date === '2025-06-01' && p.judge === 'longer-wins' && p.column === 'hhh:Accuracy')?.value).toBe(score(0, 0, 0));
+  });
+
+  it('puts the chart data in an escaped JSON element that parses back to the hostile strings', () => {
+    const text = jsonText(html);
+    expect(text).not.toMatch(/<|>|\u2028|\u2029/);
+    const parsed = JSON.parse(text) as { latest: { judge: string }[]; columns: { label: string }[]; nights: string[] };
+    expect(parsed.latest.map((r) => r.judge)).toEqual(MEASURED);
+    expect(parsed.columns.map((c) => c.label)).toContain(`Safety${SCRIPT}`);
+    expect(parsed.nights).toEqual(['2025-06-01', '2025-06-02', '2025-06-03']);
+  });
+
+  it('escapes every judge and dataset string in the markup', () => {
+    // Neither the renderer, the library nor the page script contains these, so any raw occurrence is an injection.
+    for (const hostile of [IMG, SCRIPT, '<!--']) expect(html.includes(hostile)).toBe(false);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    // Exactly the three script elements the renderer writes.
+    expect(html.match(/<script\b/g)).toHaveLength(3);
+    expect(html.match(/<img\b/g)).toBeNull();
+  });
+
+  it('has no URLs other than in the inlined Chart.js license comments, and no source-map pointer', () => {
+    const withoutLicenses = html.replace(/\/\*![\s\S]*?\*\//g, '');
+    // Matches, not the 200 kB page, are what a failure prints.
+    expect(withoutLicenses.match(/.{0,40}:\/\/.{0,40}/)).toBeNull();
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1];
+    expect(style).toBeDefined();
+    expect(style!.match(/.{0,40}(@import|url\().{0,40}/i)).toBeNull();
+    expect(html.match(/.{0,40}sourceMappingURL.{0,40}/)).toBeNull();
+  });
+});
+
+describe('the HTML leaderboard in headless Chromium', () => {
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let pageUrl: string;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  const dialogs: string[] = [];
+  let userDataDir: string | undefined;
+  let pageDir: string | undefined;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: run .ci/run, or install Debian's chromium with "apt-get install -y chromium"`);
+    }
+    pageDir = tempDir('autorater-leaderboard-');
+    const file = path.join(pageDir, 'index.html');
+    fs.writeFileSync(file, renderLeaderboardHtml(TODAY, HISTORY));
+    pageUrl = pathToFileURL(file).href;
+    userDataDir = tempDir('autorater-chromium-profile-');
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      // Without the background-networking flags Chromium phones home, and this closed network refuses it.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 900 },
+      deviceScaleFactor: 1,
+    });
+    // Every request except the page itself is recorded and refused: the page must not need any.
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url === pageUrl) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    context.on('request', (request) => {
+      if (request.url() !== pageUrl && !requests.includes(request.url())) requests.push(request.url());
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(pageUrl, { waitUntil: 'load' });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    for (const dir of [userDataDir, pageDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads without network requests, errors or dialogs', async () => {
+    const resources = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    expect(resources).toEqual([]);
+    // Nothing in the DOM points anywhere: no URL-bearing attributes, no attribute value holding a URL.
+    const links = await inPage<string[]>(
+      page,
+      `Array.from(document.querySelectorAll('*')).flatMap((element) =>
+        Array.from(element.attributes)
+          .filter((a) => ['src', 'href', 'srcset', 'action', 'formaction', 'poster', 'data', 'background'].includes(a.name) || a.value.includes('://'))
+          .map((a) => element.tagName + ' ' + a.name + '=' + a.value))`,
+    );
+    expect(links).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('shows one row per judge with the hostile ids as literal text and the paper rows marked', async () => {
+    const rows = page.locator('#leaderboard tbody tr');
+    await expect(rows.count()).resolves.toBe(MEASURED.length + PAPER.length);
+    const names = await page.locator('#leaderboard tbody th.judge .name').allTextContents();
+    expect(names).toEqual([...MEASURED, ...PAPER.map((r) => r.judge)]);
+    const paper = page.locator('#leaderboard tbody tr.paper');
+    await expect(paper.count()).resolves.toBe(2);
+    await expect(paper.first().locator('.tag').textContent()).resolves.toBe('published');
+    await expect(paper.nth(1).locator('.cite').textContent()).resolves.toBe(PAPER[1]!.citation);
+    const italic = await inPage<string>(page, `getComputedStyle(document.querySelector('#leaderboard tbody tr.paper td.num')).fontStyle`);
+    expect(italic).toBe('italic');
+    // Nothing was injected: no image, only the renderer's three scripts, the hostile label shown as text.
+    await expect(page.locator('img').count()).resolves.toBe(0);
+    await expect(page.locator('script').count()).resolves.toBe(3);
+    await expect(page.locator('#leaderboard thead th', { hasText: `Safety${SCRIPT}` }).count()).resolves.toBe(1);
+    await expect(page.locator('.notes li').first().textContent()).resolves.toBe(`${IMG}: ${COMMENT}`);
+    // A value with its interval, and the night's total cost.
+    const first = await rows.first().locator('td.num').first().innerText();
+    const value = score(2, 0, 0);
+    expect(first.replace(/\s+/g, ' ')).toBe(`${value.toFixed(1)} [${(value - 2.5).toFixed(1)}, ${(value + 2.5).toFixed(1)}]`);
+    await expect(page.locator('#leaderboard tfoot').innerText()).resolves.toContain(`$${TODAY.cost.usd!.toFixed(2)}`);
+  });
+
+  it('draws both charts with the expected datasets and visible pixels', async () => {
+    const charts = await inPage<{ width: number; height: number; labels: number; datasets: string[]; painted: number; colors: number }[]>(
+      page,
+      `['history-chart', 'category-chart'].map((id) => {
+        const canvas = document.getElementById(id);
+        const chart = Chart.getChart(canvas);
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        const colors = new Set();
+        for (let i = 0; i < pixels.length; i += 4) {
+          if (pixels[i + 3] > 0) {
+            painted += 1;
+            colors.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
+          }
+        }
+        return {
+          width: canvas.width,
+          height: canvas.height,
+          labels: chart ? chart.data.labels.length : -1,
+          datasets: chart ? chart.data.datasets.map((d) => d.label) : [],
+          painted: painted / (canvas.width * canvas.height),
+          colors: colors.size,
+        };
+      })`,
+    );
+    const [history, category] = charts;
+    for (const chart of charts) {
+      expect(chart.width).toBeGreaterThan(200);
+      expect(chart.height).toBeGreaterThan(200);
+      expect(chart.painted).toBeGreaterThan(0.02);
+      expect(chart.colors).toBeGreaterThan(MEASURED.length);
+    }
+    expect(history!.datasets).toEqual(MEASURED);
+    expect(history!.labels).toBe(3);
+    expect(category!.datasets).toEqual(MEASURED);
+    expect(category!.labels).toBe(COLUMNS.length);
+  });
+
+  it('switches the over-time chart to the column picked in the select', async () => {
+    const values = () => inPage<(number | null)[]>(page, `Chart.getChart(document.getElementById('history-chart')).data.datasets[0].data`);
+    await expect(page.locator('#history-column').inputValue()).resolves.toBe(COLUMNS[0]!.id);
+    expect(await values()).toEqual([0, 1, 2].map((n) => score(n, 0, 0)));
+    await page.selectOption('#history-column', 'rewardbench:Chat Hard');
+    expect(await values()).toEqual([0, 1, 2].map((n) => score(n, 0, 6)));
+    await page.selectOption('#history-column', COLUMNS[0]!.id);
+  });
+
+  it('sorts the table by a clicked column, highest first, missing values last', async () => {
+    const header = page.locator('#leaderboard thead tr').nth(2).locator('th').nth(3); // copoem Accuracy
+    await header.click();
+    const names = await page.locator('#leaderboard tbody th.judge .name').allTextContents();
+    const expected = [...TODAY.rows]
+      .filter((r) => r.cells['copoem:Accuracy'])
+      .sort((a, b) => b.cells['copoem:Accuracy']!.value! - a.cells['copoem:Accuracy']!.value!)
+      .map((r) => r.judge);
+    expect(names.slice(0, expected.length)).toEqual(expected);
+    expect(new Set(names.slice(expected.length))).toEqual(new Set(['gpt-4o', 'FLAMe-RM-24B']));
+    await expect(header.getAttribute('aria-sort')).resolves.toBe('descending');
+    // Back to the data's order for the screenshot.
+    await page.reload({ waitUntil: 'load' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('saves a full-page screenshot to test-results/leaderboard.png', async () => {
+    const out = path.join(REPO, 'test-results', 'leaderboard.png');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    await page.screenshot({ path: out, fullPage: true });
+    expect(fs.statSync(out).size).toBeGreaterThan(10_000);
+    expect(requests).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+});
