@@ -109,9 +109,10 @@ export function bootstrapCountIntervals(
   options: BootstrapOptions,
 ): ([number, number] | null)[] {
   // Clusters become units: each stratum holds one single-unit "cluster" per real cluster, so forEachResample draws
-  // unit indices with the same random stream (and so the same draws) as it would draw clusters.
-  const vectors: (readonly number[])[] = [];
-  const unitStrata = strata.map((clusters) => clusters.map((cluster) => [vectors.push(vectorOf(cluster)) - 1]));
+  // unit indices with the same random stream (and so the same draws) as it would draw clusters. Vectors are kept
+  // sparse: an item usually touches two of many slots (RewardBench: its subset's score and count).
+  const vectors: SparseVector[] = [];
+  const unitStrata = strata.map((clusters) => clusters.map((cluster) => [vectors.push(sparse(vectorOf(cluster))) - 1]));
   const point = statistic(sumVectors(vectors, vectors.map((_, i) => i), size));
   if (options.resamples <= 0 || vectors.length === 0) return point.map(() => null);
   const draws: (number | null)[][] = point.map(() => []);
@@ -121,11 +122,26 @@ export function bootstrapCountIntervals(
   return draws.map((d, c) => (point[c] === null ? null : percentileInterval(d)));
 }
 
-function sumVectors(vectors: readonly (readonly number[])[], units: readonly number[], size: number): number[] {
+interface SparseVector {
+  slots: number[];
+  values: number[];
+}
+
+function sparse(vector: readonly number[]): SparseVector {
+  const out: SparseVector = { slots: [], values: [] };
+  vector.forEach((v, k) => {
+    if (v === 0) return;
+    out.slots.push(k);
+    out.values.push(v);
+  });
+  return out;
+}
+
+function sumVectors(vectors: readonly SparseVector[], units: readonly number[], size: number): number[] {
   const totals = new Array<number>(size).fill(0);
   for (const u of units) {
-    const v = vectors[u]!;
-    for (let k = 0; k < size; k++) totals[k]! += v[k] ?? 0;
+    const { slots, values } = vectors[u]!;
+    for (let k = 0; k < slots.length; k++) totals[slots[k]!]! += values[k]!;
   }
   return totals;
 }

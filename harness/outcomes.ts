@@ -69,6 +69,12 @@ export function storedReply(task: Task, reply: JudgeReply): StoredReply {
   }
 }
 
+/** The outcome a reply means, without storing it: what instant baseline judges' rows are made of. */
+export function replyOutcome(task: Task, reply: JudgeReply): Outcome {
+  const unstored = { benchmark: '', itemId: '', promptHash: '', judgeId: '', runId: 0, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, attempts: 1, createdAt: '' };
+  return outcomeOf(task, { ...unstored, ...storedReply(task, reply) }, false);
+}
+
 export interface StoredResults {
   results: ItemResult[];
   judgments: (Judgment | undefined)[];

@@ -185,3 +185,30 @@ describe('paired permutation test', () => {
     expect(Math.abs(p - mcnemarExact(30, 15))).toBeLessThan(0.006);
   });
 });
+
+describe('the bootstrap fast path agrees with re-scoring', () => {
+  it('RewardBench: counts give the same values as score() on resamples, and intervals close to the scored bootstrap', async () => {
+    const results = await resultsOf('random');
+    const counts = rewardbench.metrics!.counts!;
+    const strata = strataOf(results.map((r) => (r.item as unknown as { subset: string }).subset));
+    let checked = 0;
+    forEachResample(strata, { resamples: 5, seed: 9, stream: 'agree' }, (ix) => {
+      const sample = ix.map((i) => results[i]!);
+      const totals = new Array<number>(counts.size).fill(0);
+      for (const r of sample) counts.of([r as never]).forEach((v, k) => (totals[k]! += v));
+      const fast = counts.values(totals);
+      const slow = rewardbench.metrics!.values(rewardbench.score(sample as never));
+      for (const [column, value] of Object.entries(slow)) expect(fast[column]).toBeCloseTo(value!, 10);
+      checked += 1;
+    });
+    expect(checked).toBe(5);
+    // The same random draws either way: the intervals are identical.
+    const viaCounts = metricIntervals(rewardbench, results, { resamples: 200, seed: 5 })!;
+    const scoredOnly: AnyBenchmark = { ...rewardbench, metrics: { ...rewardbench.metrics!, counts: undefined } };
+    const viaScores = metricIntervals(scoredOnly, results, { resamples: 200, seed: 5 })!;
+    for (const column of Object.keys(viaScores)) {
+      expect(viaCounts[column]![0]).toBeCloseTo(viaScores[column]![0], 9);
+      expect(viaCounts[column]![1]).toBeCloseTo(viaScores[column]![1], 9);
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { SECTIONS, SUBSET_MAPPING, type Section } from './constants.ts';
 import { LEADERBOARD_DIR, loadLeaderboard, type LeaderboardRow } from './leaderboard.ts';
 import { REWARDBENCH_FILES, loadRewardBench, type RewardBenchItem } from './loader.ts';
 import { PAPER_TABLE_2, PAPER_TABLE_2_CITATION } from './published.ts';
-import { scoreRewardBench } from './scoring.ts';
+import { SUBSET_SLOTS, scoreRewardBench, scoresFromCounts, subsetCounts } from './scoring.ts';
 
 export type RewardBenchGold = PairwiseGold;
 
@@ -76,6 +76,14 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
     values: (s) => ({ Avg: s.score, ...s.sections }),
     // Resampling within subsets keeps every subset's size, so the official per-subset weighting applies to each resample.
     stratum: (item) => item.subset,
+    counts: {
+      size: SUBSET_SLOTS,
+      of: (results) => subsetCounts(results.map((r) => ({ subset: r.item.subset, score: pairwiseItemScore(r) }))),
+      values(totals) {
+        const s = scoresFromCounts(totals);
+        return { Avg: s.score, ...s.sections };
+      },
+    },
     binaryOutcome(result) {
       // Chat, Chat Hard and Safety weight each subset by its size, so they are plain means over their items; Reasoning
       // up-weights math-prm, and Avg averages sections: those are compared by permutation instead.

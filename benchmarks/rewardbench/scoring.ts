@@ -36,6 +36,11 @@ export function scoreRewardBench(items: readonly ScoredItem[]): RewardBenchScore
     if (scores && scores.length > 0) subsets[name] = 100 * mean(scores);
   }
 
+  return { subsets, ...fromSubsetAccuracies(subsets) };
+}
+
+/** Sections and the overall score from subset accuracies (percent), the official way. */
+export function fromSubsetAccuracies(subsets: Readonly<Record<string, number>>): Omit<RewardBenchScores, 'subsets'> {
   // Like the official code, a section is weighted over the subsets that were scored.
   const sections = {} as Record<Section, number | null>;
   for (const section of SECTIONS) {
@@ -51,5 +56,33 @@ export function scoreRewardBench(items: readonly ScoredItem[]): RewardBenchScore
   }
   const sectionValues = SECTIONS.map((s) => sections[s]);
   const score = sectionValues.every((v): v is number => v !== null) ? mean(sectionValues) : null;
-  return { score, sections, subsets, missingSubsets: SUBSETS.filter((s) => !(s in subsets)) };
+  return { score, sections, missingSubsets: SUBSETS.filter((s) => !(s in subsets)) };
+}
+
+/**
+ * The bootstrap's fast path (MetricSpec.counts): an item adds its score and a count to its subset's pair of slots,
+ * and the totals give subset accuracies, then sections and the overall score exactly as above.
+ */
+export const SUBSET_SLOTS = 2 * SUBSETS.length;
+const SLOT = new Map(SUBSETS.map((name, i) => [name, 2 * i]));
+
+export function subsetCounts(items: readonly ScoredItem[]): number[] {
+  const counts = new Array<number>(SUBSET_SLOTS).fill(0);
+  for (const item of items) {
+    if (item.score === null) continue;
+    const slot = SLOT.get(item.subset);
+    if (slot === undefined) throw new Error(`unknown RewardBench subset "${item.subset}"`);
+    counts[slot]! += item.score;
+    counts[slot + 1]! += 1;
+  }
+  return counts;
+}
+
+export function scoresFromCounts(totals: readonly number[]): Omit<RewardBenchScores, 'subsets'> {
+  const subsets: Record<string, number> = {};
+  SUBSETS.forEach((name, i) => {
+    const n = totals[2 * i + 1]!;
+    if (n > 0) subsets[name] = (100 * totals[2 * i]!) / n;
+  });
+  return fromSubsetAccuracies(subsets);
 }
