@@ -70,6 +70,11 @@ export interface MetricSpec<Item extends BenchmarkItem = BenchmarkItem, Gold = u
    * column order: the categories compare reports. Pure and cheap: it runs on every bootstrap resample.
    */
   values(summary: Summary): Readonly<Record<string, number | null>>;
+  /**
+   * Values shown in the benchmark's other tables (e.g. a Likert set's correlations), by a name unique within the
+   * benchmark: bootstrapped with the headline values, but not categories of `compare`.
+   */
+  secondary?(summary: Summary): Readonly<Record<string, number | null>>;
   /** Items are resampled within their stratum (RewardBench: the subset), keeping each stratum's size. Default: the item's sampleGroup. */
   stratum?(item: Item): string;
   /**

@@ -49,7 +49,8 @@ export function metricIntervals(benchmark: AnyBenchmark, results: readonly ItemR
   const metrics = benchmark.metrics;
   if (!metrics || options.resamples <= 0) return undefined;
   const strata = strataKeys(benchmark, results);
-  const point = metrics.values(benchmark.score([...results]));
+  const all = (summary: BenchmarkSummary): Readonly<Record<string, number | null>> => ({ ...metrics.values(summary), ...metrics.secondary?.(summary) });
+  const point = all(benchmark.score([...results]));
   const columns = Object.keys(point);
   const key = cacheKey(benchmark, results, strata, point, options);
   const hit = options.cache?.derived(key);
@@ -57,7 +58,8 @@ export function metricIntervals(benchmark: AnyBenchmark, results: readonly ItemR
 
   const ordered = (values: Readonly<Record<string, number | null>>): (number | null)[] => columns.map((c) => values[c] ?? null);
   const clusters = clusterKeys(benchmark, results);
-  const counts = metrics.counts;
+  // The counts fast path covers the headline values only.
+  const counts = metrics.secondary ? undefined : metrics.counts;
   const intervals = counts
     ? bootstrapCountIntervals(
         strataOf(strata, clusters),
@@ -66,7 +68,7 @@ export function metricIntervals(benchmark: AnyBenchmark, results: readonly ItemR
         (totals) => ordered(counts.values(totals)),
         bootstrapOptions(benchmark, options),
       )
-    : bootstrapIntervals(results, strata, (sample) => ordered(metrics.values(benchmark.score(sample))), bootstrapOptions(benchmark, options), clusters);
+    : bootstrapIntervals(results, strata, (sample) => ordered(all(benchmark.score(sample))), bootstrapOptions(benchmark, options), clusters);
   const byColumn = Object.fromEntries(columns.map((c, i) => [c, intervals[i] ?? null]));
   options.cache?.saveDerived(key, JSON.stringify(byColumn));
   return byColumn;

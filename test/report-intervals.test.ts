@@ -36,4 +36,16 @@ describe('intervals in eval reports', () => {
     const again = await runCli(args);
     expect(again.stdout).toBe(first.stdout);
   }, 60_000);
+
+  it("a Likert set's correlation table carries intervals too (bootstrapped, not compare categories)", async () => {
+    const dir = tempDir();
+    const { code, stdout } = await runCli(['eval', '--judge', 'random', '--benchmark', 'newsroom', '--store', path.join(dir, 's.sqlite'), '--out', dir, '--resamples', '100', '--no-progress']);
+    expect(code).toBe(0);
+    const correlation = stdout.slice(stdout.indexOf('correlation of random'));
+    for (const criterion of ['Informativeness', 'Relevance', 'Fluency', 'Coherence']) {
+      expect(correlation).toMatch(new RegExp(`${criterion}\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d`));
+    }
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { intervals: { newsroom: Record<string, [number, number]> } };
+    expect(summary.intervals.newsroom['Coherence: Kendall τb']).toHaveLength(2);
+  }, 60_000);
 });

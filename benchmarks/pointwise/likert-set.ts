@@ -9,7 +9,7 @@ import type { Benchmark } from '../benchmark.ts';
 import type { Table1Column } from '../flame-paper.ts';
 import type { HumanRating } from './labels.ts';
 import { judgeRating, scoreLikert } from './scoring.ts';
-import { likertMetricValues, likertTables } from './tables.ts';
+import { likertCorrelationValues, likertMetricValues, likertTables } from './tables.ts';
 import type { Criterion, LikertSummary, RatedItem } from './types.ts';
 
 export interface LikertSetSpec {
@@ -68,7 +68,7 @@ export function likertBenchmark(spec: LikertSetSpec): LikertBenchmark {
     },
 
     // Strata default to the criterion (the item's sampleGroup), so each criterion keeps its size in every resample.
-    metrics: { values: (summary) => likertMetricValues(summary, spec.criteria) },
+    metrics: { values: (summary) => likertMetricValues(summary, spec.criteria), secondary: likertCorrelationValues },
 
     score(results) {
       return scoreLikert(results, spec.criteria);

@@ -27,6 +27,23 @@ function exactColumns(criteria: readonly Criterion[]): string[] {
   return ['Avg', ...criteria.map((c) => c.title)];
 }
 
+const CORRELATIONS = ['Pearson r', 'Spearman ρ', 'Kendall τb'] as const;
+
+function correlationKey(criterion: string, coefficient: string): string {
+  return `${criterion}: ${coefficient}`;
+}
+
+/** The correlation table's values (× 100) by "<criterion>: <coefficient>": MetricSpec.secondary, so they get intervals. */
+export function likertCorrelationValues(summary: LikertSummary): Record<string, number | null> {
+  return Object.fromEntries(
+    summary.criteria.flatMap((c) => [
+      [correlationKey(c.title, CORRELATIONS[0]), percent(c.pearson)],
+      [correlationKey(c.title, CORRELATIONS[1]), percent(c.spearman)],
+      [correlationKey(c.title, CORRELATIONS[2]), percent(c.kendallTauB)],
+    ]),
+  );
+}
+
 /** The headline values by column: exact match, the average over criteria then each criterion. */
 export function likertMetricValues(summary: LikertSummary, criteria: readonly Criterion[]): Record<string, number | null> {
   return byColumn(exactColumns(criteria), exactValues(summary, criteria));
@@ -70,14 +87,16 @@ export function likertTables(spec: TableSpec, summary: LikertSummary, context: T
   if (summary.errors > 0) notes.push(`This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them); they are left out.`);
   if (summary.missingCriteria.length > 0) notes.push(`Not comparable with published rows: criteria not run: ${summary.missingCriteria.join(', ')}.`);
 
+  const correlationIntervals = context.intervals?.(summary);
   const correlation: ReportTable = {
     id: `${spec.id}-correlation`,
     title: `${spec.title}: correlation of ${context.judgeId}'s ratings with the human mean (coefficient × 100)`,
-    columns: ['Pearson r', 'Spearman ρ', 'Kendall τb'],
+    columns: [...CORRELATIONS],
     rows: summary.criteria.map((c) => ({
       label: c.title,
       source: 'this run' as const,
       values: [percent(c.pearson), percent(c.spearman), percent(c.kendallTauB)],
+      intervals: alignIntervals(CORRELATIONS.map((k) => correlationKey(c.title, k)), correlationIntervals),
     })),
     notes: [
       `Pairs per criterion (readable ratings only): ${summary.criteria.map((c) => `${c.title} ${c.correlated}`).join(', ')}.`,
