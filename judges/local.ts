@@ -66,7 +66,7 @@ export const local: JudgeFactory = {
   usage: USAGE,
   description:
     'a GGUF model run in this process on the CPU, raw prompt, no chat template (needs the optional node-llama-cpp: ' +
-    'npm install node-llama-cpp@3.22.1). Options: ?mode=score-options reads P(A)/P(B), P(Yes)/P(No), P(rating) instead ' +
+    'npm install node-llama-cpp@3.21.1). Options: ?mode=score-options reads P(A)/P(B), P(Yes)/P(No), P(rating) instead ' +
     'of generating; &maxTokens=N caps the reply; &threads=N CPU threads',
   async create(arg, context) {
     if (!arg) throw new UserError(`--judge local needs a model file: ${OPTIONS}.`);

@@ -207,6 +207,6 @@ describe('local judge ids and errors', () => {
     const inner = Object.assign(new Error("Cannot find package '@node-llama-cpp/linux-x64' imported from …"), { code: 'ERR_MODULE_NOT_FOUND' });
     expect(isMissingPackage(missing, 'node-llama-cpp')).toBe(true);
     expect(isMissingPackage(inner, 'node-llama-cpp')).toBe(false);
-    expect(MISSING_BINDING).toContain('npm install node-llama-cpp@3.22.1');
+    expect(MISSING_BINDING).toContain('npm install node-llama-cpp@3.21.1');
   });
 });

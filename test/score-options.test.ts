@@ -15,7 +15,7 @@ import { flameAdapter } from '../judges/api/flame.ts';
 import { createApiJudge } from '../judges/api/llm-judge.ts';
 import { CHAT_TOP_LOGPROBS, openaiAdapter } from '../judges/api/openai.ts';
 import { SCORE_MAX_TOKENS, scoringPrompt, verdictText } from '../judges/api/option-scoring.ts';
-import { logSoftmax, optionDistribution, scoringPlan } from '../judges/api/token-scoring.ts';
+import { optionDistribution, scoringPlan } from '../judges/api/token-scoring.ts';
 import { loadJudgeConfig, resolveJudgeSpec, type JudgeSpec } from '../judges/config.ts';
 import type { Judge } from '../judges/judge.ts';
 import type { Task } from '../harness/tasks.ts';
@@ -94,11 +94,6 @@ describe('shared pieces', () => {
     expect(optionDistribution([{ option: 'A', tokens: [1], logProb: -Infinity }])).toBeUndefined();
   });
 
-  it('turns logits into log-probabilities with the vocabulary total', () => {
-    // Vocabulary logits 2, 1, 0: Σ exp(l − 2) = 1 + e^-1 + e^-2.
-    const total = 1 + Math.exp(-1) + Math.exp(-2);
-    expect(Math.exp(logSoftmax(1, 2, total))).toBeCloseTo(Math.exp(1) / (Math.exp(2) + Math.exp(1) + 1), 12);
-  });
 });
 
 describe('config', () => {

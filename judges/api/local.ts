@@ -24,12 +24,12 @@ import { JudgeCallError } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Adapter, Completion, CompletionRequest, ModelClient } from './adapter.ts';
 import { scoresOptions, scoringPrompt, verdictOptions, verdictText } from './option-scoring.ts';
-import { logSoftmax, optionDistribution, scoringPlan } from './token-scoring.ts';
+import { optionDistribution, scoringPlan } from './token-scoring.ts';
 
 type Binding = typeof import('node-llama-cpp');
 
 /** The version package.json pins; what to install when it is missing. */
-export const NODE_LLAMA_CPP = 'node-llama-cpp@3.22.1';
+export const NODE_LLAMA_CPP = 'node-llama-cpp@3.21.1';
 
 export const MISSING_BINDING =
   `the local judge runs GGUF models through node-llama-cpp, an optional dependency that is not installed. ` +
@@ -211,20 +211,16 @@ class LocalClient implements ModelClient {
 
   /**
    * Evaluates `tokens` after what the sequence holds; for the last `wanted.length` of them, the log-probability of
-   * each wanted next token (exact log-softmax over the whole vocabulary, from llama.cpp's logits).
+   * each wanted next token, from node-llama-cpp's next-token distribution over the whole vocabulary.
    */
   private async logProbs(sequence: LlamaContextSequence, tokens: readonly Token[], wanted: readonly (readonly Token[])[]): Promise<Map<Token, number>[]> {
     const from = tokens.length - wanted.length;
-    const input = tokens.map((token, i): ControlledEvaluateInputItem =>
-      i < from ? token : [token, { generateNext: { logits: { filter: { tokens: wanted[i - from]!, includeMax: true } }, totalLogitWeight: true } }],
-    );
+    const input = tokens.map((token, i): ControlledEvaluateInputItem => (i < from ? token : [token, { generateNext: { probabilities: true } }]));
     const output = await sequence.controlledEvaluate(input);
     return wanted.map((want, k) => {
       const next = output[from + k]?.next;
-      if (!next?.logits || next.totalLogitWeight === undefined) throw new JudgeCallError('node-llama-cpp returned no logits', { retryable: false });
-      // The map is sorted by logit, highest first, and includes the maximum (includeMax).
-      const maxLogit = next.logits.values().next().value!;
-      return new Map(want.map((t) => [t, logSoftmax(next.logits!.get(t) ?? -Infinity, maxLogit, next.totalLogitWeight!)]));
+      if (!next?.probabilities) throw new JudgeCallError('node-llama-cpp returned no next-token probabilities', { retryable: false });
+      return new Map(want.map((t) => [t, Math.log(next.probabilities!.get(t) ?? 0)]));
     });
   }
 

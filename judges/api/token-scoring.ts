@@ -40,14 +40,6 @@ export function scoringPlan<T>(options: readonly OptionTokens<T>[]): ScoringPlan
   return { shared: first.slice(0, shared), rest: options.map((o) => ({ option: o.option, tokens: o.tokens.slice(shared) })) };
 }
 
-/**
- * log P(token) from raw logits of a few tokens, the maximum logit and Σ exp(logit − max) over the vocabulary
- * (what llama.cpp's evaluation reports), i.e. an exact log-softmax without the whole vocabulary.
- */
-export function logSoftmax(logit: number, maxLogit: number, totalWeight: number): number {
-  return logit - maxLogit - Math.log(totalWeight);
-}
-
 function startsWith<T>(long: readonly T[], short: readonly T[]): boolean {
   return long.length > short.length && short.every((t, i) => long[i] === t);
 }
