@@ -10,7 +10,7 @@
  * - "generate": greedy (temperature 0) or sampled completion of the prompt, up to maxOutputTokens, read by the
  *   task's parser;
  * - "score-options": the prompt plus the verdict's label is evaluated once, and each option's tokens are scored
- *   exactly from the model's logits (token-scoring.ts); nothing is generated.
+ *   exactly from the model's next-token distribution over the whole vocabulary (token-scoring.ts); nothing is generated.
  *
  * One context with one sequence: requests run one at a time (maxConcurrency 1); the KV cache of the prompt
  * prefix that items share (the instructions) is reused between them.
@@ -185,7 +185,7 @@ class LocalClient implements ModelClient {
     if (longest > context.contextSize) throw tooLong(longest, context.contextSize);
 
     // Reuse the cached start of the previous prompt (the shared instructions), but always evaluate the last
-    // shared token again: its logits are what is read.
+    // shared token again: the distribution after it is what is read.
     const reuse = Math.min(sequence.compareContextTokens(plan.shared).firstDifferentIndex, plan.shared.length - 1);
     if (reuse < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reuse, end: sequence.nextTokenIndex }]);
     const firsts = [...new Set(plan.rest.map((r) => r.tokens[0]!))];
