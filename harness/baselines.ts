@@ -22,6 +22,8 @@ const NEVER = new AbortController().signal;
 async function ask(judge: Judge, benchmark: AnyBenchmark, itemId: string, p: Presentation): Promise<Outcome> {
   try {
     const reply = await judge.judge({ benchmark: benchmark.id, itemId, task: p.prepared.task, prompt: p.prompt }, NEVER);
+    // Baselines answer with verdicts: take them as they are (the general mapping costs more than the judging).
+    if (reply.type === 'verdict' && reply.verdict.kind === p.prepared.task.kind) return { status: 'verdict', verdict: reply.verdict };
     return replyOutcome(p.prepared.task, reply);
   } catch (error) {
     return { status: 'error', message: error instanceof Error ? error.message : String(error) };

@@ -4,7 +4,7 @@
  * retryable, and an abort by the harness's own signal handed back untouched. Shared by the `openai` and
  * `openai-compatible` adapters, which both talk to servers through this SDK.
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { APIError } from 'openai';
 import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../call-error.ts';
 
 /** The server's own error text: OpenAI's `{"error": {"message"}}`, TGI's `{"error": "..."}`, else the SDK's. */
@@ -21,7 +21,9 @@ function serverMessage(error: APIError): string {
  * has fired, its reason (the harness's TimeoutError, or the reason of a Ctrl-C or fatal stop) is what the
  * harness needs to see, not the SDK's generic APIUserAbortError, so it is returned as it is.
  */
-export function toCallError(error: unknown, signal: AbortSignal, secret: string | undefined): unknown {
+export function toCallError(error: unknown, sdk: typeof import('openai'), signal: AbortSignal, secret: string | undefined): unknown {
+  // The SDK's classes come from the caller, which imports the SDK only when it first sends a request.
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk;
   if (signal.aborted) return signal.reason;
   // Only our signal can abort a request, so this cannot really happen; if it does, it is not a server failure.
   if (error instanceof APIUserAbortError) return error;

@@ -9,7 +9,7 @@
  * In "score-options" mode (option-scoring.ts) the prompt ends with the verdict's label, the reply is capped at a
  * few tokens, and the verdict is the most probable option among the top log-probabilities at the verdict token.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { DEFAULT_RETRY_POLICY } from '../../harness/retry.ts';
 import { JudgeCallError } from '../call-error.ts';
@@ -109,23 +109,29 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
   // only covers waiting for the headers) must never fire first, or a slow reply would be reported as the
   // SDK's timeout instead of the harness's; it stays as a backstop for a signal that somehow never fires.
   const sdkTimeoutMs = Math.min(MAX_TIMER_MS, (spec.limits.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs) * 2 + 60_000);
-  const client = new OpenAI({
-    apiKey: endpoint.apiKey,
-    // Always explicit, so OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID in the process environment never
-    // redirect a judge or send an OpenAI organisation id to another provider's server (keys and URLs come
-    // from the judge config; see judges/config.ts).
-    baseURL: endpoint.baseURL,
-    organization: null,
-    project: null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    // The harness retries (bounded attempts, capped Retry-After); SDK retries would multiply them unseen.
-    maxRetries: 0,
-    timeout: sdkTimeoutMs,
-    // Every failure reaches the user through the harness (stored, counted, shown); SDK warnings on the console
-    // would only break the progress bar.
-    logLevel: 'off',
-  });
+  const newClient = (sdk: typeof import('openai')): OpenAI =>
+    new sdk.default({
+      apiKey: endpoint.apiKey,
+      // Always explicit, so OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID in the process environment never
+      // redirect a judge or send an OpenAI organisation id to another provider's server (keys and URLs come
+      // from the judge config; see judges/config.ts).
+      baseURL: endpoint.baseURL,
+      organization: null,
+      project: null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      // The harness retries (bounded attempts, capped Retry-After); SDK retries would multiply them unseen.
+      maxRetries: 0,
+      timeout: sdkTimeoutMs,
+      // Every failure reaches the user through the harness (stored, counted, shown); SDK warnings on the console
+      // would only break the progress bar.
+      logLevel: 'off',
+    });
+  // The SDK is imported on the first request, not when the judge is created: a rerun answered from the store (and
+  // `compare`, `leaderboard`) never loads it (about 0.15 s of start-up).
+  let connection: Promise<{ sdk: typeof import('openai'); client: OpenAI }> | undefined;
+  const connect = (): Promise<{ sdk: typeof import('openai'); client: OpenAI }> =>
+    (connection ??= import('openai').then((sdk) => ({ sdk, client: newClient(sdk) })));
 
   const scoring = scoresOptions(spec);
   return {
@@ -140,11 +146,12 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
           logprobs: true,
           top_logprobs: CHAT_TOP_LOGPROBS,
         };
+        const { sdk, client } = await connect();
         let body: unknown;
         try {
           body = await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
         } catch (error) {
-          throw toCallError(error, signal, endpoint.secret);
+          throw toCallError(error, sdk, signal, endpoint.secret);
         }
         const read = readCompletion(body);
         if (read.emptyReason !== undefined) return read;
@@ -161,13 +168,14 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
         max_tokens: spec.decoding.maxOutputTokens,
         ...(spec.decoding.topP !== undefined ? { top_p: spec.decoding.topP } : {}),
       };
+      const { sdk, client } = await connect();
       let body: unknown;
       try {
         // The timeout again per request: only then does the SDK announce it (X-Stainless-Timeout), which the
         // tests read to check it is above the harness's.
         body = await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
       } catch (error) {
-        throw toCallError(error, signal, endpoint.secret);
+        throw toCallError(error, sdk, signal, endpoint.secret);
       }
       return readCompletion(body);
     },
