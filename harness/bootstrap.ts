@@ -55,7 +55,8 @@ export function forEachResample(strata: readonly (readonly (readonly number[])[]
       const last = clusters.length - 1;
       for (let i = 0; i <= last; i++) {
         const cluster = clusters[uniformInt(rng, 0, last)]!;
-        for (const item of cluster) indices.push(item);
+        // Indexed loops: this runs millions of times per interval, where array iterators cost several times more.
+        for (let k = 0; k < cluster.length; k++) indices.push(cluster[k]!);
       }
     }
     visit(indices);
