@@ -8,13 +8,12 @@ import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark, selectBenchmarks } from '..
 import { JUDGE_FACTORIES, configuredJudges, createJudge } from '../judges/index.ts';
 import { calibrationTables } from '../reports/calibration.ts';
 import { renderTerminal } from '../reports/terminal.ts';
-import { writeReports } from '../reports/write.ts';
 import { DEFAULT_RESAMPLES } from './bootstrap.ts';
-import { REGRESSION_EXIT_CODE, compareCommand, type CompareFlags } from './compare-command.ts';
-import { leaderboardCommand, type LeaderboardFlags } from './leaderboard-command.ts';
+// compare, leaderboard, report files and downloads are imported when used: every command pays for what it loads.
+import type { CompareFlags } from './compare-command.ts';
+import type { LeaderboardFlags } from './leaderboard-command.ts';
 import { resolveDataDir } from './data-dir.ts';
-import { download, downloadUrl } from './download.ts';
-import { UserError } from './errors.ts';
+import { REGRESSION_EXIT_CODE, UserError } from './errors.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { formatSpend } from './progress.ts';
 import { reportTables } from './report-tables.ts';
@@ -185,6 +184,7 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     const spent = run.spend.inputTokens + run.spend.outputTokens > 0 ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}` : '';
     process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`);
     if (flags.out) {
+      const { writeReports } = await import('../reports/write.ts');
       const files = await writeReports(flags.out, run, tables, flags.seed, { byBenchmark: intervals, resamples: flags.resamples });
       process.stderr.write(`Wrote ${files.join(', ')}\n`);
     }
@@ -209,6 +209,7 @@ async function pullCommand(name: string, flags: { data?: string; progress: boole
   if (benchmark.downloads.length === 0) throw new UserError(`${name} has nothing to download.`);
   const dataDir = resolveDataDir(flags.data);
   for (const spec of benchmark.downloads) {
+    const { download, downloadUrl } = await import('./download.ts');
     process.stderr.write(`${spec.description}\n  from ${downloadUrl(spec)}\n`);
     const result = await download(spec, dataDir, { progress: flags.progress });
     const resumed = result.resumedFrom > 0 ? ` (resumed at byte ${result.resumedFrom})` : '';
@@ -288,6 +289,7 @@ export function buildProgram(): Command {
       ].join('\n'),
     )
     .action(async (flags: CompareFlags) => {
+      const { compareCommand } = await import('./compare-command.ts');
       process.exitCode = await compareCommand(flags);
     });
 
@@ -313,6 +315,7 @@ export function buildProgram(): Command {
       ].join('\n'),
     )
     .action(async (flags: LeaderboardFlags) => {
+      const { leaderboardCommand } = await import('./leaderboard-command.ts');
       process.exitCode = await leaderboardCommand(flags);
     });
 

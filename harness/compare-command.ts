@@ -13,11 +13,11 @@ import { COMPARE_NOTES, renderComparisonCsv, renderComparisonMarkdown, renderCom
 import { BASELINES } from './baselines.ts';
 import { compareJudges, regressions } from './compare.ts';
 import { resolveDataDir } from './data-dir.ts';
-import { MissingDataError, UserError } from './errors.ts';
+import { MissingDataError, REGRESSION_EXIT_CODE, UserError } from './errors.ts';
 import { runEval } from './run.ts';
 import { Store } from './store.ts';
 
-export const REGRESSION_EXIT_CODE = 6;
+export { REGRESSION_EXIT_CODE };
 
 export interface CompareFlags {
   judge?: string;

@@ -27,3 +27,6 @@ export class MissingDataError extends DataError {
     this.name = 'MissingDataError';
   }
 }
+
+/** `compare --fail-on-regression`: the candidate is significantly worse than a baseline somewhere. */
+export const REGRESSION_EXIT_CODE = 6;
