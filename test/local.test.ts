@@ -1,5 +1,5 @@
 /**
- * The in-process `local` judge with a real GGUF model (/work/shared/models/llama-2-tiny-random.gguf: random
+ * The in-process `local` judge with a real GGUF model (../shared/models/llama-2-tiny-random.gguf: random
  * weights, no chat template) on a handful of real items, in both modes, through the CLI's judge registry and the
  * real harness and store. The model's answers are noise, so only the mechanics are asserted: a verdict or an
  * answer for every item, probabilities in [0, 1] summing to 1 over the options, agreeing with node-llama-cpp's
