@@ -306,7 +306,7 @@ const PAGE_SCRIPT = String.raw`
     });
   }
   var select = document.getElementById('history-column');
-  var first = series(data.columns.length > 0 ? data.columns[0].id : '');
+  var first = series(select.value);
   var lineChart = new Chart(document.getElementById('history-chart'), {
     type: 'line',
     data: {
@@ -433,7 +433,9 @@ export function renderLeaderboardHtml(data: LeaderboardData, history: readonly L
   const changed = changes(nights);
   const measured = data.rows.filter((r) => r.source === 'this run').length;
   const published = data.rows.length - measured;
-  const options = columns.map((c, i) => `<option value="${escapeHtml(c.id)}"${i === 0 ? ' selected' : ''}>${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}</option>`);
+  // The line chart opens on the first column any measured judge has a value in (not one only published rows fill).
+  const shown = (columns.find((c) => points.some((p) => p.column === c.id && p.value !== null)) ?? columns[0])?.id;
+  const options = columns.map((c) => `<option value="${escapeHtml(c.id)}"${c.id === shown ? ' selected' : ''}>${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}</option>`);
   const nightsText = `${nights.length} night${nights.length === 1 ? '' : 's'} kept (${escapeHtml(nights[0]?.date ?? data.date)} to ${escapeHtml(data.date)})`;
   const changeText = changed.length > 0 ? ` Not comparable across: ${changed.map(escapeHtml).join('; ')}.` : '';
 

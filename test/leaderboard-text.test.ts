@@ -104,3 +104,17 @@ describe('renderLeaderboardCsv', () => {
     expect(rows[2]![13]).toBe('');
   });
 });
+
+describe('the HTML line chart', () => {
+  it('opens on the first column a measured judge has a value in, not one only published rows fill', async () => {
+    const { renderLeaderboardHtml } = await import('../reports/leaderboard-html.ts');
+    const onlyPublishedFirst: LeaderboardData = {
+      ...DATA,
+      columns: [{ id: 'aggrefact:Avg', benchmark: 'aggrefact', label: 'AggreFact', table: 'Table 1' }, ...DATA.columns],
+      rows: [...DATA.rows, { judge: 'FLAMe-24B', source: 'paper', citation: 'FLAMe Table 1', cells: { 'aggrefact:Avg': { value: 80.4, ci: null, n: null } } }],
+    };
+    const html = renderLeaderboardHtml(onlyPublishedFirst, []);
+    expect(html).toContain('<option value="hhh:Accuracy" selected>');
+    expect(html).not.toContain('<option value="aggrefact:Avg" selected>');
+  });
+});
