@@ -133,50 +133,52 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
   const connect = (): Promise<{ sdk: typeof import('openai'); client: OpenAI }> =>
     (connection ??= import('openai').then((sdk) => ({ sdk, client: newClient(sdk) })));
 
+  /** One chat completion, the SDK's failures mapped to the harness's (judges/api/openai-errors.ts). */
+  const send = async (params: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<unknown> => {
+    const { sdk, client } = await connect();
+    try {
+      // The timeout again per request: only then does the SDK announce it (X-Stainless-Timeout), which the
+      // tests read to check it is above the harness's.
+      return await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
+    } catch (error) {
+      throw toCallError(error, sdk, signal, endpoint.secret);
+    }
+  };
+
   const scoring = scoresOptions(spec);
   return {
     async complete(request, signal) {
       if (scoring) {
-        const params: ChatCompletionCreateParamsNonStreaming = {
-          model: spec.model,
-          messages: [{ role: 'user', content: scoringPrompt(request.prompt, request.task) }],
-          // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
-          temperature: 0,
-          max_tokens: SCORE_MAX_TOKENS,
-          logprobs: true,
-          top_logprobs: CHAT_TOP_LOGPROBS,
-        };
-        const { sdk, client } = await connect();
-        let body: unknown;
-        try {
-          body = await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
-        } catch (error) {
-          throw toCallError(error, sdk, signal, endpoint.secret);
-        }
+        const body = await send(
+          {
+            model: spec.model,
+            messages: [{ role: 'user', content: scoringPrompt(request.prompt, request.task) }],
+            // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
+            temperature: 0,
+            max_tokens: SCORE_MAX_TOKENS,
+            logprobs: true,
+            top_logprobs: CHAT_TOP_LOGPROBS,
+          },
+          signal,
+        );
         const read = readCompletion(body);
         if (read.emptyReason !== undefined) return read;
         return scoredCompletion(request.task, readTokens(body), read.text, read.usage, false);
       }
-      const params: ChatCompletionCreateParamsNonStreaming = {
-        model: spec.model,
-        messages: [{ role: 'user', content: request.prompt }],
-        temperature: spec.decoding.temperature,
-        // max_tokens, not max_completion_tokens: it is what the presets' models (gpt-4-0125-preview,
-        // gpt-4o-2024-05-13, gpt-3.5-turbo-0125) and every OpenAI-compatible server (vLLM, Ollama, llama.cpp,
-        // TGI) accept. OpenAI deprecated it only for its reasoning models, which also refuse temperature 0, so
-        // switching the field alone would not make them usable here.
-        max_tokens: spec.decoding.maxOutputTokens,
-        ...(spec.decoding.topP !== undefined ? { top_p: spec.decoding.topP } : {}),
-      };
-      const { sdk, client } = await connect();
-      let body: unknown;
-      try {
-        // The timeout again per request: only then does the SDK announce it (X-Stainless-Timeout), which the
-        // tests read to check it is above the harness's.
-        body = await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
-      } catch (error) {
-        throw toCallError(error, sdk, signal, endpoint.secret);
-      }
+      const body = await send(
+        {
+          model: spec.model,
+          messages: [{ role: 'user', content: request.prompt }],
+          temperature: spec.decoding.temperature,
+          // max_tokens, not max_completion_tokens: it is what the presets' models (gpt-4-0125-preview,
+          // gpt-4o-2024-05-13, gpt-3.5-turbo-0125) and every OpenAI-compatible server (vLLM, Ollama, llama.cpp,
+          // TGI) accept. OpenAI deprecated it only for its reasoning models, which also refuse temperature 0, so
+          // switching the field alone would not make them usable here.
+          max_tokens: spec.decoding.maxOutputTokens,
+          ...(spec.decoding.topP !== undefined ? { top_p: spec.decoding.topP } : {}),
+        },
+        signal,
+      );
       return readCompletion(body);
     },
   };
