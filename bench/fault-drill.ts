@@ -1,5 +1,5 @@
 /**
- * The fault drill: the real CLI (`node --import tsx harness/cli.ts eval`) runs RewardBench against the faulty
+ * The fault drill: the real CLI (`node harness/launch.mjs eval`, what `npm run eval` runs) runs RewardBench against the faulty
  * judge of bench/fault-server.ts, is killed with SIGKILL at seeded random moments and resumed each time, and the
  * result is compared with an uninterrupted run against a fresh server with the same seed. What must hold:
  *
@@ -131,7 +131,7 @@ interface Child {
 }
 
 function startCli(args: string[], dataDir: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'harness/cli.ts'), ...args], {
+  const child = spawn(process.execPath, [path.join(REPO, 'harness', 'launch.mjs'), ...args], {
     cwd: REPO,
     env: { ...process.env, AUTORATER_DATA: dataDir },
     stdio: ['ignore', 'ignore', 'pipe'],

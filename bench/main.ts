@@ -3,7 +3,7 @@
  *
  *  1. Overhead against the floor: all of RewardBench (2,985 prompts) through the real CLI against a loopback
  *     OpenAI-compatible server that answers instantly (or after a fixed delay modelling a real endpoint), next to
- *     the floor (bench/floor.ts: the same prompts through the same SDK at the same concurrency, nothing else) and
+ *     the floor (bench/floor.mjs: the same prompts through the same SDK at the same concurrency, nothing else) and
  *     a peer, promptfoo (installed apart in bench/promptfoo/), at each concurrency.
  *  2. Cached rerun: the same command again with everything stored, for RewardBench and for `--benchmark all`.
  *  3. The fault drill (bench/fault-drill.ts) over all of RewardBench, with at least 10 SIGKILLs.
@@ -106,6 +106,8 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
 }
 
 const tsxNode = (script: string, args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', path.join(REPO, script), ...args]];
+/** The CLI as the npm scripts start it (harness/launch.mjs: the prebuilt CLI, built before anything is timed). */
+const harnessCli = (args: string[]): [string, string[]] => [process.execPath, [path.join(REPO, 'harness', 'launch.mjs'), ...args]];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Figures
@@ -225,11 +227,11 @@ async function measure(client: Client, concurrency: number): Promise<Sample> {
   server.reset();
   let exit: Exit;
   if (client === 'floor') {
-    exit = await run(...tsxNode('bench/floor.ts', [promptsFile, server.baseURL, String(concurrency)]));
+    exit = await run(process.execPath, [path.join(REPO, 'bench', 'floor.mjs'), promptsFile, server.baseURL, String(concurrency)]);
   } else if (client === 'harness' || client === 'harness-no-intervals') {
     const store = path.join(work, `fresh-${storeCount++}.sqlite`);
     const extra = client === 'harness' ? [] : ['--resamples', '0'];
-    exit = await run(...tsxNode('harness/cli.ts', [...harnessArgs(store, concurrency, 'rewardbench'), ...extra]));
+    exit = await run(...harnessCli([...harnessArgs(store, concurrency, 'rewardbench'), ...extra]));
     if (!exit.stderr.includes(`${prompts.length} asked, 0 from the store`)) throw new Error(`${client}: not a fresh run:\n${exit.stderr}`);
     if (client === 'harness') lastStore.set(concurrency, store);
   } else {
@@ -295,12 +297,14 @@ async function repeat(n: number, fn: () => Promise<Exit>): Promise<Figure> {
  * Fresh runs also compute bootstrap intervals for the report (--resamples, when the CLI has it): CPU work after the
  * last request that a floor does not do. A second harness column without them says how much of the gap they are.
  */
-const INTERVALS = (await run(...tsxNode('harness/cli.ts', ['eval', '--help']))).stdout.includes('--resamples');
+// Also builds the CLI (harness/launch.mjs) if the sources changed, so no timed run pays for that.
+const INTERVALS = (await run(...harnessCli(['eval', '--help']))).stdout.includes('--resamples');
 
 log('startup costs');
 results.startup['node -e 0'] = await repeat(RUNS + 2, () => run(process.execPath, ['-e', '0']));
 results.startup['node --import tsx -e 0'] = await repeat(RUNS + 2, () => run(process.execPath, ['--import', 'tsx', '-e', '0']));
-results.startup['node --import tsx harness/cli.ts eval --help'] = await repeat(RUNS + 2, () => run(...tsxNode('harness/cli.ts', ['eval', '--help'])));
+results.startup['node harness/launch.mjs eval --help'] = await repeat(RUNS + 2, () => run(...harnessCli(['eval', '--help'])));
+results.startup['node --import tsx harness/cli.ts eval --help (the sources)'] = await repeat(RUNS + 2, () => run(...tsxNode('harness/cli.ts', ['eval', '--help'])));
 results.startup['npm run -s eval -- --help'] = await repeat(RUNS, () => run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'eval', '--', '--help'], { probe: false }));
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -355,12 +359,12 @@ if (!flags['no-cached']) {
   let store = lastStore.get(concurrency);
   if (!store) {
     store = path.join(work, 'cached-rewardbench.sqlite');
-    await run(...tsxNode('harness/cli.ts', harnessArgs(store, concurrency, 'rewardbench')));
+    await run(...harnessCli(harnessArgs(store, concurrency, 'rewardbench')));
   }
   const allStore = path.join(work, 'cached-all.sqlite');
   log('filling a store with every benchmark (--benchmark all) for the cached rerun');
   server.reset();
-  const fill = await run(...tsxNode('harness/cli.ts', harnessArgs(allStore, concurrency, 'all')));
+  const fill = await run(...harnessCli(harnessArgs(allStore, concurrency, 'all')));
   if (fill.code !== 0) throw new Error(`--benchmark all fill run failed:\n${fill.stderr}`);
   const allItems = server.requests;
   for (const [name, file, benchmark] of [
@@ -372,7 +376,7 @@ if (!flags['no-cached']) {
     let note = '';
     for (let i = 0; i < CACHED_RUNS; i++) {
       server.reset();
-      const exit = await run(...tsxNode('harness/cli.ts', harnessArgs(file, concurrency, benchmark)));
+      const exit = await run(...harnessCli(harnessArgs(file, concurrency, benchmark)));
       if (exit.code !== 0 || server.requests !== 0) throw new Error(`cached rerun (${name}) asked ${server.requests} requests or failed:\n${exit.stderr}`);
       walls.push(exit.wallMs);
       rss.push(exit.rssMb ?? NaN);

@@ -17,6 +17,7 @@ import { resolveDataDir } from './data-dir.ts';
 import { DataError, UserError } from './errors.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { buildLeaderboard, readLeaderboardConfig } from './leaderboard.ts';
+import { REPO_ROOT } from './repo-root.ts';
 import { Store } from './store.ts';
 
 export interface LeaderboardFlags {
@@ -32,7 +33,7 @@ export interface LeaderboardFlags {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function harnessVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../harness/errors.ts';
+import { REPO_ROOT } from '../harness/repo-root.ts';
 
 export const ADAPTER_NAMES = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'flame', 'local'] as const;
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
@@ -24,7 +25,7 @@ export type JudgeMode = (typeof JUDGE_MODES)[number];
 /** Adapters whose servers return log-probabilities (Anthropic's and Gemini's adapters do not read any). */
 export const SCORING_ADAPTERS: readonly AdapterName[] = ['openai', 'openai-compatible', 'flame', 'local'];
 
-export const REPO_CONFIG = path.join(import.meta.dirname, '..', 'autorater.config.json');
+export const REPO_CONFIG = path.join(REPO_ROOT, 'autorater.config.json');
 export const LOCAL_CONFIG = 'autorater.config.local.json';
 
 const decoding = z

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { completion, rateLimited, startOpenAIDouble, type OpenAIDouble } from './doubles/openai-server.ts';
-import { DATA_DIR, REPO, runCli, tempDir, type CliResult } from './helpers.ts';
+import { CLI, DATA_DIR, REPO, runCli, tempDir, type CliResult } from './helpers.ts';
 
 // A key-shaped secret that must never leave the environment variable it came in.
 const KEY = `sk-test-${'k3y'.repeat(12)}`;
@@ -67,7 +67,7 @@ describe('a model judge from the command line, against a local OpenAI double', (
     });
     const dir = tempDir();
     const args = ['eval', '--judge', 'gpt-4o-local', '--config', userConfig(dir, double.baseURL), '--limit', '30', '--store', path.join(dir, 'runs.sqlite')];
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'harness/cli.ts'), ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: REPO,
       env: { ...process.env, AUTORATER_DATA: DATA_DIR, OPENAI_API_KEY: KEY },
     });

@@ -20,8 +20,12 @@ export interface CliResult {
 
 /** Runs a TypeScript entry point of this repo in a child process, as the npm scripts do. */
 export function runTs(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return runNode(['--import', 'tsx', path.join(REPO, script), ...args], options);
+}
+
+function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, script), ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: options.cwd ?? REPO,
       env: { ...process.env, AUTORATER_DATA: DATA_DIR, ...options.env },
     });
@@ -34,6 +38,9 @@ export function runTs(script: string, args: string[], options: { env?: NodeJS.Pr
   });
 }
 
+/** The CLI as `npm run eval` (and the other npm scripts) start it: through harness/launch.mjs and its build. */
+export const CLI = path.join(REPO, 'harness', 'launch.mjs');
+
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
-  return runTs('harness/cli.ts', args, options);
+  return runNode([CLI, ...args], options);
 }

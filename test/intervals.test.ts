@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { hhh } from '../benchmarks/heldout/index.ts';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
 import type { AnyBenchmark, ItemResult } from '../benchmarks/benchmark.ts';
-import { bootstrapIntervals, forEachResample, percentileInterval, strataOf } from '../harness/bootstrap.ts';
+import { bootstrapIntervals, forEachClusterDraw, forEachResample, percentileInterval, strataOf, streamSeed } from '../harness/bootstrap.ts';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { metricIntervals } from '../harness/intervals.ts';
 import { holm, mcnemarExact, pairedPermutationTest } from '../harness/paired.ts';
 import { runEval } from '../harness/run.ts';
@@ -77,6 +79,37 @@ describe('stratified bootstrap', () => {
     const other: number[][] = [];
     forEachResample(strata, { resamples: 20, seed: 8, stream: 't' }, (ix) => other.push(ix));
     expect(other).not.toEqual(first);
+  });
+
+  it("draws exactly what pure-rand's uniformInt draws, stratum by stratum", () => {
+    // The draw loop inlines uniformInt for speed; the library stays the reference. Sizes include 1, 2 (no rejection
+    // bound) and ones that do not divide 2^32.
+    const sizes = [1, 2, 3, 7, 100, 1000];
+    const options = { resamples: 3, seed: 42, stream: 'inline' };
+    const rng = xoroshiro128plus(streamSeed(options.seed, options.stream));
+    const expected: number[] = [];
+    for (let b = 0; b < options.resamples; b++) {
+      let first = 0;
+      for (const size of sizes) {
+        for (let i = 0; i < size; i++) expected.push(first + uniformInt(rng, 0, size - 1));
+        first += size;
+      }
+    }
+    const seen: number[] = [];
+    forEachClusterDraw(sizes, options, (drawn) => seen.push(...drawn));
+    expect(seen).toEqual(expected);
+    // The inlined remainder for a stratum so large that the bound rejects almost half of all 32-bit values (too big
+    // to draw into an array here): the float remainder equals `%` on every accepted value.
+    const big = 2 ** 31 + 1;
+    const bigRng = xoroshiro128plus(streamSeed(1, 'big'));
+    const bound = Math.floor(2 ** 32 / big) * big;
+    let rejected = 0;
+    for (let i = 0; i < 2000; i++) {
+      let d = bigRng.next() + 2 ** 31;
+      while (d >= bound) (d = bigRng.next() + 2 ** 31), rejected++;
+      expect(d - Math.floor(d / big) * big).toBe(d % big);
+    }
+    expect(rejected).toBeGreaterThan(500);
   });
 
   it('draws whole clusters within a stratum', () => {
