@@ -21,6 +21,8 @@ export interface JudgeServer {
   readonly peakInFlight: number;
   /** Milliseconds from the first request's arrival to the last reply's end, since the last reset(). */
   readonly activeMs: number;
+  /** performance.now() (of this process) when the first request since the last reset() arrived. */
+  readonly firstRequestAt: number | undefined;
   /** sha256 (hex) of the user message of every request since the last reset(), in arrival order. */
   readonly promptHashes: readonly string[];
   /** The reply delay in milliseconds; may be changed between runs. */
@@ -90,6 +92,9 @@ export async function startJudgeServer(options: { delayMs?: number } = {}): Prom
     },
     get peakInFlight() {
       return peakInFlight;
+    },
+    get firstRequestAt() {
+      return firstAt;
     },
     get activeMs() {
       return firstAt === undefined || lastAt === undefined ? 0 : lastAt - firstAt;

@@ -48,13 +48,22 @@ export function strataOf(keys: readonly string[], clusterKeys?: readonly string[
  * goes through here, so a fast path and the general path see exactly the same draws.
  */
 export function forEachClusterDraw(stratumSizes: readonly number[], options: BootstrapOptions, visit: (drawn: Int32Array) => void): void {
+  const clusters = stratumSizes.reduce((a, b) => a + b, 0);
+  const key = `${options.seed}\u0000${options.stream}\u0000${options.resamples}\u0000${stratumSizes.join(',')}`;
+  if (kept?.key === key) {
+    for (let b = 0; b < options.resamples; b++) visit(kept.draws.subarray(b * clusters, (b + 1) * clusters));
+    return;
+  }
+  const keep = clusters * options.resamples <= MAX_KEPT_DRAWS;
+  const all = keep ? new Int32Array(clusters * options.resamples) : undefined;
   const rng = xoroshiro128plus(streamSeed(options.seed, options.stream));
-  const drawn = new Int32Array(stratumSizes.reduce((a, b) => a + b, 0));
   // pure-rand's uniformInt(rng, 0, size - 1), with its rejection bound computed once per stratum instead of per draw
   // and an exact float remainder (d < 2^32, so d / size never rounds up to the next integer) instead of `%` on
   // doubles: the same draws (test/intervals.test.ts checks), about 3× faster. This loop runs millions of times.
   const bounds = stratumSizes.map((size) => (size > 2 ? Math.floor(2 ** 32 / size) * size : 2 ** 32));
+  let drawn = new Int32Array(clusters);
   for (let b = 0; b < options.resamples; b++) {
+    if (all) drawn = all.subarray(b * clusters, (b + 1) * clusters);
     let position = 0;
     let first = 0;
     for (let s = 0; s < stratumSizes.length; s++) {
@@ -69,8 +78,16 @@ export function forEachClusterDraw(stratumSizes: readonly number[], options: Boo
     }
     visit(drawn);
   }
+  if (all) kept = { key, draws: all };
 }
 
+/**
+ * The last stream's draws, kept: a report draws the same stream once per row (this run and every baseline, over the
+ * same items, e.g. 4 × 3 million draws for RewardBench), and drawing is a third of a row's bootstrap. Up to this many
+ * draws (16 MB) are kept; larger streams are drawn again each time.
+ */
+const MAX_KEPT_DRAWS = 4_000_000;
+let kept: { key: string; draws: Int32Array } | undefined;
 
 /**
  * Calls `visit` once per resample with the drawn item indices (a fresh array each time): all items of each drawn

@@ -112,6 +112,22 @@ describe('stratified bootstrap', () => {
     expect(rejected).toBeGreaterThan(500);
   });
 
+  it('replays kept draws exactly: a second row over the same items sees the same resamples', () => {
+    const sizes = [5, 3, 8];
+    const collect = (seed: number): number[][] => {
+      const seen: number[][] = [];
+      forEachClusterDraw(sizes, { resamples: 30, seed, stream: 'kept' }, (drawn) => seen.push([...drawn]));
+      return seen;
+    };
+    const first = collect(1); // drawn, then kept
+    const replayed = collect(1); // from the kept draws
+    const other = collect(2); // drawn, replacing the kept ones
+    const drawnAgain = collect(1); // drawn afresh
+    expect(replayed).toEqual(first);
+    expect(drawnAgain).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
   it('draws whole clusters within a stratum', () => {
     // Stratum x has clusters p (items 0, 1) and q (item 2); stratum y has cluster r (items 3, 4).
     const strata = strataOf(['x', 'x', 'x', 'y', 'y'], ['p', 'p', 'q', 'r', 'r']);
