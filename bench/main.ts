@@ -71,6 +71,8 @@ const RSS_PROBE =
   "data:text/javascript,import fs from 'node:fs';process.on('exit',()=>{if(process.env.BENCH_RSS_FILE)fs.writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS))})";
 
 interface Exit {
+  /** performance.now() at spawn, on the same clock as the judge server's. */
+  startedAt: number;
   wallMs: number;
   code: number | null;
   stdout: string;
@@ -100,7 +102,7 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
       const rss = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) / 1024 : undefined;
-      resolve({ wallMs, code, stdout, stderr, rssMb: rss });
+      resolve({ startedAt: started, wallMs, code, stdout, stderr, rssMb: rss });
     });
   });
 }
@@ -206,6 +208,8 @@ type Client = 'floor' | 'harness' | 'harness-no-intervals' | 'promptfoo';
 
 interface Sample {
   wallMs: number;
+  /** From spawn to the server's first request. */
+  startMs: number;
   requestMs: number;
   rssMb: number | undefined;
 }
@@ -250,7 +254,7 @@ async function measure(client: Client, concurrency: number): Promise<Sample> {
     });
   }
   checkServer(client, exit);
-  return { wallMs: exit.wallMs, requestMs: server.activeMs, rssMb: exit.rssMb };
+  return { wallMs: exit.wallMs, startMs: (server.firstRequestAt ?? exit.startedAt) - exit.startedAt, requestMs: server.activeMs, rssMb: exit.rssMb };
 }
 
 function harnessArgs(store: string, concurrency: number, benchmark: string): string[] {
@@ -263,7 +267,7 @@ function harnessArgs(store: string, concurrency: number, benchmark: string): str
 interface Results {
   machine: Record<string, unknown>;
   startup: Record<string, Figure>;
-  overhead: { latencyMs: number; concurrency: number; clients: Partial<Record<Client, { wall: Figure; request: Figure; rssMb: Figure }>> }[];
+  overhead: { latencyMs: number; concurrency: number; clients: Partial<Record<Client, { wall: Figure; start: Figure; request: Figure; end: Figure; rssMb: Figure }>> }[];
   skippedCombos: string[];
   cached: Record<string, { wall: Figure; rssMb: Figure; note: string }>;
   drill?: Omit<DrillReport, 'summary' | 'uninterrupted' | 'finalStderr'> & { uninterrupted: Omit<DrillReport['uninterrupted'], 'summary'> };
@@ -344,7 +348,13 @@ for (const latencyMs of LATENCIES) {
     for (const client of clients) {
       const s = samples[client];
       if (s.length === 0) continue;
-      row.clients[client] = { wall: figure(s.map((x) => x.wallMs)), request: figure(s.map((x) => x.requestMs)), rssMb: figure(s.map((x) => x.rssMb ?? NaN)) };
+      row.clients[client] = {
+        wall: figure(s.map((x) => x.wallMs)),
+        start: figure(s.map((x) => x.startMs)),
+        request: figure(s.map((x) => x.requestMs)),
+        end: figure(s.map((x) => x.wallMs - x.startMs - x.requestMs)),
+        rssMb: figure(s.map((x) => x.rssMb ?? NaN)),
+      };
     }
     results.overhead.push(row);
   }
@@ -435,6 +445,7 @@ out.push(
       'harness',
       'harness/floor',
       'requests only: harness/floor',
+      'start · requests · end s: floor | harness',
       'harness --resamples 0',
       'its ratio',
       'promptfoo',
@@ -455,6 +466,7 @@ out.push(
         fmt(h?.wall),
         ratio(h?.wall, f?.wall),
         ratio(h?.request, f?.request),
+        [f, h].map((c) => (c ? [c.start, c.request, c.end].map((x) => secs(x.median)).join(' · ') : '—')).join(' | '),
         fmt(h0?.wall),
         ratio(h0?.wall, f?.wall),
         fmt(p?.wall),
