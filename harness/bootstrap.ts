@@ -146,8 +146,8 @@ export function bootstrapIntervals<T>(
 
 /**
  * The same intervals as bootstrapIntervals when the statistic is a function of summed per-cluster count vectors:
- * each resample adds the drawn clusters' vectors (O(clusters × size)) instead of re-scoring its items. `strata` are
- * as strataOf gives them; `vectors[i]` is the counts of cluster i in strata order.
+ * each resample adds up the drawn clusters' vectors instead of re-scoring its items. `strata` are as strataOf gives
+ * them; `vectorOf(cluster)` is one cluster's counts (`size` slots); `statistic` gets the totals and must not keep them.
  */
 export function bootstrapCountIntervals(
   strata: readonly (readonly (readonly number[])[])[],

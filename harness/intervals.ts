@@ -1,7 +1,7 @@
 /**
  * Confidence intervals for a benchmark's headline values (its MetricSpec): a stratified bootstrap over the scored
- * items that calls the benchmark's own `score` on every resample. A bootstrap of a large benchmark costs about a
- * second per row, so results are cached in the run store under a hash of everything they depend on (the items'
+ * items that calls the benchmark's own `score` on every resample (or adds per-cluster counts, `MetricSpec.counts`).
+ * Re-scoring a large benchmark costs up to seconds per row, so results are cached in the run store under a hash of everything they depend on (the items'
  * outcomes, the point values, the seed and the number of resamples): a rerun with nothing new costs nothing.
  */
 import type { AnyBenchmark, BenchmarkSummary, IntervalsByColumn, ItemResult } from '../benchmarks/benchmark.ts';
