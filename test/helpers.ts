@@ -23,7 +23,8 @@ export function runTs(script: string, args: string[], options: { env?: NodeJS.Pr
   return runNode(['--import', 'tsx', path.join(REPO, script), ...args], options);
 }
 
-function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult> {
+/** Runs `node <args>` in a child process (cwd: this repo unless given), with AUTORATER_DATA set. */
+export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: options.cwd ?? REPO,

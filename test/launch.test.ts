@@ -4,11 +4,10 @@
  * several commands building at once, and falls back to the sources through tsx when it cannot build. Each test
  * works on a copy of the sources (node_modules linked), never on this checkout's own .build.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, tempDir, type CliResult } from './helpers.ts';
+import { REPO, runNode, tempDir, type CliResult } from './helpers.ts';
 
 function copyOfSources(): string {
   const dir = tempDir('autorater-launch-');
@@ -19,15 +18,7 @@ function copyOfSources(): string {
 }
 
 function launch(root: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'harness', 'launch.mjs'), ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runNode([path.join(root, 'harness', 'launch.mjs'), ...args], { cwd: root });
 }
 
 const builds = (root: string): string[] => fs.readdirSync(path.join(root, '.build')).sort();
