@@ -3,22 +3,25 @@
  * autorater: `eval` runs a judge over benchmarks and prints the paper-style tables; `data pull` fetches
  * benchmark files. npm scripts: `npm run eval -- <flags>`, `npm run data -- pull <benchmark>`.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark, selectBenchmarks } from '../benchmarks/index.ts';
 import { JUDGE_FACTORIES, configuredJudges, createJudge } from '../judges/index.ts';
 import { calibrationTables } from '../reports/calibration.ts';
+import { breakerLine, endpointLine, failureLines, runFailures } from '../reports/failures.ts';
 import { renderTerminal } from '../reports/terminal.ts';
 import { DEFAULT_RESAMPLES } from './bootstrap.ts';
 // compare, leaderboard, report files and downloads are imported when used: every command pays for what it loads.
 import type { CompareFlags } from './compare-command.ts';
 import type { LeaderboardFlags } from './leaderboard-command.ts';
 import { resolveDataDir } from './data-dir.ts';
-import { REGRESSION_EXIT_CODE, UserError } from './errors.ts';
-import { interruptOnSigint } from './interrupt.ts';
+import { UserError } from './errors.ts';
+import { EXIT_CODES, exitCodesHelp } from './exit-codes.ts';
+import { interruptMessage, interruptOnSignals } from './interrupt.ts';
 import { formatSpend } from './progress.ts';
 import { reportTables } from './report-tables.ts';
+import { DEFAULT_RETRY_POLICY } from './retry.ts';
 import { prepareItems, runEval } from './run.ts';
-import { Store } from './store.ts';
+import { openStore, storeFailure } from './store-guard.ts';
 
 export const DEFAULT_STORE = '.autorater/runs.sqlite';
 
@@ -92,8 +95,7 @@ function registeredList(): string {
     '  npm run eval -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --out out/skywork',
     '  npm run eval -- --print-prompt 0',
     '',
-    'Exit codes: 0 done; 2 bad usage; 3 data missing or malformed; 4 some items failed (stored; rerun to retry);',
-    '            5 stopped by --max-cost; 130 interrupted (everything finished so far is stored).',
+    exitCodesHelp(['done', 'internal', 'usage', 'data', 'itemsFailed', 'maxCost', 'endpoint', 'store', 'interrupted']),
   ].join('\n');
 }
 
@@ -130,16 +132,17 @@ async function printPrompt(flags: EvalFlags, index: number): Promise<void> {
 async function evalCommand(flags: EvalFlags): Promise<number> {
   if (flags.printPrompt !== undefined) {
     await printPrompt(flags, flags.printPrompt);
-    return 0;
+    return EXIT_CODES.done.code;
   }
   if (!flags.judge) throw new UserError('missing --judge <id>. See npm run eval -- --help for the registered judges.');
   const benchmarks = selectBenchmarks(flags.benchmark);
   const dataDir = resolveDataDir(flags.data);
   const judge = await createJudge(flags.judge, { dataDir, seed: flags.seed, configFile: flags.config });
+  process.stderr.write(`${endpointLine(judge)}\n`);
 
-  const interrupt = interruptOnSigint('Stopping: no new requests; finishing the ones in flight (Ctrl-C again to quit at once).');
-
-  const store = Store.open(flags.store);
+  const store = openStore(flags.store);
+  const timeoutMs = judge.limits?.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs;
+  const interrupt = interruptOnSignals(interruptMessage(judge.endpoint !== undefined, timeoutMs), () => store.flush());
   try {
     const run = await runEval({
       judge,
@@ -168,6 +171,12 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
       resamples: flags.resamples,
       cache: store,
     });
+    // Ctrl-C/SIGTERM after every item was judged (intervals and published rows can take a while): the judgments are
+    // stored, and the command ends as announced rather than printing a report nobody is waiting for.
+    if (interrupt.signal.aborted && run.status !== 'interrupted') {
+      process.stderr.write('Interrupted before the report: every judgment is stored; run the same command again to print it.\n');
+      return EXIT_CODES.interrupted.code;
+    }
     for (const b of run.benchmarks) tables.push(...calibrationTables(b)); // only when the judge gave verdict probabilities
     for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
     for (const b of run.benchmarks) {
@@ -181,6 +190,9 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     for (const s of run.skipped) {
       process.stderr.write(`${s.benchmark.id}: skipped: ${s.reason.replace(/\n/g, '\n  ')}\n`);
     }
+    for (const line of failureLines(runFailures(run))) process.stderr.write(`${line}\n`);
+    const broke = breakerLine(run);
+    if (broke) process.stderr.write(`${broke}\n`);
     const spent = run.spend.inputTokens + run.spend.outputTokens > 0 ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}` : '';
     process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`);
     if (flags.out) {
@@ -190,13 +202,13 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     }
     if (run.status === 'interrupted') {
       process.stderr.write('Interrupted: run the same command again to continue where it stopped.\n');
-      return 130;
+      return EXIT_CODES.interrupted.code;
     }
     if (run.status === 'stopped') {
       process.stderr.write(`Stopped before spending more than $${flags.maxCost}: raise --max-cost and rerun to continue.\n`);
-      return 5;
+      return EXIT_CODES.maxCost.code;
     }
-    return run.status === 'incomplete' ? 4 : 0;
+    return run.status === 'incomplete' ? EXIT_CODES.itemsFailed.code : EXIT_CODES.done.code;
   } finally {
     interrupt.dispose();
     store.close();
@@ -216,13 +228,17 @@ async function pullCommand(name: string, flags: { data?: string; progress: boole
     const check = result.verified ? 'size and sha256 verified' : `not verified: no published checksum; sha256 ${result.sha256}`;
     process.stderr.write(`  ${result.status}${resumed}: ${result.path} (${check})\n`);
   }
-  return 0;
+  return EXIT_CODES.done.code;
 }
 
 export function buildProgram(): Command {
   const program = new Command('autorater')
     .description('Measure how good LLM judges (autoraters) are, on the FLAMe paper\'s benchmarks.')
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    // Set before any .command(): subcommands inherit both. Commander then throws its usage errors (and --help) to
+    // main() instead of exiting with its own code 1, so they end with the table's 2 (help: 0).
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'autorater: ')) });
 
   program
     .command('eval')
@@ -265,7 +281,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--resamples <n>', 'paired bootstrap resamples for the intervals').argParser(integer('--resamples', 0)).default(DEFAULT_RESAMPLES))
     .addOption(new Option('--permutations <n>', 'permutations for the paired permutation test').argParser(integer('--permutations', 1)).default(DEFAULT_RESAMPLES))
     .addOption(new Option('--alpha <p>', 'significance level after Holm correction').argParser(probability('--alpha')).default(0.05))
-    .option('--fail-on-regression', `exit ${REGRESSION_EXIT_CODE} if the candidate is significantly worse than a baseline on any category`, false)
+    .option(
+      '--fail-on-regression',
+      `exit ${EXIT_CODES.regression.code} if the candidate is significantly worse than a baseline on any category`,
+      false,
+    )
     .addOption(
       new Option('--regression-threshold <points>', 'only count regressions larger than this many points').argParser(nonNegativeNumber('--regression-threshold')).default(0),
     )
@@ -285,7 +305,16 @@ export function buildProgram(): Command {
         '  npm run compare -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --baseline longer-wins --baseline random',
         `  npm run compare -- --judge my-ckpt --baseline gpt-4 --benchmark all --fail-on-regression --regression-threshold 1`,
         '',
-        `Exit codes: 0 done; 2 bad usage; 3 data missing or malformed; 4 a judge has nothing stored to compare; ${REGRESSION_EXIT_CODE} regression (with --fail-on-regression).`,
+        exitCodesHelp([
+          'done',
+          'internal',
+          'usage',
+          'data',
+          ['itemsFailed', 'a judge has nothing stored to compare'],
+          'regression',
+          'endpoint',
+          'store',
+        ]),
       ].join('\n'),
     )
     .action(async (flags: CompareFlags) => {
@@ -308,8 +337,18 @@ export function buildProgram(): Command {
       [
         '',
         'Each night keeps history/<date>.json; index.html charts every judge over the kept nights. A rerun with nothing new',
-        'asks nothing and rewrites the same bytes (the date aside). Exit codes: 0 done; 2 bad usage; 3 bad config or data;',
-        '4 some items failed (stored; rerun to retry); 130 interrupted.',
+        'asks nothing and rewrites the same bytes (the date aside).',
+        '',
+        exitCodesHelp([
+          'done',
+          'internal',
+          'usage',
+          ['data', 'bad config or data'],
+          'itemsFailed',
+          'endpoint',
+          'store',
+          'interrupted',
+        ]),
         '',
         'Nightly, e.g. cron: 0 2 * * *  cd /srv/autorater && AUTORATER_DATA=/srv/data npm run leaderboard -- --no-progress',
       ].join('\n'),
@@ -326,7 +365,16 @@ export function buildProgram(): Command {
     .argument('<benchmark>', `one of: ${BENCHMARKS.filter((b) => b.downloads.length > 0).map((b) => b.id).join(', ')}`)
     .option('--data <dir>', 'data folder to write into (default: $AUTORATER_DATA, else ./data)')
     .option('--no-progress', 'no progress bar')
-    .addHelpText('after', '\nHugging Face URLs honour $HF_ENDPOINT, GitHub ones $GITHUB_RAW_ENDPOINT; gated datasets read a token from $HF_TOKEN.')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Hugging Face URLs honour $HF_ENDPOINT, GitHub ones $GITHUB_RAW_ENDPOINT; gated datasets read a token from',
+        '$HF_TOKEN.',
+        '',
+        exitCodesHelp(['done', 'internal', 'usage', ['data', 'download failed or not the expected file']]),
+      ].join('\n'),
+    )
     .action(async (name: string, flags: { data?: string; progress: boolean }) => {
       process.exitCode = await pullCommand(name, flags);
     });
@@ -334,17 +382,28 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Says what ended a command (one line, unless it is a bug) and gives its exit code. */
+function failed(error: unknown): number {
+  // Commander has printed its message (or the help) already.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_CODES.done.code : EXIT_CODES.usage.code;
+  const failure = storeFailure(error) ?? error; // a SQLite error is the store's: named, with what to do
+  if (failure instanceof UserError) {
+    process.stderr.write(`autorater: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+  const trace = failure instanceof Error ? (failure.stack ?? failure.message) : String(failure);
+  process.stderr.write(`autorater: unexpected error: ${trace}\n`);
+  return EXIT_CODES.internal.code;
+}
+
 export async function main(argv: string[]): Promise<void> {
+  // An error thrown outside the command's promise chain (a timer, an unawaited promise) ends the process the same way,
+  // not with Node's own trace and code 1; the store's committed transactions are safe without closing it.
+  process.on('uncaughtException', (error) => process.exit(failed(error)));
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof UserError) {
-      process.stderr.write(`autorater: ${error.message}\n`);
-      process.exitCode = error.exitCode;
-    } else {
-      process.stderr.write(`autorater: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    }
+    process.exitCode = failed(error);
   }
 }
 

@@ -14,8 +14,10 @@ import { BASELINES } from './baselines.ts';
 import { compareJudges, regressions } from './compare.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { MissingDataError, REGRESSION_EXIT_CODE, UserError } from './errors.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 import { runEval } from './run.ts';
-import { Store } from './store.ts';
+import type { Store } from './store.ts';
+import { openStore } from './store-guard.ts';
 
 export { REGRESSION_EXIT_CODE };
 
@@ -86,7 +88,7 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   const context = { dataDir, seed: flags.seed, configFile: flags.config };
   const candidate = await createJudge(flags.judge, context);
   const baselines = await Promise.all(flags.baseline.map((id) => createJudge(id, context)));
-  const store = Store.open(flags.store);
+  const store = openStore(flags.store);
   try {
     for (const judge of [candidate, ...baselines]) await ensureJudged(judge, benchmarks, flags, dataDir, store);
     const comparable = benchmarks.filter((b) => candidate.tasks.includes(b.taskKind));
@@ -126,8 +128,8 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       );
     }
     if (flags.failOnRegression && worse.length > 0) return REGRESSION_EXIT_CODE;
-    if (missing.length > 0) return 4;
-    return 0;
+    if (missing.length > 0) return EXIT_CODES.itemsFailed.code;
+    return EXIT_CODES.done.code;
   } finally {
     store.close();
     await candidate.close?.();

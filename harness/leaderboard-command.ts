@@ -15,10 +15,11 @@ import { renderTerminal } from '../reports/terminal.ts';
 import type { ReportTable } from '../reports/table.ts';
 import { resolveDataDir } from './data-dir.ts';
 import { DataError, UserError } from './errors.ts';
-import { interruptOnSigint } from './interrupt.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { interruptOnSignals } from './interrupt.ts';
 import { buildLeaderboard, readLeaderboardConfig } from './leaderboard.ts';
 import { REPO_ROOT } from './repo-root.ts';
-import { Store } from './store.ts';
+import { openStore } from './store-guard.ts';
 
 export interface LeaderboardFlags {
   config: string;
@@ -87,8 +88,12 @@ export async function leaderboardCommand(flags: LeaderboardFlags): Promise<numbe
   const historyDir = path.join(flags.out, 'history');
   const history = readHistory(historyDir);
 
-  const interrupt = interruptOnSigint('Stopping: no new requests; everything judged so far is stored. Rerun to continue.');
-  const store = Store.open(flags.store);
+  const store = openStore(flags.store);
+  const interrupt = interruptOnSignals(
+    'stopping: no new requests; the ones in flight finish within their timeout and are stored; no leaderboard ' +
+      'is written, exit 130. Rerun to continue. Press Ctrl-C again to quit at once.',
+    () => store.flush(),
+  );
   try {
     const { data, incomplete } = await buildLeaderboard(config, {
       dataDir,
@@ -100,7 +105,7 @@ export async function leaderboardCommand(flags: LeaderboardFlags): Promise<numbe
       createJudge: (id) => createJudge(id, { dataDir, seed: config.seed, configFile: flags.judgeConfig }),
       log: (line) => process.stderr.write(line + '\n'),
     });
-    if (interrupt.signal.aborted) return 130;
+    if (interrupt.signal.aborted) return EXIT_CODES.interrupted.code;
 
     fs.mkdirSync(historyDir, { recursive: true });
     const json = JSON.stringify(data, null, 2) + '\n';
@@ -121,7 +126,7 @@ export async function leaderboardCommand(flags: LeaderboardFlags): Promise<numbe
         `Wrote ${Object.keys(files).join(', ')}\n`,
     );
     for (const line of incomplete) process.stderr.write(`Incomplete: ${line} (rerun to retry what failed).\n`);
-    return incomplete.length > 0 ? 4 : 0;
+    return incomplete.length > 0 ? EXIT_CODES.itemsFailed.code : EXIT_CODES.done.code;
   } finally {
     interrupt.dispose();
     store.close();

@@ -12,8 +12,9 @@ import { TABLE_1, TABLE_1_CITATION } from '../benchmarks/flame-paper.ts';
 import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark } from '../benchmarks/index.ts';
 import { PAPER_TABLE_2, PAPER_TABLE_2_CITATION } from '../benchmarks/rewardbench/published.ts';
 import type { Judge } from '../judges/judge.ts';
+import { breakerLine, endpointLine, failureLines, runFailures } from '../reports/failures.ts';
 import type { Cell, LeaderboardColumn, LeaderboardData, LeaderboardRow } from '../reports/leaderboard-data.ts';
-import { DataError, UserError } from './errors.ts';
+import { DataError, EndpointError, UserError } from './errors.ts';
 import { sha256 } from './hash.ts';
 import { metricIntervals, metricValues } from './intervals.ts';
 import { prepareItems } from './prepare.ts';
@@ -206,7 +207,18 @@ export async function buildLeaderboard(config: LeaderboardConfig, options: Leade
   const incomplete: string[] = [];
   const ran = new Map<string, AnyBenchmark>();
   for (const target of judgeTargets(config)) {
-    const judge = await options.createJudge(target.id);
+    // One judge whose endpoint cannot work (a revoked key, a server that is gone) must not cost the other judges
+    // their night: it is said, left out of tonight's rows, and the command ends incomplete (exit 4).
+    let judge: Judge;
+    try {
+      judge = await options.createJudge(target.id);
+    } catch (error) {
+      if (!(error instanceof EndpointError)) throw error;
+      options.log?.(`autorater: ${error.message} (${target.id} is left out tonight)`);
+      incomplete.push(`${target.id}: endpoint unusable`);
+      continue;
+    }
+    options.log?.(endpointLine(judge));
     try {
       const run = await runEval({
         judge,
@@ -221,9 +233,16 @@ export async function buildLeaderboard(config: LeaderboardConfig, options: Leade
         args: { command: 'leaderboard', judge: target.id },
       });
       if (run.status !== 'complete') incomplete.push(`${target.id}: ${run.status}`);
+      for (const line of failureLines(runFailures(run))) options.log?.(`${target.id}: ${line}`);
+      const broke = breakerLine(run);
+      if (broke) options.log?.(`${target.id}: ${broke}`);
       for (const b of run.benchmarks as BenchmarkRun[]) ran.set(b.benchmark.id, b.benchmark);
       rows.push(judgeRow(run, options.date, config.resamples, config.seed, options.store, columns));
       options.log?.(`${target.id}: ${run.benchmarks.map((b) => `${b.benchmark.id} ${b.asked} asked, ${b.cached} stored`).join('; ')}`);
+    } catch (error) {
+      if (!(error instanceof EndpointError)) throw error;
+      options.log?.(`autorater: ${error.message} (${target.id} is left out tonight)`);
+      incomplete.push(`${target.id}: endpoint unusable`);
     } finally {
       await judge.close?.();
     }

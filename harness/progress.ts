@@ -6,10 +6,16 @@ import cliProgress from 'cli-progress';
 import type { Spend } from './spend.ts';
 
 export interface RunProgress {
-  /** One request finished; `error` marks one with no answer. `spend` is the run's running total. */
-  tick(error: boolean, spend?: Spend): void;
+  /** One request answered. `spend` is the run's running total. */
+  tick(spend?: Spend): void;
+  /** One item failed (stored as an error), grouped by its cause (harness/faults.ts failureCause). */
+  fail(cause: string): void;
+  /** Items another run answered meanwhile: read from the store, not asked. */
+  cached(count: number): void;
   /** A request is being retried. */
   retry(): void;
+  /** A passing remark after the counts (e.g. waiting for another run); '' removes it. */
+  note(text: string): void;
   stop(): void;
 }
 
@@ -27,14 +33,27 @@ export function formatSpend(spend: Spend, priced: boolean): string {
   return priced ? `${tokens} | $${spend.costUsd.toFixed(2)}` : tokens;
 }
 
-/** done/total, rate, ETA, cached, errors and retries; tokens (and dollars, for a priced judge) once there are any. */
+/** Room for causes on the progress line: the most frequent, shortened; the full list is printed at the end. */
+const CAUSE_CHARS = 48;
+
+/** "(HTTP 500: overloaded ×12, no complete reply within 5s ×3)": the two most frequent causes. */
+export function topCauses(counts: ReadonlyMap<string, number>, shown = 2): string {
+  if (counts.size === 0) return '';
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, shown);
+  const parts = top.map(([cause, n]) => `${cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause} ×${n}`);
+  return ` (${parts.join(', ')}${counts.size > shown ? ', …' : ''})`;
+}
+
+/** done/total, rate, ETA, cached, errors by cause and retries; tokens (and dollars, for a priced judge) once there are any. */
 export function runBar(label: string, total: number, cached: number, enabled: boolean, priced = false): RunProgress {
-  const silent: RunProgress = { tick() {}, retry() {}, stop() {} };
+  const silent: RunProgress = { tick() {}, fail() {}, cached() {}, retry() {}, note() {}, stop() {} };
   if (!enabled || !process.stderr.isTTY || total === 0) return silent;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} [{bar}] {value}/{total} | {rate} items/s | ETA {eta_formatted} | cached {cached} | errors {errors} | retries {retries}{usage}`,
+      format:
+        `${label} [{bar}] {value}/{total} | {rate} items/s | ETA {eta_formatted} | cached {cached} | ` +
+        'errors {errors}{causes} | retries {retries}{usage}{note}',
       barsize: 24,
       hideCursor: true,
       etaBuffer: 50,
@@ -47,18 +66,37 @@ export function runBar(label: string, total: number, cached: number, enabled: bo
   let errors = 0;
   let retries = 0;
   let usage = '';
-  bar.start(total, cached, { rate: '-', cached, errors, retries, usage });
+  let note = '';
+  const causes = new Map<string, number>();
+  const values = () => ({ cached, errors, causes: topCauses(causes), retries, usage, note: note ? ` | ${note}` : '' });
+  bar.start(total, cached, { rate: '-', ...values() });
+  const advance = (by: number): void => {
+    const seconds = (Date.now() - started) / 1000;
+    bar.increment(by, { rate: formatRate(asked / seconds), ...values() });
+  };
   return {
-    tick(error, spend) {
+    tick(spend) {
       asked += 1;
-      if (error) errors += 1;
       if (spend && (spend.inputTokens > 0 || spend.outputTokens > 0)) usage = ` | ${formatSpend(spend, priced)}`;
-      const seconds = (Date.now() - started) / 1000;
-      bar.increment(1, { rate: formatRate(asked / seconds), cached, errors, retries, usage });
+      advance(1);
+    },
+    fail(cause) {
+      asked += 1;
+      errors += 1;
+      causes.set(cause, (causes.get(cause) ?? 0) + 1);
+      advance(1);
+    },
+    cached(count) {
+      cached += count;
+      advance(count);
     },
     retry() {
       retries += 1;
-      bar.update({ retries });
+      bar.update(values());
+    },
+    note(text) {
+      note = text;
+      bar.update(values());
     },
     stop() {
       bar.stop();

@@ -30,6 +30,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export interface RetryHooks {
   /** Called before waiting to retry. */
   onRetry?(error: JudgeCallError, attempt: number, delayMs: number): void;
+  /** Every attempt's end: null when it answered, else its error (not called when the run's signal aborted it). */
+  onAttempt?(error: Error | null): void;
+  /** A failure that every other request would share (a rejected key, no server): not retried, thrown as it is. */
+  isFatal?(error: Error): boolean;
+  /**
+   * Aborted when the run stops dispatching but lets requests in flight finish (Ctrl-C, --max-cost): no new attempt
+   * starts after it, and a wait to retry ends at once with StoppedBeforeRetry.
+   */
+  noNewAttempts?: AbortSignal;
   /** Injected for tests. */
   random?: () => number;
 }
@@ -38,6 +47,14 @@ export class TimeoutError extends JudgeCallError {
   constructor(ms: number) {
     super(`no complete reply within ${(ms / 1000).toFixed(ms < 1000 ? 1 : 0)}s`, { retryable: true });
     this.name = 'TimeoutError';
+  }
+}
+
+/** A request that failed and would have been retried, but the run stopped dispatching first: not an answer. */
+export class StoppedBeforeRetry extends Error {
+  constructor(readonly last: Error) {
+    super(`not retried: the run stopped (${last.message})`, { cause: last });
+    this.name = 'StoppedBeforeRetry';
   }
 }
 
@@ -98,21 +115,36 @@ export async function callWithRetries<T>(
     try {
       // Racing the abort bounds the wait even for a judge that ignores its signal.
       const value = await Promise.race([call(current.signal), current.aborted]);
+      hooks.onAttempt?.(null);
       return { value, attempts: attempt };
     } catch (thrown) {
       if (signal.aborted) throw signal.reason;
       const reason: unknown = current.signal.aborted ? current.signal.reason : thrown;
       const error: Error = reason instanceof Error ? reason : new Error(String(reason));
+      hooks.onAttempt?.(error);
+      if (hooks.isFatal?.(error)) {
+        throw new RetriesExhausted(error instanceof JudgeCallError ? new JudgeCallError(error.message, { ...error.details, fatal: true }) : error, attempt);
+      }
       const retryable = error instanceof JudgeCallError && error.details.retryable && !error.details.fatal;
       if (!retryable || attempt >= policy.maxAttempts) throw new RetriesExhausted(error, attempt);
+      if (hooks.noNewAttempts?.aborted) throw new StoppedBeforeRetry(error);
       const serverSaid = error.details.retryAfterMs;
       const delay = serverSaid !== undefined ? Math.min(serverSaid, policy.maxRetryAfterMs) : backoffMs(attempt, policy, hooks.random);
       hooks.onRetry?.(error, attempt, delay);
-      await sleep(delay, undefined, { signal }).catch(() => {
-        throw signal.reason;
-      });
+      await waitToRetry(delay, signal, hooks.noNewAttempts, error);
     } finally {
       current.release();
     }
+  }
+}
+
+/** The backoff before the next attempt: ended by the run's abort (its reason) or by a stop of dispatching. */
+async function waitToRetry(delayMs: number, signal: AbortSignal, noNewAttempts: AbortSignal | undefined, last: Error): Promise<void> {
+  const either = noNewAttempts ? AbortSignal.any([signal, noNewAttempts]) : signal;
+  try {
+    await sleep(delayMs, undefined, { signal: either });
+  } catch {
+    if (signal.aborted) throw signal.reason;
+    throw new StoppedBeforeRetry(last);
   }
 }

@@ -3,17 +3,20 @@
  * the store does not have yet (writing each answer as it arrives), then score everything that is stored.
  */
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import type { AnyBenchmark, BenchmarkSummary, ItemResult } from '../benchmarks/benchmark.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
 import type { Judge } from '../judges/judge.ts';
-import { MissingDataError, UserError } from './errors.ts';
+import { Breaker, defaultBreaker, type BreakerTrip } from './breaker.ts';
+import { Dispatcher } from './dispatch.ts';
+import { EndpointError, MissingDataError, UserError } from './errors.ts';
+import { configurationHint, failureCause, faultKind, isConfigurationFault, type FaultKind } from './faults.ts';
 import { canonicalJson, sha256 } from './hash.ts';
 import { errorMessage, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
 import { RateLimiter, estimateTokens } from './rate-limit.ts';
-import { DEFAULT_RETRY_POLICY, RetriesExhausted, callWithRetries, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY_POLICY, RetriesExhausted, StoppedBeforeRetry, callWithRetries, type RetryHooks, type RetryPolicy } from './retry.ts';
+import { redact } from './secrets.ts';
 import { Budget, NO_SPEND, addSpend, costOf, type Spend } from './spend.ts';
 import { judgmentKey, type Judgment, type RunStatus, type Store } from './store.ts';
 
@@ -65,6 +68,8 @@ export interface BenchmarkRun {
 
 export interface RunResult {
   runId: number;
+  /** Set when the breaker stopped the run: the endpoint kept failing with one cause. */
+  breaker?: BreakerTrip;
   judge: Judge;
   fingerprint: string;
   benchmarks: BenchmarkRun[];
@@ -80,7 +85,13 @@ export function judgeFingerprint(judge: Judge): string {
   return sha256(canonicalJson(judge.config));
 }
 
-type StopReason = 'interrupted' | 'max cost' | 'fatal';
+/**
+ * Why a run stopped early. Ctrl-C/SIGTERM and --max-cost stop dispatching and let the requests in flight finish
+ * (they are paid for); a configuration fault and an open breaker also cut off the requests in flight, which
+ * would only fail the same way.
+ */
+type StopReason = 'interrupted' | 'max cost' | 'fatal' | 'breaker';
+const HARD_STOPS: readonly StopReason[] = ['fatal', 'breaker'];
 
 /** State shared by all benchmarks of one run: limits, budget, spending, and why it stopped early (if it did). */
 interface RunState {
@@ -90,19 +101,35 @@ interface RunState {
   limiter: RateLimiter;
   budget: Budget;
   spend: Spend;
-  /** Aborts in-flight requests: Ctrl-C, or a fatal error. */
+  breaker: Breaker;
+  /** Aborted by any stop: no new item, no new attempt. */
+  dispatch: AbortController;
+  /** Aborts in-flight requests: a configuration fault, an open breaker, or the caller's signal. */
   abort: AbortController;
   signal: AbortSignal;
   stopReason?: StopReason;
-  fatal?: JudgeCallError;
+  fatal?: { error: Error; kind: FaultKind };
+  trip?: BreakerTrip;
+  /** Requests being asked right now (for the interrupt message). */
+  inFlight: number;
 }
 
 function stop(state: RunState, reason: StopReason): void {
-  if (state.stopReason) return;
+  const hard = HARD_STOPS.includes(reason);
+  // A hard stop still cuts off requests in flight after a soft one (Ctrl-C, then the key is revoked).
+  if (state.stopReason && !(hard && !HARD_STOPS.includes(state.stopReason))) return;
   state.stopReason = reason;
-  // Running out of budget only stops new requests: the ones in flight were paid for when they were reserved.
-  if (reason !== 'max cost') state.abort.abort(new Error(reason));
+  state.dispatch.abort(new Error(reason));
+  if (hard) state.abort.abort(new Error(reason));
 }
+
+/** Items first handed out per lease transaction: enough to keep every worker busy, few enough to share. */
+function claimChunk(concurrency: number): number {
+  return Math.min(256, Math.max(16, 2 * concurrency));
+}
+
+/** Built-in judges answer without I/O: a worker yields to the event loop this often, so Ctrl-C is heard. */
+const YIELD_EVERY_MS = 20;
 
 async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state: RunState): Promise<BenchmarkRun> {
   const { judge, store } = options;
@@ -112,34 +139,55 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
   }
   const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
   const before = store.judgments(fingerprint, benchmark.id);
-  const asks = entries.flatMap((e) => (e.swapped ? [e, { item: e.item, ...e.swapped }] : [e]));
+  type Ask = Presentation & { item: { id: string }; itemId: string };
+  const asks: Ask[] = entries.flatMap((e) => (e.swapped ? [e, { item: e.item, ...e.swapped }] : [e])).map((a) => ({ ...a, itemId: a.item.id }));
   const todo = asks.filter((a) => {
     const stored = before.get(judgmentKey(a.item.id, a.promptHash));
     return !stored || stored.error !== null;
   });
-  const cached = asks.length - todo.length;
+  let cached = asks.length - todo.length;
 
   const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true, judge.price !== undefined);
-  const limit = pLimit(Math.max(1, options.concurrency ?? judge.concurrency));
+  const concurrency = Math.max(1, options.concurrency ?? judge.concurrency);
+  const dispatcher = new Dispatcher(store, fingerprint, benchmark.id, todo, claimChunk(concurrency), state.dispatch.signal, {
+    answeredElsewhere(keys) {
+      cached += keys.length;
+      progress.cached(keys.length);
+    },
+    waiting(count, pids) {
+      progress.note(count === 0 ? '' : `waiting for ${count} items another run (pid ${pids.join(', ')}) is asking`);
+    },
+  });
+  const hooks: RetryHooks = {
+    onRetry: () => progress.retry(),
+    onAttempt(error) {
+      if (!error) return state.breaker.success();
+      const trip = state.breaker.failure(faultKind(error), redact(error.message));
+      if (trip && !state.trip) {
+        state.trip = trip;
+        stop(state, 'breaker');
+      }
+    },
+    isFatal: (error) => isConfigurationFault(faultKind(error), state.breaker.answered),
+    noNewAttempts: state.dispatch.signal,
+  };
   let asked = 0;
-  const ask = async (entry: Presentation & { item: { id: string } }): Promise<void> => {
-    if (state.stopReason) return;
+  const ask = async (entry: Ask): Promise<void> => {
     const worst = state.budget.worstCase(entry.prompt);
     if (!state.budget.reserve(worst)) return stop(state, 'max cost');
     try {
-      await state.limiter.acquire(estimateTokens(entry.prompt) + (judge.maxOutputTokens ?? 0), signal);
+      await state.limiter.acquire(estimateTokens(entry.prompt) + (judge.maxOutputTokens ?? 0), state.dispatch.signal);
     } catch {
       state.budget.settle(worst, null);
-      return; // aborted while waiting for the rate limit
+      return; // stopped while waiting for the rate limit
     }
     asked += 1;
+    state.inFlight += 1;
     const started = performance.now();
     const base = { benchmark: benchmark.id, itemId: entry.item.id, promptHash: entry.promptHash, judgeId: judge.id, runId };
     const request = { benchmark: benchmark.id, itemId: entry.item.id, task: entry.prepared.task, prompt: entry.prompt };
     try {
-      const { value: reply, attempts } = await callWithRetries((s) => judge.judge(request, s), state.policy, signal, {
-        onRetry: () => progress.retry(),
-      });
+      const { value: reply, attempts } = await callWithRetries((s) => judge.judge(request, s), state.policy, signal, hooks);
       const cost = costOf(reply.usage, judge.price);
       state.budget.settle(worst, cost ?? (judge.price ? worst : null));
       state.spend = addSpend(state.spend, reply.usage, cost);
@@ -153,24 +201,27 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
         costUsd: cost,
         attempts,
       });
-      progress.tick(stored.error !== null, state.spend);
+      if (stored.error !== null) progress.fail(failureCause(redact(stored.error)));
+      else progress.tick(state.spend);
     } catch (error) {
       state.budget.settle(worst, null);
+      // Not an answer and not worth an error row, so simply asked next run: a request cut off by a stop, one whose
+      // retry the stop cancelled, and one that failed for a reason every request shares (nothing is stored as
+      // failed because of a configuration that cannot work; the run stops and says why).
+      if (error instanceof StoppedBeforeRetry) return;
       const last = error instanceof RetriesExhausted ? error.last : error;
-      const isFatal = last instanceof JudgeCallError && last.details.fatal === true;
-      // An aborted request (Ctrl-C, or cut off because another one failed fatally) is not an answer and not worth
-      // an error row: it is simply asked next run.
-      if (signal.aborted && !isFatal) return;
-      if (isFatal && !state.fatal) {
-        state.fatal = last;
-        stop(state, 'fatal');
+      if (last instanceof JudgeCallError && last.details.fatal === true) {
+        if (!state.fatal) state.fatal = { error: last, kind: faultKind(last) };
+        return stop(state, 'fatal');
       }
+      if (signal.aborted) return;
+      const message = redact(errorMessage(error));
       store.record(fingerprint, {
         ...base,
         replyType: null,
         raw: null,
         verdict: null,
-        error: errorMessage(error),
+        error: message,
         latencyMs: performance.now() - started,
         inputTokens: null,
         outputTokens: null,
@@ -179,13 +230,26 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
         invalidReason: null,
         attempts: error instanceof RetriesExhausted ? error.attempts : 1,
       });
-      progress.tick(true, state.spend);
+      progress.fail(failureCause(message));
+    } finally {
+      state.inFlight -= 1;
+    }
+  };
+  const worker = async (): Promise<void> => {
+    let yielded = performance.now();
+    for (let entry = await dispatcher.take(); entry; entry = await dispatcher.take()) {
+      await ask(entry);
+      if (performance.now() - yielded > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
     }
   };
   try {
-    await Promise.all(todo.map((entry) => limit(() => ask(entry))));
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
   } finally {
     progress.stop();
+    dispatcher.close();
   }
 
   const after = store.judgments(fingerprint, benchmark.id);
@@ -213,6 +277,7 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
     ...options.args,
   });
   const abort = new AbortController();
+  const concurrency = Math.max(1, options.concurrency ?? judge.concurrency);
   const state: RunState = {
     runId,
     fingerprint,
@@ -220,12 +285,17 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
     limiter: new RateLimiter(judge.limits ?? {}),
     budget: new Budget(options.maxCostUsd, judge.price, judge.maxOutputTokens ?? 0),
     spend: NO_SPEND,
+    breaker: new Breaker({ ...defaultBreaker(concurrency), ...definedOnly(judge.limits?.breaker ?? {}) }),
+    dispatch: new AbortController(),
     abort,
-    signal: options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal,
+    signal: abort.signal,
+    inFlight: 0,
   };
   // Every request in flight (and every one waiting to retry) listens on this signal: more than Node's default of
   // 10 at any concurrency above that, which is expected, not a leak (the listeners are removed as requests end).
   setMaxListeners(0, state.signal);
+  setMaxListeners(0, state.dispatch.signal);
+  // The caller's signal (Ctrl-C, SIGTERM) stops dispatching; what is in flight finishes and is stored.
   const onUserAbort = (): void => stop(state, 'interrupted');
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   if (options.signal?.aborted) onUserAbort();
@@ -247,15 +317,16 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
       }
     }
   } catch (error) {
-    store.finishRun(runId, 'failed', { error: errorMessage(error) });
+    store.finishRun(runId, 'failed', { error: redact(errorMessage(error)) });
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onUserAbort);
   }
   const summaries = Object.fromEntries(runs.map((r) => [r.benchmark.id, r.summary]));
   if (state.fatal) {
-    store.finishRun(runId, 'failed', { error: state.fatal.message, benchmarks: summaries });
-    throw new UserError(`${judge.id}: ${state.fatal.message.replace(/\.$/, '')}. Stopped the run: every request would fail the same way.`);
+    const message = configurationFaultMessage(judge, state.fatal.error, state.fatal.kind);
+    store.finishRun(runId, 'failed', { error: message, benchmarks: summaries });
+    throw new EndpointError(message);
   }
   const status: RunStatus =
     state.stopReason === 'interrupted'
@@ -265,8 +336,31 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
         : runs.every((r) => r.summary.errors === 0)
           ? 'complete'
           : 'incomplete';
-  store.finishRun(runId, status, { ...summaries, ...(skipped.length > 0 ? { skipped: skipped.map((s) => s.benchmark.id) } : {}) });
-  return { runId, judge, fingerprint, benchmarks: runs, status, skipped, spend: state.spend, durationMs: Date.now() - started };
+  const brokeOff = state.trip ? { breaker: state.trip } : {};
+  store.finishRun(runId, status, { ...summaries, ...brokeOff, ...(skipped.length > 0 ? { skipped: skipped.map((s) => s.benchmark.id) } : {}) });
+  return {
+    runId,
+    judge,
+    fingerprint,
+    benchmarks: runs,
+    status,
+    skipped,
+    spend: state.spend,
+    durationMs: Date.now() - started,
+    ...(state.trip ? { breaker: state.trip } : {}),
+  };
+}
+
+/** One line: which judge and endpoint, what failed, and the setting to fix. */
+function configurationFaultMessage(judge: Judge, error: Error, kind: FaultKind): string {
+  const endpoint = judge.endpoint;
+  const where = endpoint ? ` at ${endpoint.url} (URL from ${endpoint.source})` : '';
+  // One line, whatever the cause's text holds (OpenSSL ends its messages with a newline).
+  const cause = error.message.replace(/\s+/g, ' ').trim().replace(/[.:]$/, '');
+  return redact(
+    `${judge.id}${where}: ${cause}. ${configurationHint(kind, endpoint)}. ` +
+      'Stopped the run before storing any item as failed: every request would fail the same way.',
+  );
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

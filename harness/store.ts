@@ -4,13 +4,43 @@
  * not have, and a changed prompt or judge config is simply a different key. An item that failed is stored
  * with its error and asked again next time.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from './errors.ts';
+import { redact, redactSecrets } from './secrets.ts';
 import type { Verdict } from './tasks.ts';
 
 const SCHEMA_VERSION = 3;
+
+/**
+ * Who is asking which item right now, so that runs sharing a store never ask (and pay for) the same item twice.
+ * A lease ends when its judgment is recorded, when its run ends, when it expires (its holder renews it while it
+ * lives), or at once when its holder's process is gone (same host: the pid no longer exists). Coordination
+ * state, not data: created when missing, never migrated.
+ */
+const LEASES = `
+CREATE TABLE IF NOT EXISTS leases (
+  judge_fingerprint TEXT NOT NULL,
+  benchmark         TEXT NOT NULL,
+  item_id           TEXT NOT NULL,
+  prompt_hash       TEXT NOT NULL,
+  holder            TEXT NOT NULL,
+  host              TEXT NOT NULL,
+  pid               INTEGER NOT NULL,
+  expires_at        INTEGER NOT NULL,
+  PRIMARY KEY (judge_fingerprint, benchmark, item_id, prompt_hash)
+);
+CREATE INDEX IF NOT EXISTS leases_by_holder ON leases (holder);
+`;
+
+/** This machine's name on leases (os.hostname() is a system call: read once). */
+const HOST = os.hostname();
+
+/** How long a lease lasts without renewal: only matters for a holder on another host (same host: pid check). */
+export const LEASE_TTL_MS = 60_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS judges (
@@ -102,6 +132,20 @@ interface JudgmentRow {
   created_at: string;
 }
 
+export interface ItemKey {
+  itemId: string;
+  promptHash: string;
+}
+
+export interface Claim<K extends ItemKey> {
+  /** Leased to this store's process now: ask them. */
+  claimed: K[];
+  /** Answered (a verdict or a reply without one) since the caller looked: nothing to ask. */
+  answered: K[];
+  /** Being asked by another live process: wait for it. */
+  busy: { key: K; pid: number; host: string }[];
+}
+
 export function judgmentKey(itemId: string, promptHash: string): string {
   return `${itemId}\u0000${promptHash}`;
 }
@@ -122,7 +166,12 @@ const MAX_BATCH = 256;
 export class Store {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
+  private readonly addToAnswered: Database.Statement;
+  /** PRAGMA data_version after the last claim that found no other run's leases: unchanged means no one else wrote. */
+  private quietSince: number | undefined;
   private readonly writeBatch: (rows: Record<string, unknown>[]) => void;
+  /** This process's name on its leases. */
+  readonly holder = `${HOST}:${process.pid}:${randomBytes(6).toString('hex')}`;
   private pending: Record<string, unknown>[] = [];
   private flushScheduled = false;
   /** A commit that failed at the end of a turn, rethrown to the next caller (there is no caller to throw to then). */
@@ -146,6 +195,7 @@ export class Store {
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       // Derived values (bootstrap intervals) are a cache keyed by a hash of their inputs: never migrated, safe to drop.
       this.db.exec('CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      this.db.exec(LEASES);
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw new UserError(`cannot open the run store ${file}: ${(error as Error).message}`);
@@ -160,9 +210,21 @@ export class Store {
         verdict = excluded.verdict, error = excluded.error, latency_ms = excluded.latency_ms,
         input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd,
         option_probs = excluded.option_probs, invalid_reason = excluded.invalid_reason, attempts = judgments.attempts + excluded.attempts,
-        created_at = excluded.created_at`);
+        created_at = excluded.created_at
+      WHERE judgments.error IS NOT NULL`);
+    // A stored answer is never replaced: not by an error (a later failure must not erase a verdict), and not by a
+    // second answer (two runs that both asked: the first answer stays, and what the second one cost is added, so
+    // the store's costs are what was paid).
+    this.addToAnswered = this.db.prepare(`
+      UPDATE judgments SET attempts = attempts + @attempts,
+        cost_usd = CASE WHEN @costUsd IS NULL THEN cost_usd ELSE coalesce(cost_usd, 0) + @costUsd END,
+        input_tokens = CASE WHEN @error IS NULL THEN coalesce(input_tokens, 0) + coalesce(@inputTokens, 0) ELSE input_tokens END,
+        output_tokens = CASE WHEN @error IS NULL THEN coalesce(output_tokens, 0) + coalesce(@outputTokens, 0) ELSE output_tokens END
+      WHERE judge_fingerprint = @fingerprint AND benchmark = @benchmark AND item_id = @itemId AND prompt_hash = @promptHash`);
+    // A recorded item's lease is not deleted here (one more write per judgment): claim() reads an answered item as
+    // answered whoever holds its lease, and the run's leases all end together in releaseLeases().
     this.writeBatch = this.db.transaction((rows: Record<string, unknown>[]) => {
-      for (const row of rows) this.upsert.run(row);
+      for (const row of rows) if (this.upsert.run(row).changes === 0) this.addToAnswered.run(row);
     });
   }
 
@@ -258,15 +320,16 @@ export class Store {
       judgeId: j.judgeId,
       runId: j.runId,
       replyType: j.replyType,
-      raw: j.raw,
+      // The one place anything reaches the store: keys and passwords are removed here, whoever echoed them.
+      raw: j.raw === null ? null : redactSecrets(j.raw),
       verdict: j.verdict === null ? null : JSON.stringify(j.verdict),
-      error: j.error,
+      error: j.error === null ? null : redact(j.error),
       latencyMs: j.latencyMs,
       inputTokens: j.inputTokens,
       outputTokens: j.outputTokens,
       costUsd: j.costUsd,
       optionProbs: j.optionProbabilities === null ? null : JSON.stringify(j.optionProbabilities),
-      invalidReason: j.invalidReason,
+      invalidReason: j.invalidReason === null ? null : redact(j.invalidReason),
       attempts: j.attempts,
       createdAt: new Date().toISOString(),
     });
@@ -275,6 +338,90 @@ export class Store {
       this.flushScheduled = true;
       setImmediate(this.flushAtEndOfTurn);
     }
+  }
+
+  /**
+   * Leases the given items to this process, in one write transaction: items answered meanwhile (by another run)
+   * and items another live process holds are returned apart. An item whose stored row is an error is claimable.
+   */
+  claim<K extends ItemKey>(fingerprint: string, benchmark: string, keys: readonly K[], ttlMs = LEASE_TTL_MS): Claim<K> {
+    const result: Claim<K> = { claimed: [], answered: [], busy: [] };
+    if (keys.length === 0) return result;
+    this.flush();
+    const stored = this.db.prepare(
+      'SELECT error FROM judgments WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
+    );
+    const leased = this.db.prepare(
+      'SELECT holder, host, pid, expires_at FROM leases WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
+    );
+    const take = this.db.prepare(
+      'INSERT OR REPLACE INTO leases (judge_fingerprint, benchmark, item_id, prompt_hash, holder, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    // Fast path: no other connection has committed anything since the last claim found no other run at work, so
+    // nothing was answered or leased meanwhile and every key can be leased without looking (the common case: one run).
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.quietSince === version) {
+      const take = this.db.prepare(
+        'INSERT OR REPLACE INTO leases (judge_fingerprint, benchmark, item_id, prompt_hash, holder, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const expires = Date.now() + ttlMs;
+      this.db.transaction(() => {
+        for (const key of keys) take.run(fingerprint, benchmark, key.itemId, key.promptHash, this.holder, HOST, process.pid, expires);
+      })();
+      result.claimed.push(...keys);
+      return result;
+    }
+    const now = Date.now();
+    const host = HOST;
+    const alive = new Map<string, boolean>();
+    const holderAlive = (lease: { holder: string; host: string; pid: number; expires_at: number }): boolean => {
+      if (lease.holder === this.holder) return false; // our own (an earlier claim): take it again
+      if (lease.expires_at <= now) return false;
+      if (lease.host !== host) return true; // another machine: only expiry tells
+      let known = alive.get(lease.holder);
+      if (known === undefined) {
+        known = processExists(lease.pid);
+        alive.set(lease.holder, known);
+      }
+      return known;
+    };
+    this.db
+      .transaction(() => {
+        for (const key of keys) {
+          const row = stored.get(fingerprint, benchmark, key.itemId, key.promptHash) as { error: string | null } | undefined;
+          if (row && row.error === null) {
+            result.answered.push(key);
+            continue;
+          }
+          const lease = leased.get(fingerprint, benchmark, key.itemId, key.promptHash) as
+            | { holder: string; host: string; pid: number; expires_at: number }
+            | undefined;
+          if (lease && holderAlive(lease)) {
+            result.busy.push({ key, pid: lease.pid, host: lease.host });
+            continue;
+          }
+          take.run(fingerprint, benchmark, key.itemId, key.promptHash, this.holder, host, process.pid, now + ttlMs);
+          result.claimed.push(key);
+        }
+        // Two range scans of the holder index (a plain "!=" would read every lease).
+        const others = this.db
+          .prepare('SELECT 1 FROM leases WHERE holder < ? OR holder > ? LIMIT 1')
+          .get(this.holder, this.holder);
+        this.quietSince = others === undefined ? (this.db.pragma('data_version', { simple: true }) as number) : undefined;
+      })
+      .immediate();
+    return result;
+  }
+
+  /** Extends every lease this process holds (called on a timer while a run asks). */
+  renewLeases(ttlMs = LEASE_TTL_MS): void {
+    this.db.prepare('UPDATE leases SET expires_at = ? WHERE holder = ?').run(Date.now() + ttlMs, this.holder);
+  }
+
+  /** Ends every lease this process holds: the run is over, or stopped before asking what it had claimed. */
+  releaseLeases(): void {
+    this.flush();
+    this.db.prepare('DELETE FROM leases WHERE holder = ?').run(this.holder);
   }
 
   /** A cached derived value (see harness/intervals.ts), or undefined. */
@@ -290,8 +437,19 @@ export class Store {
   close(): void {
     try {
       this.flush();
+      if (this.db.open && !this.db.readonly) this.db.prepare('DELETE FROM leases WHERE holder = ?').run(this.holder);
     } finally {
       this.db.close();
     }
+  }
+}
+
+/** Whether a process with this pid exists on this host (EPERM: it exists but belongs to someone else). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -47,6 +47,9 @@ const limits = z
     baseDelayMs: z.number().int().min(0),
     maxDelayMs: z.number().int().min(0),
     maxRetryAfterMs: z.number().int().min(0),
+    maxReplyBytes: z.number().int().positive(),
+    breakAfterFailures: z.number().int().min(1),
+    breakAfterMs: z.number().int().min(0),
   })
   .partial()
   .strict();
@@ -100,6 +103,14 @@ export interface JudgeSpec {
     baseDelayMs?: number;
     maxDelayMs?: number;
     maxRetryAfterMs?: number;
+    /**
+     * Largest reply body read, in bytes (default 4 MiB, judges/api/bounded-fetch.ts): a bigger one is stored as
+     * an error, the connection closed at the cap. A transport limit like timeoutMs: not in the fingerprint.
+     */
+    maxReplyBytes?: number;
+    /** The breaker (harness/breaker.ts): this many consecutive same-cause failures, lasting at least breakAfterMs. */
+    breakAfterFailures?: number;
+    breakAfterMs?: number;
   };
   price?: { inputPerMillion: number; outputPerMillion: number };
   publishedAs?: string;
@@ -239,10 +250,15 @@ export function resolveJudgeSpec(id: string, entries: Map<string, { entry: Judge
 /**
  * Fills ${VAR} placeholders from the environment. A missing variable is a one-line error saying what to set.
  */
-export function expandEnv(value: string, env: NodeJS.ProcessEnv, what: string): string {
+export function expandEnv(
+  value: string,
+  env: NodeJS.ProcessEnv,
+  what: string,
+  Failure: new (message: string) => UserError = UserError,
+): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
     const found = env[name];
-    if (found === undefined || found === '') throw new UserError(`${what}: set ${name}.`);
+    if (found === undefined || found === '') throw new Failure(`${what}: set ${name}.`);
     return found;
   });
 }

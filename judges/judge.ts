@@ -4,6 +4,7 @@
  * A judge answers one request at a time. It may answer with text (an LLM: the harness parses it with the
  * task kind's parser) or with a verdict directly (baselines, replays of published results).
  */
+import type { BreakerSettings } from '../harness/breaker.ts';
 import type { RateLimits } from '../harness/rate-limit.ts';
 import type { RetryPolicy } from '../harness/retry.ts';
 import type { Task, TaskKind, Verdict } from '../harness/tasks.ts';
@@ -37,6 +38,17 @@ export type JudgeReply =
   /** The judge answered but gave no verdict, by its own reading (e.g. a replayed result whose parser found none). */
   | { type: 'invalid'; reason: string; raw?: string; usage?: Usage };
 
+/** Where a judge backed by a model sends its requests, as shown to the user and recorded in summary.json. */
+export interface Endpoint {
+  /** Fit to show: no user name or password, every query value hidden. */
+  url: string;
+  /** The setting that chose it, e.g. '"baseURL" of "my-judge" in my.json', 'OPENAI_BASE_URL', "the provider's default". */
+  source: string;
+  /** The environment variable the key was read from, when there is a key. */
+  keyFrom?: string;
+  model: string;
+}
+
 /** USD per million tokens. */
 export interface Price {
   inputPerMillion: number;
@@ -59,7 +71,9 @@ export interface Judge {
   /** The model id under which published results list this judge (e.g. a RewardBench leaderboard row). */
   readonly publishedAs?: string;
   /** Retries, timeout and rate limits for its requests; unset fields use DEFAULT_RETRY_POLICY (harness/retry.ts). */
-  readonly limits?: Partial<RetryPolicy> & RateLimits;
+  readonly limits?: Partial<RetryPolicy> & RateLimits & { breaker?: Partial<BreakerSettings> };
+  /** Set by judges that call an endpoint: where, and which setting said so. */
+  readonly endpoint?: Endpoint;
   /** For cost accounting and --max-cost. */
   readonly price?: Price;
   /** The longest reply it may produce, in tokens (for budgeting rate limits and --max-cost). */

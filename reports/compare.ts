@@ -100,5 +100,7 @@ export function renderComparisonCsv(comparisons: readonly BenchmarkComparison[])
       ]);
     }
   }
-  return stringify(rows);
+  // Judge ids and category names come from user files and data: text a spreadsheet would run as a formula gets a
+  // leading quote. Differences such as -0.5 are numbers, which escape_formulas leaves alone.
+  return stringify(rows, { escape_formulas: true });
 }

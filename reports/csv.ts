@@ -1,4 +1,9 @@
-/** A ReportTable as CSV (csv-stringify), full precision, with a source column marking published rows. */
+/**
+ * A ReportTable as CSV (csv-stringify), full precision, with a source column marking published rows. Judge ids,
+ * citations and column names can come from user files and data, so text cells a spreadsheet would run as a formula
+ * (starting with =, +, -, @, tab or CR) get a leading quote (escape_formulas); numbers, negative ones included,
+ * stay numbers.
+ */
 import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from './table.ts';
 
@@ -14,5 +19,5 @@ export function renderCsv(table: ReportTable): string {
     ...row.values.map(blank),
     ...(withIntervals ? table.columns.flatMap((_, i) => [blank(row.intervals?.[i]?.[0]), blank(row.intervals?.[i]?.[1])]) : []),
   ]);
-  return stringify([header, ...rows]);
+  return stringify([header, ...rows], { escape_formulas: true });
 }

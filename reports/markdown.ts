@@ -2,10 +2,21 @@
 import { formatSpend } from '../harness/progress.ts';
 import type { RunResult } from '../harness/run.ts';
 import { INTERVAL_NOTE, sourceText, withInterval } from './format.ts';
+import { breakerLine, endpointLine, runFailures } from './failures.ts';
 import type { ReportTable } from './table.ts';
 
+/**
+ * Markdown viewers render raw HTML, and judge ids, citations and notes can carry text from user files and data, so
+ * `&`, `<` and `>` become entities (shown as the same characters) besides the table's own `\` and `|`.
+ */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n|\r/g, ' ');
 }
 
 export function renderMarkdownTable(table: ReportTable): string {
@@ -41,6 +52,14 @@ export function renderRunSection(run: RunResult): string {
     );
   }
   for (const s of run.skipped) lines.push(`- ${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
+  if (run.judge.endpoint) lines.splice(3, 0, `- ${cell(endpointLine(run.judge))}.`);
+  const broke = breakerLine(run);
+  if (broke) lines.push(`- ${cell(broke)}`);
+  const causes = runFailures(run);
+  if (causes.length > 0) {
+    lines.push('', '### Items without an answer, by cause', '', '| items | cause |', '|---:|---|');
+    for (const c of causes) lines.push(`| ${c.count} | ${cell(c.cause)} |`);
+  }
   return lines.join('\n') + '\n';
 }
 

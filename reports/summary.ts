@@ -1,6 +1,9 @@
 /** The machine-readable results of a run: summary.json and predictions.jsonl. */
 import type { IntervalsByColumn, ItemResult } from '../benchmarks/benchmark.ts';
+import type { BreakerTrip } from '../harness/breaker.ts';
 import type { RunResult } from '../harness/run.ts';
+import type { Endpoint } from '../judges/judge.ts';
+import { failuresByCause, type CauseCount } from './failures.ts';
 import type { Spend } from '../harness/spend.ts';
 import type { Judgment } from '../harness/store.ts';
 
@@ -8,6 +11,8 @@ export interface SummaryJson {
   judge: string;
   judgeFingerprint: string;
   judgeConfig: Readonly<Record<string, unknown>>;
+  /** Where the judge's requests went (no credentials, query values hidden) and which setting chose it; null in-process. */
+  endpoint: Endpoint | null;
   seed: number;
   createdAt: string;
   run: {
@@ -20,6 +25,10 @@ export interface SummaryJson {
     spend: Spend;
     /** Per benchmark: tokens and USD of every stored judgment behind its results, whichever run made it. */
     usage: Record<string, Spend>;
+    /** Per benchmark: items without an answer, grouped by cause, most frequent first. */
+    failures: Record<string, CauseCount[]>;
+    /** Set when the breaker stopped the run (the endpoint kept failing with one cause). */
+    breaker: BreakerTrip | null;
   };
   /** Per benchmark: its summary (score and breakdown in percent 0-100, full precision; n, invalid, errors). */
   benchmarks: Record<string, unknown>;
@@ -35,6 +44,7 @@ export function buildSummary(run: RunResult, seed: number, intervals: ReadonlyMa
     judge: run.judge.id,
     judgeFingerprint: run.fingerprint,
     judgeConfig: run.judge.config,
+    endpoint: run.judge.endpoint ?? null,
     seed,
     createdAt: new Date().toISOString(),
     run: {
@@ -45,6 +55,8 @@ export function buildSummary(run: RunResult, seed: number, intervals: ReadonlyMa
       cached: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.cached])),
       spend: run.spend,
       usage: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.usage])),
+      failures: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, failuresByCause(b)])),
+      breaker: run.breaker ?? null,
     },
     benchmarks: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.summary])),
     intervals: Object.fromEntries([...intervals].filter((e): e is [string, IntervalsByColumn] => e[1] !== undefined)),

@@ -12,7 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemResult } from '../benchmarks/benchmark.ts';
 import { pairwiseItemScore } from '../benchmarks/pairwise.ts';
 import { rewardbench, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
-import { UserError } from '../harness/errors.ts';
+import { EndpointError, UserError } from '../harness/errors.ts';
 import type { PairwiseGold } from '../harness/positions.ts';
 import { DEFAULT_RETRY_POLICY } from '../harness/retry.ts';
 import { judgeFingerprint, prepareItems, runEval, type PreparedItem, type RunResult } from '../harness/run.ts';
@@ -337,11 +337,18 @@ describe('anthropic adapter in a run', () => {
       (error: unknown) => error,
     );
 
-    expect(failure).toEqual(new UserError(`${JUDGE_ID}: HTTP 401: authentication_error: invalid x-api-key. Stopped the run: every request would fail the same way.`));
+    expect(failure).toBeInstanceOf(EndpointError);
+    expect((failure as Error).message).toMatch(
+      new RegExp(
+        `^${JUDGE_ID} at http://127\\.0\\.0\\.1:\\d+ \\(URL from "baseURL" of "${JUDGE_ID}" in .*\\): ` +
+          'HTTP 401: authentication_error: invalid x-api-key\\. The key was refused: check ANTHROPIC_API_KEY and its ' +
+          'access to model "claude-3-opus-20240229"\\. Stopped the run before storing any item as failed',
+      ),
+    );
     expect(s.double.requests).toHaveLength(1); // concurrency 1: nothing after the first 401
     expect(s.double.requests[0]!.headers['x-api-key']).toBe(wrongKey);
     expect(s.double.messages).toHaveLength(0); // turned away before the model
-    expect(stored(s, 4).map((j) => j?.error)).toEqual(['HTTP 401: authentication_error: invalid x-api-key', undefined, undefined, undefined]);
+    expect(stored(s, 4).map((j) => j?.error)).toEqual([undefined, undefined, undefined, undefined]); // nothing stored as failed
     const said = (failure as Error).message;
     await finish(s, undefined, [said]);
     const storeBytes = fs.readFileSync(path.join(s.dir, 'store', 'runs.sqlite'));
@@ -354,9 +361,8 @@ describe('anthropic adapter in a run', () => {
     const failure = (await run(s, 2).catch((error: unknown) => error)) as Error;
 
     expect(s.double.requests).toHaveLength(1);
-    expect(failure.message).toBe(
-      `${JUDGE_ID}: HTTP 403: permission_error: API key *** does not have access to claude-3-opus-20240229. Stopped the run: every request would fail the same way.`,
-    );
+    expect(failure.message).toContain(': HTTP 403: permission_error: API key *** does not have access to claude-3-opus-20240229. ');
+    expect(failure.message).not.toContain(KEY);
     await finish(s, undefined, [failure.message]);
   });
 });

@@ -6,7 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cobbler } from '../benchmarks/cobbler/index.ts';
-import { ANNOTATORS, COBBLER_DIR, EVALSET_PATH, RESPONSES_PATH, annotationPath, loadCobblerData } from '../benchmarks/cobbler/loader.ts';
+import {
+  ANNOTATORS,
+  COBBLER_DIR,
+  COBBLER_INSTRUCTIONS,
+  COBBLER_MODELS,
+  EVALSET_PATH,
+  RESPONSES_PATH,
+  annotationPath,
+  loadCobblerData,
+} from '../benchmarks/cobbler/loader.ts';
 import type { CobblerSummary } from '../benchmarks/cobbler/scoring.ts';
 import { DataError, MissingDataError } from '../harness/errors.ts';
 import { runEval } from '../harness/run.ts';
@@ -67,17 +76,23 @@ describe('CoBBLEr with an API judge (OpenAI double)', () => {
 });
 
 describe('CoBBLEr files', () => {
-  /** A tiny CoBBLEr folder: 2 instructions, 3 models, 6 annotators; `edit` breaks one file. */
+  /** The responses file's models, m01..m15 (zero-padded, so sorting by name keeps this order). */
+  const MODELS = Array.from({ length: COBBLER_MODELS }, (_, k) => `m${String(k + 1).padStart(2, '0')}`);
+  /** Every annotator's ranking for instruction i: model k wins (k + i) mod 15 comparisons, a permutation of 0..14. */
+  const ranking = (i: number): Record<string, number> =>
+    Object.fromEntries(MODELS.map((m, k) => [m, (k + i) % MODELS.length]));
+
+  /** A synthetic CoBBLEr folder of the pinned size (50 instructions, 15 models, 6 annotators); `edit` breaks a file. */
   function tinySet(edit: (files: Record<string, unknown>) => void = () => {}): string {
     const dir = tempDir('autorater-cobbler-data-');
+    const n = COBBLER_INSTRUCTIONS;
     const files: Record<string, unknown> = {
-      [EVALSET_PATH]: [
-        { instruction: 'Is the sky blue?', reference: 'Yes.' },
-        { instruction: 'Why is grass green?', reference: 'Chlorophyll.' },
-      ],
-      [RESPONSES_PATH]: { m1: ['Yes.', 'Chlorophyll.'], m2: ['No.', 'Paint.'], m3: ['Maybe.', 'Light.'] },
+      [EVALSET_PATH]: Array.from({ length: n }, (_, i) => ({ instruction: `Question ${i}?`, reference: `Answer ${i}.` })),
+      [RESPONSES_PATH]: Object.fromEntries(
+        MODELS.map((m) => [m, Array.from({ length: n }, (_, i) => `${m} answers ${i}.`)]),
+      ),
     };
-    for (const a of ANNOTATORS) files[annotationPath(a)] = [{ m1: 2, m2: 0, m3: 1 }, { m1: 2, m2: 1, m3: 0 }];
+    for (const a of ANNOTATORS) files[annotationPath(a)] = Array.from({ length: n }, (_, i) => ranking(i));
     edit(files);
     for (const [rel, content] of Object.entries(files)) {
       const file = path.join(dir, COBBLER_DIR, rel);
@@ -89,24 +104,37 @@ describe('CoBBLEr files', () => {
 
   it('reads a well-formed set: comparisons from every pair, human votes from the rankings', async () => {
     const data = await loadCobblerData(tinySet());
-    expect(data.comparisons.map((c) => c.id)).toEqual(['0/m1-m2', '0/m1-m3', '0/m2-m3', '1/m1-m2', '1/m1-m3', '1/m2-m3']);
-    expect(data.comparisons[2]!.human).toEqual({ first: 0, second: 6 });
-    expect(await cobbler.load(tinySet())).toHaveLength(6 * 8);
+    const pairs = (MODELS.length * (MODELS.length - 1)) / 2;
+    expect(data.comparisons).toHaveLength(COBBLER_INSTRUCTIONS * pairs);
+    expect(data.comparisons.slice(0, 3).map((c) => c.id)).toEqual(['0/m01-m02', '0/m01-m03', '0/m01-m04']);
+    // Instruction 0: m01 has 0 wins, m02 1, so all six prefer m02; instruction 14: m01 has 14 wins, m02 none.
+    expect(data.comparisons[0]!.human).toEqual({ first: 0, second: 6 });
+    expect(data.comparisons.find((c) => c.id === '14/m01-m02')!.human).toEqual({ first: 6, second: 0 });
+    expect(await cobbler.load(tinySet())).toHaveLength(COBBLER_INSTRUCTIONS * pairs * 8);
   });
 
   it('names the file and what was expected', async () => {
-    const short = tinySet((f) => ((f[RESPONSES_PATH] as Record<string, string[]>).m2 = ['only one']));
+    const short = tinySet((f) => ((f[RESPONSES_PATH] as Record<string, string[]>).m02 = ['only one']));
     await expect(loadCobblerData(short)).rejects.toThrow(DataError);
-    await expect(loadCobblerData(short)).rejects.toThrow(/full_n15_model_generations\.json: model "m2": expected a list of 2 response strings/);
+    await expect(loadCobblerData(short)).rejects.toThrow(
+      /full_n15_model_generations\.json: model "m02": expected a list of 50 response strings/,
+    );
 
-    const ranking = tinySet((f) => (f[annotationPath(4)] = [{ m1: 2, m2: 0, m3: 0 }, { m1: 2, m2: 1, m3: 0 }]));
-    await expect(loadCobblerData(ranking)).rejects.toThrow(/annot_4\.json: row 0: expected each win count 0–2 once/);
+    const repeats = tinySet((f) => ((f[annotationPath(4)] as Record<string, number>[])[0] = { ...ranking(0), m02: 0 }));
+    await expect(loadCobblerData(repeats)).rejects.toThrow(
+      /annot_4\.json: line 1 \(row 0\): expected each win count 0–14 once/,
+    );
 
-    const models = tinySet((f) => (f[annotationPath(1)] = [{ m1: 2, m2: 0, m4: 1 }, { m1: 2, m2: 1, m3: 0 }]));
-    await expect(loadCobblerData(models)).rejects.toThrow(/annot_1\.json: row 0: expected the win counts of exactly the 3 models/);
+    const other = Object.fromEntries(Object.entries(ranking(0)).map(([m, wins]) => [m === 'm03' ? 'm16' : m, wins]));
+    const models = tinySet((f) => ((f[annotationPath(1)] as Record<string, number>[])[0] = other));
+    await expect(loadCobblerData(models)).rejects.toThrow(
+      /annot_1\.json: line 1 \(row 0\): expected the win counts of exactly the 15 models/,
+    );
 
-    const evalset = tinySet((f) => (f[EVALSET_PATH] = [{ instruction: 'Is the sky blue?' }]));
-    await expect(loadCobblerData(evalset)).rejects.toThrow(/llm_preference_evalset\.json: row 0: field "reference"/);
+    const evalset = tinySet((f) => ((f[EVALSET_PATH] as object[])[0] = { instruction: 'Is the sky blue?' }));
+    await expect(loadCobblerData(evalset)).rejects.toThrow(
+      /llm_preference_evalset\.json: line 1 \(row 0\): field "reference"/,
+    );
 
     const missing = tinySet();
     fs.rmSync(path.join(missing, COBBLER_DIR, annotationPath(6)));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { prepareItems, runEval } from '../harness/run.ts';
+import { judgeFingerprint, prepareItems, runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { flameAdapter } from '../judges/api/flame.ts';
 import { createApiJudge } from '../judges/api/llm-judge.ts';
@@ -198,7 +198,10 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
 
   it('stops the run on a rejected key (401) instead of failing every item', async () => {
     const s = await setup(kit, () => kit.error(401, 'invalid bearer token'));
-    await expect(run(s)).rejects.toThrow(/^flame-rm-test: HTTP 401: invalid bearer token\. Stopped the run/);
+    await expect(run(s)).rejects.toThrow(
+      /^flame-rm-test at http:\/\/127\.0\.0\.1:\d+\S* \(URL from "baseURL" of "flame-rm-test" in .*\): HTTP 401: invalid bearer token\. The key was refused: check FLAME_RM_API_KEY and its access to model "flame-rm-24b"\. Stopped the run before storing any item as failed/,
+    );
+    expect([...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()]).toHaveLength(0);
     expect(s.server.requests.length).toBeLessThanOrEqual(LIMITS.concurrency);
   });
 
@@ -258,12 +261,11 @@ describe('flame adapter, protocol details', () => {
     expect(j.optionProbabilities!.A).toBeCloseTo(0.2 / 1.0, 2);
   });
 
-  it('retries when the server cannot be reached, and stores the connection error', async () => {
+  it('stops the run at once when the server cannot be reached before it ever answered, storing nothing', async () => {
     const s = await setup(vllmKit, () => vllmKit.ok(ANSWER_TOKENS));
     await s.server.close(); // nothing listens there any more
-    const result = await run(s, 1);
-    expect(result.benchmarks[0]!.judgments[0]).toMatchObject({ attempts: 3 });
-    expect(result.benchmarks[0]!.judgments[0]!.error).toMatch(/^cannot reach the server: .*ECONNREFUSED.*\(after 3 attempts\)$/);
+    await expect(run(s, 1)).rejects.toThrow(/: cannot reach the server: .*ECONNREFUSED.*\. Nothing answers there: start the server, or fix the URL/);
+    expect([...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()]).toHaveLength(0);
   });
 
   it('Ctrl-C during a request ends the run as interrupted, with nothing stored as an error', async () => {

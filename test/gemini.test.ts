@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rewardbench, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
-import { UserError } from '../harness/errors.ts';
+import { EndpointError } from '../harness/errors.ts';
 import { judgeFingerprint, prepareItems, runEval, type RunResult } from '../harness/run.ts';
 import { Store, type Judgment } from '../harness/store.ts';
 import { geminiAdapter } from '../judges/api/gemini.ts';
@@ -305,18 +305,25 @@ describe('gemini adapter through @google/genai', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toBe(`${ID}: HTTP 400: INVALID_ARGUMENT: API key not valid. Please pass a valid API key. Stopped the run: every request would fail the same way.`);
+    expect(error).toBeInstanceOf(EndpointError);
+    expect((error as Error).message).toContain(
+      ': HTTP 400: INVALID_ARGUMENT: API key not valid. Please pass a valid API key. The key was refused: check GEMINI_API_KEY',
+    );
     expect(s.double.calls).toHaveLength(1); // not retried, and nothing else was sent
     const judgments = [...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()];
-    expect(judgments).toHaveLength(1);
-    expect(judgments[0]).toMatchObject({ error: 'HTTP 400: INVALID_ARGUMENT: API key not valid. Please pass a valid API key', attempts: 1 });
-    await expectKeyNowhere(s, undefined, [(error as Error).message, judgments[0]!.error!], wrong);
+    expect(judgments).toHaveLength(0); // nothing stored as failed: the key is at fault, not the items
+    await expectKeyNowhere(s, undefined, [(error as Error).message], wrong);
   });
 
   it('stops the run when the model does not exist (404 NOT_FOUND: the same for every item)', async () => {
     const s = await setup(() => modelNotFound(MODEL), { concurrency: 1 });
-    await expect(run(s)).rejects.toThrow(new UserError(`${ID}: HTTP 404: NOT_FOUND: models/${MODEL} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods. Stopped the run: every request would fail the same way.`));
+    const error = (await run(s).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(EndpointError);
+    expect(error.message).toContain(
+      `: HTTP 404: NOT_FOUND: models/${MODEL} is not found for API version v1beta, or is not supported for generateContent. ` +
+        `Call ListModels to see the list of available models and their supported methods. Model "${MODEL}" or the path ` +
+        'does not exist there: check "model" in the judge config and the URL (GEMINI_DOUBLE_URL via',
+    );
     expect(s.double.calls).toHaveLength(1);
     await expectKeyNowhere(s, undefined);
   });

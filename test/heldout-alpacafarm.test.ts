@@ -103,7 +103,7 @@ describe('AlpacaFarm loader', () => {
     write(dataDir, CROSS, records);
     const error = (await loadAlpacaFarm(dataDir).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(DataError);
-    expect(error.message).toBe(`${path.join(dataDir, CROSS)}: row 5: field "preference": Invalid input: expected number, received string`);
+    expect(error.message).toBe(`${path.join(dataDir, CROSS)}: line 47 (row 5): field "preference": Invalid input: expected number, received string`);
   });
 });
 

@@ -71,7 +71,7 @@ describe('JSON arrays', () => {
     );
     fs.writeFileSync(files.Manual!, JSON.stringify([good, { ...good, label: 3 }]));
     const message = (await failure(loadLlmbar(dataDir))).message;
-    expect(message).toBe(`${files.Manual!}: row 1: field "label": Invalid option: expected one of 1|2`);
+    expect(message).toBe(`${files.Manual!}: line 1 (row 1): field "label": Invalid option: expected one of 1|2`);
   });
 
   it('not an array, and not JSON', async () => {
@@ -95,7 +95,7 @@ describe('JSON arrays', () => {
       ]),
     );
     const message = (await failure(loadHhh(dataDir))).message;
-    expect(message).toContain(`${file}: row 1, field "chosen_instruction": expected a Prometheus grading prompt`);
+    expect(message).toContain(`${file}: line 1 (row 1), field "chosen_instruction": expected a Prometheus grading prompt`);
   });
 
   it('Contrastive Search: a result that does not start with the prompt', async () => {
@@ -113,7 +113,7 @@ describe('JSON arrays', () => {
     };
     const file = write(dataDir, 'heldout/contrastive_search/human_evaluation_annotations/human_evaluation_annotations.json', JSON.stringify([row]));
     expect((await failure(loadContrastiveSearch(dataDir))).message).toBe(
-      `${file}: row 0: field "system_b_result": expected the result to start with the prompt text.`,
+      `${file}: line 1 (row 0): field "system_b_result": expected the result to start with the prompt text.`,
     );
   });
 
@@ -125,7 +125,7 @@ describe('JSON arrays', () => {
       added_omitted: '', annotations: {},
     };
     const file = write(dataDir, 'heldout/litmt/annotations/default_format_v1/all_annotations_v1.json', JSON.stringify([row]));
-    expect((await failure(loadLitmt(dataDir))).message).toContain(`${file}: row 0: field "eval" ("fr_ja_1") names other languages`);
+    expect((await failure(loadLitmt(dataDir))).message).toContain(`${file}: line 1 (row 0): field "eval" ("fr_ja_1") names other languages`);
   });
 });
 

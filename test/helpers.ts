@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,8 +25,13 @@ export function runTs(script: string, args: string[], options: { env?: NodeJS.Pr
 
 /** Runs `node <args>` in a child process (cwd: this repo unless given), with AUTORATER_DATA set. */
 export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return runCommand(process.execPath, args, options);
+}
+
+/** Runs any command (e.g. the CLI under `unshare` or `setpriv`) as runNode runs node. */
+export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? REPO,
       env: { ...process.env, AUTORATER_DATA: DATA_DIR, ...options.env },
     });
@@ -44,4 +49,37 @@ export const CLI = path.join(REPO, 'harness', 'launch.mjs');
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return runNode([CLI, ...args], options);
+}
+
+/** A CLI process started in the background, for tests that signal or race it. */
+export interface RunningCli {
+  child: ChildProcess;
+  stderr: () => string;
+  /** Resolves when it exits, with performance.now() at that moment. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/**
+ * Starts the CLI as `npm run` would, without waiting for it. `started` collects the child so the test's afterEach
+ * can kill whatever is still running.
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv, started: ChildProcess[]): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, AUTORATER_DATA: DATA_DIR, ...env } });
+  started.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
+  return { child, stderr: () => stderr, exited };
+}
+
+/** Polls `condition` every 10 ms; fails after `timeoutMs` saying what it waited for. */
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

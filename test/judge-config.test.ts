@@ -22,6 +22,7 @@ function recordingAdapter(name: Adapter['name'], options: Partial<Adapter> = {})
     name,
     keyOptional: false,
     needsBaseURL: false,
+    keyInAuthorization: true,
     ...options,
     created,
     create(spec, access) {

@@ -319,3 +319,159 @@ describe('the HTML leaderboard in headless Chromium', () => {
     expect(dialogs).toEqual([]);
   });
 });
+
+/**
+ * Every string a leaderboard can carry from user files or data (judge ids, citations, notes, benchmark ids, column
+ * labels and ids, data and prompt versions) set to a payload that would set window.__pwned if it ever ran. The same
+ * page built from plain strings gives the element counts the renderer itself writes.
+ */
+describe('hostile text everywhere in the HTML leaderboard (headless Chromium)', () => {
+  const PAYLOADS = [
+    `<img src=x onerror="window.__pwned='img'">`,
+    `"><svg onload="window.__pwned='svg'"></svg>`,
+    `'><iframe srcdoc="<script>parent.__pwned='iframe'</script>"></iframe>`,
+    `</script><script>window.__pwned='script'</script>`,
+    `<!--<script>window.__pwned='comment'</script>-->`,
+    `<a href="javascript:window.__pwned='href'" autofocus onfocus="window.__pwned='focus'">x</a>`,
+    `</title></style></textarea><body onload="window.__pwned='body'">\u2028\u2029`,
+  ];
+
+  function leaderboard(text: (k: number) => string): LeaderboardData {
+    const columns: LeaderboardColumn[] = [
+      { id: `hhh:${text(3)}`, benchmark: `hhh${text(1)}`, label: text(0), table: 'Table 1' },
+      { id: `rb:${text(4)}`, benchmark: `rb${text(2)}`, label: text(5), table: 'Table 2' },
+    ];
+    const cells = (j: number): LeaderboardRow['cells'] =>
+      Object.fromEntries(
+        columns.map((c, k) => [c.id, { value: 50 + 10 * j + k, ci: [45 + 10 * j, 55 + 10 * j + k], n: 100 }]),
+      );
+    const cost = { inputTokens: 1000, outputTokens: 100, usd: 0.01, asked: 10, cached: 0 };
+    return {
+      date: '2025-07-01',
+      harnessVersion: `0.1.0 ${text(6)}`,
+      promptVersion: text(3),
+      dataVersions: { [`hhh${text(1)}`]: text(4), [`rb${text(2)}`]: `sha256:${text(0)}` },
+      seed: 0,
+      resamples: 1000,
+      sample: null,
+      columns,
+      rows: [
+        ...PAYLOADS.map((_, j) => ({
+          judge: text(j),
+          source: 'this run' as const,
+          cells: cells(j),
+          cost,
+          notes: [text((j + 1) % PAYLOADS.length)],
+        })),
+        { judge: `paper ${text(5)}`, source: 'paper' as const, citation: text(2), cells: cells(0) },
+      ],
+      cost: { inputTokens: 7000, outputTokens: 700, usd: 0.07 },
+    };
+  }
+  const HOSTILE_BOARD = leaderboard((k) => PAYLOADS[k % PAYLOADS.length]!);
+  const PLAIN_BOARD = leaderboard((k) => `plain ${k}`);
+
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+  let pageDir: string | undefined;
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+  const requests: string[] = [];
+
+  async function open(name: string, data: LeaderboardData): Promise<Page> {
+    const file = path.join(pageDir!, `${name}.html`);
+    fs.writeFileSync(file, renderLeaderboardHtml(data, []));
+    const page = await context!.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return page;
+  }
+
+  /** How many of each element the page has. */
+  const tagCounts = (page: Page) =>
+    inPage<Record<string, number>>(
+      page,
+      `Array.from(document.querySelectorAll('*')).reduce((n, e) => ((n[e.tagName] = (n[e.tagName] || 0) + 1), n), {})`,
+    );
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium with "apt-get install -y chromium"`);
+    }
+    pageDir = tempDir('autorater-leaderboard-hostile-');
+    userDataDir = tempDir('autorater-chromium-profile-');
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1400, height: 900 },
+    });
+    // Only the pages themselves may load; anything else (an injected image or frame) is recorded and refused.
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file://') && url.endsWith('.html')) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    for (const dir of [userDataDir, pageDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs none of it, even after sorting, picking every column, hovering and tabbing through the page', async () => {
+    const page = await open('hostile', HOSTILE_BOARD);
+    const headers = page.locator('#leaderboard thead th.sortable');
+    for (let k = 0; k < (await headers.count()); k++) await headers.nth(k).click();
+    const options = await page
+      .locator('#history-column option')
+      .evaluateAll((list) => list.map((o) => (o as unknown as { value: string }).value));
+    for (const value of options) await page.selectOption('#history-column', value);
+    const cellsOnPage = page.locator('#leaderboard td, #leaderboard th, .notes li, code');
+    for (let k = 0; k < (await cellsOnPage.count()); k++) {
+      const cell = cellsOnPage.nth(k);
+      if (await cell.isVisible()) await cell.hover();
+    }
+    for (let k = 0; k < 40; k++) await page.keyboard.press('Tab');
+    await page.reload({ waitUntil: 'load' });
+
+    expect(await inPage<unknown>(page, 'window.__pwned')).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(requests).toEqual([]);
+    // Exactly the elements the renderer writes for plain text: nothing was parsed out of the payloads.
+    const plain = await open('plain', PLAIN_BOARD);
+    expect(await tagCounts(page)).toEqual(await tagCounts(plain));
+    await plain.close();
+    await page.close();
+  });
+
+  it('shows every payload as literal text where it belongs', async () => {
+    const page = await open('hostile-text', HOSTILE_BOARD);
+    const names = await page.locator('#leaderboard tbody th.judge .name').allTextContents();
+    expect(names).toEqual(HOSTILE_BOARD.rows.map((r) => r.judge));
+    await expect(page.locator('#leaderboard tbody tr.paper .cite').textContent()).resolves.toBe(PAYLOADS[2]);
+    const notes = await page.locator('.notes li').allTextContents();
+    expect(notes).toEqual(HOSTILE_BOARD.rows.flatMap((r) => (r.notes ?? []).map((n) => `${r.judge}: ${n}`)));
+    const body = await inPage<string>(page, 'document.body.textContent');
+    for (const payload of PAYLOADS) expect(body).toContain(payload);
+    const options = await page.locator('#history-column option').allTextContents();
+    expect(options).toEqual(HOSTILE_BOARD.columns.map((c) => `${c.table} · ${c.benchmark} · ${c.label}`));
+    expect(await inPage<unknown>(page, 'window.__pwned')).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
+});

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { UserError } from '../harness/errors.ts';
+import { EndpointError } from '../harness/errors.ts';
 import { judgeFingerprint, prepareItems, runEval, type RunResult } from '../harness/run.ts';
 import { Store, type Judgment } from '../harness/store.ts';
 import type { Adapter } from '../judges/api/adapter.ts';
@@ -340,22 +340,17 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
     const server = await double({ apiKey: KEY });
     const outcome = await runGpt4o(server, { concurrency: 2 }, wrongKey);
 
-    expect(outcome.error).toBeInstanceOf(UserError);
-    // OpenAI's own (masked) message, once; the harness adds what happened. (It appends ". Stopped" to a message
-    // that already ends with a period, hence the optional second one.)
+    expect(outcome.error).toBeInstanceOf(EndpointError);
+    // One line: the judge and where it sent requests, OpenAI's own (masked) message, and the setting to check.
     expect((outcome.error as Error).message).toMatch(
-      /^gpt-4o-double: HTTP 401: Incorrect API key provided: sk-\*+v1cB\. You can find your API key at https:\/\/platform\.openai\.com\/account\/api-keys\.\.? Stopped the run: every request would fail the same way\.$/,
+      /^gpt-4o-double at http:\/\/127\.0\.0\.1:\d+\/v1 \(URL from OPENAI_DOUBLE_URL via "baseURL" of "gpt-4o-double" in .*\): HTTP 401: Incorrect API key provided: sk-\*+v1cB\. You can find your API key at https:\/\/platform\.openai\.com\/account\/api-keys\. The key was refused: check OPENAI_API_KEY and its access to model "gpt-4o-2024-05-13"\. Stopped the run before storing any item as failed: every request would fail the same way\.$/,
     );
     // At most the requests already in flight when the first 401 came back; none of them is retried.
     expect(server.requests.length).toBeGreaterThanOrEqual(1);
     expect(server.requests.length).toBeLessThanOrEqual(2);
     expect(server.calls).toHaveLength(0);
-    expect(outcome.judgments.length).toBeGreaterThanOrEqual(1);
-    expect(outcome.judgments.length).toBeLessThanOrEqual(server.requests.length);
-    // The 401 is stored once per request that got it, never retried. (A sibling request that the stop cut off is
-    // stored too, with the harness's abort reason: harness/run.ts records aborted requests once a fatal error is set.)
-    expect(outcome.judgments.every((j) => j.attempts === 1 && j.replyType === null && j.error !== null)).toBe(true);
-    expect(outcome.judgments.some((j) => j.error!.startsWith('HTTP 401: Incorrect API key provided: sk-'))).toBe(true);
+    // No item is stored as failed: the key, not the items, is at fault (the run's own record keeps the message).
+    expect(outcome.judgments).toHaveLength(0);
     expectNoKey(outcome, wrongKey, 'Incorrect API key provided');
     expectNoKey(outcome, KEY, 'Incorrect API key provided');
   });
@@ -440,28 +435,36 @@ describe('openai-compatible adapter (real SDK, OpenAI double, real harness)', ()
     expectNoKey(outcome, KEY, 'bad request from Bearer ***');
   });
 
-  it('stores a wrong server path as a 404 error at once, naming the path it tried', async () => {
+  it('stops at once on a wrong server path (404), naming the path it tried and the URL setting, storing nothing', async () => {
     const server = await double();
     const judges = { 'no-v1': { adapter: 'openai-compatible', model: 'm', baseURL: '${NO_V1_URL}', limits: FAST_LIMITS } };
     const outcome = await runJudge(openaiCompatibleAdapter, 'no-v1', judges, { NO_V1_URL: server.url }); // forgot the /v1
 
-    expect(server.requests).toHaveLength(N);
+    // Only the requests already in flight when the first 404 came back (concurrency 4); none retried.
+    expect(server.requests.length).toBeGreaterThanOrEqual(1);
+    expect(server.requests.length).toBeLessThanOrEqual(4);
     expect(server.requests.every((r) => r.path === '/chat/completions')).toBe(true);
-    for (const j of outcome.judgments) expect(j).toMatchObject({ attempts: 1, error: 'HTTP 404: Invalid URL (POST /chat/completions)' });
+    expect(outcome.error).toBeInstanceOf(EndpointError);
+    expect((outcome.error as Error).message).toContain(
+      'HTTP 404: Invalid URL (POST /chat/completions). Model "m" or the path does not exist there: check "model" in the ' +
+        'judge config and the URL (NO_V1_URL via',
+    );
+    expect(outcome.judgments).toHaveLength(0);
   });
 
-  it('retries a refused connection and stores it as a connection error after the bounded attempts', async () => {
+  it('stops at once on a refused connection before the server ever answered, naming the URL and storing nothing', async () => {
     const server = await double();
     await server.close(); // nothing listens on its port any more
     const judges = { 'gone-server': { adapter: 'openai-compatible', model: 'gone', baseURL: '${GONE_URL}', apiKeyEnv: 'GONE_KEY', limits: { ...FAST_LIMITS, maxAttempts: 2 } } };
     const outcome = await runJudge(openaiCompatibleAdapter, 'gone-server', judges, { GONE_URL: server.baseURL, GONE_KEY: KEY });
 
     expect(server.requests).toHaveLength(0);
-    expect(outcome.result!.status).toBe('incomplete');
-    for (const j of outcome.judgments) {
-      expect(j.attempts).toBe(2);
-      expect(j.error).toMatch(/^connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+ \(after 2 attempts\)$/);
-    }
+    expect(outcome.error).toBeInstanceOf(EndpointError);
+    expect((outcome.error as Error).message).toMatch(
+      /^gone-server at http:\/\/127\.0\.0\.1:\d+\/v1 \(URL from GONE_URL via "baseURL" of "gone-server" in .*\): connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\. Nothing answers there: start the server, or fix the URL \(GONE_URL via .*\)\. Stopped the run/,
+    );
+    expect(outcome.seconds).toBeLessThan(5); // no retries: every request would be refused alike
+    expect(outcome.judgments).toHaveLength(0);
     expectNoKey(outcome, KEY, 'ECONNREFUSED');
   });
 });

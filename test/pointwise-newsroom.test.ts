@@ -214,19 +214,19 @@ describe('Newsroom loader errors name the file, the record and what was expected
     const offScale = writeNewsroom((j) => {
       (j.instances[1] as RawInstance).annotations.Fluency!.individual_human_scores = [3, 6, 3];
     });
-    await expect(readNewsroomFile(offScale, NEWSROOM_CRITERIA)).rejects.toThrow(`${offScale}: instance 1, "annotations.Fluency.individual_human_scores": [3, 6, 3] is not on the 1-5 scale`);
+    await expect(readNewsroomFile(offScale, NEWSROOM_CRITERIA)).rejects.toThrow(`${offScale}: line 1 (instance 1), "annotations.Fluency.individual_human_scores": [3, 6, 3] is not on the 1-5 scale`);
     const broken = writeNewsroom((j) => {
       (j.instances[2] as RawInstance).instance = 'no headers here';
     });
-    await expect(readNewsroomFile(broken, NEWSROOM_CRITERIA)).rejects.toThrow(`${broken}: instance 2, "instance": expected "### Generated Summary"`);
+    await expect(readNewsroomFile(broken, NEWSROOM_CRITERIA)).rejects.toThrow(`${broken}: line 1 (instance 2), "instance": expected "### Generated Summary"`);
     const mean = writeNewsroom((j) => {
       (j.instances[0] as RawInstance).annotations.Coherence!.mean_human = 1;
     });
-    await expect(readNewsroomFile(mean, NEWSROOM_CRITERIA)).rejects.toThrow(`${mean}: instance 0, "annotations.Coherence": mean_human 1`);
+    await expect(readNewsroomFile(mean, NEWSROOM_CRITERIA)).rejects.toThrow(`${mean}: line 1 (instance 0), "annotations.Coherence": mean_human 1`);
     const shape = writeNewsroom((j) => {
       (j.instances[0] as Record<string, unknown>).annotations = 'none';
     });
-    await expect(readNewsroomFile(shape, NEWSROOM_CRITERIA)).rejects.toThrow(new RegExp(`${shape}: instance 0, "annotations": .*Expected id, instance and annotations`));
+    await expect(readNewsroomFile(shape, NEWSROOM_CRITERIA)).rejects.toThrow(new RegExp(`${shape}: line 1 \\(instance 0\\), "annotations": .*Expected id, instance and annotations`));
   });
 
   it('a file declaring other metrics or scales', async () => {

@@ -206,11 +206,11 @@ describe('USR loader errors', () => {
     };
     const criteria = usrPersonaChat.criteria;
     const offScale = write((j) => (j[1]!.responses[2]!.Natural = [3, 4, 3]));
-    await expect(readPersonaChatFile(offScale, criteria)).rejects.toThrow(`${offScale}: context 1, response 2, "Natural": [3, 4, 3] is not on the 1-3 scale`);
+    await expect(readPersonaChatFile(offScale, criteria)).rejects.toThrow(`${offScale}: line 1 (context 1, response 2), "Natural": [3, 4, 3] is not on the 1-3 scale`);
     const missing = write((j) => delete (j[0]!.responses[1] as Partial<RawResponse>)['Uses Knowledge']);
-    await expect(readPersonaChatFile(missing, criteria)).rejects.toThrow(`${missing}: context 0, response 1, "Uses Knowledge", "(record)"`);
+    await expect(readPersonaChatFile(missing, criteria)).rejects.toThrow(`${missing}: line 1 (context 0, response 1), "Uses Knowledge", "(record)"`);
     const extra = write((j) => (j[0]!.responses[0]!.Overall = [3, 4, 4, 5]));
-    await expect(readPersonaChatFile(extra, criteria)).rejects.toThrow(`${extra}: context 0, response 0, "Overall": 4 ratings for 3 annotators`);
+    await expect(readPersonaChatFile(extra, criteria)).rejects.toThrow(`${extra}: line 1 (context 0, response 0), "Overall": 4 ratings for 3 annotators`);
   });
 
   it('Topical-Chat: a score that is not a mean of 3 ratings on the scale', async () => {
@@ -218,6 +218,6 @@ describe('USR loader errors', () => {
     json[2]!.scores.naturalness = 2.5;
     const file = path.join(tempDir(), 'topical_chat.json');
     fs.writeFileSync(file, JSON.stringify(json));
-    await expect(readTopicalChatFile(file, usrTopicalChat.criteria)).rejects.toThrow(`${file}: item 2, "scores.naturalness": 2.5 is not a mean of 3 ratings on the 1-3 scale`);
+    await expect(readTopicalChatFile(file, usrTopicalChat.criteria)).rejects.toThrow(`${file}: line 1 (item 2), "scores.naturalness": 2.5 is not a mean of 3 ratings on the 1-3 scale`);
   });
 });

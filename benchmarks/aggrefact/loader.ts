@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { DataError, MissingDataError } from '../../harness/errors.ts';
 import { sha256 } from '../../harness/hash.ts';
 import { memoizeByKey } from '../../harness/memo.ts';
+import { checkParquetText, parquetTextParsers, quote, readUtf8, requireRowCount } from '../data-text.ts';
 import { DATASETS, isDataset, type Dataset } from './datasets.ts';
 
 export type Split = 'test' | 'dev';
@@ -45,6 +46,11 @@ export const OFFICIAL_FILES: Readonly<Record<Split, string>> = {
 
 /** The partial rebuild from upstream sources (3 of 11 datasets; see the data folder's aggrefact/SOURCES.md). */
 export const REBUILT_TEST_FILE = 'aggrefact/rebuilt/test.jsonl';
+/**
+ * Rows of the rebuild (the data folder's aggrefact/SOURCES.md). The Hub release's 29,320 test rows are not pinned
+ * here: that file is not in this workplace, so the count could not be checked against it.
+ */
+export const REBUILT_TEST_ROWS = 7308;
 
 /** Relative to the data directory, in the order they are tried. */
 export const TEST_FILES = [OFFICIAL_FILES.test, REBUILT_TEST_FILE] as const;
@@ -119,16 +125,21 @@ async function readParquetRows(file: string): Promise<{ raw: Record<string, unkn
           `Expected LLM-AggreFact's schema: [${REQUIRED_COLUMNS.join(', ')}] (and optionally contamination_identifier).`,
       );
     }
-    rows = (await parquetReadObjects({ file: buffer, metadata, columns: [...REQUIRED_COLUMNS] })) as Record<string, unknown>[];
+    const parsers = parquetTextParsers as { stringFromBytes(bytes: Uint8Array): unknown };
+    const columnsRead = [...REQUIRED_COLUMNS];
+    rows = (await parquetReadObjects({ file: buffer, metadata, columns: columnsRead, parsers })) as Record<string, unknown>[];
   } catch (error) {
     if (error instanceof DataError) throw error;
     throw new DataError(`${file}: not a readable parquet file (${(error as Error).message}).`);
   }
-  return rows.map((raw, index) => ({ raw, where: `${file}: row ${index}` }));
+  return rows.map((raw, index) => {
+    checkParquetText(file, index, raw);
+    return { raw, where: `${file}: row ${index}` };
+  });
 }
 
 async function readJsonlRows(file: string): Promise<{ raw: unknown; where: string }[]> {
-  const text = await fs.readFile(file, 'utf8');
+  const text = await readUtf8(file);
   const rows: { raw: unknown; where: string }[] = [];
   const lines = text.split('\n');
   lines.forEach((line, i) => {
@@ -154,7 +165,7 @@ export async function readAggreFactFile(dataDir: string, rel: string, split: Spl
     if (!parsed.success) throw new DataError(describeIssue(where, parsed.error));
     const row: Row = parsed.data;
     if (!isDataset(row.dataset)) {
-      throw new DataError(`${where}: unknown dataset "${row.dataset}" (expected one of LLM-AggreFact's: ${DATASETS.join(', ')}).`);
+      throw new DataError(`${where}: unknown dataset ${quote(row.dataset)} (expected one of LLM-AggreFact's: ${DATASETS.join(', ')}).`);
     }
     const base = `${split === 'dev' ? 'dev/' : ''}${row.dataset}/${sha256(`${row.doc}\u0000${row.claim}`).slice(0, 16)}`;
     const occurrence = (seen.get(base) ?? 0) + 1;
@@ -171,6 +182,7 @@ export async function readAggreFactFile(dataDir: string, rel: string, split: Spl
     });
   }
   if (items.length === 0) throw new DataError(`${file}: has no rows.`);
+  if (rel === REBUILT_TEST_FILE) requireRowCount(file, items.length, REBUILT_TEST_ROWS);
   return items;
 }
 

@@ -6,15 +6,18 @@
  *    wins (a permutation of 0..14), from which every annotator's preference between two models follows.
  * One comparison per instruction and unordered model pair: 50 × C(15, 2) = 5,250.
  */
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { DataError } from '../../harness/errors.ts';
 import { memoizeByKey } from '../../harness/memo.ts';
-import { parseRecord, readJsonArray, requireFiles } from '../heldout/source-files.ts';
+import { pullAgain, quote, readJsonFile, requireRowCount } from '../data-text.ts';
+import { parseRecord, readJsonArray, requireFiles, type JsonRecords } from '../heldout/source-files.ts';
 
 export const COBBLER_DIR = 'heldout/cobbler';
 export const EVALSET_PATH = 'competitive-llms/datasets/llm_preference_evalset.json';
 export const RESPONSES_PATH = 'competitive-llms/n15_responses/full_n15_model_generations.json';
+/** The pinned release (the data folder's heldout/SOURCES.md): 50 instructions, 15 models' responses to each. */
+export const COBBLER_INSTRUCTIONS = 50;
+export const COBBLER_MODELS = 15;
 export const ANNOTATORS = [1, 2, 3, 4, 5, 6] as const;
 export const annotationPath = (annotator: number): string => `competitive-llms/human/batches/human_annotations/annot_${annotator}.json`;
 
@@ -53,12 +56,7 @@ export interface CobblerData {
 const instructionRecord = z.object({ instruction: z.string().min(1), reference: z.string() });
 
 async function readJsonObject(file: string): Promise<Record<string, unknown>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (error) {
-    throw new DataError(`${file}: not valid JSON (${(error as Error).message}).`);
-  }
+  const json = (await readJsonFile(file)).value;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new DataError(`${file}: expected a JSON object of model name → list of responses, found ${Array.isArray(json) ? 'an array' : String(json)}.`);
   }
@@ -69,7 +67,7 @@ function readResponses(file: string, raw: Record<string, unknown>, count: number
   const responses = new Map<string, string[]>();
   for (const [model, list] of Object.entries(raw)) {
     if (!Array.isArray(list) || list.length !== count || !list.every((r) => typeof r === 'string')) {
-      throw new DataError(`${file}: model "${model}": expected a list of ${count} response strings (one per evalset instruction).`);
+      throw new DataError(`${file}: model ${quote(model)}: expected a list of ${count} response strings (one per evalset instruction).`);
     }
     responses.set(model, list as string[]);
   }
@@ -78,17 +76,25 @@ function readResponses(file: string, raw: Record<string, unknown>, count: number
 }
 
 /** An annotator's file: per instruction, model → wins, a permutation of 0..(models − 1) over exactly our models. */
-function readRanking(file: string, rows: unknown[], models: readonly string[], count: number): Map<string, number>[] {
+function readRanking(
+  file: string,
+  records: JsonRecords,
+  models: readonly string[],
+  count: number,
+): Map<string, number>[] {
+  const rows = records.rows;
   if (rows.length !== count) throw new DataError(`${file}: expected ${count} rankings (one per evalset instruction), found ${rows.length}.`);
   const schema = z.record(z.string(), z.number().int().min(0).max(models.length - 1));
   return rows.map((raw, index) => {
-    const wins = parseRecord(schema, raw, `${file}: row ${index}`);
+    const where = records.where(index);
+    const wins = parseRecord(schema, raw, where);
     const names = Object.keys(wins).sort();
     if (names.join() !== [...models].sort().join()) {
-      throw new DataError(`${file}: row ${index}: expected the win counts of exactly the ${models.length} models of the responses file (${[...models].sort().join(', ')}), found ${names.join(', ')}.`);
+      const found = names.map((n) => quote(n, 40)).join(', ');
+      throw new DataError(`${where}: expected the win counts of exactly the ${models.length} models of the responses file (${[...models].sort().join(', ')}), found ${found}.`);
     }
     if (new Set(Object.values(wins)).size !== models.length) {
-      throw new DataError(`${file}: row ${index}: expected each win count 0–${models.length - 1} once (a full ranking), found repeats.`);
+      throw new DataError(`${where}: expected each win count 0–${models.length - 1} once (a full ranking), found repeats.`);
     }
     return new Map(Object.entries(wins));
   });
@@ -99,10 +105,14 @@ async function readCobbler(dataDir: string): Promise<CobblerData> {
   const files = await requireFiles(dataDir, rel, 'CoBBLEr', 'cobbler');
   const [evalsetFile, responsesFile, ...annotationFiles] = files as [string, string, ...string[]];
 
-  const instructions = (await readJsonArray(evalsetFile)).map((raw, index) => parseRecord(instructionRecord, raw, `${evalsetFile}: row ${index}`));
+  const evalset = await readJsonArray(evalsetFile);
+  const instructions = evalset.rows.map((raw, index) => parseRecord(instructionRecord, raw, evalset.where(index)));
   if (instructions.length === 0) throw new DataError(`${evalsetFile}: expected the evalset's instructions, found none.`);
+  // The other files must match the evalset's count, so a short evalset is reported as such before they are read.
+  requireRowCount(evalsetFile, instructions.length, COBBLER_INSTRUCTIONS, 'instructions', pullAgain('cobbler'));
   const responses = readResponses(responsesFile, await readJsonObject(responsesFile), instructions.length);
   const models = [...responses.keys()];
+  requireRowCount(responsesFile, models.length, COBBLER_MODELS, 'models', pullAgain('cobbler'));
   const rankings = await Promise.all(annotationFiles.map(async (file) => readRanking(file, await readJsonArray(file), models, instructions.length)));
 
   const sorted = [...models].sort();

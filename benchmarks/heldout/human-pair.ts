@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DataError } from '../../harness/errors.ts';
+import { quote } from '../data-text.ts';
 import type { FieldLabels } from '../../harness/tasks.ts';
 import type { BenchmarkItem } from '../benchmark.ts';
 
@@ -79,7 +80,7 @@ export function contentKey(...parts: string[]): string {
 export function assertUniqueIds(items: readonly HumanPair[], where: string): void {
   const seen = new Set<string>();
   for (const item of items) {
-    if (seen.has(item.id)) throw new DataError(`${where}: two items have the key ${item.id}; expected each pair once.`);
+    if (seen.has(item.id)) throw new DataError(`${where}: two items have the key ${quote(item.id)}; expected each pair once.`);
     seen.add(item.id);
   }
 }

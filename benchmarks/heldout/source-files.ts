@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { DataError, MissingDataError } from '../../harness/errors.ts';
+import { readJsonFile, readUtf8 } from '../data-text.ts';
 
 async function isFile(file: string): Promise<boolean> {
   try {
@@ -43,16 +44,21 @@ export async function firstExisting(dataDir: string, relPaths: readonly string[]
   throw new MissingDataError(missingMessage(title, benchmarkId, looked));
 }
 
+/** A JSON file holding one array of records, and where each record starts. */
+export interface JsonRecords {
+  rows: unknown[];
+  /** "file: line 14 (row 3)", for error messages about record `index`. */
+  where(index: number): string;
+}
+
 /** A file holding one JSON array (the layout of every held-out JSON file used here). */
-export async function readJsonArray(file: string): Promise<unknown[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (error) {
-    throw new DataError(`${file}: not valid JSON (${(error as Error).message}).`);
+export async function readJsonArray(file: string): Promise<JsonRecords> {
+  const json = await readJsonFile(file);
+  const value = json.value;
+  if (!Array.isArray(value)) {
+    throw new DataError(`${file}: expected a JSON array of records, found ${value === null ? 'null' : typeof value}.`);
   }
-  if (!Array.isArray(json)) throw new DataError(`${file}: expected a JSON array of records, found ${json === null ? 'null' : typeof json}.`);
-  return json;
+  return { rows: value as unknown[], where: (index) => `${file}: ${json.where(index)}` };
 }
 
 /** Validates one record; `where` says which (e.g. "file: row 3" or "file: line 12 (row 10)"). */
@@ -74,7 +80,7 @@ export interface CsvRecord {
 
 /** Reads a CSV with a header row. Duplicate or missing required columns are reported with the file name. */
 export async function readCsv(file: string, requiredColumns: readonly string[]): Promise<CsvRecord[]> {
-  const text = await fs.readFile(file, 'utf8');
+  const text = await readUtf8(file);
   let raw: { record: string[]; raw: string }[];
   try {
     raw = parse(text, { bom: true, raw: true, skip_empty_lines: true }) as unknown as { record: string[]; raw: string }[];

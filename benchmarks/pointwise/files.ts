@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { DataError, MissingDataError } from '../../harness/errors.ts';
+import { type JsonFile, readJsonFile } from '../data-text.ts';
 
 async function isFile(file: string): Promise<boolean> {
   try {
@@ -42,18 +43,9 @@ export async function findAllDataFiles(dataDir: string, what: string, files: rea
   );
 }
 
-export async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new DataError(`${file}: cannot be read (${(error as Error).message}).`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DataError(`${file}: not valid JSON (${(error as Error).message}).`);
-  }
+/** A JSON file, parsed, that can also say on which line a record starts (for error messages). */
+export function readJson(file: string): Promise<JsonFile> {
+  return readJsonFile(file);
 }
 
 /** JSON Lines: one parsed value per non-empty line, with its 1-based line number. */

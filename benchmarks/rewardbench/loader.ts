@@ -12,7 +12,8 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetS
 import { z } from 'zod';
 import { DataError, MissingDataError } from '../../harness/errors.ts';
 import { memoizeByKey } from '../../harness/memo.ts';
-import { EXAMPLE_COUNTS } from './constants.ts';
+import { checkParquetText, parquetTextParsers, pullAgain, quote, requireRowCount } from '../data-text.ts';
+import { EXAMPLE_COUNTS, TOTAL_ITEMS } from './constants.ts';
 
 export interface RewardBenchItem {
   /** subset/id, e.g. "donotanswer/3692". */
@@ -107,7 +108,8 @@ export async function readRewardBenchFile(file: string): Promise<RewardBenchItem
     const buffer = await asyncBufferFromFile(file);
     const metadata = await parquetMetadataAsync(buffer);
     columns = parquetSchema(metadata).children.map((c) => c.element.name);
-    rows = (await parquetReadObjects({ file: buffer, metadata })) as Record<string, unknown>[];
+    const parsers = parquetTextParsers as { stringFromBytes(bytes: Uint8Array): unknown };
+    rows = (await parquetReadObjects({ file: buffer, metadata, parsers })) as Record<string, unknown>[];
   } catch (error) {
     throw new DataError(`${file}: not a readable parquet file (${(error as Error).message}).`);
   }
@@ -124,11 +126,12 @@ export async function readRewardBenchFile(file: string): Promise<RewardBenchItem
   const items: RewardBenchItem[] = [];
   const seen = new Map<string, number>();
   rows.forEach((raw, index) => {
+    checkParquetText(file, index, raw);
     const parsed = schema.safeParse(raw);
     if (!parsed.success) throw new DataError(describeIssue(file, index, parsed.error));
     const row = parsed.data;
     if (!(row.subset in EXAMPLE_COUNTS)) {
-      throw new DataError(`${file}: row ${index}: unknown subset "${row.subset}" (expected one of RewardBench's 23 subsets).`);
+      throw new DataError(`${file}: row ${index}: unknown subset ${quote(row.subset)} (expected one of RewardBench's 23 subsets).`);
     }
     const id = `${row.subset}/${row.id}`;
     const previous = seen.get(id);
@@ -146,6 +149,8 @@ export async function readRewardBenchFile(file: string): Promise<RewardBenchItem
     });
   });
   if (items.length === 0) throw new DataError(`${file}: has no rows.`);
+  // Both layouts hold the whole filtered split; fewer rows would be scored as if they were all of it.
+  requireRowCount(file, items.length, TOTAL_ITEMS, 'rows', pullAgain('rewardbench'));
   return items;
 }
 

@@ -46,8 +46,17 @@ export interface ModelClient {
 
 export interface Access {
   apiKey?: string;
-  /** With ${VAR} placeholders filled in. */
+  /**
+   * Where to send requests: the judge config's "baseURL" (${VAR} filled in), else the SDK's own variable
+   * (Adapter.baseURLEnv), else the provider's API. Without user name, password or query string: those come apart.
+   */
   baseURL?: string;
+  /** The configured URL's query string (e.g. a gateway's `?key=` or `?api-version=`), sent with every request. */
+  query?: Record<string, string>;
+  /** `Basic …` from a user name and password written into the URL (fetch refuses URLs with credentials). */
+  basicAuth?: string;
+  /** Where the SDK's other conventions are read from (e.g. OPENAI_ORG_ID); none when unset. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Adapter {
@@ -58,6 +67,12 @@ export interface Adapter {
   keyOptional: boolean;
   /** Self-hosted adapters cannot guess where the server is. */
   needsBaseURL: boolean;
+  /** The provider's API, used when neither the config nor baseURLEnv names another URL. */
+  defaultBaseURL?: string;
+  /** The SDK's own environment variable for the URL (OPENAI_BASE_URL, ...): honoured after the config's baseURL. */
+  baseURLEnv?: string;
+  /** The key goes in the Authorization header, so it cannot be sent together with a URL's user and password. */
+  keyInAuthorization: boolean;
   /** At most this many requests at once, whatever the configured concurrency (an in-process model: 1). */
   maxConcurrency?: number;
   create(spec: JudgeSpec, access: Access): ModelClient;

@@ -18,10 +18,11 @@ import { JudgeCallError, httpCallError, redactSecret } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Access, Adapter, Completion, CompletionRequest, ModelClient } from './adapter.ts';
+import { boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
 
 /**
- * Passed explicitly: left unset, the SDK would read ANTHROPIC_BASE_URL from process.env (or a profile file) behind
- * the harness's back, and the harness resolves URLs from the environment it is given (judges/api/llm-judge.ts).
+ * The default when neither the config nor ANTHROPIC_BASE_URL names a URL. The URL is always passed explicitly,
+ * resolved in the SDK's order by judges/api/llm-judge.ts, so the SDK never reads a profile file behind its back.
  */
 export const ANTHROPIC_API_URL = 'https://api.anthropic.com';
 
@@ -85,6 +86,9 @@ function droppedConnection(error: TypeError): boolean {
  */
 function toCallError(error: unknown, signal: AbortSignal, redact: (text: string) => string): unknown {
   if (signal.aborted) return signal.reason ?? error;
+  // The reply bound (bounded-fetch.ts) failed reading a 2xx body; response.json() rethrows it unwrapped, already
+  // in the harness's terms. (An error status keeps its status: the SDK puts this message into the APIError.)
+  if (error instanceof JudgeCallError) return error;
   // Only the signal passed with the request can abort it; should the SDK say so anyway, pass that on unchanged.
   if (error instanceof APIUserAbortError) return error;
   if (error instanceof APIConnectionTimeoutError) {
@@ -160,7 +164,11 @@ class AnthropicClient implements ModelClient {
       maxRetries: 0, // one retry policy for every judge: harness/retry.ts
       timeout: sdkTimeoutMs(spec.limits.timeoutMs),
       // null removes the header the SDK would add: API version 2023-06-01 authenticates with x-api-key.
-      defaultHeaders: { 'anthropic-version': ANTHROPIC_API_VERSION, 'x-api-key': access.apiKey ?? null, authorization: null },
+      // A user and password from the URL go where the SDK would have put its bearer token (a gateway's login).
+      defaultHeaders: { 'anthropic-version': ANTHROPIC_API_VERSION, 'x-api-key': access.apiKey ?? null, authorization: access.basicAuth ?? null },
+      ...(access.query ? { defaultQuery: access.query } : {}),
+      // Bounds what a reply can cost (size, invalid UTF-8); see toCallError for how its errors come back.
+      fetch: boundedFetch(maxReplyBytes(spec)),
     });
     this.redact = redactor(access.apiKey);
   }
@@ -196,6 +204,9 @@ export const anthropicAdapter: Adapter = {
   defaultApiKeyEnv: 'ANTHROPIC_API_KEY',
   keyOptional: false,
   needsBaseURL: false,
+  defaultBaseURL: ANTHROPIC_API_URL,
+  baseURLEnv: 'ANTHROPIC_BASE_URL',
+  keyInAuthorization: false,
   create(spec, access) {
     if (spec.decoding.temperature > MAX_TEMPERATURE) {
       throw new UserError(`--judge ${spec.id}: the Anthropic API accepts a temperature from 0 to ${MAX_TEMPERATURE}, not ${spec.decoding.temperature} (decoding.temperature in ${spec.file}).`);

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../call-error.ts';
 import type { Usage } from '../judge.ts';
+import { DEFAULT_MAX_REPLY_BYTES, boundedFetch } from './bounded-fetch.ts';
 import type { GeneratedToken } from './flame-options.ts';
 
 export interface HttpReply {
@@ -45,12 +46,21 @@ function serverMessage(text: string, statusText: string): string {
   return excerpt(text) || statusText || 'error';
 }
 
-export async function postJson(url: string, body: unknown, apiKey: string | undefined, signal: AbortSignal): Promise<HttpReply> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  apiKey: string | undefined,
+  signal: AbortSignal,
+  maxReplyBytes = DEFAULT_MAX_REPLY_BYTES,
+  basicAuth?: string,
+): Promise<HttpReply> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  else if (basicAuth) headers.authorization = basicAuth; // a user and password written into the URL
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+    // Bounded in size and checked as UTF-8 (bounded-fetch.ts): those failures surface when the body is read.
+    response = await boundedFetch(maxReplyBytes)(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw new JudgeCallError(redactSecret(`cannot reach the server: ${innermostCause(error)}`, apiKey), { retryable: true });
@@ -60,8 +70,13 @@ export async function postJson(url: string, body: unknown, apiKey: string | unde
     text = await response.text();
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    // An error status still decides (a 401 stays fatal) even when its body was lost.
-    if (!response.ok) throw httpCallError(response.status, response.statusText || 'error (body lost)', response.headers);
+    // An error status still decides (a 401 stays fatal) even when its body was lost or refused as too large.
+    const lost = error instanceof JudgeCallError ? error.message : response.statusText || 'error (body lost)';
+    if (!response.ok) throw httpCallError(response.status, lost, response.headers);
+    // The reply bound refused a 2xx body (too large, not UTF-8): its own message and retryability.
+    if (error instanceof JudgeCallError) {
+      throw new JudgeCallError(error.message, { ...error.details, status: response.status });
+    }
     throw new JudgeCallError(redactSecret(`the connection dropped while the reply was read: ${innermostCause(error)}`, apiKey), { status: response.status, retryable: true });
   }
   if (!response.ok) throw httpCallError(response.status, redactSecret(serverMessage(text, response.statusText), apiKey), response.headers);
@@ -86,6 +101,14 @@ export function readShape<T>(schema: z.ZodType<T>, json: unknown, what: string):
   const issue = parsed.error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   throw new JudgeCallError(`the server's reply is not a ${what}: ${where}: ${issue.message}`, { retryable: true });
+}
+
+/** The configured URL's query string (Access.query) on an endpoint's URL. */
+export function withQuery(url: string, query: Record<string, string> | undefined): string {
+  if (!query) return url;
+  const full = new URL(url);
+  for (const [key, value] of Object.entries(query)) full.searchParams.set(key, value);
+  return full.href;
 }
 
 /** Joins a base URL and a path without doubling or dropping the slash. */

@@ -13,7 +13,8 @@
 import { UserError } from '../../harness/errors.ts';
 import type { FlameProtocol } from '../config.ts';
 import type { Adapter, Completion } from './adapter.ts';
-import { postJson, type WireProtocol } from './flame-http.ts';
+import { maxReplyBytes } from './bounded-fetch.ts';
+import { postJson, withQuery, type WireProtocol } from './flame-http.ts';
 import { optionProbabilities } from './flame-options.ts';
 import { SCORE_MAX_TOKENS, scoredCompletion, scoresOptions, scoringPrompt } from './option-scoring.ts';
 import { tgiGenerate } from './flame-tgi.ts';
@@ -30,28 +31,30 @@ export const flameAdapter: Adapter = {
   name: 'flame',
   keyOptional: true,
   needsBaseURL: true,
+  keyInAuthorization: true,
   create(spec, access) {
     // resolveJudgeSpec and createApiJudge already insist on both; this guards a spec built by hand.
     if (!spec.protocol) throw new UserError(`--judge ${spec.id}: the flame adapter needs a "protocol" in ${spec.file}.`);
     if (!access.baseURL) throw new UserError(`--judge ${spec.id} needs a server URL ("baseURL" in ${spec.file}).`);
     const protocol = PROTOCOLS[spec.protocol];
-    const url = protocol.url(access.baseURL);
+    const url = withQuery(protocol.url(access.baseURL), access.query);
     const { temperature, maxOutputTokens, topP } = spec.decoding;
     const decoding = { temperature, maxOutputTokens, topP };
+    const maxBytes = maxReplyBytes(spec);
     if (scoresOptions(spec)) {
       // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
       const scoring = { temperature: 0, maxOutputTokens: SCORE_MAX_TOKENS };
       return {
         async complete(request, signal): Promise<Completion> {
           const prompt = scoringPrompt(request.prompt, request.task);
-          const reply = protocol.read(await postJson(url, protocol.body(prompt, scoring, spec.model), access.apiKey, signal), prompt);
+          const reply = protocol.read(await postJson(url, protocol.body(prompt, scoring, spec.model), access.apiKey, signal, maxBytes, access.basicAuth), prompt);
           return scoredCompletion(request.task, reply.tokens, reply.text, reply.usage, true);
         },
       };
     }
     return {
       async complete(request, signal): Promise<Completion> {
-        const reply = protocol.read(await postJson(url, protocol.body(request.prompt, decoding, spec.model), access.apiKey, signal), request.prompt);
+        const reply = protocol.read(await postJson(url, protocol.body(request.prompt, decoding, spec.model), access.apiKey, signal, maxBytes, access.basicAuth), request.prompt);
         const probabilities = reply.tokens ? optionProbabilities(request.task, reply.tokens) : undefined;
         return {
           text: reply.text,

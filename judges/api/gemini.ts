@@ -12,6 +12,7 @@ import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Adapter, Completion, ModelClient } from './adapter.ts';
+import { boundReply, maxReplyBytes } from './bounded-fetch.ts';
 
 export const GEMINI_API_URL = 'https://generativelanguage.googleapis.com';
 /** The API version the SDK puts in front of `models/{model}:generateContent`, pinned so a new SDK default cannot move us. */
@@ -60,12 +61,32 @@ const noUndiciTimeouts: UndiciDispatcher = {
   },
 };
 
-function recordingFetch(exchange: Exchange): typeof fetch {
-  return async (input, init) => {
+/** What the configured URL carried besides its address (Access.query, Access.basicAuth), added to every request. */
+interface UrlExtras {
+  query?: Record<string, string>;
+  basicAuth?: string;
+}
+
+function recordingFetch(exchange: Exchange, maxBytes: number, extras: UrlExtras = {}): typeof fetch {
+  return async (original, options) => {
     exchange.sent = true;
+    let input = original;
+    let init = options;
+    if (extras.query) {
+      const url = new URL(original instanceof Request ? original.url : String(original));
+      for (const [key, value] of Object.entries(extras.query)) url.searchParams.set(key, value);
+      input = url;
+    }
+    if (extras.basicAuth) {
+      const headers = new Headers(options?.headers);
+      headers.set('authorization', extras.basicAuth);
+      init = { ...options, headers };
+    }
     // `dispatcher` is undici's extension of RequestInit (typed as a full undici Dispatcher, of which fetch only
-    // calls dispatch()). The SDK passes its abort signal in `init`, kept as is.
-    const response = await fetch(input, { ...init, dispatcher: noUndiciTimeouts as unknown as RequestInit['dispatcher'] });
+    // calls dispatch()). The SDK passes its abort signal in `init`, kept as is. The body is bounded in size and
+    // checked as UTF-8 (bounded-fetch.ts); the SDK's response.json() rethrows those errors unwrapped.
+    const dispatcher = noUndiciTimeouts as unknown as RequestInit['dispatcher'];
+    const response = boundReply(await fetch(input, { ...init, dispatcher }), maxBytes);
     exchange.status = response.status;
     exchange.headers = response.headers;
     return response;
@@ -153,6 +174,8 @@ function toCallError(error: unknown, signal: AbortSignal, exchange: Exchange, se
   if (exchange.status !== undefined && exchange.status >= 400) {
     return statusError(exchange.status, `the error body was unreadable: ${innermostCause(error)}`, exchange.headers, secret);
   }
+  // A 2xx body refused by the reply bound (too large, not UTF-8): already in the harness's terms.
+  if (error instanceof JudgeCallError) return error;
   // Thrown before any request went out: the SDK refused the call itself (a bug or bad settings), and would again.
   if (!exchange.sent) return new JudgeCallError(redact(`the Gemini SDK did not send the request: ${innermostCause(error)}`, secret), { retryable: false });
   // Transport faults that a second request usually fixes: no connection or a dropped one ("fetch failed"), and a
@@ -212,11 +235,13 @@ function readReply(response: GenerateContentResponse): Completion {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string): ModelClient {
+function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string, extras: UrlExtras): ModelClient {
+  const maxBytes = maxReplyBytes(spec);
   const ai = new GoogleGenAI({
     apiKey,
     // Explicit, so GOOGLE_GENAI_USE_VERTEXAI / GOOGLE_GENAI_USE_ENTERPRISE in the environment cannot switch the
-    // judge to Vertex AI, and GOOGLE_GEMINI_BASE_URL cannot redirect it: keys and URLs come from the judge config.
+    // judge to Vertex AI. The URL was resolved in the SDK's order (config, GOOGLE_GEMINI_BASE_URL, Google's) by
+    // llm-judge.ts.
     vertexai: false,
     apiVersion: GEMINI_API_VERSION,
     httpOptions: {
@@ -246,7 +271,7 @@ function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string): M
             // The SDK would otherwise send follow-up requests for a reply carrying a continuation token: more
             // requests (and tokens) per attempt than the harness counts and bounds.
             automaticContinuation: false,
-            httpOptions: { fetch: recordingFetch(exchange) },
+            httpOptions: { fetch: recordingFetch(exchange, maxBytes, extras) },
           },
         });
       } catch (error) {
@@ -262,10 +287,13 @@ export const geminiAdapter: Adapter = {
   defaultApiKeyEnv: 'GEMINI_API_KEY',
   keyOptional: false,
   needsBaseURL: false,
+  defaultBaseURL: GEMINI_API_URL,
+  baseURLEnv: 'GOOGLE_GEMINI_BASE_URL',
+  keyInAuthorization: false,
   create(spec, access) {
     // createApiJudge refuses to build a gemini judge without a key; this guards other callers.
     if (!access.apiKey) throw new Error(`the gemini adapter needs an API key for ${spec.id}`);
     // baseURL is the server root (a proxy, or a test double): the SDK appends /v1beta/models/{model}:generateContent.
-    return createGeminiClient(spec, access.apiKey, access.baseURL ?? GEMINI_API_URL);
+    return createGeminiClient(spec, access.apiKey, access.baseURL ?? GEMINI_API_URL, { query: access.query, basicAuth: access.basicAuth });
   },
 };

@@ -4,22 +4,97 @@
  * The fingerprint covers what changes the answers (adapter, protocol, model, decoding, id, and the mode when it
  * is "score-options", and the weights' identity for a local file), never keys or URLs.
  */
-import { UserError } from '../../harness/errors.ts';
+import { EndpointError } from '../../harness/errors.ts';
+import { displayUrl, redact, registerSecret } from '../../harness/secrets.ts';
 import { expandEnv, type JudgeSpec } from '../config.ts';
-import type { Judge } from '../judge.ts';
-import type { Adapter } from './adapter.ts';
+import type { Endpoint, Judge } from '../judge.ts';
+import type { Access, Adapter } from './adapter.ts';
+
+interface ResolvedURL {
+  raw: string;
+  source: string;
+}
+
+/**
+ * Where requests go, in the SDKs' own order: the judge config's "baseURL" first, then the SDK's environment
+ * variable (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_GEMINI_BASE_URL), then the provider's API.
+ */
+function resolveURL(spec: JudgeSpec, adapter: Adapter, env: NodeJS.ProcessEnv): ResolvedURL | undefined {
+  const where = `"baseURL" of "${spec.id}" in ${spec.file}`;
+  if (spec.baseURL) {
+    const raw = expandEnv(spec.baseURL, env, `--judge ${spec.id} needs a server URL (or change ${where} or your --config file)`, EndpointError);
+    const vars = [...spec.baseURL.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
+    return { raw, source: vars.length > 0 ? `${vars.join(', ')} via ${where}` : where };
+  }
+  const fromEnv = adapter.baseURLEnv ? env[adapter.baseURLEnv] : undefined;
+  if (adapter.baseURLEnv && fromEnv) return { raw: fromEnv, source: adapter.baseURLEnv };
+  if (adapter.defaultBaseURL) return { raw: adapter.defaultBaseURL, source: "the provider's default" };
+  if (adapter.needsBaseURL) throw new EndpointError(`--judge ${spec.id} needs a server URL: set ${where} or your --config file.`);
+  return undefined;
+}
+
+/**
+ * Splits a URL into what the SDKs can send: fetch refuses URLs with a user name or password, and the SDKs append
+ * their paths to the base URL as text, which a query string would break. Every credential found is registered as
+ * a secret, so it is hidden wherever it could be echoed.
+ */
+function endpointAccess(spec: JudgeSpec, adapter: Adapter, resolved: ResolvedURL, apiKey: string | undefined): Pick<Access, 'baseURL' | 'query' | 'basicAuth'> & { url: URL } {
+  let url: URL;
+  try {
+    url = new URL(resolved.raw.trim());
+  } catch {
+    throw new EndpointError(`--judge ${spec.id}: ${redact(JSON.stringify(resolved.raw))} (from ${resolved.source}) is not a URL: write it as http://host:port/path.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EndpointError(`--judge ${spec.id}: ${displayUrl(url)} (from ${resolved.source}) is not an http:// or https:// URL.`);
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    registerSecret(value);
+    query[key] = value;
+  }
+  let basicAuth: string | undefined;
+  if (url.username || url.password) {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const token = Buffer.from(`${user}:${password}`).toString('base64');
+    registerSecret(user, password, url.username, url.password, token);
+    basicAuth = `Basic ${token}`;
+    if (apiKey && adapter.keyInAuthorization) {
+      throw new EndpointError(
+        `--judge ${spec.id}: ${displayUrl(url)} (from ${resolved.source}) has a user and password, and the judge has an ` +
+          'API key: both would go in the Authorization header. Keep one of them.',
+      );
+    }
+  }
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  bare.search = '';
+  bare.hash = '';
+  // The URL class adds a "/" to a bare host; the SDKs join paths either way, but keep what the user wrote.
+  const wroteSlash = /\/$/.test(resolved.raw.trim().replace(/[?#].*$/, ''));
+  const baseURL = !wroteSlash && bare.href.endsWith('/') ? bare.href.slice(0, -1) : bare.href;
+  return { url, baseURL, query: Object.keys(query).length > 0 ? query : undefined, basicAuth };
+}
 
 export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.ProcessEnv): Judge {
   const keyEnv = spec.apiKeyEnv ?? adapter.defaultApiKeyEnv;
   const apiKey = keyEnv ? env[keyEnv] || undefined : undefined;
   if (!apiKey && !adapter.keyOptional) {
-    throw new UserError(`--judge ${spec.id}: set ${keyEnv ?? `"apiKeyEnv" for "${spec.id}" in ${spec.file}`} (the ${adapter.name} API key).`);
+    throw new EndpointError(`--judge ${spec.id}: set ${keyEnv ?? `"apiKeyEnv" for "${spec.id}" in ${spec.file}`} (the ${adapter.name} API key).`);
   }
-  const where = `"baseURL" of "${spec.id}" in ${spec.file} or your --config file`;
-  const baseURL = spec.baseURL ? expandEnv(spec.baseURL, env, `--judge ${spec.id} needs a server URL (or change ${where})`) : undefined;
-  if (!baseURL && adapter.needsBaseURL) throw new UserError(`--judge ${spec.id} needs a server URL: set ${where}.`);
+  registerSecret(apiKey);
+  const resolved = resolveURL(spec, adapter, env);
+  const access: Access = { apiKey, env };
+  let endpoint: Endpoint | undefined;
+  if (resolved) {
+    const { url, ...parts } = endpointAccess(spec, adapter, resolved, apiKey);
+    Object.assign(access, parts);
+    endpoint = { url: displayUrl(url), source: resolved.source, model: spec.model, ...(apiKey && keyEnv ? { keyFrom: keyEnv } : {}) };
+  }
 
-  const client = adapter.create(spec, { apiKey, baseURL });
+  const client = adapter.create(spec, access);
   const { limits } = spec;
   return {
     id: spec.id,
@@ -34,6 +109,7 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
       ...(client.identity ? { weights: client.identity } : {}),
     },
     tasks: ['pairwise', 'pointwise', 'classification'],
+    ...(endpoint ? { endpoint } : {}),
     concurrency: Math.min(limits.concurrency, adapter.maxConcurrency ?? Infinity),
     publishedAs: spec.publishedAs,
     price: spec.price,
@@ -46,6 +122,7 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
       maxRetryAfterMs: limits.maxRetryAfterMs,
       requestsPerMinute: limits.requestsPerMinute,
       tokensPerMinute: limits.tokensPerMinute,
+      breaker: { failures: limits.breakAfterFailures, ms: limits.breakAfterMs },
     },
     async judge(request, signal) {
       const completion = await client.complete({ prompt: request.prompt, task: request.task }, signal);

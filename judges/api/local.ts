@@ -238,6 +238,7 @@ export const localAdapter: Adapter = {
   name: 'local',
   keyOptional: true,
   needsBaseURL: false,
+  keyInAuthorization: false,
   maxConcurrency: 1,
   create(spec) {
     const file = path.resolve(spec.model);

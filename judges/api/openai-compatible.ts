@@ -17,10 +17,19 @@ export const openaiCompatibleAdapter: Adapter = {
   name: 'openai-compatible',
   // No default variable: a server's key is named per judge ("apiKeyEnv"), never borrowed from OPENAI_API_KEY.
   keyOptional: true,
+  // No OPENAI_BASE_URL here: that variable means "where OpenAI is", and this adapter is for other servers, each
+  // named by its own config entry (e.g. ${LLAMA_BASE_URL}).
   needsBaseURL: true,
+  keyInAuthorization: true,
   create(spec, access) {
     // createApiJudge refuses to build such a judge without a URL; this guards other callers.
     if (!access.baseURL) throw new Error(`the openai-compatible adapter needs a baseURL for ${spec.id}`);
-    return createChatCompletionsClient(spec, { apiKey: access.apiKey ?? NO_KEY_PLACEHOLDER, baseURL: access.baseURL, secret: access.apiKey });
+    return createChatCompletionsClient(spec, {
+      apiKey: access.apiKey ?? NO_KEY_PLACEHOLDER,
+      baseURL: access.baseURL,
+      secret: access.apiKey,
+      query: access.query,
+      basicAuth: access.basicAuth,
+    });
   },
 };

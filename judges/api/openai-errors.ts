@@ -25,6 +25,10 @@ export function toCallError(error: unknown, sdk: typeof import('openai'), signal
   // The SDK's classes come from the caller, which imports the SDK only when it first sends a request.
   const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk;
   if (signal.aborted) return signal.reason;
+  // The reply bound (bounded-fetch.ts) failed reading a 2xx body: response.json() rethrows the stream's own
+  // error, so it arrives here as it was made, already in the harness's terms. (For an error status the SDK puts
+  // its message into an APIError with the status, handled below.)
+  if (error instanceof JudgeCallError) return error;
   // Only our signal can abort a request, so this cannot really happen; if it does, it is not a server failure.
   if (error instanceof APIUserAbortError) return error;
   // The SDK's own timer is set later than the harness's (see openai.ts), so this is only a backstop.

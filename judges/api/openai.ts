@@ -16,6 +16,7 @@ import { JudgeCallError } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Adapter, Completion, ModelClient } from './adapter.ts';
+import { bodyExcerpt, boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
 import type { GeneratedToken } from './flame-options.ts';
 import { toCallError } from './openai-errors.ts';
 import { SCORE_MAX_TOKENS, scoredCompletion, scoresOptions, scoringPrompt } from './option-scoring.ts';
@@ -31,6 +32,25 @@ export interface ChatEndpoint {
   baseURL: string;
   /** The real key, if any, to keep out of error messages (not a placeholder). */
   secret: string | undefined;
+  /** The configured URL's query string, sent with every request (the SDK's defaultQuery). */
+  query?: Record<string, string>;
+  /** `Basic …` from credentials in the URL: replaces the bearer header (there is no key then). */
+  basicAuth?: string;
+  /** OpenAI-Organization / OpenAI-Project headers: only ever set for OpenAI's own API. */
+  organization?: string;
+  project?: string;
+}
+
+/**
+ * OPENAI_ORG_ID and OPENAI_PROJECT_ID, as the SDK reads them, but only for OpenAI's own host: an organisation id is
+ * account information that a gateway or another provider's server has no business receiving.
+ */
+export function openaiAccount(baseURL: string, env: NodeJS.ProcessEnv): Pick<ChatEndpoint, 'organization' | 'project'> {
+  if (new URL(baseURL).hostname !== new URL(OPENAI_API_URL).hostname) return {};
+  return {
+    ...(env.OPENAI_ORG_ID ? { organization: env.OPENAI_ORG_ID } : {}),
+    ...(env.OPENAI_PROJECT_ID ? { project: env.OPENAI_PROJECT_ID } : {}),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -58,7 +78,11 @@ function readUsage(usage: unknown): Usage | undefined {
  * so it is the judge's answer on that item: stored without a verdict (scored 0.5), with the reason, not retried.
  */
 function readCompletion(body: unknown): Completion {
-  if (!isRecord(body)) throw new JudgeCallError('HTTP 200 without a JSON chat completion in the body', { retryable: true });
+  if (!isRecord(body)) {
+    // A proxy's HTML page arrives as a string: an excerpt says whose page it was, without storing all of it.
+    const seen = typeof body === 'string' ? `: ${bodyExcerpt(body)}` : '';
+    throw new JudgeCallError(`HTTP 200 without a JSON chat completion in the body${seen}`, { retryable: true });
+  }
   const choices = body.choices;
   if (!Array.isArray(choices) || choices.length === 0) throw new JudgeCallError('HTTP 200 with no choices in the chat completion', { retryable: true });
   const choice: unknown = choices[0];
@@ -112,12 +136,14 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
   const newClient = (sdk: typeof import('openai')): OpenAI =>
     new sdk.default({
       apiKey: endpoint.apiKey,
-      // Always explicit, so OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID in the process environment never
-      // redirect a judge or send an OpenAI organisation id to another provider's server (keys and URLs come
-      // from the judge config; see judges/config.ts).
+      // Always explicit: the URL (config, then OPENAI_BASE_URL, then OpenAI's) and the account ids were resolved
+      // by llm-judge.ts and openaiAccount, so the SDK's own reading of the environment cannot send an OpenAI
+      // organisation id to another server.
       baseURL: endpoint.baseURL,
-      organization: null,
-      project: null,
+      organization: endpoint.organization ?? null,
+      project: endpoint.project ?? null,
+      ...(endpoint.query ? { defaultQuery: endpoint.query } : {}),
+      ...(endpoint.basicAuth ? { defaultHeaders: { authorization: endpoint.basicAuth } } : {}),
       adminAPIKey: null,
       webhookSecret: null,
       // The harness retries (bounded attempts, capped Retry-After); SDK retries would multiply them unseen.
@@ -126,6 +152,8 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
       // Every failure reaches the user through the harness (stored, counted, shown); SDK warnings on the console
       // would only break the progress bar.
       logLevel: 'off',
+      // Bounds what a reply can cost (size, invalid UTF-8); the read error reaches toCallError unwrapped.
+      fetch: boundedFetch(maxReplyBytes(spec)),
     });
   // The SDK is imported on the first request, not when the judge is created: a rerun answered from the store (and
   // `compare`, `leaderboard`) never loads it (about 0.15 s of start-up).
@@ -189,9 +217,19 @@ export const openaiAdapter: Adapter = {
   defaultApiKeyEnv: 'OPENAI_API_KEY',
   keyOptional: false,
   needsBaseURL: false,
+  defaultBaseURL: OPENAI_API_URL,
+  baseURLEnv: 'OPENAI_BASE_URL',
+  keyInAuthorization: true,
   create(spec, access) {
     // createApiJudge refuses to build an openai judge without a key; this guards other callers.
     if (!access.apiKey) throw new Error(`the openai adapter needs an API key for ${spec.id}`);
-    return createChatCompletionsClient(spec, { apiKey: access.apiKey, baseURL: access.baseURL ?? OPENAI_API_URL, secret: access.apiKey });
+    const baseURL = access.baseURL ?? OPENAI_API_URL;
+    return createChatCompletionsClient(spec, {
+      apiKey: access.apiKey,
+      baseURL,
+      secret: access.apiKey,
+      query: access.query,
+      ...openaiAccount(baseURL, access.env ?? {}),
+    });
   },
 };

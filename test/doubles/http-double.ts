@@ -21,7 +21,9 @@ export type Reply =
   /** Accept the request and never answer. */
   | { hang: true }
   /** Send the headers and the first part of `text`, then drop the connection. */
-  | { status: number; headers?: Record<string, string>; truncate: string };
+  | { status: number; headers?: Record<string, string>; truncate: string }
+  /** Anything else (a body trickled a byte at a time, bytes that are not UTF-8, a huge body): the test writes it. */
+  | { respond(res: http.ServerResponse): void };
 
 export interface HttpDouble {
   url: string;
@@ -29,7 +31,11 @@ export interface HttpDouble {
   close(): Promise<void>;
 }
 
-export async function startHttpDouble(script: (request: RecordedRequest, index: number) => Reply | Promise<Reply>): Promise<HttpDouble> {
+/** `port` 0 picks a free one; a fixed port brings a server back where a killed one was (a restart). */
+export async function startHttpDouble(
+  script: (request: RecordedRequest, index: number) => Reply | Promise<Reply>,
+  port = 0,
+): Promise<HttpDouble> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -45,6 +51,7 @@ export async function startHttpDouble(script: (request: RecordedRequest, index: 
     requests.push(recorded);
     const reply = await script(recorded, requests.length - 1);
     if ('hang' in reply) return; // closeAllConnections() ends it when the test is done
+    if ('respond' in reply) return reply.respond(res);
     if ('truncate' in reply) {
       const full = Buffer.from(reply.truncate);
       res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': String(full.length * 2), ...reply.headers });
@@ -55,10 +62,10 @@ export async function startHttpDouble(script: (request: RecordedRequest, index: 
     res.writeHead(reply.status, { 'content-type': reply.json !== undefined ? 'application/json' : 'text/plain', ...reply.headers });
     res.end(payload);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -48,6 +48,8 @@ export interface OpenAIDoubleOptions {
   models?: readonly string[];
   /** Answers each chat call; the default is a completion saying "better response: A". */
   script?: (call: ChatCall) => Reply | Promise<Reply>;
+  /** A fixed port (to restart a double where a stopped one was); default: any free port. */
+  port?: number;
 }
 
 export interface OpenAIDouble extends HttpDouble {
@@ -177,7 +179,8 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
   const asked = new Map<string, number>();
   const script = options.script ?? ((call: ChatCall) => completion(call, DEFAULT_REPLY));
   const http = await startHttpDouble((request) => {
-    if (request.method !== 'POST' || request.path !== '/v1/chat/completions') {
+    // The query string is the client's business (a gateway key, an api-version): the route is the path.
+    if (request.method !== 'POST' || request.path.split('?')[0] !== '/v1/chat/completions') {
       return apiError(404, `Invalid URL (${request.method} ${request.path})`, 'invalid_request_error');
     }
     if (options.apiKey !== undefined) {
@@ -194,6 +197,6 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     const call: ChatCall = { index: calls.length, attempt, receivedAt: performance.now(), body: checked.body, prompt: checked.prompt, request };
     calls.push(call);
     return script(call);
-  });
+  }, options.port);
   return { ...http, baseURL: `${http.url}/v1`, calls };
 }

@@ -64,8 +64,10 @@ async function readAlpacaFarm(dataDir: string): Promise<LoadedSet> {
   );
   const kind = ALPACAFARM_FILES[which]!.kind;
   const pairs = new Map<string, Pair>();
-  (await readJsonArray(file)).forEach((raw, index) => {
-    const r = parseRecord(record, raw, `${file}: row ${index}`);
+  // No pinned row count: the published size is only approximate ("2.5K") and no copy was available to count.
+  const records = await readJsonArray(file);
+  records.rows.forEach((raw, index) => {
+    const r = parseRecord(record, raw, records.where(index));
     const input = r.input ?? '';
     const key = JSON.stringify([r.instruction, input, r.output_1, r.output_2]);
     let pair = pairs.get(key);

@@ -9,10 +9,13 @@ import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { assertUniqueIds, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
+import { pullAgain, requireRowCount } from '../../data-text.ts';
 import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
 
 export const CONTRASTIVE_SEARCH_DIR = 'heldout/contrastive_search';
 export const CONTRASTIVE_SEARCH_PATH = 'human_evaluation_annotations/human_evaluation_annotations.json';
+/** Rows in the pinned file (the data folder's heldout/SOURCES.md). */
+export const CONTRASTIVE_SEARCH_ROWS = 150;
 export const CONTRASTIVE_SEARCH_DOMAINS = ['book', 'wikinews', 'wikitext'] as const;
 
 const VOTE = {
@@ -41,8 +44,8 @@ async function readContrastiveSearch(dataDir: string): Promise<LoadedSet> {
   const records = await readJsonArray(file!);
   const items: HumanPair[] = [];
   const droppedTies = new TiedPairs();
-  records.forEach((raw, index) => {
-    const where = `${file}: row ${index}`;
+  records.rows.forEach((raw, index) => {
+    const where = records.where(index);
     const r = parseRecord(row, raw, where);
     const votes: Votes = { first: 0, second: 0 };
     for (const vote of Object.values(r.human_annotation)) {
@@ -62,6 +65,7 @@ async function readContrastiveSearch(dataDir: string): Promise<LoadedSet> {
       systems: { first: r.system_a_name, second: r.system_b_name },
     });
   });
+  requireRowCount(file!, records.rows.length, CONTRASTIVE_SEARCH_ROWS, 'rows', pullAgain('contrastive-search'));
   assertUniqueIds(items, file!);
   return { items, files: [file!], droppedTies };
 }

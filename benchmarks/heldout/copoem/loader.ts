@@ -11,11 +11,16 @@ import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { assertUniqueIds, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
+import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
 import { csvWhere, parseRecord, readCsv, readJsonArray, requireFiles, type CsvRecord } from '../source-files.ts';
 
 export const COPOEM_DIR = 'heldout/copoem';
 export const COPOEM_BATCH_PATH = 'Batch_4739845_batch_results - Batch_4739845_batch_results.csv';
 export const COPOEM_POEMS_PATH = 'human_eval/poems_submission/amt_solo_vs_collab.json';
+
+/** Rows in the pinned files (the data folder's heldout/SOURCES.md): 51 HITs × 3 workers, and the 51 poem pairs. */
+export const COPOEM_BATCH_ROWS = 153;
+export const COPOEM_POEMS_ROWS = 51;
 
 const bool = z.enum(['TRUE', 'FALSE']);
 const vote = z
@@ -43,9 +48,10 @@ async function readCopoem(dataDir: string): Promise<LoadedSet> {
   const [batchFile, poemsFile] = await requireFiles(dataDir, [`${COPOEM_DIR}/${COPOEM_BATCH_PATH}`, `${COPOEM_DIR}/${COPOEM_POEMS_PATH}`], 'CoPoem', 'copoem');
 
   const poems = new Map<string, z.output<typeof poem>>();
-  (await readJsonArray(poemsFile!)).forEach((raw, index) => {
-    const p = parseRecord(poem, raw, `${poemsFile}: row ${index}`);
-    if (poems.has(p.title)) throw new DataError(`${poemsFile}: row ${index}: title "${p.title}" appears twice; expected one pair per title.`);
+  const poemRecords = await readJsonArray(poemsFile!);
+  poemRecords.rows.forEach((raw, index) => {
+    const p = parseRecord(poem, raw, poemRecords.where(index));
+    if (poems.has(p.title)) throw new DataError(`${poemRecords.where(index)}: title ${quote(p.title)} appears twice; expected one pair per title.`);
     poems.set(p.title, p);
   });
 
@@ -56,20 +62,22 @@ async function readCopoem(dataDir: string): Promise<LoadedSet> {
     const r = parseRecord(vote, record.values, where);
     const title = r['Input.title'];
     const pair = poems.get(title);
-    if (!pair) throw new DataError(`${where}: title "${title}" is not in ${poemsFile}; expected every HIT's title there.`);
+    if (!pair) throw new DataError(`${where}: title ${quote(title)} is not in ${poemsFile}; expected every HIT's title there.`);
     if (!sameText(r['Input.poem_1'], pair['collab poem']) || !sameText(r['Input.poem_2'], pair['solo poem'])) {
-      throw new DataError(`${where}: expected Input.poem_1 to be the collaborative poem and Input.poem_2 the solo poem of "${title}" in ${poemsFile}.`);
+      throw new DataError(`${where}: expected Input.poem_1 to be the collaborative poem and Input.poem_2 the solo poem of ${quote(title)} in ${poemsFile}.`);
     }
     let hit = hits.get(r.HITId);
     if (!hit) {
       hit = { first: record, title, votes: { first: 0, second: 0 } };
       hits.set(r.HITId, hit);
     } else if (hit.title !== title) {
-      throw new DataError(`${where}: HIT ${r.HITId} has title "${title}" here but "${hit.title}" at line ${hit.first.line}.`);
+      throw new DataError(`${where}: HIT ${quote(r.HITId)} has title ${quote(title)} here but ${quote(hit.title)} at line ${hit.first.line}.`);
     }
     hit.votes[r['Answer.creative1.creative1'] === 'TRUE' ? 'first' : 'second'] += 1;
   }
 
+  requireRowCount(batchFile!, records.length, COPOEM_BATCH_ROWS, 'rows', pullAgain('copoem'));
+  requireRowCount(poemsFile!, poemRecords.rows.length, COPOEM_POEMS_ROWS, 'poem pairs', pullAgain('copoem'));
   const items: HumanPair[] = [];
   const droppedTies = new TiedPairs();
   for (const [hitId, hit] of hits) {

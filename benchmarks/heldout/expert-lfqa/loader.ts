@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { assertUniqueIds, contentKey, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
+import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
 import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
 
 export const EXPERT_LFQA_DIR = 'heldout/expert_lfqa';
@@ -33,6 +34,9 @@ export const EXPERT_LFQA_FILES = [
   'Physics_14_Common20.json',
   'TechCS_15_Common20.json',
 ].map((name) => `raw_annotation_data/Annotated_Dataset/${name}`);
+
+/** Records per expert's file in the pinned release ("Common20"; 13 × 20 = 260 judgments, heldout/SOURCES.md). */
+export const EXPERT_LFQA_ROWS_PER_FILE = 20;
 
 export const EXPERT_LFQA_DOMAINS = ['Biology', 'Chemistry', 'Economics', 'History', 'Law', 'Physics', 'TechCS'] as const;
 
@@ -69,10 +73,14 @@ interface Pair {
 async function readExpertLfqa(dataDir: string): Promise<LoadedSet> {
   const files = await requireFiles(dataDir, EXPERT_LFQA_FILES.map((f) => `${EXPERT_LFQA_DIR}/${f}`), 'Expert-LFQA', 'expert-lfqa');
   const pairs = new Map<string, Pair>();
+  // Checked once every record has been validated, so a malformed record is reported before a short file.
+  const counts: [string, number][] = [];
   for (const file of files) {
     const domain = domainOf(file);
-    (await readJsonArray(file)).forEach((raw, index) => {
-      const where = `${file}: row ${index}`;
+    const records = await readJsonArray(file);
+    counts.push([file, records.rows.length]);
+    records.rows.forEach((raw, index) => {
+      const where = records.where(index);
       const r = parseRecord(row, raw, where);
       const key = JSON.stringify([r.q_id, r.answer1, r.answer2]);
       let pair = pairs.get(key);
@@ -90,13 +98,16 @@ async function readExpertLfqa(dataDir: string): Promise<LoadedSet> {
         };
         pairs.set(key, pair);
       } else if (pair.question !== r.question_text || pair.domain !== domain) {
-        throw new DataError(`${where}: the pair of question ${r.q_id} has a different question text or domain than at ${pair.firstSeen}.`);
+        throw new DataError(`${where}: the pair of question ${quote(r.q_id)} has a different question text or domain than at ${pair.firstSeen}.`);
       }
       pair.votes[r.BetterAnswer === 'Answer A' ? 'first' : 'second'] += 1;
       if (r.DifficultToChoose === 'Yes.') pair.difficult += 1;
     });
   }
 
+  for (const [file, found] of counts) {
+    requireRowCount(file, found, EXPERT_LFQA_ROWS_PER_FILE, 'rows', pullAgain('expert-lfqa'));
+  }
   const items: HumanPair[] = [];
   const droppedTies = new TiedPairs();
   for (const pair of pairs.values()) {

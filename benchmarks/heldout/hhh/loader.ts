@@ -9,10 +9,13 @@ import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { assertUniqueIds, type HumanPair, type LoadedSet } from '../human-pair.ts';
+import { pullAgain, requireRowCount } from '../../data-text.ts';
 import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
 
 export const HHH_DIR = 'heldout/hhh_alignment';
 export const HHH_PATH = 'eval/benchmark/data/hhh_alignment_eval.json';
+/** Rows in the pinned file (the data folder's heldout/SOURCES.md). */
+export const HHH_ROWS = 221;
 export const HHH_SOURCES = ['harmless', 'helpful', 'honest', 'other'] as const;
 
 const row = z.object({
@@ -49,8 +52,8 @@ function unwrap(prompt: string, where: string): Unwrapped {
 async function readHhh(dataDir: string): Promise<LoadedSet> {
   const [file] = await requireFiles(dataDir, [`${HHH_DIR}/${HHH_PATH}`], 'HHH alignment', 'hhh');
   const records = await readJsonArray(file!);
-  const items: HumanPair[] = records.map((raw, index) => {
-    const where = `${file}: row ${index}`;
+  const items: HumanPair[] = records.rows.map((raw, index) => {
+    const where = records.where(index);
     const r = parseRecord(row, raw, where);
     const chosen = unwrap(r.chosen_instruction, `${where}, field "chosen_instruction"`);
     const rejected = unwrap(r.rejected_instruction, `${where}, field "rejected_instruction"`);
@@ -67,6 +70,7 @@ async function readHhh(dataDir: string): Promise<LoadedSet> {
       systems: { first: 'chosen', second: 'rejected' },
     };
   });
+  requireRowCount(file!, records.rows.length, HHH_ROWS, 'rows', pullAgain('hhh'));
   assertUniqueIds(items, file!);
   return { items, files: [file!] };
 }

@@ -12,10 +12,14 @@ import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import type { FieldLabels } from '../../../harness/tasks.ts';
 import { assertUniqueIds, contentKey, type HumanPair, type LoadedSet } from '../human-pair.ts';
+import { pullAgain, requireRowCount } from '../../data-text.ts';
 import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
 
 export const LITMT_DIR = 'heldout/litmt';
 export const LITMT_PATH = 'annotations/default_format_v1/all_annotations_v1.json';
+
+/** Rows in the pinned file (the data folder's heldout/SOURCES.md). */
+export const LITMT_ROWS = 540;
 
 export const LITMT_COMPARISONS = { '1': 'SENT vs PARA', '2': 'PARA_SENT vs PARA', '3': 'GTr vs PARA' } as const;
 export const LITMT_COMPARISON_NAMES = Object.values(LITMT_COMPARISONS);
@@ -54,8 +58,9 @@ export function litmtLabels(sourceLang: string, targetLang: string): FieldLabels
 
 async function readLitmt(dataDir: string): Promise<LoadedSet> {
   const [file] = await requireFiles(dataDir, [`${LITMT_DIR}/${LITMT_PATH}`], 'LitMT', 'litmt');
-  const items: HumanPair[] = (await readJsonArray(file!)).map((raw, index) => {
-    const where = `${file}: row ${index}`;
+  const records = await readJsonArray(file!);
+  const items: HumanPair[] = records.rows.map((raw, index) => {
+    const where = records.where(index);
     const r = parseRecord(row, raw, where);
     const [source, target, comparison] = r.eval.split('_') as [string, string, keyof typeof LITMT_COMPARISONS];
     if (source !== r.source_lang || target !== r.target_lang) {
@@ -73,6 +78,7 @@ async function readLitmt(dataDir: string): Promise<LoadedSet> {
       meta: { book: r.book, languages: `${r.source_lang}-${r.target_lang}`, difficult: r.difficult_choice.startsWith('YES') },
     };
   });
+  requireRowCount(file!, records.rows.length, LITMT_ROWS, 'rows', pullAgain('litmt'));
   assertUniqueIds(items, file!);
   return { items, files: [file!] };
 }

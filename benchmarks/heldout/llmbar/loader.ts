@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { assertUniqueIds, type HumanPair, type LoadedSet } from '../human-pair.ts';
+import { pullAgain, requireRowCount } from '../../data-text.ts';
 import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
 
 export const LLMBAR_DIR = 'heldout/llmbar';
@@ -19,6 +20,15 @@ export const LLMBAR_SUBSETS = {
   GPTOut: 'Dataset/LLMBar/Adversarial/GPTOut/dataset.json',
   Manual: 'Dataset/LLMBar/Adversarial/Manual/dataset.json',
 } as const;
+
+/** Rows per subset file in the pinned release (the data folder's heldout/SOURCES.md): 419 in all. */
+export const LLMBAR_ROWS: Readonly<Record<keyof typeof LLMBAR_SUBSETS, number>> = {
+  Natural: 100,
+  Neighbor: 134,
+  GPTInst: 92,
+  GPTOut: 47,
+  Manual: 46,
+};
 
 export type LlmbarSubset = keyof typeof LLMBAR_SUBSETS;
 export const LLMBAR_SUBSET_NAMES = Object.keys(LLMBAR_SUBSETS) as LlmbarSubset[];
@@ -38,11 +48,13 @@ async function readLlmbar(dataDir: string): Promise<LoadedSet> {
     'llmbar',
   );
   const items: HumanPair[] = [];
+  // Checked once every record has been validated, so a malformed record is reported before a short file.
+  const counts: [string, number, number][] = [];
   for (const [k, subset] of LLMBAR_SUBSET_NAMES.entries()) {
     const file = files[k]!;
     const records = await readJsonArray(file);
-    records.forEach((raw, index) => {
-      const r = parseRecord(row, raw, `${file}: row ${index}`);
+    records.rows.forEach((raw, index) => {
+      const r = parseRecord(row, raw, records.where(index));
       items.push({
         id: `${subset.toLowerCase()}/${index}`,
         context: r.input,
@@ -52,7 +64,9 @@ async function readLlmbar(dataDir: string): Promise<LoadedSet> {
         group: subset,
       });
     });
+    counts.push([file, records.rows.length, LLMBAR_ROWS[subset]]);
   }
+  for (const [file, found, pinned] of counts) requireRowCount(file, found, pinned, 'rows', pullAgain('llmbar'));
   assertUniqueIds(items, `${dataDir}/${LLMBAR_DIR}`);
   return { items, files };
 }

@@ -12,10 +12,13 @@ import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { assertUniqueIds, type HumanPair, type LoadedSet, type SourceSlot, TiedPairs, type Votes } from '../human-pair.ts';
+import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
 import { csvWhere, parseRecord, readCsv, requireFiles } from '../source-files.ts';
 
 export const RANKGEN_DIR = 'heldout/rankgen';
 export const RANKGEN_PATHS = ['human-eval-data/gpt2_medium.csv', 'human-eval-data/t5_xxl_c4.csv'] as const;
+/** Rows in each pinned file (the data folder's heldout/SOURCES.md): 309 and 300 annotations. */
+export const RANKGEN_ROWS = [309, 300] as const;
 /** The generator behind each file (`Input.Model`). */
 export const RANKGEN_MODELS = ['gpt2_medium', 't5_xxl_descartes'] as const;
 
@@ -57,8 +60,11 @@ interface Hit {
 async function readRankgen(dataDir: string): Promise<LoadedSet> {
   const files = await requireFiles(dataDir, RANKGEN_PATHS.map((p) => `${RANKGEN_DIR}/${p}`), 'RankGen', 'rankgen');
   const hits = new Map<string, Hit>();
+  // Checked once every record has been validated, so a malformed record is reported before a short file.
+  const counts: number[] = [];
   for (const file of files) {
     const records = await readCsv(file, Object.keys(row.shape));
+    counts.push(records.length);
     for (const record of records) {
       const where = csvWhere(file, record);
       const r = parseRecord(row, record.values, where);
@@ -81,12 +87,13 @@ async function readRankgen(dataDir: string): Promise<LoadedSet> {
         };
         hits.set(r.HITId, hit);
       } else if (hit.prefix !== r['Input.Prefix'] || hit.first !== r['Input.First'] || hit.second !== r['Input.Second'] || hit.order !== r['Input.Order']) {
-        throw new DataError(`${where}: HIT ${r.HITId} shows a different prefix, continuation or order than at line ${hit.firstLine}.`);
+        throw new DataError(`${where}: HIT ${quote(r.HITId)} shows a different prefix, continuation or order than at line ${hit.firstLine}.`);
       }
       hit.votes[choice] += 1;
     }
   }
 
+  files.forEach((file, k) => requireRowCount(file, counts[k]!, RANKGEN_ROWS[k]!, 'rows', pullAgain('rankgen')));
   const items: HumanPair[] = [];
   const droppedTies = new TiedPairs();
   for (const hit of hits.values()) {

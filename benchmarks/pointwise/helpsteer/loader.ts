@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
+import { decodeUtf8 } from '../../data-text.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { findDataFile, parseJsonLines, parseRecord } from '../files.ts';
 import { humanRating } from '../labels.ts';
@@ -32,12 +33,14 @@ function isAttribute(id: string): id is Attribute {
 }
 
 export async function readHelpSteerFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = gunzipSync(await fs.readFile(file)).toString('utf8');
+    bytes = gunzipSync(await fs.readFile(file));
   } catch (error) {
     throw new DataError(`${file}: not a readable gzip file (${(error as Error).message}). Expected HelpSteer's validation.jsonl.gz.`);
   }
+  // No pinned row count: the card's 1,789 rows could not be checked against a copy of the file.
+  const text = decodeUtf8(file, bytes);
   const items: RatedItem[] = [];
   for (const { line, value } of parseJsonLines(file, text)) {
     const row = parseRecord(rowShape, value, file, `line ${line}`, 'prompt, response and the five attributes as integers 0-4');

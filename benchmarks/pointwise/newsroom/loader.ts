@@ -8,12 +8,15 @@
  */
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
+import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { findDataFile, parseRecord, readJson } from '../files.ts';
 import { humanRating, majority } from '../labels.ts';
 import type { Criterion, RatedItem } from '../types.ts';
 
 export const NEWSROOM_FILE = 'pointwise/newsroom/newsroom.json';
+/** Instances in the pinned file (the data folder's pointwise/SOURCES.md): 60 articles × 7 systems. */
+export const NEWSROOM_INSTANCES = 420;
 
 const SUMMARY_HEADER = '### Generated Summary\n\n';
 const ARTICLE_HEADER = '\n\n### Source Article\n\n';
@@ -41,7 +44,8 @@ function splitInstance(text: string, file: string, where: string): { summary: st
 }
 
 export async function readNewsroomFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
-  const json = parseRecord(fileShape, await readJson(file), file, 'top level', 'JUDGE-BENCH\'s format: "annotations" (metric declarations) and "instances"');
+  const source = await readJson(file);
+  const json = parseRecord(fileShape, source.value, file, 'top level', 'JUDGE-BENCH\'s format: "annotations" (metric declarations) and "instances"');
 
   // The file declares its metrics and scales: they must be the ones our instructions describe.
   for (const criterion of criteria) {
@@ -49,7 +53,7 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
     if (!declared || declared.worst !== criterion.scale.min || declared.best !== criterion.scale.max) {
       throw new DataError(
         `${file}: "annotations" must declare metric "${criterion.title}" with worst ${criterion.scale.min} and best ${criterion.scale.max}; ` +
-          `found [${json.annotations.map((a) => `${a.metric} ${a.worst}-${a.best}`).join(', ')}].`,
+          `found [${json.annotations.map((a) => `${quote(a.metric, 40)} ${a.worst}-${a.best}`).join(', ')}].`,
       );
     }
   }
@@ -57,7 +61,7 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
   const items: RatedItem[] = [];
   const seen = new Set<number>();
   json.instances.forEach((raw, index) => {
-    const where = `instance ${index}`;
+    const where = source.where(index, 'instance', ['instances']);
     const instance = parseRecord(instanceShape, raw, file, where, 'id, instance and annotations with individual_human_scores and mean_human per metric');
     if (seen.has(instance.id)) throw new DataError(`${file}: ${where}: id ${instance.id} occurs twice.`);
     seen.add(instance.id);
@@ -91,6 +95,7 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
     }
   });
   if (items.length === 0) throw new DataError(`${file}: has no instances.`);
+  requireRowCount(file, json.instances.length, NEWSROOM_INSTANCES, 'instances', pullAgain('newsroom'));
   return items;
 }
 

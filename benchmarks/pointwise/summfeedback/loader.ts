@@ -8,9 +8,9 @@
  * TL;DR lines carry a Reddit post (post, title, subreddit), CNN/DM lines a news article (article, site).
  * One summary can be rated by several workers: their lines are grouped by (info.id, summary text).
  */
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
+import { readUtf8 } from '../../data-text.ts';
 import { sha256 } from '../../../harness/hash.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import type { FieldLabels } from '../../../harness/tasks.ts';
@@ -75,12 +75,7 @@ function isAxis(id: string): id is Axis {
 async function readAxisFiles(files: readonly string[], criteria: readonly Criterion[]): Promise<RatedItem[]> {
   const summaries = new Map<string, RatedSummary>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (error) {
-      throw new DataError(`${file}: cannot be read (${(error as Error).message}).`);
-    }
+    const text = await readUtf8(file);
     for (const { line, value } of parseJsonLines(file, text)) {
       const row = parseRecord(rowShape, value, file, `line ${line}`, 'an axis evaluation: info, split, summary (text, policy, axes), worker, batch');
       const key = `${row.info.id}\u0000${row.summary.text}`;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
+import { pullAgain, requireRowCount } from '../../data-text.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { findDataFile, parseRecord, readJson } from '../files.ts';
 import { humanRating } from '../labels.ts';
@@ -14,6 +15,8 @@ import type { Criterion, RatedItem } from '../types.ts';
 import { usrContext } from '../usr.ts';
 
 export const PERSONACHAT_FILE = 'pointwise/usr-personachat/persona_chat.json';
+/** Contexts in the pinned file (the data folder's pointwise/SOURCES.md): 60 contexts × 5 responses. */
+export const PERSONACHAT_CONTEXTS = 60;
 
 const contextShape = z.object({
   context: z.string(),
@@ -26,13 +29,14 @@ const ratingList = z.array(z.number().int()).min(1);
 
 export async function readPersonaChatFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
   const json = await readJson(file);
-  const contexts = parseRecord(z.array(z.unknown()), json, file, 'top level', 'a list of dialogue contexts (USR pc_usr_data.json)');
+  const contexts = parseRecord(z.array(z.unknown()), json.value, file, 'top level', 'a list of dialogue contexts (USR pc_usr_data.json)');
   const items: RatedItem[] = [];
   contexts.forEach((rawContext, c) => {
-    const context = parseRecord(contextShape, rawContext, file, `context ${c}`, 'context, fact, annotators and responses');
+    const context = parseRecord(contextShape, rawContext, file, json.where(c, 'context'), 'context, fact, annotators and responses');
     const prompt = usrContext('persona', context.fact, context.context);
     context.responses.forEach((rawResponse, r) => {
-      const where = `context ${c}, response ${r}`;
+      const line = json.lineOf(r, [c, 'responses']);
+      const where = `${line === undefined ? '' : `line ${line} `}(context ${c}, response ${r})`;
       const response = parseRecord(responseText, rawResponse, file, where, 'response and model');
       for (const criterion of criteria) {
         const ratings = parseRecord(ratingList, rawResponse[criterion.title], file, `${where}, "${criterion.title}"`, 'a list of integer ratings');
@@ -59,6 +63,7 @@ export async function readPersonaChatFile(file: string, criteria: readonly Crite
     });
   });
   if (items.length === 0) throw new DataError(`${file}: has no responses.`);
+  requireRowCount(file, contexts.length, PERSONACHAT_CONTEXTS, 'contexts', pullAgain('usr-personachat'));
   return items;
 }
 

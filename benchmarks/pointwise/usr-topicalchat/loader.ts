@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
+import { pullAgain, requireRowCount } from '../../data-text.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
 import { findDataFile, parseRecord, readJson } from '../files.ts';
 import { ratingFromMean } from '../labels.ts';
@@ -14,6 +15,8 @@ import type { Criterion, RatedItem } from '../types.ts';
 import { usrContext } from '../usr.ts';
 
 export const TOPICALCHAT_FILE = 'pointwise/usr-topicalchat/topical_chat.json';
+/** Rated responses in the pinned file (the data folder's pointwise/SOURCES.md): 60 contexts × 6 systems. */
+export const TOPICALCHAT_ITEMS = 360;
 
 /** UniEval's names for USR's six qualities (coherence is USR's "Maintains Context", groundedness "Uses Knowledge"). */
 export const TOPICALCHAT_SCORE_KEYS: Readonly<Record<string, string>> = {
@@ -36,10 +39,11 @@ const itemShape = z.object({
 });
 
 export async function readTopicalChatFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
-  const rows = parseRecord(z.array(z.unknown()), await readJson(file), file, 'top level', 'a list of rated responses (UniEval topical_chat.json)');
+  const json = await readJson(file);
+  const rows = parseRecord(z.array(z.unknown()), json.value, file, 'top level', 'a list of rated responses (UniEval topical_chat.json)');
   const items: RatedItem[] = [];
   rows.forEach((raw, index) => {
-    const where = `item ${index}`;
+    const where = json.where(index, 'item');
     const row = parseRecord(itemShape, raw, file, where, 'source, context, system_id, system_output and scores');
     const prompt = usrContext('fact', row.context, row.source);
     for (const criterion of criteria) {
@@ -68,6 +72,7 @@ export async function readTopicalChatFile(file: string, criteria: readonly Crite
     }
   });
   if (items.length === 0) throw new DataError(`${file}: has no items.`);
+  requireRowCount(file, rows.length, TOPICALCHAT_ITEMS, 'items', pullAgain('usr-topicalchat'));
   return items;
 }
 
