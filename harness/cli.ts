@@ -174,7 +174,9 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     // Ctrl-C/SIGTERM after every item was judged (intervals and published rows can take a while): the judgments are
     // stored, and the command ends as announced rather than printing a report nobody is waiting for.
     if (interrupt.signal.aborted && run.status !== 'interrupted') {
-      process.stderr.write('Interrupted before the report: every judgment is stored; run the same command again to print it.\n');
+      process.stderr.write(
+        'Interrupted before the report: every judgment is stored; run the same command again to print it.\n',
+      );
       return EXIT_CODES.interrupted.code;
     }
     for (const b of run.benchmarks) tables.push(...calibrationTables(b)); // only when the judge gave verdict probabilities

@@ -22,18 +22,27 @@ export type FaultKind =
   | 'request' // another 4xx: this request's own fault
   | 'other';
 
-const UNREACHABLE =
-  /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|UND_ERR_CONNECT_TIMEOUT)\b|Connect Timeout Error|getaddrinfo/;
-const TLS =
-  /\b(CERT_[A-Z_]+|ERR_TLS_[A-Z_]+|ERR_SSL_[A-Z_]+|EPROTO|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?)\b|self[- ]signed certificate|certificate has expired|unable to verify the first certificate|wrong version number|does not match certificate|SSL routines/i;
+const UNREACHABLE = new RegExp(
+  '\\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|UND_ERR_CONNECT_TIMEOUT)\\b' +
+    '|Connect Timeout Error|getaddrinfo',
+);
+const TLS = new RegExp(
+  '\\b(CERT_[A-Z_]+|ERR_TLS_[A-Z_]+|ERR_SSL_[A-Z_]+|EPROTO|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN' +
+    '|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?)\\b|self[- ]signed certificate' +
+    '|certificate has expired|unable to verify the first certificate|wrong version number|does not match certificate' +
+    '|SSL routines',
+  'i',
+);
 // "bad port": fetch refuses ports browsers block (e.g. 9, 25, 6000), whatever listens there.
-const BAD_URL = /\bERR_INVALID_URL\b|Invalid URL|unknown scheme|ERR_UNSUPPORTED_PROTOCOL|only absolute urls|\bbad port\b/i;
+const BAD_URL =
+  /\bERR_INVALID_URL\b|Invalid URL|unknown scheme|ERR_UNSUPPORTED_PROTOCOL|only absolute urls|\bbad port\b/i;
 
 export function faultKind(error: Error): FaultKind {
   const status = error instanceof JudgeCallError ? error.details.status : undefined;
   if (status !== undefined && status >= 400) {
     // A 400 that the adapter marked fatal is a refused credential said otherwise (Gemini: API_KEY_INVALID).
-    if (status === 401 || status === 403 || (status === 400 && error instanceof JudgeCallError && error.details.fatal)) return 'auth';
+    if (status === 401 || status === 403 || (status === 400 && error instanceof JudgeCallError && error.details.fatal))
+      return 'auth';
     if (status === 404) return 'not-found';
     if (status === 429) return 'rate-limit';
     if (status >= 500 || status === 408 || status === 409) return 'server';
@@ -74,9 +83,15 @@ export function configurationHint(kind: FaultKind, endpoint?: EndpointInfo): str
         ? `The key was refused: check ${endpoint.keyFrom ?? 'the API key'} and its access to model "${endpoint.model}"`
         : 'The key was refused: check the API key';
     case 'not-found':
-      return `${endpoint ? `Model "${endpoint.model}"` : 'The model'} or the path does not exist there: check "model" in the judge config and ${url}`;
+      return (
+        `${endpoint ? `Model "${endpoint.model}"` : 'The model'} or the path does not exist there: ` +
+        `check "model" in the judge config and ${url}`
+      );
     case 'tls':
-      return `The TLS handshake failed: check http:// vs https:// in ${url}, or trust a private CA with NODE_EXTRA_CA_CERTS`;
+      return (
+        `The TLS handshake failed: check http:// vs https:// in ${url}, ` +
+        'or trust a private CA with NODE_EXTRA_CA_CERTS'
+      );
     case 'bad-url':
       return `The URL is malformed or refused by fetch (which blocks ports such as 9, 25 and 6000): check ${url}`;
     case 'unreachable':
@@ -87,7 +102,8 @@ export function configurationHint(kind: FaultKind, endpoint?: EndpointInfo): str
 }
 
 /** Request ids, hex digests and long numbers vary per request; masked so that one cause is one group. */
-const VARYING = /\b(?:req_|request[-_ ]id[:= ]*)[A-Za-z0-9-]+|\b[0-9a-f]{16,}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{19,}\b/gi;
+const VARYING =
+  /\b(?:req_|request[-_ ]id[:= ]*)[A-Za-z0-9-]+|\b[0-9a-f]{16,}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{19,}\b/gi;
 const MAX_CAUSE_CHARS = 100;
 
 /**
@@ -110,5 +126,7 @@ export function groupCauses(messages: Iterable<string>): { cause: string; count:
     const cause = failureCause(message);
     counts.set(cause, (counts.get(cause) ?? 0) + 1);
   }
-  return [...counts].map(([cause, count]) => ({ cause, count })).sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
+  return [...counts]
+    .map(([cause, count]) => ({ cause, count }))
+    .sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
 }

@@ -40,11 +40,12 @@ export function interruptOnSignals(message: string, onForceExit?: () => void): I
   };
 }
 
-/** What the first Ctrl-C does, said exactly: for a judge that calls an endpoint, and for one that answers in-process. */
+/** What the first Ctrl-C does, said exactly: for a judge that calls an endpoint, and for one in this process. */
 export function interruptMessage(callsEndpoint: boolean, timeoutMs: number): string {
   if (!callsEndpoint) return 'stopping: no new items; everything judged so far is stored, then exit 130.';
   return (
-    `stopping: no new requests; the ones in flight finish (each within its ${Math.round(timeoutMs / 1000)} s timeout) ` +
+    'stopping: no new requests; the ones in flight finish ' +
+    `(each within its ${Math.round(timeoutMs / 1000)} s timeout) ` +
     'and are stored, then exit 130. Press Ctrl-C again to quit at once: they are then dropped and asked next run.'
   );
 }

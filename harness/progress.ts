@@ -40,11 +40,16 @@ const CAUSE_CHARS = 48;
 export function topCauses(counts: ReadonlyMap<string, number>, shown = 2): string {
   if (counts.size === 0) return '';
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, shown);
-  const parts = top.map(([cause, n]) => `${cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause} ×${n}`);
+  const short = (cause: string): string =>
+    cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause;
+  const parts = top.map(([cause, n]) => `${short(cause)} ×${n}`);
   return ` (${parts.join(', ')}${counts.size > shown ? ', …' : ''})`;
 }
 
-/** done/total, rate, ETA, cached, errors by cause and retries; tokens (and dollars, for a priced judge) once there are any. */
+/**
+ * done/total, rate, ETA, cached, errors by cause and retries; tokens (and dollars, for a priced judge) once there
+ * are any.
+ */
 export function runBar(label: string, total: number, cached: number, enabled: boolean, priced = false): RunProgress {
   const silent: RunProgress = { tick() {}, fail() {}, cached() {}, retry() {}, note() {}, stop() {} };
   if (!enabled || !process.stderr.isTTY || total === 0) return silent;

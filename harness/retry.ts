@@ -123,7 +123,9 @@ export async function callWithRetries<T>(
       const error: Error = reason instanceof Error ? reason : new Error(String(reason));
       hooks.onAttempt?.(error);
       if (hooks.isFatal?.(error)) {
-        throw new RetriesExhausted(error instanceof JudgeCallError ? new JudgeCallError(error.message, { ...error.details, fatal: true }) : error, attempt);
+        const fatal =
+          error instanceof JudgeCallError ? new JudgeCallError(error.message, { ...error.details, fatal: true }) : error;
+        throw new RetriesExhausted(fatal, attempt);
       }
       const retryable = error instanceof JudgeCallError && error.details.retryable && !error.details.fatal;
       if (!retryable || attempt >= policy.maxAttempts) throw new RetriesExhausted(error, attempt);
@@ -139,7 +141,12 @@ export async function callWithRetries<T>(
 }
 
 /** The backoff before the next attempt: ended by the run's abort (its reason) or by a stop of dispatching. */
-async function waitToRetry(delayMs: number, signal: AbortSignal, noNewAttempts: AbortSignal | undefined, last: Error): Promise<void> {
+async function waitToRetry(
+  delayMs: number,
+  signal: AbortSignal,
+  noNewAttempts: AbortSignal | undefined,
+  last: Error,
+): Promise<void> {
   const either = noNewAttempts ? AbortSignal.any([signal, noNewAttempts]) : signal;
   try {
     await sleep(delayMs, undefined, { signal: either });

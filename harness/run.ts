@@ -15,7 +15,14 @@ import { errorMessage, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
 import { RateLimiter, estimateTokens } from './rate-limit.ts';
-import { DEFAULT_RETRY_POLICY, RetriesExhausted, StoppedBeforeRetry, callWithRetries, type RetryHooks, type RetryPolicy } from './retry.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  RetriesExhausted,
+  StoppedBeforeRetry,
+  callWithRetries,
+  type RetryHooks,
+  type RetryPolicy,
+} from './retry.ts';
 import { redact } from './secrets.ts';
 import { Budget, NO_SPEND, addSpend, costOf, type Spend } from './spend.ts';
 import { judgmentKey, type Judgment, type RunStatus, type Store } from './store.ts';
@@ -140,7 +147,9 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
   const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
   const before = store.judgments(fingerprint, benchmark.id);
   type Ask = Presentation & { item: { id: string }; itemId: string };
-  const asks: Ask[] = entries.flatMap((e) => (e.swapped ? [e, { item: e.item, ...e.swapped }] : [e])).map((a) => ({ ...a, itemId: a.item.id }));
+  const asks: Ask[] = entries
+    .flatMap((e) => (e.swapped ? [e, { item: e.item, ...e.swapped }] : [e]))
+    .map((a) => ({ ...a, itemId: a.item.id }));
   const todo = asks.filter((a) => {
     const stored = before.get(judgmentKey(a.item.id, a.promptHash));
     return !stored || stored.error !== null;
@@ -149,7 +158,8 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
 
   const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true, judge.price !== undefined);
   const concurrency = Math.max(1, options.concurrency ?? judge.concurrency);
-  const dispatcher = new Dispatcher(store, fingerprint, benchmark.id, todo, claimChunk(concurrency), state.dispatch.signal, {
+  const chunk = claimChunk(concurrency);
+  const dispatcher = new Dispatcher(store, fingerprint, benchmark.id, todo, chunk, state.dispatch.signal, {
     answeredElsewhere(keys) {
       cached += keys.length;
       progress.cached(keys.length);
@@ -187,7 +197,8 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     const base = { benchmark: benchmark.id, itemId: entry.item.id, promptHash: entry.promptHash, judgeId: judge.id, runId };
     const request = { benchmark: benchmark.id, itemId: entry.item.id, task: entry.prepared.task, prompt: entry.prompt };
     try {
-      const { value: reply, attempts } = await callWithRetries((s) => judge.judge(request, s), state.policy, signal, hooks);
+      const call = (s: AbortSignal) => judge.judge(request, s);
+      const { value: reply, attempts } = await callWithRetries(call, state.policy, signal, hooks);
       const cost = costOf(reply.usage, judge.price);
       state.budget.settle(worst, cost ?? (judge.price ? worst : null));
       state.spend = addSpend(state.spend, reply.usage, cost);
@@ -337,7 +348,8 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
           ? 'complete'
           : 'incomplete';
   const brokeOff = state.trip ? { breaker: state.trip } : {};
-  store.finishRun(runId, status, { ...summaries, ...brokeOff, ...(skipped.length > 0 ? { skipped: skipped.map((s) => s.benchmark.id) } : {}) });
+  const skippedIds = skipped.length > 0 ? { skipped: skipped.map((s) => s.benchmark.id) } : {};
+  store.finishRun(runId, status, { ...summaries, ...brokeOff, ...skippedIds });
   return {
     runId,
     judge,

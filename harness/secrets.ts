@@ -28,18 +28,20 @@ export function registerSecret(...values: (string | undefined | null)[]): void {
   if (added) ordered = [...secrets].sort((a, b) => b.length - a.length);
 }
 
-/** Hides every registered secret in `text`: for texts a judge produced (replies), where only exact values are removed. */
+/** Hides every registered secret in `text`: for texts a judge produced (replies), where only exact values go. */
 export function redactSecrets(text: string): string {
   let out = text;
   for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   return out;
 }
 
-const QUERY_SECRET = /([?&](?:api[-_]?key|key|token|access[-_]?token|auth|sig|signature|secret|password|code)=)[^&#\s"'<>]+/gi;
+const QUERY_SECRET =
+  /([?&](?:api[-_]?key|key|token|access[-_]?token|auth|sig|signature|secret|password|code)=)[^&#\s"'<>]+/gi;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s"'<>]+@/gi;
 const AUTH_TOKEN = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 // The scheme word of an Authorization value stays readable: AUTH_TOKEN has already hidden its token.
-const KEY_HEADER = /\b((?:x-api-key|x-goog-api-key|api-key|authorization)["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b)[^\s"',}]+/gi;
+const KEY_HEADER =
+  /\b((?:x-api-key|x-goog-api-key|api-key|authorization)["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b)[^\s"',}]+/gi;
 
 /**
  * For messages the harness writes (errors, endpoint lines, failure causes): registered secrets, then anything

@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS leases (
 CREATE INDEX IF NOT EXISTS leases_by_holder ON leases (holder);
 `;
 
+const TAKE_LEASE =
+  'INSERT OR REPLACE INTO leases (judge_fingerprint, benchmark, item_id, prompt_hash, holder, host, pid, expires_at) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
 /** This machine's name on leases (os.hostname() is a system call: read once). */
 const HOST = os.hostname();
 
@@ -218,9 +222,12 @@ export class Store {
     this.addToAnswered = this.db.prepare(`
       UPDATE judgments SET attempts = attempts + @attempts,
         cost_usd = CASE WHEN @costUsd IS NULL THEN cost_usd ELSE coalesce(cost_usd, 0) + @costUsd END,
-        input_tokens = CASE WHEN @error IS NULL THEN coalesce(input_tokens, 0) + coalesce(@inputTokens, 0) ELSE input_tokens END,
-        output_tokens = CASE WHEN @error IS NULL THEN coalesce(output_tokens, 0) + coalesce(@outputTokens, 0) ELSE output_tokens END
-      WHERE judge_fingerprint = @fingerprint AND benchmark = @benchmark AND item_id = @itemId AND prompt_hash = @promptHash`);
+        input_tokens = CASE WHEN @error IS NULL
+          THEN coalesce(input_tokens, 0) + coalesce(@inputTokens, 0) ELSE input_tokens END,
+        output_tokens = CASE WHEN @error IS NULL
+          THEN coalesce(output_tokens, 0) + coalesce(@outputTokens, 0) ELSE output_tokens END
+      WHERE judge_fingerprint = @fingerprint AND benchmark = @benchmark AND item_id = @itemId
+        AND prompt_hash = @promptHash`);
     // A recorded item's lease is not deleted here (one more write per judgment): claim() reads an answered item as
     // answered whoever holds its lease, and the run's leases all end together in releaseLeases().
     this.writeBatch = this.db.transaction((rows: Record<string, unknown>[]) => {
@@ -352,21 +359,24 @@ export class Store {
       'SELECT error FROM judgments WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
     );
     const leased = this.db.prepare(
-      'SELECT holder, host, pid, expires_at FROM leases WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
+      'SELECT holder, host, pid, expires_at FROM leases ' +
+        'WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
     );
     const take = this.db.prepare(
-      'INSERT OR REPLACE INTO leases (judge_fingerprint, benchmark, item_id, prompt_hash, holder, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      TAKE_LEASE,
     );
     // Fast path: no other connection has committed anything since the last claim found no other run at work, so
     // nothing was answered or leased meanwhile and every key can be leased without looking (the common case: one run).
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (this.quietSince === version) {
       const take = this.db.prepare(
-        'INSERT OR REPLACE INTO leases (judge_fingerprint, benchmark, item_id, prompt_hash, holder, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        TAKE_LEASE,
       );
       const expires = Date.now() + ttlMs;
       this.db.transaction(() => {
-        for (const key of keys) take.run(fingerprint, benchmark, key.itemId, key.promptHash, this.holder, HOST, process.pid, expires);
+        for (const key of keys) {
+          take.run(fingerprint, benchmark, key.itemId, key.promptHash, this.holder, HOST, process.pid, expires);
+        }
       })();
       result.claimed.push(...keys);
       return result;
@@ -388,7 +398,9 @@ export class Store {
     this.db
       .transaction(() => {
         for (const key of keys) {
-          const row = stored.get(fingerprint, benchmark, key.itemId, key.promptHash) as { error: string | null } | undefined;
+          const row = stored.get(fingerprint, benchmark, key.itemId, key.promptHash) as
+            | { error: string | null }
+            | undefined;
           if (row && row.error === null) {
             result.answered.push(key);
             continue;
@@ -407,7 +419,8 @@ export class Store {
         const others = this.db
           .prepare('SELECT 1 FROM leases WHERE holder < ? OR holder > ? LIMIT 1')
           .get(this.holder, this.holder);
-        this.quietSince = others === undefined ? (this.db.pragma('data_version', { simple: true }) as number) : undefined;
+        const version = this.db.pragma('data_version', { simple: true }) as number;
+        this.quietSince = others === undefined ? version : undefined;
       })
       .immediate();
     return result;

@@ -46,7 +46,8 @@ export function failureLines(causes: readonly CauseCount[], shown = 8): string[]
   const width = String(causes[0]!.count).length;
   const lines = [`Items without an answer, by cause (${total}; the next run asks them again):`];
   for (const c of causes.slice(0, shown)) lines.push(`  ${String(c.count).padStart(width)}  ${c.cause}`);
-  if (causes.length > shown) lines.push(`  … and ${causes.length - shown} more causes (report.md and summary.json list them all)`);
+  if (causes.length > shown)
+    lines.push(`  … and ${causes.length - shown} more causes (report.md and summary.json list them all)`);
   return lines;
 }
 

@@ -11,7 +11,8 @@ export interface SummaryJson {
   judge: string;
   judgeFingerprint: string;
   judgeConfig: Readonly<Record<string, unknown>>;
-  /** Where the judge's requests went (no credentials, query values hidden) and which setting chose it; null in-process. */
+  /** Where the judge's requests went (no credentials, query values hidden) and which setting chose it; null when
+   * the judge answers in-process. */
   endpoint: Endpoint | null;
   seed: number;
   createdAt: string;

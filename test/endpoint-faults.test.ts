@@ -66,18 +66,44 @@ describe('where requests go', () => {
     const double = await openai({ apiKey: KEY });
     const dir = tempDir();
     const result = await runCli(
-      ['eval', '--judge', 'gpt-4o', '--limit', '3', '--resamples', '0', '--store', path.join(dir, 'runs.sqlite'), '--out', path.join(dir, 'out')],
-      { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: double.baseURL, OPENAI_ORG_ID: 'org-shouldnotleave', OPENAI_PROJECT_ID: 'proj_shouldnotleave' } },
+      [
+        'eval',
+        '--judge',
+        'gpt-4o',
+        '--limit',
+        '3',
+        '--resamples',
+        '0',
+        '--store',
+        path.join(dir, 'runs.sqlite'),
+        '--out',
+        path.join(dir, 'out'),
+      ],
+      {
+        env: {
+          OPENAI_API_KEY: KEY,
+          OPENAI_BASE_URL: double.baseURL,
+          OPENAI_ORG_ID: 'org-shouldnotleave',
+          OPENAI_PROJECT_ID: 'proj_shouldnotleave',
+        },
+      },
     );
     expect(result.code, result.stderr).toBe(0);
     expect(double.calls).toHaveLength(3);
-    expect(result.stderr.split('\n')[0]).toBe(`judge gpt-4o: model gpt-4o-2024-05-13 at ${double.baseURL} (from OPENAI_BASE_URL)`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `judge gpt-4o: model gpt-4o-2024-05-13 at ${double.baseURL} (from OPENAI_BASE_URL)`,
+    );
     for (const r of double.requests) {
       expect(r.headers['openai-organization']).toBeUndefined();
       expect(r.headers['openai-project']).toBeUndefined();
     }
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
-    expect(summary.endpoint).toEqual({ url: double.baseURL, source: 'OPENAI_BASE_URL', keyFrom: 'OPENAI_API_KEY', model: 'gpt-4o-2024-05-13' });
+    expect(summary.endpoint).toEqual({
+      url: double.baseURL,
+      source: 'OPENAI_BASE_URL',
+      keyFrom: 'OPENAI_API_KEY',
+      model: 'gpt-4o-2024-05-13',
+    });
   });
 
   it('sends OPENAI_ORG_ID and OPENAI_PROJECT_ID to OpenAI itself only', () => {
@@ -91,14 +117,31 @@ describe('where requests go', () => {
     const configured = await openai({ apiKey: KEY });
     const other = await openai({ apiKey: KEY });
     const dir = tempDir();
-    const config = writeConfig(dir, { 'mine': { extends: 'gpt-4o', baseURL: configured.baseURL } });
-    const result = await runCli(['eval', '--judge', 'mine', '--config', config, '--limit', '2', '--resamples', '0', '--store', path.join(dir, 'r.sqlite')], {
-      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: other.baseURL },
-    });
+    const config = writeConfig(dir, { mine: { extends: 'gpt-4o', baseURL: configured.baseURL } });
+    const result = await runCli(
+      [
+        'eval',
+        '--judge',
+        'mine',
+        '--config',
+        config,
+        '--limit',
+        '2',
+        '--resamples',
+        '0',
+        '--store',
+        path.join(dir, 'r.sqlite'),
+      ],
+      {
+        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: other.baseURL },
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(configured.calls).toHaveLength(2);
     expect(other.requests).toHaveLength(0);
-    expect(result.stderr.split('\n')[0]).toBe(`judge mine: model gpt-4o-2024-05-13 at ${configured.baseURL} (from "baseURL" of "mine" in ${config})`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `judge mine: model gpt-4o-2024-05-13 at ${configured.baseURL} (from "baseURL" of "mine" in ${config})`,
+    );
   });
 
   it('honours ANTHROPIC_BASE_URL and GOOGLE_GEMINI_BASE_URL, the SDKs’ own variables', async () => {
@@ -106,14 +149,32 @@ describe('where requests go', () => {
     const gemini = await startGeminiDouble(() => geminiText(VERDICT), { apiKey: KEY });
     servers.push(anthropic, gemini);
     const cases = [
-      { id: 'claude-3-opus', env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url }, variable: 'ANTHROPIC_BASE_URL', double: anthropic },
-      { id: 'gemini-1.5-pro', env: { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: gemini.url }, variable: 'GOOGLE_GEMINI_BASE_URL', double: gemini },
+      {
+        id: 'claude-3-opus',
+        env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url },
+        variable: 'ANTHROPIC_BASE_URL',
+        double: anthropic,
+      },
+      {
+        id: 'gemini-1.5-pro',
+        env: { GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: gemini.url },
+        variable: 'GOOGLE_GEMINI_BASE_URL',
+        double: gemini,
+      },
     ];
     for (const c of cases) {
       const judge = await createJudge(c.id, { dataDir: DATA_DIR, seed: 0, env: c.env, configFile: undefined });
       expect(judge.endpoint).toMatchObject({ url: c.double.url, source: c.variable });
       const store = Store.open(':memory:');
-      const run = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, limit: 2, progress: false });
+      const run = await runEval({
+        judge,
+        benchmarks: [rewardbench],
+        dataDir: DATA_DIR,
+        seed: 0,
+        store,
+        limit: 2,
+        progress: false,
+      });
       store.close();
       expect(run.status).toBe('complete');
       expect(c.double.requests.length).toBe(2);
@@ -122,12 +183,19 @@ describe('where requests go', () => {
 });
 
 describe('a configuration that cannot work stops the run within seconds, with one line and exit 7', () => {
-  async function failFast(env: NodeJS.ProcessEnv, judges?: Record<string, unknown>, judge = 'gpt-4o'): Promise<{ line: string; seconds: number }> {
+  async function failFast(
+    env: NodeJS.ProcessEnv,
+    judges?: Record<string, unknown>,
+    judge = 'gpt-4o',
+  ): Promise<{ line: string; seconds: number }> {
     const dir = tempDir();
     const store = path.join(dir, 'runs.sqlite');
     const config = judges ? ['--config', writeConfig(dir, judges)] : [];
     const started = performance.now();
-    const result = await runCli(['eval', '--judge', judge, ...config, '--limit', '20', '--resamples', '0', '--store', store], { env });
+    const result = await runCli(
+      ['eval', '--judge', judge, ...config, '--limit', '20', '--resamples', '0', '--store', store],
+      { env },
+    );
     const seconds = (performance.now() - started) / 1000;
     expect(result.code, result.stderr).toBe(7);
     expect(result.stderr).not.toContain('    at ');
@@ -142,7 +210,9 @@ describe('a configuration that cannot work stops the run within seconds, with on
     const gone = await openai();
     await gone.close();
     const { line, seconds } = await failFast({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: gone.baseURL });
-    expect(line).toMatch(/^autorater: gpt-4o at http:\/\/127\.0\.0\.1:\d+\/v1 \(URL from OPENAI_BASE_URL\): connection failed: connect ECONNREFUSED/);
+    expect(line).toMatch(
+      /^autorater: gpt-4o at http:\/\/127\.0\.0\.1:\d+\/v1 \(URL from OPENAI_BASE_URL\): connection failed: connect ECONNREFUSED/,
+    );
     expect(line).toContain('Nothing answers there: start the server, or fix the URL (OPENAI_BASE_URL)');
     expect(seconds).toBeLessThan(30);
   });
@@ -167,7 +237,9 @@ describe('a configuration that cannot work stops the run within seconds, with on
     const tls = await failFast({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: double.baseURL.replace('http:', 'https:') });
     expect(tls.line).toContain('The TLS handshake failed: check http:// vs https://');
     const malformed = await failFast({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'localhost 8000/v1' });
-    expect(malformed.line).toBe('autorater: --judge gpt-4o: "localhost 8000/v1" (from OPENAI_BASE_URL) is not a URL: write it as http://host:port/path.');
+    expect(malformed.line).toBe(
+      'autorater: --judge gpt-4o: "localhost 8000/v1" (from OPENAI_BASE_URL) is not a URL: write it as http://host:port/path.',
+    );
     const missing = await failFast({ OPENAI_API_KEY: '' });
     expect(missing.line).toBe('autorater: --judge gpt-4o: set OPENAI_API_KEY (the openai API key).');
     expect(double.requests).toHaveLength(0);
@@ -184,9 +256,31 @@ describe('a server that dies mid-run', () => {
     const port = Number(new URL(double.url).port);
     const dir = tempDir();
     const store = path.join(dir, 'runs.sqlite');
-    const limits = { concurrency: 4, timeoutMs: 5000, maxAttempts: 20, baseDelayMs: 20, maxDelayMs: 100, breakAfterFailures: 12, breakAfterMs: 300 };
+    const limits = {
+      concurrency: 4,
+      timeoutMs: 5000,
+      maxAttempts: 20,
+      baseDelayMs: 20,
+      maxDelayMs: 100,
+      breakAfterFailures: 12,
+      breakAfterMs: 300,
+    };
     const config = writeConfig(dir, { mine: { extends: 'gpt-4o', baseURL: double.baseURL, limits } });
-    const args = ['eval', '--judge', 'mine', '--config', config, '--limit', '300', '--resamples', '0', '--store', store, '--out', path.join(dir, 'out')];
+    const args = [
+      'eval',
+      '--judge',
+      'mine',
+      '--config',
+      config,
+      '--limit',
+      '300',
+      '--resamples',
+      '0',
+      '--store',
+      store,
+      '--out',
+      path.join(dir, 'out'),
+    ];
     const env = { ...process.env, AUTORATER_DATA: DATA_DIR, OPENAI_API_KEY: KEY };
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env });
     let stderr = '';
@@ -200,7 +294,9 @@ describe('a server that dies mid-run', () => {
     const code = await exited;
     expect(code, stderr).toBe(4);
     expect((performance.now() - killedAt) / 1000).toBeLessThan(20);
-    expect(stderr).toMatch(/Stopped asking: \d+ requests in a row failed over \d+ s with the same cause \(connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\)/);
+    expect(stderr).toMatch(
+      /Stopped asking: \d+ requests in a row failed over \d+ s with the same cause \(connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\)/,
+    );
     expect(stderr).toContain('rerun the same command when it is back');
     const first = storedRows(store);
     expect(first.errors).toBe(0); // the breaker stopped it before any item used up its attempts
@@ -208,7 +304,9 @@ describe('a server that dies mid-run', () => {
     expect(first.n).toBeLessThan(300);
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
     expect(summary.run.breaker.cause).toMatch(/^connection failed: connect ECONNREFUSED/);
-    expect(summary.run.failures.rewardbench).toEqual([{ cause: 'not judged: the run stopped first', count: 300 - first.n }]);
+    expect(summary.run.failures.rewardbench).toEqual([
+      { cause: 'not judged: the run stopped first', count: 300 - first.n },
+    ]);
 
     double = await openai({ apiKey: KEY, script: slow, port }); // back where it was
     const rerun = await runCli(args, { env: { OPENAI_API_KEY: KEY } });
@@ -227,14 +325,35 @@ describe('why items failed', () => {
       script: (call) => {
         const n = call.prompt.length;
         if (n % 5 === 0) return serverError();
-        if (n % 7 === 0) return apiError(400, `This model's maximum context length is 8192 tokens (request req_${randomBytes(6).toString('hex')})`, 'invalid_request_error');
+        if (n % 7 === 0)
+          return apiError(
+            400,
+            `This model's maximum context length is 8192 tokens (request req_${randomBytes(6).toString('hex')})`,
+            'invalid_request_error',
+          );
         return completion(call, VERDICT);
       },
     });
     const dir = tempDir();
-    const config = writeConfig(dir, { mine: { extends: 'gpt-4o', baseURL: double.baseURL, limits: { concurrency: 4, maxAttempts: 2, baseDelayMs: 1 } } });
+    const config = writeConfig(dir, {
+      mine: { extends: 'gpt-4o', baseURL: double.baseURL, limits: { concurrency: 4, maxAttempts: 2, baseDelayMs: 1 } },
+    });
     const result = await runCli(
-      ['eval', '--judge', 'mine', '--config', config, '--limit', '60', '--resamples', '0', '--store', path.join(dir, 'r.sqlite'), '--out', path.join(dir, 'out')],
+      [
+        'eval',
+        '--judge',
+        'mine',
+        '--config',
+        config,
+        '--limit',
+        '60',
+        '--resamples',
+        '0',
+        '--store',
+        path.join(dir, 'r.sqlite'),
+        '--out',
+        path.join(dir, 'out'),
+      ],
       { env: { OPENAI_API_KEY: KEY } },
     );
     expect(result.code, result.stderr).toBe(4);
@@ -250,8 +369,13 @@ describe('why items failed', () => {
       .sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
     expect(summary.run.failures.rewardbench).toEqual(expected);
-    expect(result.stderr).toContain(`Items without an answer, by cause (${fives + sevens}; the next run asks them again):`);
-    for (const c of expected) expect(result.stderr).toMatch(new RegExp(`\\n +${c.count}  ${c.cause.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    expect(result.stderr).toContain(
+      `Items without an answer, by cause (${fives + sevens}; the next run asks them again):`,
+    );
+    for (const c of expected)
+      expect(result.stderr).toMatch(
+        new RegExp(`\\n +${c.count}  ${c.cause.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`),
+      );
     const report = fs.readFileSync(path.join(dir, 'out', 'report.md'), 'utf8');
     expect(report).toContain('### Items without an answer, by cause');
     for (const c of expected) expect(report).toContain(`| ${c.count} | ${c.cause} |`);
@@ -266,18 +390,42 @@ describe('no secret in any file or stream', () => {
       script: (call) => {
         const echo = `${call.request.headers.authorization} ${call.request.path}`;
         // Every item fails once with the credentials in the error, then answers with them in its text.
-        return call.attempt === 1 ? apiError(500, `upstream failed for ${echo}`, 'server_error') : completion(call, `${VERDICT}\nseen: ${echo}`);
+        return call.attempt === 1
+          ? apiError(500, `upstream failed for ${echo}`, 'server_error')
+          : completion(call, `${VERDICT}\nseen: ${echo}`);
       },
     });
     const dir = tempDir();
     // The user's own config file holds the secret; it lives apart from what the run writes.
-    const config = writeConfig(tempDir(), { gw: { extends: 'gpt-4o', baseURL: `${double.baseURL}?token=${token}`, limits: { concurrency: 2, maxAttempts: 1 } } });
-    const args = ['eval', '--judge', 'gw', '--config', config, '--limit', '4', '--resamples', '0', '--store', path.join(dir, 'r.sqlite'), '--out', path.join(dir, 'out')];
+    const config = writeConfig(tempDir(), {
+      gw: {
+        extends: 'gpt-4o',
+        baseURL: `${double.baseURL}?token=${token}`,
+        limits: { concurrency: 2, maxAttempts: 1 },
+      },
+    });
+    const args = [
+      'eval',
+      '--judge',
+      'gw',
+      '--config',
+      config,
+      '--limit',
+      '4',
+      '--resamples',
+      '0',
+      '--store',
+      path.join(dir, 'r.sqlite'),
+      '--out',
+      path.join(dir, 'out'),
+    ];
     const first = await runCli(args, { env: { OPENAI_API_KEY: KEY } }); // every item fails: errors stored
     const second = await runCli(args, { env: { OPENAI_API_KEY: KEY } }); // every item answers: replies stored
     expect(first.code, first.stderr).toBe(4);
     expect(second.code, second.stderr).toBe(0);
-    expect(double.requests.every((r) => r.path.endsWith(`?token=${token}`) && r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    expect(
+      double.requests.every((r) => r.path.endsWith(`?token=${token}`) && r.headers.authorization === `Bearer ${KEY}`),
+    ).toBe(true);
     const left = everything(dir, first, second);
     expect(left).toContain('upstream failed for Bearer ***'); // the scan does read the stored errors
     expect(left).toContain('seen: Bearer ***');
@@ -292,17 +440,38 @@ describe('no secret in any file or stream', () => {
     const password = secret('pw-');
     const basic = Buffer.from(`nightly:${password}`).toString('base64');
     const double = await openai({
-      script: (call) => (call.request.headers.authorization === `Basic ${basic}` ? apiError(503, `busy; you sent ${call.request.headers.authorization}`, 'server_error') : apiError(401, 'no', 'auth')),
+      script: (call) =>
+        call.request.headers.authorization === `Basic ${basic}`
+          ? apiError(503, `busy; you sent ${call.request.headers.authorization}`, 'server_error')
+          : apiError(401, 'no', 'auth'),
     });
     const dir = tempDir();
     const url = double.baseURL.replace('http://', `http://nightly:${password}@`);
-    const config = writeConfig(tempDir(), { gw: { adapter: 'openai-compatible', model: 'm', baseURL: url, limits: { concurrency: 1, maxAttempts: 1 } } });
-    const result = await runCli(['eval', '--judge', 'gw', '--config', config, '--limit', '3', '--resamples', '0', '--store', path.join(dir, 'r.sqlite'), '--out', path.join(dir, 'out')]);
+    const config = writeConfig(tempDir(), {
+      gw: { adapter: 'openai-compatible', model: 'm', baseURL: url, limits: { concurrency: 1, maxAttempts: 1 } },
+    });
+    const result = await runCli([
+      'eval',
+      '--judge',
+      'gw',
+      '--config',
+      config,
+      '--limit',
+      '3',
+      '--resamples',
+      '0',
+      '--store',
+      path.join(dir, 'r.sqlite'),
+      '--out',
+      path.join(dir, 'out'),
+    ]);
     expect(result.code, result.stderr).toBe(4); // the 503s are stored as the items' errors
     expect(double.calls).toHaveLength(3);
     const left = everything(dir, result);
     expect(left).toContain('busy; you sent Basic ***');
-    expect(result.stderr.split('\n')[0]).toBe(`judge gw: model m at ${double.baseURL.replace('http://', 'http://***@')} (from "baseURL" of "gw" in ${config})`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `judge gw: model m at ${double.baseURL.replace('http://', 'http://***@')} (from "baseURL" of "gw" in ${config})`,
+    );
     for (const value of [password, basic]) {
       const at = left.indexOf(value);
       expect(at, left.slice(Math.max(0, at - 300), at + 100)).toBe(-1);
@@ -315,16 +484,38 @@ describe('the nightly leaderboard with one judge whose endpoint is gone', () => 
     const gone = await openai();
     await gone.close();
     const dir = tempDir();
-    const judges = writeConfig(tempDir(), { dead: { adapter: 'openai-compatible', model: 'm', baseURL: gone.baseURL } });
+    const judges = writeConfig(tempDir(), {
+      dead: { adapter: 'openai-compatible', model: 'm', baseURL: gone.baseURL },
+    });
     const config = path.join(dir, 'leaderboard.config.json');
-    const board = { judges: ['longer-wins', { id: 'dead', benchmarks: ['rewardbench'] }], benchmarks: ['rewardbench'], seed: 0, sample: null, resamples: 0 };
+    const board = {
+      judges: ['longer-wins', { id: 'dead', benchmarks: ['rewardbench'] }],
+      benchmarks: ['rewardbench'],
+      seed: 0,
+      sample: null,
+      resamples: 0,
+    };
     fs.writeFileSync(config, JSON.stringify(board));
     const out = path.join(dir, 'board');
-    const result = await runCli(['leaderboard', '--config', config, '--judge-config', judges, '--store', path.join(dir, 's.sqlite'), '--out', out]);
+    const result = await runCli([
+      'leaderboard',
+      '--config',
+      config,
+      '--judge-config',
+      judges,
+      '--store',
+      path.join(dir, 's.sqlite'),
+      '--out',
+      out,
+    ]);
     expect(result.code, result.stderr).toBe(4);
-    expect(result.stderr).toMatch(/autorater: dead at http:\/\/127\.0\.0\.1:\d+\/v1 .*connect ECONNREFUSED.* \(dead is left out tonight\)/);
+    expect(result.stderr).toMatch(
+      /autorater: dead at http:\/\/127\.0\.0\.1:\d+\/v1 .*connect ECONNREFUSED.* \(dead is left out tonight\)/,
+    );
     const data = JSON.parse(fs.readFileSync(path.join(out, 'leaderboard.json'), 'utf8'));
-    const measured = data.rows.filter((r: { source: string }) => r.source === 'this run').map((r: { judge: string }) => r.judge);
+    const measured = data.rows
+      .filter((r: { source: string }) => r.source === 'this run')
+      .map((r: { judge: string }) => r.judge);
     expect(measured).toEqual(['longer-wins']);
   });
 });

@@ -15,7 +15,9 @@ describe('faultKind', () => {
   it('reads what failed from the status or from Node’s own error text', () => {
     expect(faultKind(httpCallError(401, 'Incorrect API key provided'))).toBe('auth');
     expect(faultKind(httpCallError(403, 'permission_error'))).toBe('auth');
-    expect(faultKind(new JudgeCallError('HTTP 400: API key not valid', { status: 400, retryable: false, fatal: true }))).toBe('auth');
+    expect(
+      faultKind(new JudgeCallError('HTTP 400: API key not valid', { status: 400, retryable: false, fatal: true })),
+    ).toBe('auth');
     expect(faultKind(httpCallError(404, 'The model `x` does not exist'))).toBe('not-found');
     expect(faultKind(httpCallError(429, 'Rate limit reached'))).toBe('rate-limit');
     expect(faultKind(httpCallError(503, 'overloaded'))).toBe('server');
@@ -23,11 +25,17 @@ describe('faultKind', () => {
     expect(faultKind(new TimeoutError(5000))).toBe('timeout');
     expect(faultKind(transport('connection failed: connect ECONNREFUSED 127.0.0.1:8000'))).toBe('unreachable');
     expect(faultKind(transport('connection failed: getaddrinfo ENOTFOUND gpu-7.internal'))).toBe('unreachable');
-    expect(faultKind(transport('cannot reach the server: Connect Timeout Error (attempted address: 10.0.0.1:443, timeout: 10000ms)'))).toBe(
-      'unreachable',
-    );
     expect(
-      faultKind(transport('connection failed: 80CCAA24137F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:\n')),
+      faultKind(
+        transport('cannot reach the server: Connect Timeout Error (attempted address: 10.0.0.1:443, timeout: 10000ms)'),
+      ),
+    ).toBe('unreachable');
+    expect(
+      faultKind(
+        transport(
+          'connection failed: 80CCAA24137F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:\n',
+        ),
+      ),
     ).toBe('tls');
     expect(faultKind(transport('connection failed: self-signed certificate'))).toBe('tls');
     expect(faultKind(transport('connection failed: bad port'))).toBe('bad-url');
@@ -38,8 +46,10 @@ describe('faultKind', () => {
   it('treats an unreachable server as a configuration fault only before it has answered once', () => {
     expect(isConfigurationFault('unreachable', false)).toBe(true);
     expect(isConfigurationFault('unreachable', true)).toBe(false); // it went away: the breaker's call
-    for (const kind of ['auth', 'not-found', 'tls', 'bad-url'] as const) expect(isConfigurationFault(kind, true)).toBe(true);
-    for (const kind of ['server', 'timeout', 'reply', 'request', 'rate-limit'] as const) expect(isConfigurationFault(kind, false)).toBe(false);
+    for (const kind of ['auth', 'not-found', 'tls', 'bad-url'] as const)
+      expect(isConfigurationFault(kind, true)).toBe(true);
+    for (const kind of ['server', 'timeout', 'reply', 'request', 'rate-limit'] as const)
+      expect(isConfigurationFault(kind, false)).toBe(false);
   });
 });
 
@@ -47,7 +57,9 @@ describe('failure causes', () => {
   it('drops the attempt count and per-request ids, and shortens, so one cause is one group', () => {
     expect(failureCause('HTTP 500: internal error (after 5 attempts)')).toBe('HTTP 500: internal error');
     expect(failureCause('HTTP 400: too long (request req_8f3a9c2d1e)')).toBe('HTTP 400: too long (request …)');
-    expect(failureCause('HTTP 502: upstream 3f2b9c1d8e7a6f5b4c3d2e1f0a9b8c7d failed')).toBe('HTTP 502: upstream … failed');
+    expect(failureCause('HTTP 502: upstream 3f2b9c1d8e7a6f5b4c3d2e1f0a9b8c7d failed')).toBe(
+      'HTTP 502: upstream … failed',
+    );
     expect(failureCause('x'.repeat(300))).toHaveLength(100);
     expect(
       groupCauses(['HTTP 500: a (after 3 attempts)', 'timeout', 'HTTP 500: a (after 5 attempts)', 'HTTP 500: a']),
@@ -91,10 +103,12 @@ describe('redaction', () => {
 
   it('removes registered secrets anywhere, and credential-shaped text it was never told about', () => {
     registerSecret('sk-live-abcdef123456', 'p@ss word!', 'ab'); // 'ab' is too short to register
-    expect(redactSecrets('key sk-live-abcdef123456 and p@ss%20word! or p%40ss%20word!, ab')).toBe('key *** and p@ss%20word! or ***, ab');
-    expect(redact('GET http://u:hunter22@gw/v1?api_key=zzz&x=1 Authorization: Bearer abc.def-123 x-api-key: k1k1k1')).toBe(
-      'GET http://***@gw/v1?api_key=***&x=1 Authorization: Bearer *** x-api-key: ***',
+    expect(redactSecrets('key sk-live-abcdef123456 and p@ss%20word! or p%40ss%20word!, ab')).toBe(
+      'key *** and p@ss%20word! or ***, ab',
     );
+    expect(
+      redact('GET http://u:hunter22@gw/v1?api_key=zzz&x=1 Authorization: Bearer abc.def-123 x-api-key: k1k1k1'),
+    ).toBe('GET http://***@gw/v1?api_key=***&x=1 Authorization: Bearer *** x-api-key: ***');
   });
 
   it('shows a URL without its user, password or query values', () => {

@@ -165,7 +165,11 @@ class AnthropicClient implements ModelClient {
       timeout: sdkTimeoutMs(spec.limits.timeoutMs),
       // null removes the header the SDK would add: API version 2023-06-01 authenticates with x-api-key.
       // A user and password from the URL go where the SDK would have put its bearer token (a gateway's login).
-      defaultHeaders: { 'anthropic-version': ANTHROPIC_API_VERSION, 'x-api-key': access.apiKey ?? null, authorization: access.basicAuth ?? null },
+      defaultHeaders: {
+        'anthropic-version': ANTHROPIC_API_VERSION,
+        'x-api-key': access.apiKey ?? null,
+        authorization: access.basicAuth ?? null,
+      },
       ...(access.query ? { defaultQuery: access.query } : {}),
       // Bounds what a reply can cost (size, invalid UTF-8); see toCallError for how its errors come back.
       fetch: boundedFetch(maxReplyBytes(spec)),

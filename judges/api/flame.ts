@@ -41,20 +41,24 @@ export const flameAdapter: Adapter = {
     const { temperature, maxOutputTokens, topP } = spec.decoding;
     const decoding = { temperature, maxOutputTokens, topP };
     const maxBytes = maxReplyBytes(spec);
+    const post = (body: unknown, signal: AbortSignal) =>
+      postJson(url, body, access.apiKey, signal, maxBytes, access.basicAuth);
     if (scoresOptions(spec)) {
       // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
       const scoring = { temperature: 0, maxOutputTokens: SCORE_MAX_TOKENS };
       return {
         async complete(request, signal): Promise<Completion> {
           const prompt = scoringPrompt(request.prompt, request.task);
-          const reply = protocol.read(await postJson(url, protocol.body(prompt, scoring, spec.model), access.apiKey, signal, maxBytes, access.basicAuth), prompt);
+          const body = protocol.body(prompt, scoring, spec.model);
+          const reply = protocol.read(await post(body, signal), prompt);
           return scoredCompletion(request.task, reply.tokens, reply.text, reply.usage, true);
         },
       };
     }
     return {
       async complete(request, signal): Promise<Completion> {
-        const reply = protocol.read(await postJson(url, protocol.body(request.prompt, decoding, spec.model), access.apiKey, signal, maxBytes, access.basicAuth), request.prompt);
+        const body = protocol.body(request.prompt, decoding, spec.model);
+        const reply = protocol.read(await post(body, signal), request.prompt);
         const probabilities = reply.tokens ? optionProbabilities(request.task, reply.tokens) : undefined;
         return {
           text: reply.text,

@@ -294,6 +294,7 @@ export const geminiAdapter: Adapter = {
     // createApiJudge refuses to build a gemini judge without a key; this guards other callers.
     if (!access.apiKey) throw new Error(`the gemini adapter needs an API key for ${spec.id}`);
     // baseURL is the server root (a proxy, or a test double): the SDK appends /v1beta/models/{model}:generateContent.
-    return createGeminiClient(spec, access.apiKey, access.baseURL ?? GEMINI_API_URL, { query: access.query, basicAuth: access.basicAuth });
+    const extras = { query: access.query, basicAuth: access.basicAuth };
+    return createGeminiClient(spec, access.apiKey, access.baseURL ?? GEMINI_API_URL, extras);
   },
 };

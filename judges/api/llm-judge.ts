@@ -22,14 +22,17 @@ interface ResolvedURL {
 function resolveURL(spec: JudgeSpec, adapter: Adapter, env: NodeJS.ProcessEnv): ResolvedURL | undefined {
   const where = `"baseURL" of "${spec.id}" in ${spec.file}`;
   if (spec.baseURL) {
-    const raw = expandEnv(spec.baseURL, env, `--judge ${spec.id} needs a server URL (or change ${where} or your --config file)`, EndpointError);
+    const what = `--judge ${spec.id} needs a server URL (or change ${where} or your --config file)`;
+    const raw = expandEnv(spec.baseURL, env, what, EndpointError);
     const vars = [...spec.baseURL.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
     return { raw, source: vars.length > 0 ? `${vars.join(', ')} via ${where}` : where };
   }
   const fromEnv = adapter.baseURLEnv ? env[adapter.baseURLEnv] : undefined;
   if (adapter.baseURLEnv && fromEnv) return { raw: fromEnv, source: adapter.baseURLEnv };
   if (adapter.defaultBaseURL) return { raw: adapter.defaultBaseURL, source: "the provider's default" };
-  if (adapter.needsBaseURL) throw new EndpointError(`--judge ${spec.id} needs a server URL: set ${where} or your --config file.`);
+  if (adapter.needsBaseURL) {
+    throw new EndpointError(`--judge ${spec.id} needs a server URL: set ${where} or your --config file.`);
+  }
   return undefined;
 }
 
@@ -38,15 +41,24 @@ function resolveURL(spec: JudgeSpec, adapter: Adapter, env: NodeJS.ProcessEnv): 
  * their paths to the base URL as text, which a query string would break. Every credential found is registered as
  * a secret, so it is hidden wherever it could be echoed.
  */
-function endpointAccess(spec: JudgeSpec, adapter: Adapter, resolved: ResolvedURL, apiKey: string | undefined): Pick<Access, 'baseURL' | 'query' | 'basicAuth'> & { url: URL } {
+function endpointAccess(
+  spec: JudgeSpec,
+  adapter: Adapter,
+  resolved: ResolvedURL,
+  apiKey: string | undefined,
+): Pick<Access, 'baseURL' | 'query' | 'basicAuth'> & { url: URL } {
   let url: URL;
   try {
     url = new URL(resolved.raw.trim());
   } catch {
-    throw new EndpointError(`--judge ${spec.id}: ${redact(JSON.stringify(resolved.raw))} (from ${resolved.source}) is not a URL: write it as http://host:port/path.`);
+    throw new EndpointError(
+      `--judge ${spec.id}: ${redact(JSON.stringify(resolved.raw))} (from ${resolved.source}) is not a URL: ` +
+        'write it as http://host:port/path.',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new EndpointError(`--judge ${spec.id}: ${displayUrl(url)} (from ${resolved.source}) is not an http:// or https:// URL.`);
+    const shown = `${displayUrl(url)} (from ${resolved.source})`;
+    throw new EndpointError(`--judge ${spec.id}: ${shown} is not an http:// or https:// URL.`);
   }
   const query: Record<string, string> = {};
   for (const [key, value] of url.searchParams) {
@@ -62,7 +74,8 @@ function endpointAccess(spec: JudgeSpec, adapter: Adapter, resolved: ResolvedURL
     basicAuth = `Basic ${token}`;
     if (apiKey && adapter.keyInAuthorization) {
       throw new EndpointError(
-        `--judge ${spec.id}: ${displayUrl(url)} (from ${resolved.source}) has a user and password, and the judge has an ` +
+        `--judge ${spec.id}: ${displayUrl(url)} (from ${resolved.source}) has a user and password, ` +
+          'and the judge has an ' +
           'API key: both would go in the Authorization header. Keep one of them.',
       );
     }
@@ -82,7 +95,8 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
   const keyEnv = spec.apiKeyEnv ?? adapter.defaultApiKeyEnv;
   const apiKey = keyEnv ? env[keyEnv] || undefined : undefined;
   if (!apiKey && !adapter.keyOptional) {
-    throw new EndpointError(`--judge ${spec.id}: set ${keyEnv ?? `"apiKeyEnv" for "${spec.id}" in ${spec.file}`} (the ${adapter.name} API key).`);
+    const setting = keyEnv ?? `"apiKeyEnv" for "${spec.id}" in ${spec.file}`;
+    throw new EndpointError(`--judge ${spec.id}: set ${setting} (the ${adapter.name} API key).`);
   }
   registerSecret(apiKey);
   const resolved = resolveURL(spec, adapter, env);
@@ -91,7 +105,8 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
   if (resolved) {
     const { url, ...parts } = endpointAccess(spec, adapter, resolved, apiKey);
     Object.assign(access, parts);
-    endpoint = { url: displayUrl(url), source: resolved.source, model: spec.model, ...(apiKey && keyEnv ? { keyFrom: keyEnv } : {}) };
+    const keyFrom = apiKey && keyEnv ? { keyFrom: keyEnv } : {};
+    endpoint = { url: displayUrl(url), source: resolved.source, model: spec.model, ...keyFrom };
   }
 
   const client = adapter.create(spec, access);
