@@ -7,12 +7,16 @@
  *     a peer, promptfoo (installed apart in bench/promptfoo/), at each concurrency.
  *  2. Cached rerun: the same command again with everything stored, for RewardBench and for `--benchmark all`.
  *  3. The fault drill (bench/fault-drill.ts) over all of RewardBench, with at least 10 SIGKILLs.
+ *  4. Rate limits: all of RewardBench against an endpoint enforcing requests- and tokens-per-minute limits and
+ *     announcing them (bench/rate-limited-server.ts): the harness, paced, next to a plain fixed-concurrency client.
+ *  5. Install: `npm ci` from this lockfile in an empty folder (the npm cache as it is), and how much of it is
+ *     better-sqlite3 compiling its native addon.
  *
  * Every client runs as its own process and is timed from spawn to exit; figures are the median of several runs,
  * with min and max. The server also times each client's request phase (first request in to last reply out).
  *
  * usage: npm run bench -- [--json FILE] [--runs 3] [--latency 0,50] [--concurrency 1,16,64] [--max-run-seconds 60]
- *                         [--cached-runs 5] [--drill-kills 10] [--no-peer] [--no-drill] [--no-cached]
+ *                         [--cached-runs 5] [--drill-kills 10] [--no-peer] [--no-drill] [--no-cached] [--no-rate-limit] [--no-install]
  * Exits 1 when a target is missed or a check fails.
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +29,7 @@ import { resolveDataDir } from '../harness/data-dir.ts';
 import { promptKey } from './fault-server.ts';
 import { runFaultDrill, type DrillReport } from './fault-drill.ts';
 import { startJudgeServer } from './judge-server.ts';
+import { startRateLimitedServer } from './rate-limited-server.ts';
 import { prepareItems } from '../harness/run.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -43,13 +48,15 @@ const { values: flags } = parseArgs({
     'no-peer': { type: 'boolean', default: false },
     'no-drill': { type: 'boolean', default: false },
     'no-cached': { type: 'boolean', default: false },
+    'no-rate-limit': { type: 'boolean', default: false },
+    'no-install': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
   process.stdout.write(
     'usage: npm run bench -- [--json FILE] [--runs 3] [--latency 0,50] [--concurrency 1,16,64] [--max-run-seconds 60]\n' +
-      '                        [--cached-runs 5] [--drill-kills 10] [--no-peer] [--no-drill] [--no-cached]\n',
+      '                        [--cached-runs 5] [--drill-kills 10] [--no-peer] [--no-drill] [--no-cached] [--no-rate-limit] [--no-install]\n',
   );
   process.exit(0);
 }
@@ -273,6 +280,8 @@ interface Results {
   drill?: Omit<DrillReport, 'summary' | 'uninterrupted' | 'finalStderr'> & { uninterrupted: Omit<DrillReport['uninterrupted'], 'summary'> };
   peer: string;
   peerFailures: string[];
+  rateLimits?: RateLimitRow[];
+  install?: InstallFigures;
   targets: { name: string; value: string; target: string; ok: boolean }[];
 }
 
@@ -425,6 +434,81 @@ if (!flags['no-drill']) {
 await server.close();
 
 // ---------------------------------------------------------------------------------------------------------------
+// 4. Rate limits: pace to what the endpoint announces, or lose items to 429s
+
+interface RateLimitRow {
+  client: string;
+  answered: number;
+  failed: number;
+  rejected: number;
+  seconds: number;
+  /** Accepted requests per minute / what the limits allowed over the same window. */
+  utilisation: number;
+}
+const RATE = { requestsPerMinute: 6000, tokensPerMinute: 12_000_000, delayMs: 50, concurrency: 16 };
+const rateLimitRows: RateLimitRow[] = [];
+if (!flags['no-rate-limit']) {
+  // Tokens as the server counts them (prompt at 4 characters a token, plus max_tokens): what the limits allow.
+  const meanCost = prompts.reduce((t, p) => t + Math.ceil(p.length / 4) + 1024, 0) / prompts.length;
+  const allowedPerMinute = Math.min(RATE.requestsPerMinute, RATE.tokensPerMinute / meanCost);
+  const burst = Math.min(RATE.requestsPerMinute, RATE.tokensPerMinute / meanCost) / 60; // the buckets start full
+  const limitedConfig = path.join(work, 'rate-limited-judge.json');
+  const clients = ['harness (paced)', 'harness, no x-ratelimit headers (429s only)', 'fixed concurrency (SDK retries)'] as const;
+  for (const client of clients) {
+    const limited = await startRateLimitedServer({ ...RATE, announce: !client.includes('no x-ratelimit') });
+    fs.writeFileSync(
+      limitedConfig,
+      JSON.stringify({ judges: { limited: { adapter: 'openai-compatible', model: 'bench', baseURL: limited.baseURL } } }),
+    );
+    log(`rate limits: ${client}`);
+    const store = path.join(work, `rate-limited-${rateLimitRows.length}.sqlite`);
+    const harness = client.startsWith('harness');
+    const exit = harness
+        ? await run(...harnessCli(['eval', '--judge', 'limited', '--config', limitedConfig, '--benchmark', 'rewardbench',
+            '--store', store, '--concurrency', String(RATE.concurrency), '--resamples', '0', '--no-progress']))
+        : await run(process.execPath, [path.join(REPO, 'bench', 'floor.mjs'), promptsFile, limited.baseURL, String(RATE.concurrency), '2']);
+    const minutes = ((limited.lastAt ?? 0) - (limited.firstAt ?? 0)) / 60_000;
+    const failed = harness ? Number(/(\d+) errors/.exec(exit.stderr)?.[1] ?? NaN) : Number(JSON.parse(exit.stdout || '{}').failed ?? NaN);
+    rateLimitRows.push({
+      client,
+      answered: limited.accepted,
+      failed,
+      rejected: limited.rejected,
+      seconds: exit.wallMs / 1000,
+      utilisation: limited.accepted / (allowedPerMinute * minutes + burst),
+    });
+    await limited.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 5. Install: what a newcomer's `npm ci` costs, and the native build inside it
+
+interface InstallFigures {
+  npmCiS: number;
+  rebuildSqliteS: number;
+  note: string;
+}
+let install: InstallFigures | undefined;
+if (!flags['no-install']) {
+  const dir = fs.mkdtempSync(path.join(work, 'install-'));
+  for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  log('install: npm ci in an empty folder');
+  const ci = await run(npm, ['ci', '--no-audit', '--no-fund'], { cwd: dir, probe: false });
+  if (ci.code !== 0) throw new Error(`npm ci failed:\n${ci.stderr.slice(-2000)}`);
+  const rebuild = await run(npm, ['rebuild', 'better-sqlite3'], { cwd: dir, probe: false });
+  if (rebuild.code !== 0) throw new Error(`npm rebuild better-sqlite3 failed:\n${rebuild.stderr.slice(-2000)}`);
+  const prebuilt = fs.existsSync(path.join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'obj.target'));
+  install = {
+    npmCiS: ci.wallMs / 1000,
+    rebuildSqliteS: rebuild.wallMs / 1000,
+    note: prebuilt ? 'better-sqlite3 compiled from source (no prebuilt binary reachable)' : 'better-sqlite3 used a prebuilt binary',
+  };
+  results.install = install;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Report
 
 const out: string[] = [];
@@ -502,6 +586,38 @@ if (results.drill) {
   );
 }
 
+if (rateLimitRows.length > 0) {
+  results.rateLimits = rateLimitRows;
+  out.push('');
+  out.push(
+    `Rate limits: ${prompts.length} RewardBench prompts against an endpoint allowing ${RATE.requestsPerMinute} requests and ` +
+      `${RATE.tokensPerMinute / 1e6}M tokens a minute (buckets holding one second's worth; 429 with retry-after-ms; ` +
+      `x-ratelimit-* headers), ${RATE.delayMs} ms replies, concurrency ${RATE.concurrency}:`,
+  );
+  out.push(
+    table(
+      ['client', 'items answered', 'items failed', '429 replies', 'share of requests 429', 'wall s', 'of the allowed throughput'],
+      rateLimitRows.map((r) => [
+        r.client,
+        String(r.answered),
+        String(r.failed),
+        String(r.rejected),
+        `${((100 * r.rejected) / (r.answered + r.rejected)).toFixed(1)}%`,
+        r.seconds.toFixed(1),
+        `${(100 * r.utilisation).toFixed(0)}%`,
+      ]),
+    ),
+  );
+}
+
+if (install) {
+  out.push('');
+  out.push(
+    `Install: npm ci from the lockfile in an empty folder ${install.npmCiS.toFixed(0)} s, of which better-sqlite3's ` +
+      `native build (npm rebuild better-sqlite3) ${install.rebuildSqliteS.toFixed(0)} s: ${install.note}.`,
+  );
+}
+
 // Targets (the issue's): measured here, on this machine, never inside the timed tests.
 const at = results.overhead.find((r) => r.latencyMs === 50 && r.concurrency === 64);
 if (at?.clients.harness && at.clients.floor) {
@@ -518,6 +634,17 @@ if (results.drill) {
   const d = results.drill;
   const ok = d.summariesEqual && d.reasked.length === 0 && d.missing === 0 && d.answeredTwiceInFlight === d.answeredTwice && d.finalExitCode === 0 && d.kills >= Math.min(10, Number(flags['drill-kills']));
   results.targets.push({ name: 'fault drill: same summary, nothing re-asked or missing', value: ok ? 'yes' : 'NO', target: 'yes', ok });
+}
+const paced = rateLimitRows.find((r) => r.client === 'harness (paced)');
+if (paced) {
+  const share = paced.rejected / (paced.answered + paced.rejected);
+  results.targets.push({
+    name: 'rate limits: share of the allowed throughput',
+    value: `${(100 * paced.utilisation).toFixed(0)}%`,
+    target: '≥ 90%',
+    ok: paced.utilisation >= 0.9 && paced.failed === 0,
+  });
+  results.targets.push({ name: 'rate limits: requests answered 429', value: `${(100 * share).toFixed(1)}%`, target: '< 1%', ok: share < 0.01 });
 }
 out.push('');
 out.push('Targets:');

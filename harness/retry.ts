@@ -17,6 +17,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Cap on a server-given Retry-After. */
   maxRetryAfterMs: number;
+  /** 429s one item may get while the pacer holds it (they are not failures: see RetryHooks.onRateLimited). */
+  maxRateLimited: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -25,6 +27,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 1_000,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 60_000,
+  maxRateLimited: 30,
 };
 
 export interface RetryHooks {
@@ -32,6 +35,13 @@ export interface RetryHooks {
   onRetry?(error: JudgeCallError, attempt: number, delayMs: number): void;
   /** Every attempt's end: null when it answered, else its error (not called when the run's signal aborted it). */
   onAttempt?(error: Error | null): void;
+  /** Awaited before every attempt (the pacer's slot); a rejection means the run stopped: StoppedBeforeRetry. */
+  beforeAttempt?(): Promise<void>;
+  /**
+   * A 429 with a pacer in charge: called instead of counting a failure and sleeping; the next attempt's
+   * beforeAttempt waits as long as the pacer holds.
+   */
+  onRateLimited?(error: JudgeCallError): void;
   /** A failure that every other request would share (a rejected key, no server): not retried, thrown as it is. */
   isFatal?(error: Error): boolean;
   /**
@@ -52,7 +62,11 @@ export class TimeoutError extends JudgeCallError {
 
 /** A request that failed and would have been retried, but the run stopped dispatching first: not an answer. */
 export class StoppedBeforeRetry extends Error {
-  constructor(readonly last: Error) {
+  constructor(
+    readonly last: Error,
+    /** Requests made for this item before the stop (0: it was never sent). */
+    readonly requestsMade = 1,
+  ) {
     super(`not retried: the run stopped (${last.message})`, { cause: last });
     this.name = 'StoppedBeforeRetry';
   }
@@ -110,7 +124,18 @@ export async function callWithRetries<T>(
   signal: AbortSignal,
   hooks: RetryHooks = {},
 ): Promise<{ value: T; attempts: number }> {
+  let failures = 0;
+  let rateLimited = 0;
+  let last: Error | undefined;
   for (let attempt = 1; ; attempt++) {
+    if (hooks.beforeAttempt) {
+      try {
+        await hooks.beforeAttempt();
+      } catch {
+        if (signal.aborted) throw signal.reason;
+        throw new StoppedBeforeRetry(last ?? new Error('not asked: the run stopped first'), attempt - 1);
+      }
+    }
     const current = attemptSignal(signal, policy.timeoutMs);
     try {
       // Racing the abort bounds the wait even for a judge that ignores its signal.
@@ -122,16 +147,29 @@ export async function callWithRetries<T>(
       const reason: unknown = current.signal.aborted ? current.signal.reason : thrown;
       const error: Error = reason instanceof Error ? reason : new Error(String(reason));
       hooks.onAttempt?.(error);
+      last = error;
+      // Told to slow down: the pacer holds every request (this one's retry included) until the endpoint allows
+      // more, so it is not one of this item's failures; bounded all the same, by maxRateLimited.
+      if (hooks.onRateLimited && error instanceof JudgeCallError && error.details.status === 429) {
+        rateLimited += 1;
+        if (rateLimited > policy.maxRateLimited) throw new RetriesExhausted(error, attempt);
+        if (hooks.noNewAttempts?.aborted) throw new StoppedBeforeRetry(error);
+        hooks.onRateLimited(error);
+        hooks.onRetry?.(error, attempt, 0);
+        continue;
+      }
+      failures += 1;
       if (hooks.isFatal?.(error)) {
         const fatal =
           error instanceof JudgeCallError ? new JudgeCallError(error.message, { ...error.details, fatal: true }) : error;
         throw new RetriesExhausted(fatal, attempt);
       }
       const retryable = error instanceof JudgeCallError && error.details.retryable && !error.details.fatal;
-      if (!retryable || attempt >= policy.maxAttempts) throw new RetriesExhausted(error, attempt);
+      if (!retryable || failures >= policy.maxAttempts) throw new RetriesExhausted(error, attempt);
       if (hooks.noNewAttempts?.aborted) throw new StoppedBeforeRetry(error);
       const serverSaid = error.details.retryAfterMs;
-      const delay = serverSaid !== undefined ? Math.min(serverSaid, policy.maxRetryAfterMs) : backoffMs(attempt, policy, hooks.random);
+      const delay =
+        serverSaid !== undefined ? Math.min(serverSaid, policy.maxRetryAfterMs) : backoffMs(failures, policy, hooks.random);
       hooks.onRetry?.(error, attempt, delay);
       await waitToRetry(delay, signal, hooks.noNewAttempts, error);
     } finally {

@@ -14,7 +14,8 @@ import { canonicalJson, sha256 } from './hash.ts';
 import { errorMessage, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
-import { RateLimiter, estimateTokens } from './rate-limit.ts';
+import { Pacer } from './pacer.ts';
+import { estimateTokens } from './rate-limit.ts';
 import {
   DEFAULT_RETRY_POLICY,
   RetriesExhausted,
@@ -105,7 +106,7 @@ interface RunState {
   runId: number;
   fingerprint: string;
   policy: RetryPolicy;
-  limiter: RateLimiter;
+  pacer: Pacer;
   budget: Budget;
   spend: Spend;
   breaker: Breaker;
@@ -179,18 +180,17 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
       }
     },
     isFatal: (error) => isConfigurationFault(faultKind(error), state.breaker.answered),
+    onRateLimited: (error) => state.pacer.rateLimited(error.details.retryAfterMs, error.details.rateLimit),
     noNewAttempts: state.dispatch.signal,
   };
   let asked = 0;
   const ask = async (entry: Ask): Promise<void> => {
     const worst = state.budget.worstCase(entry.prompt);
     if (!state.budget.reserve(worst)) return stop(state, 'max cost');
-    try {
-      await state.limiter.acquire(estimateTokens(entry.prompt) + (judge.maxOutputTokens ?? 0), state.dispatch.signal);
-    } catch {
-      state.budget.settle(worst, null);
-      return; // stopped while waiting for the rate limit
-    }
+    // Every attempt takes a slot from the pacer (the endpoint counts retries too); the tokens are what OpenAI and
+    // Anthropic count against a limit when a request arrives: the prompt and the most the reply may take.
+    const tokens = estimateTokens(entry.prompt) + (judge.maxOutputTokens ?? 0);
+    const paced: RetryHooks = { ...hooks, beforeAttempt: () => state.pacer.acquire(tokens, state.dispatch.signal) };
     asked += 1;
     state.inFlight += 1;
     const started = performance.now();
@@ -198,7 +198,8 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     const request = { benchmark: benchmark.id, itemId: entry.item.id, task: entry.prepared.task, prompt: entry.prompt };
     try {
       const call = (s: AbortSignal) => judge.judge(request, s);
-      const { value: reply, attempts } = await callWithRetries(call, state.policy, signal, hooks);
+      const { value: reply, attempts } = await callWithRetries(call, state.policy, signal, paced);
+      state.pacer.answered(reply.type === 'verdict' ? undefined : reply.rateLimit);
       const cost = costOf(reply.usage, judge.price);
       state.budget.settle(worst, cost ?? (judge.price ? worst : null));
       state.spend = addSpend(state.spend, reply.usage, cost);
@@ -219,7 +220,10 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
       // Not an answer and not worth an error row, so simply asked next run: a request cut off by a stop, one whose
       // retry the stop cancelled, and one that failed for a reason every request shares (nothing is stored as
       // failed because of a configuration that cannot work; the run stops and says why).
-      if (error instanceof StoppedBeforeRetry) return;
+      if (error instanceof StoppedBeforeRetry) {
+        if (error.requestsMade === 0) asked -= 1; // stopped while waiting for its first slot
+        return;
+      }
       const last = error instanceof RetriesExhausted ? error.last : error;
       if (last instanceof JudgeCallError && last.details.fatal === true) {
         if (!state.fatal) state.fatal = { error: last, kind: faultKind(last) };
@@ -289,11 +293,12 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
   });
   const abort = new AbortController();
   const concurrency = Math.max(1, options.concurrency ?? judge.concurrency);
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...definedOnly(judge.limits ?? {}) };
   const state: RunState = {
     runId,
     fingerprint,
-    policy: { ...DEFAULT_RETRY_POLICY, ...definedOnly(judge.limits ?? {}) },
-    limiter: new RateLimiter(judge.limits ?? {}),
+    policy,
+    pacer: new Pacer(judge.limits ?? {}, undefined, policy),
     budget: new Budget(options.maxCostUsd, judge.price, judge.maxOutputTokens ?? 0),
     spend: NO_SPEND,
     breaker: new Breaker({ ...defaultBreaker(concurrency), ...definedOnly(judge.limits?.breaker ?? {}) }),

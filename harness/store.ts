@@ -150,6 +150,13 @@ export interface Claim<K extends ItemKey> {
   busy: { key: K; pid: number; host: string }[];
 }
 
+interface LeaseRow {
+  holder: string;
+  host: string;
+  pid: number;
+  expires_at: number;
+}
+
 export function judgmentKey(itemId: string, promptHash: string): string {
   return `${itemId}\u0000${promptHash}`;
 }
@@ -384,7 +391,10 @@ export class Store {
     const now = Date.now();
     const host = HOST;
     const alive = new Map<string, boolean>();
-    const holderAlive = (lease: { holder: string; host: string; pid: number; expires_at: number }): boolean => {
+    const drop = this.db.prepare(
+      'DELETE FROM leases WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
+    );
+    const holderAlive = (lease: LeaseRow): boolean => {
       if (lease.holder === this.holder) return false; // our own (an earlier claim): take it again
       if (lease.expires_at <= now) return false;
       if (lease.host !== host) return true; // another machine: only expiry tells
@@ -403,11 +413,14 @@ export class Store {
             | undefined;
           if (row && row.error === null) {
             result.answered.push(key);
+            // A dead run's lease on an item it answered before it died: nobody else would ever remove it.
+            const lease = leased.get(fingerprint, benchmark, key.itemId, key.promptHash) as LeaseRow | undefined;
+            if (lease && lease.holder !== this.holder && !holderAlive(lease)) {
+              drop.run(fingerprint, benchmark, key.itemId, key.promptHash);
+            }
             continue;
           }
-          const lease = leased.get(fingerprint, benchmark, key.itemId, key.promptHash) as
-            | { holder: string; host: string; pid: number; expires_at: number }
-            | undefined;
+          const lease = leased.get(fingerprint, benchmark, key.itemId, key.promptHash) as LeaseRow | undefined;
           if (lease && holderAlive(lease)) {
             result.busy.push({ key, pid: lease.pid, host: lease.host });
             continue;
@@ -431,10 +444,17 @@ export class Store {
     this.db.prepare('UPDATE leases SET expires_at = ? WHERE holder = ?').run(Date.now() + ttlMs, this.holder);
   }
 
-  /** Ends every lease this process holds: the run is over, or stopped before asking what it had claimed. */
+  /**
+   * Ends every lease this process holds (the run is over, or stopped before asking what it had claimed), and clears
+   * leases nobody will end: expired ones, and those of processes on this host that died holding them.
+   */
   releaseLeases(): void {
     this.flush();
-    this.db.prepare('DELETE FROM leases WHERE holder = ?').run(this.holder);
+    this.db.prepare('DELETE FROM leases WHERE holder = ? OR expires_at <= ?').run(this.holder, Date.now());
+    const others = this.db.prepare('SELECT DISTINCT holder, pid FROM leases WHERE host = ?').all(HOST) as { holder: string; pid: number }[];
+    for (const { holder, pid } of others) {
+      if (!processExists(pid)) this.db.prepare('DELETE FROM leases WHERE holder = ?').run(holder);
+    }
   }
 
   /** A cached derived value (see harness/intervals.ts), or undefined. */

@@ -1,3 +1,5 @@
+import { readRateLimits, type RateLimitReading } from './api/rate-limit-headers.ts';
+
 /**
  * How a judge reports a failed request to the harness's one retry policy (harness/retry.ts). Adapters turn
  * their SDK's errors into this; anything else a judge throws is treated as not worth retrying.
@@ -11,6 +13,8 @@ export interface CallErrorDetails {
   retryAfterMs?: number;
   /** Every other request will fail the same way (bad key, no access): stop the run instead of storing thousands of errors. */
   fatal?: boolean;
+  /** The rate limits the error reply's headers announced (a 429's remaining and reset), for the harness's pacer. */
+  rateLimit?: RateLimitReading;
 }
 
 export class JudgeCallError extends Error {
@@ -52,7 +56,14 @@ export function retryAfterMs(headers: HeaderSource, now = Date.now()): number | 
 export function httpCallError(status: number, message: string, headers?: HeaderSource): JudgeCallError {
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   const fatal = status === 401 || status === 403;
-  return new JudgeCallError(`HTTP ${status}: ${message}`, { status, retryable, retryAfterMs: retryable ? retryAfterMs(headers) : undefined, fatal });
+  const rateLimit = readRateLimits(headers);
+  return new JudgeCallError(`HTTP ${status}: ${message}`, {
+    status,
+    retryable,
+    retryAfterMs: retryable ? retryAfterMs(headers) : undefined,
+    fatal,
+    ...(rateLimit ? { rateLimit } : {}),
+  });
 }
 
 /**

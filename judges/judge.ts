@@ -5,6 +5,7 @@
  * task kind's parser) or with a verdict directly (baselines, replays of published results).
  */
 import type { BreakerSettings } from '../harness/breaker.ts';
+import type { RateLimitReading } from './api/rate-limit-headers.ts';
 import type { RateLimits } from '../harness/rate-limit.ts';
 import type { RetryPolicy } from '../harness/retry.ts';
 import type { Task, TaskKind, Verdict } from '../harness/tasks.ts';
@@ -33,10 +34,12 @@ export type JudgeReply =
        * log-probabilities; stored for calibration. A classification's P(Yes) becomes the verdict's probability.
        */
       optionProbabilities?: Record<string, number>;
+      /** The endpoint's rate limits as its reply announced them (paces the run: harness/pacer.ts). */
+      rateLimit?: RateLimitReading;
     }
   | { type: 'verdict'; verdict: Verdict; usage?: Usage; note?: string }
   /** The judge answered but gave no verdict, by its own reading (e.g. a replayed result whose parser found none). */
-  | { type: 'invalid'; reason: string; raw?: string; usage?: Usage };
+  | { type: 'invalid'; reason: string; raw?: string; usage?: Usage; rateLimit?: RateLimitReading };
 
 /** Where a judge backed by a model sends its requests, as shown to the user and recorded in summary.json. */
 export interface Endpoint {

@@ -3,7 +3,7 @@ import { JudgeCallError, httpCallError, retryAfterMs } from '../judges/call-erro
 import { RateLimiter } from '../harness/rate-limit.ts';
 import { DEFAULT_RETRY_POLICY, RetriesExhausted, TimeoutError, backoffMs, callWithRetries, type RetryPolicy } from '../harness/retry.ts';
 
-const fast: RetryPolicy = { maxAttempts: 4, timeoutMs: 200, baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 30 };
+const fast: RetryPolicy = { maxAttempts: 4, timeoutMs: 200, baseDelayMs: 5, maxDelayMs: 40, maxRateLimited: 30, maxRetryAfterMs: 30 };
 
 describe('Retry-After', () => {
   it('reads retry-after-ms, seconds and HTTP dates, from Headers or plain objects', () => {

@@ -6,6 +6,7 @@
 import type { Task } from '../../harness/tasks.ts';
 import type { AdapterName, JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
+import type { RateLimitReading } from './rate-limit-headers.ts';
 
 export interface Completion {
   text: string;
@@ -18,6 +19,8 @@ export interface Completion {
    * and not retried: at temperature 0 the same prompt meets the same filter.
    */
   emptyReason?: string;
+  /** The rate limits the reply's headers announced (judges/api/rate-limit-headers.ts): the harness paces to them. */
+  rateLimit?: RateLimitReading;
 }
 
 export interface CompletionRequest {

@@ -19,6 +19,8 @@ import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Access, Adapter, Completion, CompletionRequest, ModelClient } from './adapter.ts';
 import { boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
+import { withLimits } from './openai.ts';
+import { readRateLimits } from './rate-limit-headers.ts';
 
 /**
  * The default when neither the config nor ANTHROPIC_BASE_URL names a URL. The URL is always passed explicitly,
@@ -188,8 +190,12 @@ class AnthropicClient implements ModelClient {
       ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
     };
     let body: unknown;
+    let headers: Headers;
     try {
-      body = await this.client.messages.create(params, { signal });
+      // withResponse(): the anthropic-ratelimit-* headers pace the run.
+      const sent = await this.client.messages.create(params, { signal }).withResponse();
+      body = sent.data as unknown;
+      headers = sent.response.headers;
     } catch (error) {
       throw toCallError(error, signal, this.redact);
     }
@@ -199,7 +205,7 @@ class AnthropicClient implements ModelClient {
       const seen = typeof body === 'string' ? `text ${JSON.stringify(body.slice(0, 80))}` : body === undefined ? 'an empty body' : 'JSON of another shape';
       throw new JudgeCallError(this.redact(`Anthropic API: expected a message, got ${seen}`), { retryable: true });
     }
-    return completionOf(body);
+    return withLimits(completionOf(body), readRateLimits(headers));
   }
 }
 

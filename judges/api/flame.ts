@@ -16,6 +16,8 @@ import type { Adapter, Completion } from './adapter.ts';
 import { maxReplyBytes } from './bounded-fetch.ts';
 import { postJson, withQuery, type WireProtocol } from './flame-http.ts';
 import { optionProbabilities } from './flame-options.ts';
+import { withLimits } from './openai.ts';
+import { readRateLimits } from './rate-limit-headers.ts';
 import { SCORE_MAX_TOKENS, scoredCompletion, scoresOptions, scoringPrompt } from './option-scoring.ts';
 import { tgiGenerate } from './flame-tgi.ts';
 import { vertexPredict } from './flame-vertex.ts';
@@ -50,21 +52,24 @@ export const flameAdapter: Adapter = {
         async complete(request, signal): Promise<Completion> {
           const prompt = scoringPrompt(request.prompt, request.task);
           const body = protocol.body(prompt, scoring, spec.model);
-          const reply = protocol.read(await post(body, signal), prompt);
-          return scoredCompletion(request.task, reply.tokens, reply.text, reply.usage, true);
+          const sent = await post(body, signal);
+          const reply = protocol.read(sent, prompt);
+          return withLimits(scoredCompletion(request.task, reply.tokens, reply.text, reply.usage, true), readRateLimits(sent.headers));
         },
       };
     }
     return {
       async complete(request, signal): Promise<Completion> {
         const body = protocol.body(request.prompt, decoding, spec.model);
-        const reply = protocol.read(await post(body, signal), request.prompt);
+        const sent = await post(body, signal);
+        const reply = protocol.read(sent, request.prompt);
         const probabilities = reply.tokens ? optionProbabilities(request.task, reply.tokens) : undefined;
-        return {
+        const completion = {
           text: reply.text,
           ...(reply.usage ? { usage: reply.usage } : {}),
           ...(probabilities ? { optionProbabilities: probabilities } : {}),
         };
+        return withLimits(completion, readRateLimits(sent.headers));
       },
     };
   },

@@ -13,6 +13,8 @@ import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Adapter, Completion, ModelClient } from './adapter.ts';
 import { boundReply, maxReplyBytes } from './bounded-fetch.ts';
+import { withLimits } from './openai.ts';
+import { readRateLimits } from './rate-limit-headers.ts';
 
 export const GEMINI_API_URL = 'https://generativelanguage.googleapis.com';
 /** The API version the SDK puts in front of `models/{model}:generateContent`, pinned so a new SDK default cannot move us. */
@@ -277,7 +279,7 @@ function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string, ex
       } catch (error) {
         throw toCallError(error, signal, exchange, apiKey);
       }
-      return readReply(response);
+      return withLimits(readReply(response), readRateLimits(exchange.headers));
     },
   };
 }

@@ -141,10 +141,13 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
     },
     async judge(request, signal) {
       const completion = await client.complete({ prompt: request.prompt, task: request.task }, signal);
+      const { usage, rateLimit } = completion;
       if (completion.emptyReason !== undefined) {
-        return { type: 'invalid', reason: `no reply text: ${completion.emptyReason}`, raw: completion.text || undefined, usage: completion.usage };
+        const reason = `no reply text: ${completion.emptyReason}`;
+        return { type: 'invalid', reason, raw: completion.text || undefined, usage, rateLimit };
       }
-      return { type: 'text', text: completion.text, usage: completion.usage, optionProbabilities: completion.optionProbabilities };
+      const { text, optionProbabilities } = completion;
+      return { type: 'text', text, usage, optionProbabilities, rateLimit };
     },
     ...(client.close ? { close: () => client.close!() } : {}),
   };

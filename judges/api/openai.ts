@@ -19,6 +19,7 @@ import type { Adapter, Completion, ModelClient } from './adapter.ts';
 import { bodyExcerpt, boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
 import type { GeneratedToken } from './flame-options.ts';
 import { toCallError } from './openai-errors.ts';
+import { readRateLimits, type RateLimitReading } from './rate-limit-headers.ts';
 import { SCORE_MAX_TOKENS, scoredCompletion, scoresOptions, scoringPrompt } from './option-scoring.ts';
 
 export const OPENAI_API_URL = 'https://api.openai.com/v1';
@@ -127,6 +128,16 @@ function readTokens(body: unknown): GeneratedToken[] | undefined {
   return tokens;
 }
 
+/** A 2xx reply: its body (shape unchecked) and the rate limits its headers announce. */
+interface Sent {
+  body: unknown;
+  rateLimit: RateLimitReading | undefined;
+}
+
+export function withLimits(completion: Completion, rateLimit: RateLimitReading | undefined): Completion {
+  return rateLimit ? { ...completion, rateLimit } : completion;
+}
+
 /** A ModelClient for any server that speaks OpenAI's chat completions API. */
 export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpoint): ModelClient {
   // The harness aborts each attempt through `signal` after timeoutMs, body included. The SDK's timer (which
@@ -162,12 +173,13 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
     (connection ??= import('openai').then((sdk) => ({ sdk, client: newClient(sdk) })));
 
   /** One chat completion, the SDK's failures mapped to the harness's (judges/api/openai-errors.ts). */
-  const send = async (params: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<unknown> => {
+  const send = async (params: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Sent> => {
     const { sdk, client } = await connect();
     try {
       // The timeout again per request: only then does the SDK announce it (X-Stainless-Timeout), which the
-      // tests read to check it is above the harness's.
-      return await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs });
+      // tests read to check it is above the harness's. withResponse(): the rate-limit headers pace the run.
+      const sent = await client.chat.completions.create(params, { signal, timeout: sdkTimeoutMs }).withResponse();
+      return { body: sent.data as unknown, rateLimit: readRateLimits(sent.response.headers) };
     } catch (error) {
       throw toCallError(error, sdk, signal, endpoint.secret);
     }
@@ -189,9 +201,9 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
           },
           signal,
         );
-        const read = readCompletion(body);
-        if (read.emptyReason !== undefined) return read;
-        return scoredCompletion(request.task, readTokens(body), read.text, read.usage, false);
+        const read = readCompletion(body.body);
+        if (read.emptyReason !== undefined) return withLimits(read, body.rateLimit);
+        return withLimits(scoredCompletion(request.task, readTokens(body.body), read.text, read.usage, false), body.rateLimit);
       }
       const body = await send(
         {
@@ -207,7 +219,7 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
         },
         signal,
       );
-      return readCompletion(body);
+      return withLimits(readCompletion(body.body), body.rateLimit);
     },
   };
 }
