@@ -14,11 +14,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimitReading } from '../judges/api/rate-limit-headers.ts';
+import type { RateLimits } from './rate-limit.ts';
 
-export interface PacerLimits {
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-}
 
 /** How long a 429 holds everyone: the retry policy's caps (harness/retry.ts), shared by every request. */
 export interface PacerWaits {
@@ -69,7 +66,7 @@ export class Pacer {
   throttled = 0;
 
   constructor(
-    private readonly configured: PacerLimits = {},
+    private readonly configured: RateLimits = {},
     private readonly clock: Clock = REAL_CLOCK,
     private readonly waits: PacerWaits = DEFAULT_WAITS,
   ) {}

@@ -1,4 +1,4 @@
-import { readRateLimits, type RateLimitReading } from './api/rate-limit-headers.ts';
+import { header, readRateLimits, type HeaderSource, type RateLimitReading } from './api/rate-limit-headers.ts';
 
 /**
  * How a judge reports a failed request to the harness's one retry policy (harness/retry.ts). Adapters turn
@@ -25,17 +25,6 @@ export class JudgeCallError extends Error {
     super(message);
     this.name = 'JudgeCallError';
   }
-}
-
-type HeaderSource = Headers | Record<string, string | string[] | null | undefined> | undefined | null;
-
-function header(headers: HeaderSource, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-  const record = headers as Record<string, string | string[] | null | undefined>;
-  const key = Object.keys(record).find((k) => k.toLowerCase() === name);
-  const value = key === undefined ? undefined : record[key];
-  return Array.isArray(value) ? value[0] : (value ?? undefined);
 }
 
 /** Milliseconds to wait from `retry-after-ms` (OpenAI, Anthropic) or `Retry-After` (seconds or an HTTP date). */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { JudgeCallError, httpCallError, retryAfterMs } from '../judges/call-error.ts';
-import { RateLimiter } from '../harness/rate-limit.ts';
 import { DEFAULT_RETRY_POLICY, RetriesExhausted, TimeoutError, backoffMs, callWithRetries, type RetryPolicy } from '../harness/retry.ts';
 
 const fast: RetryPolicy = { maxAttempts: 4, timeoutMs: 200, baseDelayMs: 5, maxDelayMs: 40, maxRateLimited: 30, maxRetryAfterMs: 30 };
@@ -135,47 +134,5 @@ describe('callWithRetries', () => {
     setTimeout(() => controller.abort(new Error('interrupted')), 20);
     await expect(pending).rejects.toThrow('interrupted');
     expect(calls).toBe(1);
-  });
-});
-
-describe('RateLimiter', () => {
-  function fakeClock() {
-    let now = 0;
-    const sleeps: number[] = [];
-    return {
-      sleeps,
-      now: () => now,
-      sleep: async (ms: number) => {
-        sleeps.push(ms);
-        now += ms;
-      },
-    };
-  }
-
-  it('spaces requests to the requests-per-minute limit after the first minute\'s burst', async () => {
-    const clock = fakeClock();
-    const limiter = new RateLimiter({ requestsPerMinute: 2 }, clock);
-    for (let i = 0; i < 4; i++) await limiter.acquire(0);
-    // 2 at once (a full bucket), then one every 30 s.
-    expect(clock.sleeps).toEqual([30_000, 30_000]);
-    expect(clock.now()).toBe(60_000);
-  });
-
-  it('holds requests to the tokens-per-minute budget, and lets a request bigger than the budget through when full', async () => {
-    const clock = fakeClock();
-    const limiter = new RateLimiter({ tokensPerMinute: 1000 }, clock);
-    await limiter.acquire(800);
-    await limiter.acquire(800); // needs 600 more tokens: 36 s at 1000/min
-    expect(clock.now()).toBe(36_000);
-    await limiter.acquire(5000); // larger than a minute's budget: waits for a full bucket, not forever
-    expect(clock.now()).toBe(96_000);
-  });
-
-  it('is a no-op without limits', async () => {
-    const clock = fakeClock();
-    const limiter = new RateLimiter({}, clock);
-    expect(limiter.active).toBe(false);
-    await limiter.acquire(1e9);
-    expect(clock.sleeps).toEqual([]);
   });
 });

@@ -22,9 +22,11 @@ export interface RateLimitReading {
   tokens?: LimitReading;
 }
 
-type HeaderSource = Headers | Record<string, string | string[] | null | undefined> | undefined | null;
+/** Response headers as fetch gives them, or as an SDK error carries them (a plain record). */
+export type HeaderSource = Headers | Record<string, string | string[] | null | undefined> | undefined | null;
 
-function header(headers: HeaderSource, name: string): string | undefined {
+/** One header's value, whatever the shape and the case of its name. */
+export function header(headers: HeaderSource, name: string): string | undefined {
   if (!headers) return undefined;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   const record = headers as Record<string, string | string[] | null | undefined>;
