@@ -192,6 +192,15 @@ async function peerAvailable(): Promise<string | undefined> {
       return `skipped: could not install promptfoo into bench/promptfoo (${installed.stderr.trim().split('\n').at(-1) ?? 'npm ci failed'})`;
     }
   }
+  // promptfoo keeps its results in SQLite (better-sqlite3), whose addon the scripts-off install did not build: build
+  // that one package (it compiles from source where no prebuilt binary can be downloaded, about 90 s).
+  const binding = path.join(PEER_DIR, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  if (!fs.existsSync(binding)) {
+    log('building the peer\'s better-sqlite3 addon: npm rebuild better-sqlite3 --prefix bench/promptfoo (once)');
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const built = await run(npm, ['rebuild', 'better-sqlite3', '--prefix', PEER_DIR], { probe: false });
+    if (built.code !== 0 || !fs.existsSync(binding)) return 'skipped: could not build the better-sqlite3 addon promptfoo needs';
+  }
   return undefined;
 }
 const peerSkipped = await peerAvailable();

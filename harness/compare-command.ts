@@ -16,6 +16,7 @@ import { resolveDataDir } from './data-dir.ts';
 import { MissingDataError, REGRESSION_EXIT_CODE, UserError } from './errors.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { runEval } from './run.ts';
+import { endpointLine } from '../reports/failures.ts';
 import type { Store } from './store.ts';
 import { openStore } from './store-guard.ts';
 
@@ -65,6 +66,7 @@ async function ensureJudged(judge: Judge, benchmarks: AnyBenchmark[], flags: Com
   if (!flags.runMissing && !FREE_JUDGES.has(judge.id)) return;
   const applicable = benchmarks.filter((b) => judge.tasks.includes(b.taskKind));
   if (applicable.length === 0) return;
+  if (judge.endpoint) process.stderr.write(`${endpointLine(judge)}\n`); // it may ask the judge: say where
   await runEval({
     judge,
     benchmarks: applicable,

@@ -7,9 +7,9 @@
  *   with a small tolerance for late wake-ups, so a server whose bucket holds only a second's worth never sees a burst;
  * - a reply saying nothing is left (remaining 0) holds everyone until its reset;
  * - a 429 holds everyone until its Retry-After (capped), or a growing backoff when it gives none, instead of every
- *   worker retrying on its own schedule (the storm that exhausts their attempts); a 429 with neither a Retry-After
- *   nor announced limits also cuts the pace to 70% of what was going through (once per burst of 429s), which then
- *   creeps back up by 0.2% per answered request.
+ *   worker retrying on its own schedule (the storm that exhausts their attempts); with no limits announced, a 429
+ *   without Retry-After, or 429s coming back for more than a tenth of the requests, also cut the pace to 70% of
+ *   what was going through (once per burst of 429s), which then creeps back up by 0.2% per answered request.
  * Waiters are served first come, first served. Every attempt books a slot, retries included.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +34,8 @@ const HEADROOM = 0.95;
 const TOLERANCE_MS = 200;
 /** The window over which the pace that drew a 429 is measured. */
 const RECENT_MS = 10_000;
+/** 429s above this share of the recent requests mean the pace itself is too fast, Retry-After or not. */
+const TOO_MANY_429 = 0.1;
 /** Requests in the window before a 429 may set a pace, and how often a pace may be cut (one cut per burst). */
 const MIN_PACE_EVIDENCE = 20;
 const SLOW_DOWN_EVERY_MS = 1_000;
@@ -59,6 +61,7 @@ export class Pacer {
   private heldUntil = 0;
   private throttledInARow = 0;
   private slowedAt = -Infinity;
+  private recent429: number[] = [];
   private recent: number[] = [];
   private queue: Promise<void> = Promise.resolve();
   private waiting = 0;
@@ -136,11 +139,15 @@ export class Pacer {
     const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (this.throttledInARow - 1));
     this.hold(retryAfterMs === undefined ? backoff : Math.min(retryAfterMs, maxRetryAfterMs));
     const now = this.clock.now();
-    // A 429 with Retry-After says when: holding everyone until then is enough (and a gateway's odd 429 must not
-    // slow the whole run). One without says only "slower": with no limits announced either, the pace is cut, once
-    // per burst (the requests in flight when the limit was hit all come back 429 together).
+    this.recent429.push(now);
+    this.recent429 = this.recent429.filter((t) => t > now - RECENT_MS);
+    // With no limits announced, the pace is cut when the 429s say it is too fast: one without Retry-After (it says
+    // only "slower"), or 429s that are more than a tenth of what went out lately. A gateway's odd 429 with a
+    // Retry-After only holds everyone until then. At most one cut per burst (the requests in flight when the limit
+    // was hit all come back 429 together).
     const unannounced = this.announcedRpm === undefined && this.configured.requestsPerMinute === undefined;
-    if (unannounced && retryAfterMs === undefined && now - this.slowedAt >= SLOW_DOWN_EVERY_MS) {
+    const often = this.recent429.length > TOO_MANY_429 * Math.max(MIN_PACE_EVIDENCE, this.recentCount(now));
+    if (unannounced && (retryAfterMs === undefined || often) && now - this.slowedAt >= SLOW_DOWN_EVERY_MS) {
       const going = this.currentRpm();
       if (going !== undefined) {
         const from = this.learnedRpm === undefined ? going : Math.min(going, this.learnedRpm);
@@ -165,6 +172,11 @@ export class Pacer {
 
   private hold(ms: number): void {
     this.heldUntil = Math.max(this.heldUntil, this.clock.now() + ms);
+  }
+
+  private recentCount(now: number): number {
+    this.recent = this.recent.filter((t) => t > now - RECENT_MS);
+    return this.recent.length;
   }
 
   private booked(now: number): void {
