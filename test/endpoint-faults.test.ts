@@ -59,35 +59,40 @@ function everything(dir: string, ...results: CliResult[]): string {
   return [...results.flatMap((r) => [r.stdout, r.stderr]), ...contents].join('\n');
 }
 
+/**
+ * `eval` of `judge` on the first `limit` RewardBench items, without intervals, storing in `dir` (runs.sqlite, or
+ * `store`) and, with `out`, writing the reports to dir/out.
+ */
+function evalArgs(
+  judge: string,
+  dir: string,
+  limit: number,
+  o: { config?: string; store?: string; out?: boolean } = {},
+) {
+  const store = o.store ?? path.join(dir, 'runs.sqlite');
+  return ['eval', '--judge', judge, ...(o.config ? ['--config', o.config] : []), '--limit', String(limit)].concat([
+    '--resamples',
+    '0',
+    '--store',
+    store,
+    ...(o.out ? ['--out', path.join(dir, 'out')] : []),
+  ]);
+}
+
 const autoraterLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('autorater:'));
 
 describe('where requests go', () => {
   it('honours OPENAI_BASE_URL for the openai adapter, says so first, records it, and sends no organisation id there', async () => {
     const double = await openai({ apiKey: KEY });
     const dir = tempDir();
-    const result = await runCli(
-      [
-        'eval',
-        '--judge',
-        'gpt-4o',
-        '--limit',
-        '3',
-        '--resamples',
-        '0',
-        '--store',
-        path.join(dir, 'runs.sqlite'),
-        '--out',
-        path.join(dir, 'out'),
-      ],
-      {
-        env: {
-          OPENAI_API_KEY: KEY,
-          OPENAI_BASE_URL: double.baseURL,
-          OPENAI_ORG_ID: 'org-shouldnotleave',
-          OPENAI_PROJECT_ID: 'proj_shouldnotleave',
-        },
+    const result = await runCli(evalArgs('gpt-4o', dir, 3, { out: true }), {
+      env: {
+        OPENAI_API_KEY: KEY,
+        OPENAI_BASE_URL: double.baseURL,
+        OPENAI_ORG_ID: 'org-shouldnotleave',
+        OPENAI_PROJECT_ID: 'proj_shouldnotleave',
       },
-    );
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(double.calls).toHaveLength(3);
     expect(result.stderr.split('\n')[0]).toBe(
@@ -118,24 +123,9 @@ describe('where requests go', () => {
     const other = await openai({ apiKey: KEY });
     const dir = tempDir();
     const config = writeConfig(dir, { mine: { extends: 'gpt-4o', baseURL: configured.baseURL } });
-    const result = await runCli(
-      [
-        'eval',
-        '--judge',
-        'mine',
-        '--config',
-        config,
-        '--limit',
-        '2',
-        '--resamples',
-        '0',
-        '--store',
-        path.join(dir, 'r.sqlite'),
-      ],
-      {
-        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: other.baseURL },
-      },
-    );
+    const result = await runCli(evalArgs('mine', dir, 2, { config }), {
+      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: other.baseURL },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(configured.calls).toHaveLength(2);
     expect(other.requests).toHaveLength(0);
@@ -266,21 +256,7 @@ describe('a server that dies mid-run', () => {
       breakAfterMs: 300,
     };
     const config = writeConfig(dir, { mine: { extends: 'gpt-4o', baseURL: double.baseURL, limits } });
-    const args = [
-      'eval',
-      '--judge',
-      'mine',
-      '--config',
-      config,
-      '--limit',
-      '300',
-      '--resamples',
-      '0',
-      '--store',
-      store,
-      '--out',
-      path.join(dir, 'out'),
-    ];
+    const args = evalArgs('mine', dir, 300, { config, store, out: true });
     const env = { ...process.env, AUTORATER_DATA: DATA_DIR, OPENAI_API_KEY: KEY };
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env });
     let stderr = '';
@@ -338,24 +314,7 @@ describe('why items failed', () => {
     const config = writeConfig(dir, {
       mine: { extends: 'gpt-4o', baseURL: double.baseURL, limits: { concurrency: 4, maxAttempts: 2, baseDelayMs: 1 } },
     });
-    const result = await runCli(
-      [
-        'eval',
-        '--judge',
-        'mine',
-        '--config',
-        config,
-        '--limit',
-        '60',
-        '--resamples',
-        '0',
-        '--store',
-        path.join(dir, 'r.sqlite'),
-        '--out',
-        path.join(dir, 'out'),
-      ],
-      { env: { OPENAI_API_KEY: KEY } },
-    );
+    const result = await runCli(evalArgs('mine', dir, 60, { config, out: true }), { env: { OPENAI_API_KEY: KEY } });
     expect(result.code, result.stderr).toBe(4);
     const prompts = [...new Set(double.calls.map((c) => c.prompt))];
     const fives = prompts.filter((p) => p.length % 5 === 0).length;
@@ -404,21 +363,7 @@ describe('no secret in any file or stream', () => {
         limits: { concurrency: 2, maxAttempts: 1 },
       },
     });
-    const args = [
-      'eval',
-      '--judge',
-      'gw',
-      '--config',
-      config,
-      '--limit',
-      '4',
-      '--resamples',
-      '0',
-      '--store',
-      path.join(dir, 'r.sqlite'),
-      '--out',
-      path.join(dir, 'out'),
-    ];
+    const args = evalArgs('gw', dir, 4, { config, out: true });
     const first = await runCli(args, { env: { OPENAI_API_KEY: KEY } }); // every item fails: errors stored
     const second = await runCli(args, { env: { OPENAI_API_KEY: KEY } }); // every item answers: replies stored
     expect(first.code, first.stderr).toBe(4);
@@ -450,21 +395,7 @@ describe('no secret in any file or stream', () => {
     const config = writeConfig(tempDir(), {
       gw: { adapter: 'openai-compatible', model: 'm', baseURL: url, limits: { concurrency: 1, maxAttempts: 1 } },
     });
-    const result = await runCli([
-      'eval',
-      '--judge',
-      'gw',
-      '--config',
-      config,
-      '--limit',
-      '3',
-      '--resamples',
-      '0',
-      '--store',
-      path.join(dir, 'r.sqlite'),
-      '--out',
-      path.join(dir, 'out'),
-    ]);
+    const result = await runCli(evalArgs('gw', dir, 3, { config, out: true }));
     expect(result.code, result.stderr).toBe(4); // the 503s are stored as the items' errors
     expect(double.calls).toHaveLength(3);
     const left = everything(dir, result);

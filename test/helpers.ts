@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 
 export const REPO = path.resolve(import.meta.dirname, '..');
 /** The real data: tests and .ci/run set AUTORATER_DATA=../shared/data. */
@@ -81,5 +82,20 @@ export async function until(condition: () => boolean, timeoutMs: number, what: s
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A COUNT(*) query on a run store another process may still be creating: 0 until it can be read. */
+export function countInStore(file: string, sql: string): number {
+  if (!fs.existsSync(file)) return 0;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare(sql).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // being created
   }
 }

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { interruptMessage } from '../harness/interrupt.ts';
 import { completion, startOpenAIDouble, type ChatCall, type OpenAIDouble } from './doubles/openai-server.ts';
-import { runCli, startCli, tempDir, until, type RunningCli } from './helpers.ts';
+import { countInStore, runCli, startCli, tempDir, until, type RunningCli } from './helpers.ts';
 
 const TIMEOUT_MS = 10_000;
 const STOP_LINE = 'Interrupted: run the same command again to continue where it stopped.';
@@ -192,15 +192,5 @@ describe('Ctrl-C after every item is judged, while the report is still being com
 
 /** Runs the store has marked finished (any status). */
 function finishedRuns(file: string): number {
-  if (!fs.existsSync(file)) return 0;
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM runs WHERE finished_at IS NOT NULL').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
+  return countInStore(file, 'SELECT COUNT(*) AS n FROM runs WHERE finished_at IS NOT NULL');
 }

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Store, judgmentKey, type Judgment } from '../harness/store.ts';
 import { completion, roughTokens, startOpenAIDouble, type OpenAIDouble } from './doubles/openai-server.ts';
-import { runCli, startCli, tempDir, until, type RunningCli } from './helpers.ts';
+import { countInStore, runCli, startCli, tempDir, until, type RunningCli } from './helpers.ts';
 
 const FP = 'fingerprint-test';
 const BENCH = 'rewardbench';
@@ -488,15 +488,5 @@ async function secondWaitingOnFirst(replyMs: number) {
 
 /** Runs registered in the store (a run registers itself before preparing its items and claiming them). */
 function runsStarted(file: string): number {
-  if (!fs.existsSync(file)) return 0;
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0; // being created
-  }
+  return countInStore(file, 'SELECT COUNT(*) AS n FROM runs');
 }

@@ -19,8 +19,7 @@ import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Access, Adapter, Completion, CompletionRequest, ModelClient } from './adapter.ts';
 import { boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
-import { withLimits } from './openai.ts';
-import { readRateLimits } from './rate-limit-headers.ts';
+import { readRateLimits, withLimits } from './rate-limit-headers.ts';
 
 /**
  * The default when neither the config nor ANTHROPIC_BASE_URL names a URL. The URL is always passed explicitly,

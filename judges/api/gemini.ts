@@ -13,8 +13,7 @@ import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Adapter, Completion, ModelClient } from './adapter.ts';
 import { boundReply, maxReplyBytes } from './bounded-fetch.ts';
-import { withLimits } from './openai.ts';
-import { readRateLimits } from './rate-limit-headers.ts';
+import { readRateLimits, withLimits } from './rate-limit-headers.ts';
 
 export const GEMINI_API_URL = 'https://generativelanguage.googleapis.com';
 /** The API version the SDK puts in front of `models/{model}:generateContent`, pinned so a new SDK default cannot move us. */

@@ -19,7 +19,7 @@ import type { Adapter, Completion, ModelClient } from './adapter.ts';
 import { bodyExcerpt, boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
 import type { GeneratedToken } from './flame-options.ts';
 import { toCallError } from './openai-errors.ts';
-import { readRateLimits, type RateLimitReading } from './rate-limit-headers.ts';
+import { readRateLimits, withLimits, type RateLimitReading } from './rate-limit-headers.ts';
 import { SCORE_MAX_TOKENS, scoredCompletion, scoresOptions, scoringPrompt } from './option-scoring.ts';
 
 export const OPENAI_API_URL = 'https://api.openai.com/v1';
@@ -132,10 +132,6 @@ function readTokens(body: unknown): GeneratedToken[] | undefined {
 interface Sent {
   body: unknown;
   rateLimit: RateLimitReading | undefined;
-}
-
-export function withLimits(completion: Completion, rateLimit: RateLimitReading | undefined): Completion {
-  return rateLimit ? { ...completion, rateLimit } : completion;
 }
 
 /** A ModelClient for any server that speaks OpenAI's chat completions API. */

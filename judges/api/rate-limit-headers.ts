@@ -90,3 +90,8 @@ export function readRateLimits(headers: HeaderSource, now = Date.now()): RateLim
   if (!requests && !tokens) return undefined;
   return { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) };
 }
+
+/** A completion with the limits its reply announced, when it announced any. */
+export function withLimits<T extends object>(completion: T, rateLimit: RateLimitReading | undefined): T {
+  return rateLimit ? { ...completion, rateLimit } : completion;
+}
