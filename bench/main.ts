@@ -6,6 +6,8 @@
  *     the floor (bench/floor.mjs: the same prompts through the same SDK at the same concurrency, nothing else) and
  *     a peer, promptfoo (installed apart in bench/promptfoo/), at each concurrency.
  *  2. Cached rerun: the same command again with everything stored, for RewardBench and for `--benchmark all`.
+ *     Scale: 100,000 items (RewardBench repeated under new ids, bench/scale-cli.ts) next to 2,985 by the same path:
+ *     time per item, peak RSS, store size, and the cached rerun.
  *  3. The fault drill (bench/fault-drill.ts) over all of RewardBench, with at least 10 SIGKILLs.
  *  4. Rate limits: all of RewardBench against an endpoint enforcing requests- and tokens-per-minute limits and
  *     announcing them (bench/rate-limited-server.ts): the harness, paced, next to a plain fixed-concurrency client.
@@ -16,7 +18,8 @@
  * with min and max. The server also times each client's request phase (first request in to last reply out).
  *
  * usage: npm run bench -- [--json FILE] [--runs 3] [--latency 0,50] [--concurrency 1,16,64] [--max-run-seconds 60]
- *                         [--cached-runs 5] [--drill-kills 10] [--no-peer] [--no-drill] [--no-cached] [--no-rate-limit] [--no-install]
+ *                         [--cached-runs 5] [--drill-kills 10] [--scale-items 100000] [--no-peer] [--no-drill]
+ *                         [--no-cached] [--no-scale] [--no-rate-limit] [--no-install]
  * Exits 1 when a target is missed or a check fails.
  */
 import { spawn } from 'node:child_process';
@@ -50,13 +53,16 @@ const { values: flags } = parseArgs({
     'no-cached': { type: 'boolean', default: false },
     'no-rate-limit': { type: 'boolean', default: false },
     'no-install': { type: 'boolean', default: false },
+    'no-scale': { type: 'boolean', default: false },
+    'scale-items': { type: 'string', default: '100000' },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
   process.stdout.write(
     'usage: npm run bench -- [--json FILE] [--runs 3] [--latency 0,50] [--concurrency 1,16,64] [--max-run-seconds 60]\n' +
-      '                        [--cached-runs 5] [--drill-kills 10] [--no-peer] [--no-drill] [--no-cached] [--no-rate-limit] [--no-install]\n',
+      '                        [--cached-runs 5] [--drill-kills 10] [--scale-items 100000] [--no-peer] [--no-drill]\n' +
+      '                        [--no-cached] [--no-scale] [--no-rate-limit] [--no-install]\n',
   );
   process.exit(0);
 }
@@ -66,6 +72,7 @@ const LATENCIES = list(flags.latency);
 const CONCURRENCIES = list(flags.concurrency);
 const MAX_RUN_MS = Number(flags['max-run-seconds']) * 1000;
 const CACHED_RUNS = Number(flags['cached-runs']);
+const SCALE_ITEMS = Number(flags['scale-items']);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes, timed from outside, with their peak resident memory
@@ -290,6 +297,7 @@ interface Results {
   peer: string;
   peerFailures: string[];
   rateLimits?: RateLimitRow[];
+  scale?: ScaleRow[];
   install?: InstallFigures;
   targets: { name: string; value: string; target: string; ok: boolean }[];
 }
@@ -416,6 +424,66 @@ if (!flags['no-cached']) {
       note: `${name === 'all' ? `${allItems} stored judgments over every benchmark with data` : `${prompts.length} stored judgments`}; the run itself (as the CLI reports it) ${note}`,
     };
     log(`cached rerun ${name}: ${fmt(results.cached[name]!.wall)} s`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2b. Scale: a 100,000-item run next to a 2,985-item one, the same path (bench/scale-cli.ts, bundled as the CLI is)
+
+interface ScaleRow {
+  items: number;
+  wallMs: number;
+  /** From the first request to exit: the part of the run that grows with the item count. */
+  perItemMs: number;
+  requestMs: number;
+  rssMb: number;
+  storeMb: number;
+  cachedMs?: number;
+  cachedRssMb?: number;
+}
+const scaleRows: ScaleRow[] = [];
+if (!flags['no-scale']) {
+  server.delayMs = 0;
+  const buildDir = path.join(REPO, '.build', `bench-scale-${process.pid}`);
+  const esbuild = await import('esbuild');
+  const { bundleOptions } = await import('../harness/bundle.mjs');
+  await esbuild.build(bundleOptions({ 'scale-cli': path.join(REPO, 'bench', 'scale-cli.ts') }, buildDir));
+  const scaleCli = path.join(buildDir, 'scale-cli.mjs');
+  try {
+    for (const items of [prompts.length, SCALE_ITEMS]) {
+      const store = path.join(work, `scale-${items}.sqlite`);
+      const args = [scaleCli, ...harnessArgs(store, 16, 'rewardbench-scale')];
+      const env = { BENCH_SCALE_ITEMS: String(items) };
+      log(`scale: ${items} items, fresh`);
+      server.reset();
+      const fresh = await run(process.execPath, args, { env });
+      if (fresh.code !== 0 || server.requests !== items) {
+        const why = `exit ${fresh.code}, ${server.requests} requests\n${fresh.stderr.slice(-2000)}`;
+        throw new Error(`scale run of ${items} items: ${why}`);
+      }
+      const firstRequest = (server.firstRequestAt ?? fresh.startedAt) - fresh.startedAt;
+      const size = (file: string): number => fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+      const storeBytes = size(store) + size(`${store}-wal`);
+      const row: ScaleRow = {
+        items,
+        wallMs: fresh.wallMs,
+        perItemMs: (fresh.wallMs - firstRequest) / items,
+        requestMs: server.activeMs,
+        rssMb: fresh.rssMb ?? NaN,
+        storeMb: storeBytes / 1e6,
+      };
+      log(`scale: ${items} items, cached rerun`);
+      server.reset();
+      const cached = await run(process.execPath, args, { env });
+      if (cached.code !== 0 || server.requests !== 0) {
+        throw new Error(`scale cached rerun asked ${server.requests} or failed:\n${cached.stderr}`);
+      }
+      row.cachedMs = cached.wallMs;
+      row.cachedRssMb = cached.rssMb;
+      scaleRows.push(row);
+    }
+  } finally {
+    fs.rmSync(buildDir, { recursive: true, force: true });
   }
 }
 
@@ -595,6 +663,31 @@ if (results.drill) {
   );
 }
 
+if (scaleRows.length > 0) {
+  results.scale = scaleRows;
+  out.push('');
+  out.push(
+    'Scale: RewardBench repeated under new ids (bench/scale-cli.ts), 0 ms loopback judge, concurrency 16; ' +
+      'per item = from the first request to exit, divided by the items:',
+  );
+  out.push(
+    table(
+      ['items', '', 'wall s', 'per item ms', 'requests s', 'peak RSS MB', 'store MB', 'cached rerun s', 'its RSS MB'],
+      scaleRows.map((r) => [
+        r.items.toLocaleString('en-US'),
+        '',
+        secs(r.wallMs),
+        r.perItemMs.toFixed(3),
+        secs(r.requestMs),
+        r.rssMb.toFixed(0),
+        r.storeMb.toFixed(1),
+        r.cachedMs === undefined ? '—' : secs(r.cachedMs),
+        r.cachedRssMb === undefined ? '—' : r.cachedRssMb.toFixed(0),
+      ]),
+    ),
+  );
+}
+
 if (rateLimitRows.length > 0) {
   results.rateLimits = rateLimitRows;
   out.push('');
@@ -643,6 +736,19 @@ if (results.drill) {
   const d = results.drill;
   const ok = d.summariesEqual && d.reasked.length === 0 && d.missing === 0 && d.answeredTwiceInFlight === d.answeredTwice && d.finalExitCode === 0 && d.kills >= Math.min(10, Number(flags['drill-kills']));
   results.targets.push({ name: 'fault drill: same summary, nothing re-asked or missing', value: ok ? 'yes' : 'NO', target: 'yes', ok });
+}
+const [small, large] = scaleRows;
+if (small && large) {
+  const slower = large.perItemMs / small.perItemMs;
+  results.targets.push({
+    name: `scale: per-item time, ${large.items} items / ${small.items}`,
+    value: slower.toFixed(2),
+    target: '≤ 1.10',
+    ok: slower <= 1.1,
+  });
+  const rss = Math.max(large.rssMb, large.cachedRssMb ?? 0);
+  const name = `scale: peak RSS at ${large.items} items`;
+  results.targets.push({ name, value: `${rss.toFixed(0)} MB`, target: '≤ 400 MB', ok: rss <= 400 });
 }
 const paced = rateLimitRows.find((r) => r.client === 'harness (paced)');
 if (paced) {

@@ -30,12 +30,15 @@ async function ask(judge: Judge, benchmark: AnyBenchmark, itemId: string, p: Pre
   }
 }
 
-export async function runBaselines(
+/**
+ * Each baseline judge's row in turn: its results are what the caller keeps them for (intervals) and can let go of
+ * before the next row, so a 100,000-item run never holds three more sets of results at once.
+ */
+export async function* runBaselines(
   benchmark: AnyBenchmark,
   options: SelectOptions & { dataDir: string; seed: number; exclude?: string },
-): Promise<{ judgeId: string; summary: BenchmarkSummary; results: ItemResult[] }[]> {
+): AsyncGenerator<{ judgeId: string; summary: BenchmarkSummary; results: ItemResult[] }> {
   const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
-  const rows = [];
   for (const id of BASELINES[benchmark.taskKind]) {
     if (id === options.exclude) continue;
     const judge = await createJudge(id, { dataDir: options.dataDir, seed: options.seed });
@@ -45,7 +48,6 @@ export async function runBaselines(
       if (e.swapped) result.swapped = { prepared: e.swapped.prepared, outcome: await ask(judge, benchmark, e.item.id, e.swapped) };
       results.push(result);
     }
-    rows.push({ judgeId: id, summary: benchmark.score(results) as BenchmarkSummary, results });
+    yield { judgeId: id, summary: benchmark.score(results) as BenchmarkSummary, results };
   }
-  return rows;
 }

@@ -29,11 +29,20 @@ export function streamSeed(seed: number, stream: string): number {
  * its own cluster.
  */
 export function strataOf(keys: readonly string[], clusterKeys?: readonly string[]): number[][][] {
+  if (!clusterKeys) {
+    const singles = new Map<string, number[][]>();
+    keys.forEach((key, i) => {
+      const stratum = singles.get(key);
+      if (stratum) stratum.push([i]);
+      else singles.set(key, [[i]]);
+    });
+    return [...singles.values()];
+  }
   const strata = new Map<string, Map<string, number[]>>();
   keys.forEach((key, i) => {
     let clusters = strata.get(key);
     if (!clusters) strata.set(key, (clusters = new Map()));
-    const cluster = clusterKeys ? clusterKeys[i]! : String(i);
+    const cluster = clusterKeys[i]!;
     const members = clusters.get(cluster);
     if (members) members.push(i);
     else clusters.set(cluster, [i]);

@@ -6,7 +6,7 @@
  */
 import type { AnyBenchmark, BenchmarkSummary, IntervalsByColumn, ItemResult } from '../benchmarks/benchmark.ts';
 import { bootstrapCountIntervals, bootstrapIntervals, strataOf, type BootstrapOptions } from './bootstrap.ts';
-import { sha256 } from './hash.ts';
+import { createHash } from 'node:crypto';
 
 export interface IntervalOptions {
   /** Bootstrap resamples; 0 turns intervals off. */
@@ -40,8 +40,17 @@ export function metricValues(benchmark: AnyBenchmark, summary: BenchmarkSummary)
 /** Everything an interval depends on, hashed: the benchmark, the bootstrap settings, each item's stratum and outcomes. */
 function cacheKey(benchmark: AnyBenchmark, results: readonly ItemResult[], strata: readonly string[], point: object, options: IntervalOptions): string {
   const clusters = clusterKeys(benchmark, results);
-  const outcomes = results.map((r, i) => [r.item.id, strata[i], clusters?.[i] ?? null, r.outcome, r.swapped?.outcome ?? null]);
-  return `interval/${sha256(JSON.stringify([benchmark.id, options.seed, options.resamples, point, outcomes]))}`;
+  // The sha256 of JSON.stringify([benchmark, seed, resamples, point, outcomes]), fed one result at a time: the same
+  // key as ever (intervals already cached stay found), without building a 100,000-item run's text in memory.
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([benchmark.id, options.seed, options.resamples, point]).slice(0, -1));
+  hash.update(',[');
+  results.forEach((r, i) => {
+    if (i > 0) hash.update(',');
+    hash.update(JSON.stringify([r.item.id, strata[i], clusters?.[i] ?? null, r.outcome, r.swapped?.outcome ?? null]));
+  });
+  hash.update(']]');
+  return `interval/${hash.digest('hex')}`;
 }
 
 /** Intervals of `benchmark.metrics.values` over these results; undefined when the benchmark has no metrics. */
@@ -78,12 +87,18 @@ export function metricIntervals(benchmark: AnyBenchmark, results: readonly ItemR
  * What TableContext.intervals needs: computed once per (summary, results) pair given here, then looked up by the
  * summary object the table builder holds.
  */
-export function intervalLookup(
-  benchmark: AnyBenchmark,
-  scored: readonly { summary: BenchmarkSummary; results: readonly ItemResult[] }[],
-  options: IntervalOptions,
-): (summary: BenchmarkSummary) => IntervalsByColumn | undefined {
-  const bySummary = new Map<BenchmarkSummary, IntervalsByColumn | undefined>();
-  for (const { summary, results } of scored) bySummary.set(summary, metricIntervals(benchmark, results, options));
-  return (summary) => bySummary.get(summary);
+export class IntervalLookup {
+  private readonly bySummary = new Map<BenchmarkSummary, IntervalsByColumn | undefined>();
+
+  constructor(
+    private readonly benchmark: AnyBenchmark,
+    private readonly options: IntervalOptions,
+  ) {}
+
+  /** Computes the intervals of one row now; the results need not be kept after. */
+  add(summary: BenchmarkSummary, results: readonly ItemResult[]): void {
+    this.bySummary.set(summary, metricIntervals(this.benchmark, results, this.options));
+  }
+
+  readonly get = (summary: BenchmarkSummary): IntervalsByColumn | undefined => this.bySummary.get(summary);
 }

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * What the npm scripts run: the CLI (harness/cli.ts) prebuilt into plain ES modules, rebuilt here whenever the
- * sources differ from what it was built from.
+ * sources differ from what it was built from (how: harness/bundle.mjs).
  *
  * Why: Node 20 cannot run TypeScript itself, and loading ~150 modules through tsx's loader hooks costs about 0.35 s
  * before a command does anything (a third of a cached rerun). esbuild bundles the sources once, in about 0.3 s, into
- * .build/<fingerprint>/; packages stay in node_modules and load natively, and the modules a command may not need
- * (compare, leaderboard, the provider SDKs) stay separate chunks loaded on first use. Why no build step: a forgotten
+ * .build/<fingerprint>/, pure-JavaScript packages included (native ones load from node_modules), and the modules a
+ * command may not need (compare, leaderboard, the provider SDKs) stay separate chunks. Why no build step: a forgotten
  * `npm run build` would run stale code. The fingerprint covers every source's path, size and mtime, so an edit,
  * a checkout or an install is always what runs. Concurrent commands may build at once: each builds into its own
  * folder and renames it into place, so none ever loads half a build.
@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bundleOptions } from './bundle.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BUILDS = path.join(ROOT, '.build');
@@ -46,21 +47,7 @@ async function build(folder) {
   const esbuild = await import('esbuild');
   const temporary = `${folder}.${process.pid}.tmp`;
   fs.rmSync(temporary, { recursive: true, force: true });
-  await esbuild.build({
-    entryPoints: { cli: path.join(ROOT, 'harness', 'cli.ts') },
-    outdir: temporary,
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outExtension: { '.js': '.mjs' },
-    // Packages load from node_modules as they are (native addons; optional ones such as node-llama-cpp).
-    packages: 'external',
-    // Function names stay readable in stack traces; each module's code is marked with its source file.
-    keepNames: true,
-    logLevel: 'silent',
-  });
+  await esbuild.build(bundleOptions({ cli: path.join(ROOT, 'harness', 'cli.ts') }, temporary));
   try {
     fs.renameSync(temporary, folder);
   } catch (error) {

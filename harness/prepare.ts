@@ -1,6 +1,6 @@
 /**
  * Which items a run covers (--sample per task group, --limit) and exactly what each is asked: the prepared task,
- * its rendered FLAMe prompt and the prompt's hash (part of the store key), plus the mirrored order for --swap.
+ * its FLAMe prompt and the prompt's hash (part of the store key), plus the mirrored order for --swap.
  */
 import type { AnyBenchmark, Prepared } from '../benchmarks/benchmark.ts';
 import { renderPrompt } from '../judges/prompt.ts';
@@ -8,16 +8,30 @@ import { sha256 } from './hash.ts';
 import { mirrorPair } from './positions.ts';
 import { sampleItems } from './sample.ts';
 
-export interface Presentation {
-  prepared: Prepared<unknown>;
-  prompt: string;
-  promptHash: string;
+/**
+ * One way of asking an item. The prompt's hash is kept; its text is rendered again whenever it is read (about 15 µs),
+ * so a run holds every item's task but never every prompt: at 100,000 items the texts alone would be 250-500 MB.
+ */
+export class Presentation {
+  constructor(
+    readonly prepared: Prepared<unknown>,
+    readonly promptHash: string,
+  ) {}
+
+  get prompt(): string {
+    return renderPrompt(this.prepared.instructions, this.prepared.task);
+  }
 }
 
-export interface PreparedItem extends Presentation {
-  item: { id: string; sampleGroup?: string };
-  /** The same item with A and B exchanged, when --swap asks both orders. */
-  swapped?: Presentation;
+export class PreparedItem extends Presentation {
+  constructor(
+    readonly item: { id: string; sampleGroup?: string },
+    shown: Presentation,
+    /** The same item with A and B exchanged, when --swap asks both orders. */
+    readonly swapped?: Presentation,
+  ) {
+    super(shown.prepared, shown.promptHash);
+  }
 }
 
 export interface SelectOptions {
@@ -27,8 +41,7 @@ export interface SelectOptions {
 }
 
 function present(prepared: Prepared<unknown>): Presentation {
-  const prompt = renderPrompt(prepared.instructions, prepared.task);
-  return { prepared, prompt, promptHash: sha256(prompt) };
+  return new Presentation(prepared, sha256(renderPrompt(prepared.instructions, prepared.task)));
 }
 
 /**
@@ -50,11 +63,8 @@ export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, see
   if (select.limit !== undefined) items = items.slice(0, select.limit);
   const entries = items.map((item) => {
     const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;
-    const entry: PreparedItem = { item, ...present(prepared) };
-    if (select.swap && prepared.task.kind === 'pairwise' && !benchmark.ownOrders) {
-      entry.swapped = present(mirrorPair(prepared));
-    }
-    return entry;
+    const swap = select.swap && prepared.task.kind === 'pairwise' && !benchmark.ownOrders;
+    return new PreparedItem(item, present(prepared), swap ? present(mirrorPair(prepared)) : undefined);
   });
   if (!byKey) preparedCache.set(loaded, (byKey = new Map()));
   byKey.set(key, entries);

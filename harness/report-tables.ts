@@ -3,11 +3,11 @@
  * rows), every measured row with its 95% bootstrap intervals, and the FLAMe Table 1 overview. Shared by `eval` and
  * `leaderboard`, so both print the same numbers.
  */
-import type { IntervalsByColumn } from '../benchmarks/benchmark.ts';
+import type { BenchmarkSummary, IntervalsByColumn } from '../benchmarks/benchmark.ts';
 import { table1 } from '../reports/table1.ts';
 import type { ReportTable } from '../reports/table.ts';
 import { runBaselines } from './baselines.ts';
-import { intervalLookup, type IntervalOptions } from './intervals.ts';
+import { IntervalLookup, type IntervalOptions } from './intervals.ts';
 import type { RunResult, SelectOptions } from './run.ts';
 
 export interface ReportOptions extends SelectOptions, IntervalOptions {
@@ -26,10 +26,17 @@ export async function reportTables(run: RunResult, options: ReportOptions): Prom
   const { dataDir, seed } = options;
   for (const b of run.benchmarks) {
     const select = { sample: options.sample, limit: options.limit, swap: options.swap };
-    const baselines = await runBaselines(b.benchmark, { dataDir, seed, ...select, exclude: run.judge.id });
-    const lookup = intervalLookup(b.benchmark, [{ summary: b.summary, results: b.results }, ...baselines], options);
-    intervals.set(b.benchmark.id, lookup(b.summary));
-    const context = { dataDir, judgeId: run.judge.id, publishedAs: run.judge.publishedAs, baselines, intervals: lookup };
+    const lookup = new IntervalLookup(b.benchmark, options);
+    lookup.add(b.summary, b.results);
+    const baselines: { judgeId: string; summary: BenchmarkSummary }[] = [];
+    const rows = runBaselines(b.benchmark, { dataDir, seed, ...select, exclude: run.judge.id });
+    for await (const { judgeId, summary, results } of rows) {
+      lookup.add(summary, results);
+      baselines.push({ judgeId, summary });
+    }
+    intervals.set(b.benchmark.id, lookup.get(b.summary));
+    const { id: judgeId, publishedAs } = run.judge;
+    const context = { dataDir, judgeId, publishedAs, baselines, intervals: lookup.get };
     tables.push(...(await b.benchmark.tables(b.summary, context)));
   }
   const headline = new Map([...intervals].map(([id, byColumn]) => [id, byColumn ? (Object.values(byColumn)[0] ?? null) : null]));

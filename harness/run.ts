@@ -11,6 +11,7 @@ import { Dispatcher } from './dispatch.ts';
 import { EndpointError, MissingDataError, UserError } from './errors.ts';
 import { configurationHint, failureCause, faultKind, isConfigurationFault, type FaultKind } from './faults.ts';
 import { canonicalJson, sha256 } from './hash.ts';
+import { boundHeapGrowth } from './heap.ts';
 import { errorMessage, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
@@ -146,15 +147,19 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     throw new UserError(`judge ${judge.id} cannot answer ${benchmark.taskKind} tasks, which ${benchmark.id} needs.`);
   }
   const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
-  const before = store.judgments(fingerprint, benchmark.id);
-  type Ask = Presentation & { item: { id: string }; itemId: string };
-  const asks: Ask[] = entries
-    .flatMap((e) => (e.swapped ? [e, { item: e.item, ...e.swapped }] : [e]))
-    .map((a) => ({ ...a, itemId: a.item.id }));
-  const todo = asks.filter((a) => {
-    const stored = before.get(judgmentKey(a.item.id, a.promptHash));
-    return !stored || stored.error !== null;
+  boundHeapGrowth(entries.length * (options.swap ? 2 : 1));
+  const answered = store.answeredKeys(fingerprint, benchmark.id);
+  interface Ask {
+    itemId: string;
+    promptHash: string;
+    shown: Presentation;
+  }
+  const asks: Ask[] = entries.flatMap((e) => {
+    const ask = (shown: Presentation): Ask => ({ itemId: e.item.id, promptHash: shown.promptHash, shown });
+    return e.swapped ? [ask(e), ask(e.swapped)] : [ask(e)];
   });
+  const todo = asks.filter((a) => !answered.has(judgmentKey(a.itemId, a.promptHash)));
+  answered.clear();
   let cached = asks.length - todo.length;
 
   const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true, judge.price !== undefined);
@@ -184,18 +189,20 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     noNewAttempts: state.dispatch.signal,
   };
   let asked = 0;
-  const ask = async (entry: Ask): Promise<void> => {
-    const worst = state.budget.worstCase(entry.prompt);
+  const ask = async ({ itemId, promptHash, shown }: Ask): Promise<void> => {
+    const prompt = shown.prompt;
+    const task = shown.prepared.task;
+    const worst = state.budget.worstCase(prompt);
     if (!state.budget.reserve(worst)) return stop(state, 'max cost');
     // Every attempt takes a slot from the pacer (the endpoint counts retries too); the tokens are what OpenAI and
     // Anthropic count against a limit when a request arrives: the prompt and the most the reply may take.
-    const tokens = estimateTokens(entry.prompt) + (judge.maxOutputTokens ?? 0);
+    const tokens = estimateTokens(prompt) + (judge.maxOutputTokens ?? 0);
     const paced: RetryHooks = { ...hooks, beforeAttempt: () => state.pacer.acquire(tokens, state.dispatch.signal) };
     asked += 1;
     state.inFlight += 1;
     const started = performance.now();
-    const base = { benchmark: benchmark.id, itemId: entry.item.id, promptHash: entry.promptHash, judgeId: judge.id, runId };
-    const request = { benchmark: benchmark.id, itemId: entry.item.id, task: entry.prepared.task, prompt: entry.prompt };
+    const base = { benchmark: benchmark.id, itemId, promptHash, judgeId: judge.id, runId };
+    const request = { benchmark: benchmark.id, itemId, task, prompt };
     try {
       const call = (s: AbortSignal) => judge.judge(request, s);
       const { value: reply, attempts } = await callWithRetries(call, state.policy, signal, paced);
@@ -203,7 +210,7 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
       const cost = costOf(reply.usage, judge.price);
       state.budget.settle(worst, cost ?? (judge.price ? worst : null));
       state.spend = addSpend(state.spend, reply.usage, cost);
-      const stored = storedReply(entry.prepared.task, reply);
+      const stored = storedReply(task, reply);
       store.record(fingerprint, {
         ...base,
         ...stored,

@@ -291,16 +291,21 @@ export class Store {
   /** All stored judgments of one judge config on one benchmark, keyed by judgmentKey(itemId, promptHash). */
   judgments(fingerprint: string, benchmark: string): Map<string, Judgment> {
     this.flush();
+    // Row by row: a 100,000-item benchmark is not held twice (as rows and as judgments) on the way.
     const rows = this.db
       .prepare('SELECT * FROM judgments WHERE judge_fingerprint = ? AND benchmark = ?')
-      .all(fingerprint, benchmark) as JudgmentRow[];
+      .iterate(fingerprint, benchmark) as IterableIterator<JudgmentRow>;
     const map = new Map<string, Judgment>();
+    // Every row of a benchmark has the same benchmark id and, mostly, the same judge id: one string each, not one
+    // per row (SQLite hands out a new one every time).
+    const shared = new Map<string, string>();
+    const once = (text: string): string => shared.get(text) ?? (shared.set(text, text), text);
     for (const row of rows) {
       map.set(judgmentKey(row.item_id, row.prompt_hash), {
-        benchmark: row.benchmark,
+        benchmark: once(row.benchmark),
         itemId: row.item_id,
         promptHash: row.prompt_hash,
-        judgeId: row.judge_id,
+        judgeId: once(row.judge_id),
         runId: row.run_id,
         replyType: row.reply_type,
         raw: row.raw,
@@ -317,6 +322,20 @@ export class Store {
       });
     }
     return map;
+  }
+
+  /** The judgmentKeys of the answered judgments (not failures) of one judge config on one benchmark. */
+  answeredKeys(fingerprint: string, benchmark: string): Set<string> {
+    this.flush();
+    const keys = new Set<string>();
+    const rows = this.db
+      .prepare(
+        'SELECT item_id, prompt_hash FROM judgments WHERE judge_fingerprint = ? AND benchmark = ? AND error IS NULL',
+      )
+      .raw()
+      .iterate(fingerprint, benchmark) as IterableIterator<[string, string]>;
+    for (const [itemId, promptHash] of rows) keys.add(judgmentKey(itemId, promptHash));
+    return keys;
   }
 
   /**

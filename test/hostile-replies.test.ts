@@ -17,7 +17,7 @@ import { prepareItems } from '../harness/prepare.ts';
 import { judgeFingerprint, runEval } from '../harness/run.ts';
 import { Store, type Judgment } from '../harness/store.ts';
 import { loadJudgeConfig } from '../judges/config.ts';
-import { boundReply } from '../judges/api/bounded-fetch.ts';
+import { boundReply, readBounded } from '../judges/api/bounded-fetch.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
 import { createJudge } from '../judges/index.ts';
 import type { Judge } from '../judges/judge.ts';
@@ -408,5 +408,31 @@ describe('boundReply, on its own', () => {
     });
     const empty = new Response(null, { status: 204 });
     expect(boundReply(empty, 1024)).toBe(empty);
+  });
+
+  it('reads a reply that declares its length at once, with the same checks and the same failures', async () => {
+    const declared = (body: Buffer, headers: Record<string, string> = {}): Promise<Response> =>
+      readBounded(new Response(body, { headers: { 'content-length': String(body.length), ...headers } }), 1024);
+    expect(await (await declared(Buffer.from('{"ok":"é"}'), { 'content-type': 'application/json' })).json()).toEqual({
+      ok: 'é',
+    });
+    await expect((await declared(latin1, { 'content-type': 'application/json' })).text()).rejects.toThrow(
+      /not valid UTF-8/,
+    );
+    expect(await (await declared(latin1, { 'content-type': 'text/html; charset=ISO-8859-1' })).text()).toContain('caf');
+    await expect((await declared(Buffer.alloc(1025, 'a'))).text()).rejects.toThrow(/1025 bytes \(Content-Length\)/);
+    // A body cut off before its declared length fails the read with the transport's own error.
+    const cut = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array([0x7b]));
+        controller.error(new TypeError('terminated'));
+      },
+    });
+    const truncated = await readBounded(new Response(cut, { headers: { 'content-length': '10' } }), 1024);
+    expect(truncated.status).toBe(200);
+    await expect(truncated.json()).rejects.toThrow('terminated');
+    // No declared length: counted as it streams, so an endless body still stops at the cap.
+    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(512)) });
+    await expect((await readBounded(new Response(endless), 1024)).text()).rejects.toThrow(/larger than 1 KiB/);
   });
 });

@@ -11,6 +11,7 @@
  * could be mistaken for a network fault. It also keeps the status line deciding for error replies: a 401 or 429
  * with an oversized body is still a 401 or 429 (the SDKs put the read error's message in the APIError).
  */
+import { isUtf8 } from 'node:buffer';
 import { JudgeCallError } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 
@@ -66,8 +67,8 @@ function mustBeUtf8(contentType: string | null): boolean {
 
 type Body = ReadableStream<Uint8Array>;
 
-/** A body that fails its first read with `error`, for a reply refused before any of it is read. */
-function failingBody(error: JudgeCallError): Body {
+/** A body that fails its first read with `error`, for a reply refused (or cut off) before it is passed on. */
+function failingBody(error: unknown): Body {
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       controller.error(error);
@@ -145,9 +146,46 @@ export function boundReply(response: Response, maxBytes: number): Response {
   return bounded;
 }
 
+/**
+ * The same reply as boundReply gives, read at once when it declares a length within the cap (every judge server
+ * does): one read of a few kilobytes and one native UTF-8 check. The reply object itself is handed on, its body
+ * methods answering from the bytes read: a second Response and stream per reply, which the SDK would pull through
+ * again, cost about a tenth of a request's CPU at high concurrency. A failed read (an abort, a connection cut
+ * mid-body, bytes that are not UTF-8) fails those methods with that error, as the streamed path does.
+ */
+export async function readBounded(response: Response, maxBytes: number): Promise<Response> {
+  const length = response.headers.get('content-length');
+  const declared = length === null || length.trim() === '' ? NaN : Number(length);
+  if (response.body === null || !(declared <= maxBytes) || response.headers.has('content-encoding')) {
+    return boundReply(response, maxBytes); // bodiless, undeclared, too large, or compressed: counted as it streams
+  }
+  let bytes: Uint8Array | undefined;
+  let failure: unknown;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+    if (mustBeUtf8(response.headers.get('content-type')) && !isUtf8(bytes)) failure = replyNotUtf8();
+  } catch (error) {
+    failure = error;
+  }
+  const read = async (): Promise<Uint8Array> => {
+    if (failure !== undefined || bytes === undefined) throw failure;
+    return bytes;
+  };
+  const text = async (): Promise<string> => UTF8.decode(await read());
+  Object.defineProperties(response, {
+    arrayBuffer: { value: async () => (await read()).slice().buffer },
+    bytes: { value: async () => (await read()).slice() },
+    text: { value: text },
+    json: { value: async () => JSON.parse(await text()) as unknown },
+  });
+  return response;
+}
+
+const UTF8 = new TextDecoder();
+
 /** `inner` (the global fetch, looked up per call) with every reply bounded by `maxBytes`. */
 export function boundedFetch(maxBytes: number, inner?: typeof fetch): typeof fetch {
-  return async (input, init) => boundReply(await (inner ?? globalThis.fetch)(input, init), maxBytes);
+  return async (input, init) => readBounded(await (inner ?? globalThis.fetch)(input, init), maxBytes);
 }
 
 /**

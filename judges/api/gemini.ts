@@ -12,7 +12,7 @@ import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { Adapter, Completion, ModelClient } from './adapter.ts';
-import { boundReply, maxReplyBytes } from './bounded-fetch.ts';
+import { maxReplyBytes, readBounded } from './bounded-fetch.ts';
 import { readRateLimits, withLimits } from './rate-limit-headers.ts';
 
 export const GEMINI_API_URL = 'https://generativelanguage.googleapis.com';
@@ -87,7 +87,7 @@ function recordingFetch(exchange: Exchange, maxBytes: number, extras: UrlExtras 
     // calls dispatch()). The SDK passes its abort signal in `init`, kept as is. The body is bounded in size and
     // checked as UTF-8 (bounded-fetch.ts); the SDK's response.json() rethrows those errors unwrapped.
     const dispatcher = noUndiciTimeouts as unknown as RequestInit['dispatcher'];
-    const response = boundReply(await fetch(input, { ...init, dispatcher }), maxBytes);
+    const response = await readBounded(await fetch(input, { ...init, dispatcher }), maxBytes);
     exchange.status = response.status;
     exchange.headers = response.headers;
     return response;
