@@ -7,7 +7,8 @@
  */
 import v8 from 'node:v8';
 
-const LARGE_RUN_ASKS = 20_000;
+/** From this many prompts in one benchmark a run is large: it bounds heap growth and keeps no reply texts. */
+export const LARGE_RUN_ASKS = 20_000;
 const GROWTH_PERCENT = 50;
 
 let tightened = false;

@@ -88,7 +88,12 @@ export interface StoredResults {
  * after asking, and what `compare` and `leaderboard` read without asking. An item with nothing stored is an error
  * outcome ("not judged").
  */
-export function storedResults(entries: readonly PreparedItem[], stored: ReadonlyMap<string, Judgment>, stopped = false): StoredResults {
+export function storedResults(
+  entries: readonly PreparedItem[],
+  stored: ReadonlyMap<string, Judgment>,
+  stopped = false,
+  keepReplies = true,
+): StoredResults {
   const judgments = entries.map((e) => stored.get(judgmentKey(e.item.id, e.promptHash)));
   const swappedJudgments = entries.map((e) => (e.swapped ? stored.get(judgmentKey(e.item.id, e.swapped.promptHash)) : undefined));
   let usage = NO_SPEND;
@@ -102,5 +107,11 @@ export function storedResults(entries: readonly PreparedItem[], stored: Readonly
     }
     return result;
   });
+  // Once the outcomes are read, a run need not hold every reply's text (100,000 replies of a few KB each): it stays
+  // in the store, where predictions.jsonl reads it back (RunResult.replyText).
+  if (!keepReplies) {
+    const slim = (j: Judgment | undefined): Judgment | undefined => (j && j.raw !== null ? { ...j, raw: null } : j);
+    return { results, judgments: judgments.map(slim), swappedJudgments: swappedJudgments.map(slim), usage };
+  }
   return { results, judgments, swappedJudgments, usage };
 }

@@ -11,7 +11,7 @@ import { Dispatcher } from './dispatch.ts';
 import { EndpointError, MissingDataError, UserError } from './errors.ts';
 import { configurationHint, failureCause, faultKind, isConfigurationFault, type FaultKind } from './faults.ts';
 import { canonicalJson, sha256 } from './hash.ts';
-import { boundHeapGrowth } from './heap.ts';
+import { LARGE_RUN_ASKS, boundHeapGrowth } from './heap.ts';
 import { errorMessage, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
@@ -67,6 +67,8 @@ export interface BenchmarkRun {
   judgments: (Judgment | undefined)[];
   swappedJudgments: (Judgment | undefined)[];
   summary: BenchmarkSummary;
+  /** A large run's judgments carry no reply text (raw is null): RunResult.replyText reads it from the store. */
+  repliesInStore: boolean;
   /** Requests sent to the judge in this run. */
   asked: number;
   /** Requests answered from the store. */
@@ -88,6 +90,8 @@ export interface RunResult {
   /** Tokens and cost of the requests this run made. */
   spend: Spend;
   durationMs: number;
+  /** A judgment's reply text, read back from the store while it is open (large runs do not keep them in memory). */
+  replyText(judgment: Judgment): string | null;
 }
 
 export function judgeFingerprint(judge: Judge): string {
@@ -276,9 +280,12 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
 
   const after = store.judgments(fingerprint, benchmark.id);
   const stopped = state.stopReason !== undefined;
-  const { results, judgments, swappedJudgments, usage } = storedResults(entries, after, stopped);
+  // A large run leaves the reply texts in the store once their outcomes are read (predictions.jsonl reads them back).
+  const keepReplies = asks.length < LARGE_RUN_ASKS;
+  const { results, judgments, swappedJudgments, usage } = storedResults(entries, after, stopped, keepReplies);
   const summary = benchmark.score(results) as BenchmarkSummary;
-  return { benchmark, results, judgments, swappedJudgments, summary, asked, cached, usage };
+  const repliesInStore = !keepReplies;
+  return { benchmark, results, judgments, swappedJudgments, repliesInStore, summary, asked, cached, usage };
 }
 
 export async function runEval(options: RunOptions): Promise<RunResult> {
@@ -371,6 +378,7 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
     skipped,
     spend: state.spend,
     durationMs: Date.now() - started,
+    replyText: (j) => store.replyText(fingerprint, j.benchmark, j.itemId, j.promptHash),
     ...(state.trip ? { breaker: state.trip } : {}),
   };
 }

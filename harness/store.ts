@@ -184,6 +184,7 @@ export class Store {
   /** This process's name on its leases. */
   readonly holder = `${HOST}:${process.pid}:${randomBytes(6).toString('hex')}`;
   private pending: Record<string, unknown>[] = [];
+  private replyStatement: Database.Statement | undefined;
   private flushScheduled = false;
   /** A commit that failed at the end of a turn, rethrown to the next caller (there is no caller to throw to then). */
   private failure: unknown;
@@ -322,6 +323,15 @@ export class Store {
       });
     }
     return map;
+  }
+
+  /** The stored reply text of one judgment (null when it has none, or nothing is stored). */
+  replyText(fingerprint: string, benchmark: string, itemId: string, promptHash: string): string | null {
+    this.replyStatement ??= this.db.prepare(
+      'SELECT raw FROM judgments WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
+    );
+    const row = this.replyStatement.get(fingerprint, benchmark, itemId, promptHash) as Pick<JudgmentRow, 'raw'> | undefined;
+    return row?.raw ?? null;
   }
 
   /** The judgmentKeys of the answered judgments (not failures) of one judge config on one benchmark. */

@@ -66,13 +66,17 @@ export function buildSummary(run: RunResult, seed: number, intervals: ReadonlyMa
   };
 }
 
-function presentation(outcome: ItemResult['outcome'], stored: Judgment | undefined): Record<string, unknown> {
+function presentation(
+  outcome: ItemResult['outcome'],
+  stored: Judgment | undefined,
+  raw: string | null,
+): Record<string, unknown> {
   return {
     status: outcome.status,
     verdict: outcome.status === 'verdict' ? outcome.verdict : null,
     invalid_reason: outcome.status === 'invalid' ? outcome.reason : null,
     error: outcome.status === 'error' ? outcome.message : null,
-    raw: stored?.raw ?? null,
+    raw,
     prompt_hash: stored?.promptHash ?? null,
     latency_ms: stored?.latencyMs ?? null,
     input_tokens: stored?.inputTokens ?? null,
@@ -85,14 +89,18 @@ function presentation(outcome: ItemResult['outcome'], stored: Judgment | undefin
 /** One JSON object per line and item: what was asked, what came back, how it scored (and the swapped order, if asked). */
 export function* predictionLines(run: RunResult): Generator<string> {
   for (const b of run.benchmarks) {
+    const reply = (stored: Judgment | undefined): string | null =>
+      stored && b.repliesInStore ? run.replyText(stored) : (stored?.raw ?? null);
     for (let i = 0; i < b.results.length; i++) {
       const result = b.results[i]!;
+      const stored = b.judgments[i];
+      const swapped = b.swappedJudgments[i];
       yield JSON.stringify({
         benchmark: b.benchmark.id,
         item_id: result.item.id,
         ...b.benchmark.describe(result),
-        ...presentation(result.outcome, b.judgments[i]),
-        ...(result.swapped ? { swapped: presentation(result.swapped.outcome, b.swappedJudgments[i]) } : {}),
+        ...presentation(result.outcome, stored, reply(stored)),
+        ...(result.swapped ? { swapped: presentation(result.swapped.outcome, swapped, reply(swapped)) } : {}),
       });
     }
   }

@@ -5,9 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
 import { sha256 } from '../harness/hash.ts';
+import { storedResults } from '../harness/outcomes.ts';
 import { prepareItems } from '../harness/prepare.ts';
+import type { RunResult } from '../harness/run.ts';
 import { Store, judgmentKey } from '../harness/store.ts';
 import { renderPrompt } from '../judges/prompt.ts';
+import { predictionLines } from '../reports/summary.ts';
 import { DATA_DIR } from './helpers.ts';
 
 describe('prepared items', () => {
@@ -27,25 +30,26 @@ describe('prepared items', () => {
   });
 });
 
+const row = {
+  benchmark: 'rewardbench',
+  judgeId: 'j',
+  runId: 1,
+  replyType: 'text' as const,
+  raw: 'better response: A',
+  verdict: null,
+  error: null,
+  latencyMs: 1,
+  inputTokens: null,
+  outputTokens: null,
+  costUsd: null,
+  optionProbabilities: null,
+  invalidReason: null,
+  attempts: 1,
+};
+
 describe('Store.answeredKeys', () => {
   it('lists the answered judgments of one judge and benchmark, not failures and not other judges', () => {
     const store = Store.open(':memory:');
-    const row = {
-      benchmark: 'rewardbench',
-      judgeId: 'j',
-      runId: 1,
-      replyType: 'text' as const,
-      raw: 'better response: A',
-      verdict: null,
-      error: null,
-      latencyMs: 1,
-      inputTokens: null,
-      outputTokens: null,
-      costUsd: null,
-      optionProbabilities: null,
-      invalidReason: null,
-      attempts: 1,
-    };
     store.record('fp', { ...row, itemId: 'a', promptHash: 'h1' });
     store.record('fp', { ...row, itemId: 'b', promptHash: 'h1', replyType: null, raw: null, error: 'HTTP 500' });
     store.record('fp', { ...row, itemId: 'c', promptHash: 'h2', benchmark: 'llmbar' });
@@ -57,6 +61,37 @@ describe('Store.answeredKeys', () => {
     expect(new Set(store.answeredKeys('fp', 'rewardbench'))).toEqual(
       new Set([judgmentKey('a', 'h1'), judgmentKey('b', 'h1')]),
     );
+    store.close();
+  });
+});
+
+describe('a large run', () => {
+  it('keeps no reply texts once their outcomes are read, and predictions.jsonl reads them back from the store', async () => {
+    const store = Store.open(':memory:');
+    const entries = await prepareItems(rewardbench, DATA_DIR, 0, { limit: 20, swap: true });
+    entries.forEach((e, i) => {
+      for (const [shown, choice] of [
+        [e, 'A'],
+        [e.swapped!, i % 3 === 0 ? 'tie' : 'B'],
+      ] as const) {
+        const raw = `explanation: reply ${i}\nbetter response: ${choice}`;
+        store.record('fp', { ...row, itemId: e.item.id, promptHash: shown.promptHash, raw });
+      }
+    });
+    const stored = store.judgments('fp', 'rewardbench');
+    const kept = storedResults(entries, stored, false, true);
+    const slim = storedResults(entries, stored, false, false);
+    expect([...slim.judgments, ...slim.swappedJudgments].every((j) => j !== undefined && j.raw === null)).toBe(true);
+    expect(slim.results).toEqual(kept.results);
+    const runOf = (r: typeof kept): RunResult =>
+      ({
+        benchmarks: [{ benchmark: rewardbench, ...r, repliesInStore: r === slim }],
+        replyText: (j) => store.replyText('fp', j.benchmark, j.itemId, j.promptHash),
+      }) as Pick<RunResult, 'benchmarks' | 'replyText'> as RunResult;
+    const lines = [...predictionLines(runOf(kept))];
+    expect(lines).toHaveLength(20);
+    expect(lines[3]).toContain('reply 3');
+    expect([...predictionLines(runOf(slim))]).toEqual(lines);
     store.close();
   });
 });
