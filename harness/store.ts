@@ -330,7 +330,8 @@ export class Store {
     this.replyStatement ??= this.db.prepare(
       'SELECT raw FROM judgments WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
     );
-    const row = this.replyStatement.get(fingerprint, benchmark, itemId, promptHash) as Pick<JudgmentRow, 'raw'> | undefined;
+    type Row = Pick<JudgmentRow, 'raw'> | undefined;
+    const row = this.replyStatement.get(fingerprint, benchmark, itemId, promptHash) as Row;
     return row?.raw ?? null;
   }
 

@@ -66,7 +66,7 @@ describe('Store.answeredKeys', () => {
 });
 
 describe('a large run', () => {
-  it('keeps no reply texts once their outcomes are read, and predictions.jsonl reads them back from the store', async () => {
+  it('keeps no reply text once its outcome is read; predictions.jsonl reads them back from the store', async () => {
     const store = Store.open(':memory:');
     const entries = await prepareItems(rewardbench, DATA_DIR, 0, { limit: 20, swap: true });
     entries.forEach((e, i) => {
