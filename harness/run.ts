@@ -151,7 +151,8 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     throw new UserError(`judge ${judge.id} cannot answer ${benchmark.taskKind} tasks, which ${benchmark.id} needs.`);
   }
   const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
-  boundHeapGrowth(entries.length * (options.swap ? 2 : 1));
+  const promptCount = entries.reduce((n, e) => n + (e.swapped ? 2 : 1), 0);
+  boundHeapGrowth(promptCount);
   const answered = store.answeredKeys(fingerprint, benchmark.id);
   interface Ask {
     itemId: string;
@@ -281,7 +282,7 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
   const after = store.judgments(fingerprint, benchmark.id);
   const stopped = state.stopReason !== undefined;
   // A large run leaves the reply texts in the store once their outcomes are read (predictions.jsonl reads them back).
-  const keepReplies = asks.length < LARGE_RUN_ASKS;
+  const keepReplies = promptCount < LARGE_RUN_ASKS;
   const { results, judgments, swappedJudgments, usage } = storedResults(entries, after, stopped, keepReplies);
   const summary = benchmark.score(results) as BenchmarkSummary;
   const repliesInStore = !keepReplies;
