@@ -26,11 +26,11 @@ export class Presentation {
 export class PreparedItem extends Presentation {
   constructor(
     readonly item: { id: string; sampleGroup?: string },
-    shown: Presentation,
+    prepared: Prepared<unknown>,
     /** The same item with A and B exchanged, when --swap asks both orders. */
     readonly swapped?: Presentation,
   ) {
-    super(shown.prepared, shown.promptHash);
+    super(prepared, hashPrompt(prepared));
   }
 }
 
@@ -40,8 +40,8 @@ export interface SelectOptions {
   swap?: boolean;
 }
 
-function present(prepared: Prepared<unknown>): Presentation {
-  return new Presentation(prepared, sha256(renderPrompt(prepared.instructions, prepared.task)));
+function hashPrompt(prepared: Prepared<unknown>): string {
+  return sha256(renderPrompt(prepared.instructions, prepared.task));
 }
 
 /**
@@ -64,7 +64,8 @@ export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, see
   const entries = items.map((item) => {
     const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;
     const swap = select.swap && prepared.task.kind === 'pairwise' && !benchmark.ownOrders;
-    return new PreparedItem(item, present(prepared), swap ? present(mirrorPair(prepared)) : undefined);
+    const mirrored = swap ? mirrorPair(prepared) : undefined;
+    return new PreparedItem(item, prepared, mirrored && new Presentation(mirrored, hashPrompt(mirrored)));
   });
   if (!byKey) preparedCache.set(loaded, (byKey = new Map()));
   byKey.set(key, entries);

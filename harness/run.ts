@@ -11,7 +11,7 @@ import { Dispatcher } from './dispatch.ts';
 import { EndpointError, MissingDataError, UserError } from './errors.ts';
 import { configurationHint, failureCause, faultKind, isConfigurationFault, type FaultKind } from './faults.ts';
 import { canonicalJson, sha256 } from './hash.ts';
-import { LARGE_RUN_ASKS, boundHeapGrowth } from './heap.ts';
+import { boundHeapGrowth } from './heap.ts';
 import { errorMessage, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
@@ -141,6 +141,12 @@ function claimChunk(concurrency: number): number {
   return Math.min(256, Math.max(16, 2 * concurrency));
 }
 
+/**
+ * From this many prompts in one benchmark a run is large: it bounds the heap's growth (harness/heap.ts) and keeps no
+ * reply texts once their outcomes are read (predictions.jsonl reads them back from the store).
+ */
+const LARGE_RUN_PROMPTS = 20_000;
+
 /** Built-in judges answer without I/O: a worker yields to the event loop this often, so Ctrl-C is heard. */
 const YIELD_EVERY_MS = 20;
 
@@ -151,8 +157,8 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     throw new UserError(`judge ${judge.id} cannot answer ${benchmark.taskKind} tasks, which ${benchmark.id} needs.`);
   }
   const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
-  const promptCount = entries.reduce((n, e) => n + (e.swapped ? 2 : 1), 0);
-  boundHeapGrowth(promptCount);
+  const large = entries.reduce((n, e) => n + (e.swapped ? 2 : 1), 0) >= LARGE_RUN_PROMPTS;
+  if (large) boundHeapGrowth();
   const answered = store.answeredKeys(fingerprint, benchmark.id);
   interface Ask {
     itemId: string;
@@ -164,7 +170,7 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     return e.swapped ? [ask(e), ask(e.swapped)] : [ask(e)];
   });
   const todo = asks.filter((a) => !answered.has(judgmentKey(a.itemId, a.promptHash)));
-  answered.clear();
+  answered.clear(); // the workers' closures keep this scope alive: let 100,000 keys go now
   let cached = asks.length - todo.length;
 
   const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true, judge.price !== undefined);
@@ -281,12 +287,9 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
 
   const after = store.judgments(fingerprint, benchmark.id);
   const stopped = state.stopReason !== undefined;
-  // A large run leaves the reply texts in the store once their outcomes are read (predictions.jsonl reads them back).
-  const keepReplies = promptCount < LARGE_RUN_ASKS;
-  const { results, judgments, swappedJudgments, usage } = storedResults(entries, after, stopped, keepReplies);
+  const { results, judgments, swappedJudgments, usage } = storedResults(entries, after, stopped, !large);
   const summary = benchmark.score(results) as BenchmarkSummary;
-  const repliesInStore = !keepReplies;
-  return { benchmark, results, judgments, swappedJudgments, repliesInStore, summary, asked, cached, usage };
+  return { benchmark, results, judgments, swappedJudgments, repliesInStore: large, summary, asked, cached, usage };
 }
 
 export async function runEval(options: RunOptions): Promise<RunResult> {

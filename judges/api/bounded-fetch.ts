@@ -67,8 +67,8 @@ function mustBeUtf8(contentType: string | null): boolean {
 
 type Body = ReadableStream<Uint8Array>;
 
-/** A body that fails its first read with `error`, for a reply refused (or cut off) before it is passed on. */
-function failingBody(error: unknown): Body {
+/** A body that fails its first read with `error`, for a reply refused before any of it is read. */
+function failingBody(error: JudgeCallError): Body {
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       controller.error(error);
@@ -146,6 +146,8 @@ export function boundReply(response: Response, maxBytes: number): Response {
   return bounded;
 }
 
+const UTF8 = new TextDecoder();
+
 /**
  * The same reply as boundReply gives, read at once when it declares a length within the cap (every judge server
  * does): one read of a few kilobytes and one native UTF-8 check. The reply object itself is handed on, its body
@@ -180,8 +182,6 @@ export async function readBounded(response: Response, maxBytes: number): Promise
   });
   return response;
 }
-
-const UTF8 = new TextDecoder();
 
 /** `inner` (the global fetch, looked up per call) with every reply bounded by `maxBytes`. */
 export function boundedFetch(maxBytes: number, inner?: typeof fetch): typeof fetch {
