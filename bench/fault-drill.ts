@@ -89,7 +89,11 @@ function readStore(file: string): StoreState {
   if (!fs.existsSync(file)) return { done: new Set(), rows: 0, attempts: 0 };
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare('SELECT prompt_hash, error, attempts FROM judgments').all() as { prompt_hash: string; error: string | null; attempts: number }[];
+    const rows = db.prepare('SELECT prompt_hash, error, attempts FROM judgments').all() as {
+      prompt_hash: string;
+      error: string | null;
+      attempts: number;
+    }[];
     return {
       done: new Set(rows.filter((r) => r.error === null).map((r) => r.prompt_hash)),
       rows: rows.length,
@@ -139,24 +143,31 @@ function startCli(args: string[], dataDir: string): Child {
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let done = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      done = true;
-      resolve({ code, signal, stderr });
-    });
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        done = true;
+        resolve({ code, signal, stderr });
+      });
+    },
+  );
   return { exited, kill: () => child.kill('SIGKILL'), running: () => !done && child.exitCode === null };
 }
 
 function evalArgs(store: string, config: string, options: DrillOptions, out?: string): string[] {
   return [
     'eval',
-    '--judge', 'fault-drill',
-    '--config', config,
-    '--benchmark', 'rewardbench',
-    '--store', store,
-    '--concurrency', String(options.concurrency),
+    '--judge',
+    'fault-drill',
+    '--config',
+    config,
+    '--benchmark',
+    'rewardbench',
+    '--store',
+    store,
+    '--concurrency',
+    String(options.concurrency),
     '--no-progress',
     ...(options.limit !== undefined ? ['--limit', String(options.limit)] : []),
     ...(out ? ['--out', out] : []),
@@ -217,9 +228,14 @@ export async function runFaultDrill(options: DrillOptions): Promise<DrillReport>
       }
       child.kill();
       const exit = await child.exited;
-      if (exit.signal !== 'SIGKILL') throw new Error(`drill: run ${phase + 1} ended with ${exit.code ?? exit.signal} before the kill: ${exit.stderr}`);
+      if (exit.signal !== 'SIGKILL')
+        throw new Error(
+          `drill: run ${phase + 1} ended with ${exit.code ?? exit.signal} before the kill: ${exit.stderr}`,
+        );
       killedAfterRequests.push(inPhase());
-      log(`kill ${killedAfterRequests.length}: after ${inPhase()} requests; ${readStore(store).done.size}/${items} stored`);
+      log(
+        `kill ${killedAfterRequests.length}: after ${inPhase()} requests; ${readStore(store).done.size}/${items} stored`,
+      );
     }
   } finally {
     await server.close();
@@ -229,7 +245,11 @@ export async function runFaultDrill(options: DrillOptions): Promise<DrillReport>
   // A request in process p for a prompt that was already stored when p started re-asks finished (paid) work.
   const reasked = server.log.filter((r) => storedBefore[r.phase]!.has(r.key)).map((r) => r.key);
   // In flight at a kill: asked by the killed process, but not stored when the next one started.
-  const inFlight = new Set(server.log.filter((r) => r.phase < killedAfterRequests.length && !storedBefore[r.phase + 1]!.has(r.key)).map((r) => r.key));
+  const inFlight = new Set(
+    server.log
+      .filter((r) => r.phase < killedAfterRequests.length && !storedBefore[r.phase + 1]!.has(r.key))
+      .map((r) => r.key),
+  );
   const twice = [...server.answered].filter(([, n]) => n > 1).map(([key]) => key);
 
   // The same items, same seed, one uninterrupted run against a fresh server.

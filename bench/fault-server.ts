@@ -76,12 +76,15 @@ function completion(content: string | null, choices = true): string {
     object: 'chat.completion',
     created: 0,
     model: 'drill',
-    choices: choices ? [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }] : [],
+    choices: choices
+      ? [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }]
+      : [],
     usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 },
   });
 }
 
-const errorBody = (message: string): string => JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } });
+const errorBody = (message: string): string =>
+  JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } });
 
 export async function startFaultServer(options: FaultServerOptions): Promise<FaultServer> {
   const attempts = new Map<string, number>();
@@ -111,7 +114,9 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       const json = { 'content-type': 'application/json' };
       switch (fault) {
         case '429':
-          res.writeHead(429, { ...json, 'retry-after': String(options.retryAfterSeconds ?? 1) }).end(errorBody('Rate limit reached for requests'));
+          res
+            .writeHead(429, { ...json, 'retry-after': String(options.retryAfterSeconds ?? 1) })
+            .end(errorBody('Rate limit reached for requests'));
           return;
         case '500':
           res.writeHead(500, json).end(errorBody('The server had an error while processing your request.'));

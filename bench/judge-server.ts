@@ -39,7 +39,14 @@ export async function startJudgeServer(options: { delayMs?: number } = {}): Prom
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: 'bench',
-      choices: [{ index: 0, message: { role: 'assistant', content: FIXED_REPLY, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: FIXED_REPLY, refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: { prompt_tokens: 500, completion_tokens: 20, total_tokens: 520 },
     }),
   );
@@ -53,7 +60,9 @@ export async function startJudgeServer(options: { delayMs?: number } = {}): Prom
 
   const server = http.createServer((req, res) => {
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
       return;
     }
     firstAt ??= performance.now();
@@ -71,7 +80,9 @@ export async function startJudgeServer(options: { delayMs?: number } = {}): Prom
       // The same small cost for every client measured; it proves they all sent the same prompts.
       let prompt = '';
       try {
-        const content: unknown = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages?: { content?: unknown }[] }).messages?.[0]?.content;
+        const content: unknown = (
+          JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages?: { content?: unknown }[] }
+        ).messages?.[0]?.content;
         if (typeof content === 'string') prompt = content;
       } catch {
         // recorded as the empty prompt: the check fails loudly

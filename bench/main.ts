@@ -97,7 +97,11 @@ interface Exit {
 let probeCount = 0;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'autorater-bench-'));
 
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; probe?: boolean } = {}): Promise<Exit> {
+function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; probe?: boolean } = {},
+): Promise<Exit> {
   const rssFile = path.join(work, `rss-${probeCount++}.txt`);
   const node = command === process.execPath;
   const fullArgs = node && options.probe !== false ? ['--import', RSS_PROBE, ...args] : args;
@@ -121,9 +125,15 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
   });
 }
 
-const tsxNode = (script: string, args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', path.join(REPO, script), ...args]];
+const tsxNode = (script: string, args: string[]): [string, string[]] => [
+  process.execPath,
+  ['--import', 'tsx', path.join(REPO, script), ...args],
+];
 /** The CLI as the npm scripts start it (harness/launch.mjs: the prebuilt CLI, built before anything is timed). */
-const harnessCli = (args: string[]): [string, string[]] => [process.execPath, [path.join(REPO, 'harness', 'launch.mjs'), ...args]];
+const harnessCli = (args: string[]): [string, string[]] => [
+  process.execPath,
+  [path.join(REPO, 'harness', 'launch.mjs'), ...args],
+];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Figures
@@ -145,12 +155,18 @@ function figure(samples: number[]): Figure {
 const secs = (ms: number): string => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 const fmt = (f: Figure | undefined, unit: (v: number) => string = secs): string =>
   f ? `${unit(f.median)} [${unit(f.min)}–${unit(f.max)}]` : '—';
-const ratio = (a: Figure | undefined, b: Figure | undefined): string => (a && b ? (a.median / b.median).toFixed(2) : '—');
+const ratio = (a: Figure | undefined, b: Figure | undefined): string =>
+  a && b ? (a.median / b.median).toFixed(2) : '—';
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map((w, i) => (i < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 function log(message: string): void {
@@ -192,9 +208,9 @@ async function peerAvailable(): Promise<string | undefined> {
   if (!fs.existsSync(PEER_MAIN)) {
     log('installing the peer: npm ci --prefix bench/promptfoo (once; about 1 GB, install scripts off)');
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const installed = await run(npm, ['ci', '--prefix', PEER_DIR, '--ignore-scripts', '--no-audit', '--no-fund'], { probe: false }).catch(
-      (error: Error) => ({ code: -1, stderr: error.message }) as Pick<Exit, 'code' | 'stderr'>,
-    );
+    const installed = await run(npm, ['ci', '--prefix', PEER_DIR, '--ignore-scripts', '--no-audit', '--no-fund'], {
+      probe: false,
+    }).catch((error: Error) => ({ code: -1, stderr: error.message }) as Pick<Exit, 'code' | 'stderr'>);
     if (installed.code !== 0 || !fs.existsSync(PEER_MAIN)) {
       return `skipped: could not install promptfoo into bench/promptfoo (${installed.stderr.trim().split('\n').at(-1) ?? 'npm ci failed'})`;
     }
@@ -203,10 +219,11 @@ async function peerAvailable(): Promise<string | undefined> {
   // that one package (it compiles from source where no prebuilt binary can be downloaded, about 90 s).
   const binding = path.join(PEER_DIR, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   if (!fs.existsSync(binding)) {
-    log('building the peer\'s better-sqlite3 addon: npm rebuild better-sqlite3 --prefix bench/promptfoo (once)');
+    log("building the peer's better-sqlite3 addon: npm rebuild better-sqlite3 --prefix bench/promptfoo (once)");
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const built = await run(npm, ['rebuild', 'better-sqlite3', '--prefix', PEER_DIR], { probe: false });
-    if (built.code !== 0 || !fs.existsSync(binding)) return 'skipped: could not build the better-sqlite3 addon promptfoo needs';
+    if (built.code !== 0 || !fs.existsSync(binding))
+      return 'skipped: could not build the better-sqlite3 addon promptfoo needs';
   }
   return undefined;
 }
@@ -219,7 +236,12 @@ fs.writeFileSync(
   JSON.stringify({
     description: 'autorater-harness npm run bench peer row',
     prompts: [`file://${path.join(PEER_DIR, 'prompt.cjs')}`],
-    providers: [{ id: 'openai:chat:bench', config: { apiBaseUrl: server.baseURL, apiKey: 'no-key', temperature: 0, max_tokens: 1024 } }],
+    providers: [
+      {
+        id: 'openai:chat:bench',
+        config: { apiBaseUrl: server.baseURL, apiKey: 'no-key', temperature: 0, max_tokens: 1024 },
+      },
+    ],
     tests: `file://${testsFile}`,
   }),
 );
@@ -238,7 +260,9 @@ interface Sample {
 }
 
 function checkServer(what: string, exit: Exit): void {
-  const same = server.promptHashes.length === expectedHashes.length && [...server.promptHashes].sort().every((h, i) => h === expectedHashes[i]);
+  const same =
+    server.promptHashes.length === expectedHashes.length &&
+    [...server.promptHashes].sort().every((h, i) => h === expectedHashes[i]);
   if (exit.code !== 0 || !same) {
     throw new Error(
       `${what}: exit ${exit.code}, ${server.requests} requests, ${same ? 'same' : 'NOT the same'} prompts as the harness\n${exit.stderr.slice(-2000)}`,
@@ -254,34 +278,73 @@ async function measure(client: Client, concurrency: number): Promise<Sample> {
   server.reset();
   let exit: Exit;
   if (client === 'floor') {
-    exit = await run(process.execPath, [path.join(REPO, 'bench', 'floor.mjs'), promptsFile, server.baseURL, String(concurrency)]);
+    exit = await run(process.execPath, [
+      path.join(REPO, 'bench', 'floor.mjs'),
+      promptsFile,
+      server.baseURL,
+      String(concurrency),
+    ]);
   } else if (client === 'harness' || client === 'harness-no-intervals') {
     const store = path.join(work, `fresh-${storeCount++}.sqlite`);
     const extra = client === 'harness' ? [] : ['--resamples', '0'];
     exit = await run(...harnessCli([...harnessArgs(store, concurrency, 'rewardbench'), ...extra]));
-    if (!exit.stderr.includes(`${prompts.length} asked, 0 from the store`)) throw new Error(`${client}: not a fresh run:\n${exit.stderr}`);
+    if (!exit.stderr.includes(`${prompts.length} asked, 0 from the store`))
+      throw new Error(`${client}: not a fresh run:\n${exit.stderr}`);
     if (client === 'harness') lastStore.set(concurrency, store);
   } else {
-    exit = await run(process.execPath, [PEER_MAIN, 'eval', '-c', promptfooConfig, '--no-cache', '--no-write', '--no-table', '--no-progress-bar', '-j', String(concurrency)], {
-      cwd: work,
-      env: {
-        PROMPTFOO_CONFIG_DIR: path.join(work, 'promptfoo-home'),
-        PROMPTFOO_DISABLE_TELEMETRY: '1',
-        PROMPTFOO_DISABLE_UPDATE: '1',
-        PROMPTFOO_DISABLE_TEMPLATING: 'true',
-        // No debug or error log files: the harness writes none either, and promptfoo's file logger can crash
-        // on exit ("write after end") after a complete eval.
-        PROMPTFOO_DISABLE_DEBUG_LOG: 'true',
-        PROMPTFOO_DISABLE_ERROR_LOG: 'true',
+    exit = await run(
+      process.execPath,
+      [
+        PEER_MAIN,
+        'eval',
+        '-c',
+        promptfooConfig,
+        '--no-cache',
+        '--no-write',
+        '--no-table',
+        '--no-progress-bar',
+        '-j',
+        String(concurrency),
+      ],
+      {
+        cwd: work,
+        env: {
+          PROMPTFOO_CONFIG_DIR: path.join(work, 'promptfoo-home'),
+          PROMPTFOO_DISABLE_TELEMETRY: '1',
+          PROMPTFOO_DISABLE_UPDATE: '1',
+          PROMPTFOO_DISABLE_TEMPLATING: 'true',
+          // No debug or error log files: the harness writes none either, and promptfoo's file logger can crash
+          // on exit ("write after end") after a complete eval.
+          PROMPTFOO_DISABLE_DEBUG_LOG: 'true',
+          PROMPTFOO_DISABLE_ERROR_LOG: 'true',
+        },
       },
-    });
+    );
   }
   checkServer(client, exit);
-  return { wallMs: exit.wallMs, startMs: (server.firstRequestAt ?? exit.startedAt) - exit.startedAt, requestMs: server.activeMs, rssMb: exit.rssMb };
+  return {
+    wallMs: exit.wallMs,
+    startMs: (server.firstRequestAt ?? exit.startedAt) - exit.startedAt,
+    requestMs: server.activeMs,
+    rssMb: exit.rssMb,
+  };
 }
 
 function harnessArgs(store: string, concurrency: number, benchmark: string): string[] {
-  return ['eval', '--judge', 'bench-judge', '--config', judgeConfig, '--benchmark', benchmark, '--store', store, '--concurrency', String(concurrency), '--no-progress'];
+  return [
+    'eval',
+    '--judge',
+    'bench-judge',
+    '--config',
+    judgeConfig,
+    '--benchmark',
+    benchmark,
+    '--store',
+    store,
+    '--concurrency',
+    String(concurrency),
+    '--no-progress',
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -290,10 +353,16 @@ function harnessArgs(store: string, concurrency: number, benchmark: string): str
 interface Results {
   machine: Record<string, unknown>;
   startup: Record<string, Figure>;
-  overhead: { latencyMs: number; concurrency: number; clients: Partial<Record<Client, { wall: Figure; start: Figure; request: Figure; end: Figure; rssMb: Figure }>> }[];
+  overhead: {
+    latencyMs: number;
+    concurrency: number;
+    clients: Partial<Record<Client, { wall: Figure; start: Figure; request: Figure; end: Figure; rssMb: Figure }>>;
+  }[];
   skippedCombos: string[];
   cached: Record<string, { wall: Figure; rssMb: Figure; note: string }>;
-  drill?: Omit<DrillReport, 'summary' | 'uninterrupted' | 'finalStderr'> & { uninterrupted: Omit<DrillReport['uninterrupted'], 'summary'> };
+  drill?: Omit<DrillReport, 'summary' | 'uninterrupted' | 'finalStderr'> & {
+    uninterrupted: Omit<DrillReport['uninterrupted'], 'summary'>;
+  };
   peer: string;
   peerFailures: string[];
   rateLimits?: RateLimitRow[];
@@ -303,12 +372,20 @@ interface Results {
 }
 
 const results: Results = {
-  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg(), platform: `${os.platform()} ${os.release()}` },
+  machine: {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    node: process.version,
+    loadavg: os.loadavg(),
+    platform: `${os.platform()} ${os.release()}`,
+  },
   startup: {},
   overhead: [],
   skippedCombos: [],
   cached: {},
-  peer: peerSkipped ?? `promptfoo ${JSON.parse(fs.readFileSync(path.join(PEER_DIR, 'node_modules', 'promptfoo', 'package.json'), 'utf8')).version}`,
+  peer:
+    peerSkipped ??
+    `promptfoo ${JSON.parse(fs.readFileSync(path.join(PEER_DIR, 'node_modules', 'promptfoo', 'package.json'), 'utf8')).version}`,
   peerFailures: [],
   targets: [],
 };
@@ -332,10 +409,18 @@ const INTERVALS = (await run(...harnessCli(['eval', '--help']))).stdout.includes
 
 log('startup costs');
 results.startup['node -e 0'] = await repeat(RUNS + 2, () => run(process.execPath, ['-e', '0']));
-results.startup['node --import tsx -e 0'] = await repeat(RUNS + 2, () => run(process.execPath, ['--import', 'tsx', '-e', '0']));
-results.startup['node harness/launch.mjs eval --help'] = await repeat(RUNS + 2, () => run(...harnessCli(['eval', '--help'])));
-results.startup['node --import tsx harness/cli.ts eval --help (the sources)'] = await repeat(RUNS + 2, () => run(...tsxNode('harness/cli.ts', ['eval', '--help'])));
-results.startup['npm run -s eval -- --help'] = await repeat(RUNS, () => run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'eval', '--', '--help'], { probe: false }));
+results.startup['node --import tsx -e 0'] = await repeat(RUNS + 2, () =>
+  run(process.execPath, ['--import', 'tsx', '-e', '0']),
+);
+results.startup['node harness/launch.mjs eval --help'] = await repeat(RUNS + 2, () =>
+  run(...harnessCli(['eval', '--help'])),
+);
+results.startup['node --import tsx harness/cli.ts eval --help (the sources)'] = await repeat(RUNS + 2, () =>
+  run(...tsxNode('harness/cli.ts', ['eval', '--help'])),
+);
+results.startup['npm run -s eval -- --help'] = await repeat(RUNS, () =>
+  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'eval', '--', '--help'], { probe: false }),
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Overhead against the floor, and the peer
@@ -351,7 +436,12 @@ for (const latencyMs of LATENCIES) {
     }
     server.delayMs = latencyMs;
     const samples: Record<Client, Sample[]> = { floor: [], harness: [], 'harness-no-intervals': [], promptfoo: [] };
-    const clients: Client[] = ['floor', 'harness', ...(INTERVALS ? (['harness-no-intervals'] as const) : []), ...(peerSkipped ? [] : (['promptfoo'] as const))];
+    const clients: Client[] = [
+      'floor',
+      'harness',
+      ...(INTERVALS ? (['harness-no-intervals'] as const) : []),
+      ...(peerSkipped ? [] : (['promptfoo'] as const)),
+    ];
     for (let i = 0; i < RUNS; i++) {
       // Interleaved, so a noisy neighbour slows every client alike.
       for (const client of clients) {
@@ -367,7 +457,9 @@ for (const latencyMs of LATENCIES) {
           continue;
         }
         samples[client].push(sample);
-        log(`latency ${latencyMs} ms, concurrency ${concurrency}, run ${i + 1}/${RUNS}: ${client} ${secs(sample.wallMs)} s (requests ${secs(sample.requestMs)} s)`);
+        log(
+          `latency ${latencyMs} ms, concurrency ${concurrency}, run ${i + 1}/${RUNS}: ${client} ${secs(sample.wallMs)} s (requests ${secs(sample.requestMs)} s)`,
+        );
       }
     }
     const row: Results['overhead'][number] = { latencyMs, concurrency, clients: {} };
@@ -413,7 +505,8 @@ if (!flags['no-cached']) {
     for (let i = 0; i < CACHED_RUNS; i++) {
       server.reset();
       const exit = await run(...harnessCli(harnessArgs(file, concurrency, benchmark)));
-      if (exit.code !== 0 || server.requests !== 0) throw new Error(`cached rerun (${name}) asked ${server.requests} requests or failed:\n${exit.stderr}`);
+      if (exit.code !== 0 || server.requests !== 0)
+        throw new Error(`cached rerun (${name}) asked ${server.requests} requests or failed:\n${exit.stderr}`);
       walls.push(exit.wallMs);
       rss.push(exit.rssMb ?? NaN);
       note = exit.stderr.match(/Run #\d+ \(\w+\)[^\n]*?, ([\d.]+s)/)?.[1] ?? '';
@@ -530,22 +623,52 @@ if (!flags['no-rate-limit']) {
   const allowedPerMinute = Math.min(RATE.requestsPerMinute, RATE.tokensPerMinute / meanCost);
   const burst = Math.min(RATE.requestsPerMinute, RATE.tokensPerMinute / meanCost) / 60; // the buckets start full
   const limitedConfig = path.join(work, 'rate-limited-judge.json');
-  const clients = ['harness (paced)', 'harness, no x-ratelimit headers (429s only)', 'fixed concurrency (SDK retries)'] as const;
+  const clients = [
+    'harness (paced)',
+    'harness, no x-ratelimit headers (429s only)',
+    'fixed concurrency (SDK retries)',
+  ] as const;
   for (const client of clients) {
     const limited = await startRateLimitedServer({ ...RATE, announce: !client.includes('no x-ratelimit') });
     fs.writeFileSync(
       limitedConfig,
-      JSON.stringify({ judges: { limited: { adapter: 'openai-compatible', model: 'bench', baseURL: limited.baseURL } } }),
+      JSON.stringify({
+        judges: { limited: { adapter: 'openai-compatible', model: 'bench', baseURL: limited.baseURL } },
+      }),
     );
     log(`rate limits: ${client}`);
     const store = path.join(work, `rate-limited-${rateLimitRows.length}.sqlite`);
     const harness = client.startsWith('harness');
     const exit = harness
-        ? await run(...harnessCli(['eval', '--judge', 'limited', '--config', limitedConfig, '--benchmark', 'rewardbench',
-            '--store', store, '--concurrency', String(RATE.concurrency), '--resamples', '0', '--no-progress']))
-        : await run(process.execPath, [path.join(REPO, 'bench', 'floor.mjs'), promptsFile, limited.baseURL, String(RATE.concurrency), '2']);
+      ? await run(
+          ...harnessCli([
+            'eval',
+            '--judge',
+            'limited',
+            '--config',
+            limitedConfig,
+            '--benchmark',
+            'rewardbench',
+            '--store',
+            store,
+            '--concurrency',
+            String(RATE.concurrency),
+            '--resamples',
+            '0',
+            '--no-progress',
+          ]),
+        )
+      : await run(process.execPath, [
+          path.join(REPO, 'bench', 'floor.mjs'),
+          promptsFile,
+          limited.baseURL,
+          String(RATE.concurrency),
+          '2',
+        ]);
     const minutes = ((limited.lastAt ?? 0) - (limited.firstAt ?? 0)) / 60_000;
-    const failed = harness ? Number(/(\d+) errors/.exec(exit.stderr)?.[1] ?? NaN) : Number(JSON.parse(exit.stdout || '{}').failed ?? NaN);
+    const failed = harness
+      ? Number(/(\d+) errors/.exec(exit.stderr)?.[1] ?? NaN)
+      : Number(JSON.parse(exit.stdout || '{}').failed ?? NaN);
     rateLimitRows.push({
       client,
       answered: limited.accepted,
@@ -569,7 +692,8 @@ interface InstallFigures {
 let install: InstallFigures | undefined;
 if (!flags['no-install']) {
   const dir = fs.mkdtempSync(path.join(work, 'install-'));
-  for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
+  for (const file of ['package.json', 'package-lock.json', '.npmrc'])
+    fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   log('install: npm ci in an empty folder');
   const ci = await run(npm, ['ci', '--no-audit', '--no-fund'], { cwd: dir, probe: false });
@@ -580,7 +704,9 @@ if (!flags['no-install']) {
   install = {
     npmCiS: ci.wallMs / 1000,
     rebuildSqliteS: rebuild.wallMs / 1000,
-    note: prebuilt ? 'better-sqlite3 compiled from source (no prebuilt binary reachable)' : 'better-sqlite3 used a prebuilt binary',
+    note: prebuilt
+      ? 'better-sqlite3 compiled from source (no prebuilt binary reachable)'
+      : 'better-sqlite3 used a prebuilt binary',
   };
   results.install = install;
 }
@@ -590,13 +716,24 @@ if (!flags['no-install']) {
 
 const out: string[] = [];
 out.push(`autorater-harness bench — ${new Date().toISOString()}`);
-out.push(`machine: ${results.machine.cpus} × ${results.machine.cpu}, node ${process.version}, load average at start ${(results.machine.loadavg as number[]).map((l) => l.toFixed(2)).join(' ')}`);
-out.push(`peer: ${results.peer}; each figure: median [min–max] of ${RUNS} runs, seconds from process spawn to exit unless noted`);
+out.push(
+  `machine: ${results.machine.cpus} × ${results.machine.cpu}, node ${process.version}, load average at start ${(results.machine.loadavg as number[]).map((l) => l.toFixed(2)).join(' ')}`,
+);
+out.push(
+  `peer: ${results.peer}; each figure: median [min–max] of ${RUNS} runs, seconds from process spawn to exit unless noted`,
+);
 out.push('');
 out.push('Startup (every process pays it):');
-out.push(table(['command', '', 'wall s'], Object.entries(results.startup).map(([k, f]) => [k, '', fmt(f)])));
+out.push(
+  table(
+    ['command', '', 'wall s'],
+    Object.entries(results.startup).map(([k, f]) => [k, '', fmt(f)]),
+  ),
+);
 out.push('');
-out.push(`Overhead: ${prompts.length} RewardBench prompts against the loopback server; floor = same prompts, same SDK, same concurrency, nothing else`);
+out.push(
+  `Overhead: ${prompts.length} RewardBench prompts against the loopback server; floor = same prompts, same SDK, same concurrency, nothing else`,
+);
 out.push(
   table(
     [
@@ -654,8 +791,9 @@ if (results.drill) {
   out.push('');
   out.push(`Fault drill (${d.items} items, ${d.kills} SIGKILLs, ${secs(d.wallMs)} s):`);
   out.push(
-    `  requests ${d.requests}; faults served ${Object.entries(d.faults).map(([k, n]) => `${k} ${n}`).join(', ')}; ` +
-      `retries stored ${d.storedRetries}; requests cut off by kills ${d.lostToKills}`,
+    `  requests ${d.requests}; faults served ${Object.entries(d.faults)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}; ` + `retries stored ${d.storedRetries}; requests cut off by kills ${d.lostToKills}`,
   );
   out.push(
     `  stored items asked again after a kill: ${d.reasked.length}; answered twice: ${d.answeredTwice} (all in flight at a kill: ${d.answeredTwiceInFlight === d.answeredTwice}); ` +
@@ -698,7 +836,15 @@ if (rateLimitRows.length > 0) {
   );
   out.push(
     table(
-      ['client', 'items answered', 'items failed', '429 replies', 'share of requests 429', 'wall s', 'of the allowed throughput'],
+      [
+        'client',
+        'items answered',
+        'items failed',
+        '429 replies',
+        'share of requests 429',
+        'wall s',
+        'of the allowed throughput',
+      ],
       rateLimitRows.map((r) => [
         r.client,
         String(r.answered),
@@ -724,18 +870,55 @@ if (install) {
 const at = results.overhead.find((r) => r.latencyMs === 50 && r.concurrency === 64);
 if (at?.clients.harness && at.clients.floor) {
   const value = at.clients.harness.wall.median / at.clients.floor.wall.median;
-  results.targets.push({ name: 'harness/floor at 50 ms, concurrency 64', value: value.toFixed(2), target: '≤ 1.10', ok: value <= 1.1 });
+  results.targets.push({
+    name: 'harness/floor at 50 ms, concurrency 64',
+    value: value.toFixed(2),
+    target: '≤ 1.10',
+    ok: value <= 1.1,
+  });
 }
 const cachedRb = results.cached.rewardbench;
-if (cachedRb) results.targets.push({ name: 'cached rerun, RewardBench', value: `${secs(cachedRb.wall.median)} s`, target: '≤ 1 s', ok: cachedRb.wall.median <= 1000 });
+if (cachedRb)
+  results.targets.push({
+    name: 'cached rerun, RewardBench',
+    value: `${secs(cachedRb.wall.median)} s`,
+    target: '≤ 1 s',
+    ok: cachedRb.wall.median <= 1000,
+  });
 const cachedAll = results.cached.all;
-if (cachedAll) results.targets.push({ name: 'cached rerun, --benchmark all', value: `${secs(cachedAll.wall.median)} s`, target: '≤ 3 s', ok: cachedAll.wall.median <= 3000 });
-const peakRss = Math.max(...Object.values(results.cached).map((c) => c.rssMb.max), ...results.overhead.map((r) => r.clients.harness?.rssMb.max ?? 0));
-if (Number.isFinite(peakRss) && peakRss > 0) results.targets.push({ name: 'harness peak RSS (every run above)', value: `${peakRss.toFixed(0)} MB`, target: '≤ 400 MB', ok: peakRss <= 400 });
+if (cachedAll)
+  results.targets.push({
+    name: 'cached rerun, --benchmark all',
+    value: `${secs(cachedAll.wall.median)} s`,
+    target: '≤ 3 s',
+    ok: cachedAll.wall.median <= 3000,
+  });
+const peakRss = Math.max(
+  ...Object.values(results.cached).map((c) => c.rssMb.max),
+  ...results.overhead.map((r) => r.clients.harness?.rssMb.max ?? 0),
+);
+if (Number.isFinite(peakRss) && peakRss > 0)
+  results.targets.push({
+    name: 'harness peak RSS (every run above)',
+    value: `${peakRss.toFixed(0)} MB`,
+    target: '≤ 400 MB',
+    ok: peakRss <= 400,
+  });
 if (results.drill) {
   const d = results.drill;
-  const ok = d.summariesEqual && d.reasked.length === 0 && d.missing === 0 && d.answeredTwiceInFlight === d.answeredTwice && d.finalExitCode === 0 && d.kills >= Math.min(10, Number(flags['drill-kills']));
-  results.targets.push({ name: 'fault drill: same summary, nothing re-asked or missing', value: ok ? 'yes' : 'NO', target: 'yes', ok });
+  const ok =
+    d.summariesEqual &&
+    d.reasked.length === 0 &&
+    d.missing === 0 &&
+    d.answeredTwiceInFlight === d.answeredTwice &&
+    d.finalExitCode === 0 &&
+    d.kills >= Math.min(10, Number(flags['drill-kills']));
+  results.targets.push({
+    name: 'fault drill: same summary, nothing re-asked or missing',
+    value: ok ? 'yes' : 'NO',
+    target: 'yes',
+    ok,
+  });
 }
 const [small, large] = scaleRows;
 if (small && large) {
@@ -759,11 +942,17 @@ if (paced) {
     target: '≥ 90%',
     ok: paced.utilisation >= 0.9 && paced.failed === 0,
   });
-  results.targets.push({ name: 'rate limits: requests answered 429', value: `${(100 * share).toFixed(1)}%`, target: '< 1%', ok: share < 0.01 });
+  results.targets.push({
+    name: 'rate limits: requests answered 429',
+    value: `${(100 * share).toFixed(1)}%`,
+    target: '< 1%',
+    ok: share < 0.01,
+  });
 }
 out.push('');
 out.push('Targets:');
-for (const t of results.targets) out.push(`  ${t.ok ? 'ok  ' : 'MISS'} ${t.name.padEnd(56)} ${t.value.padStart(8)}  (target ${t.target})`);
+for (const t of results.targets)
+  out.push(`  ${t.ok ? 'ok  ' : 'MISS'} ${t.name.padEnd(56)} ${t.value.padStart(8)}  (target ${t.target})`);
 
 process.stdout.write(out.join('\n') + '\n');
 if (flags.json) {

@@ -64,7 +64,11 @@ export interface BenchmarkSummary {
  * `compare` (per-category differences and paired tests). The harness resamples ItemResults within strata, calls
  * `score` on each resample and reads `values`, so every interval re-applies the benchmark's own weighting.
  */
-export interface MetricSpec<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
+export interface MetricSpec<
+  Item extends BenchmarkItem = BenchmarkItem,
+  Gold = unknown,
+  Summary extends BenchmarkSummary = BenchmarkSummary,
+> {
   /**
    * The headline table's values by column name ("Avg", "Chat", ...; percent 0-100, or the benchmark's unit), in
    * column order: the categories compare reports. Pure and cheap: it runs on every bootstrap resample.
@@ -88,7 +92,11 @@ export interface MetricSpec<Item extends BenchmarkItem = BenchmarkItem, Gold = u
    * The bootstrap then adds vectors instead of re-scoring each resample. It must agree with `values(score(...))` on
    * any set of whole clusters (test it); without it, every resample is scored.
    */
-  counts?: { size: number; of(cluster: readonly ItemResult<Item, Gold>[]): readonly number[]; values(totals: readonly number[]): Readonly<Record<string, number | null>> };
+  counts?: {
+    size: number;
+    of(cluster: readonly ItemResult<Item, Gold>[]): readonly number[];
+    values(totals: readonly number[]): Readonly<Record<string, number | null>>;
+  };
   /**
    * For columns that are a plain mean of per-item right/wrong outcomes (McNemar's exact test can apply): the columns
    * this item counts in, and whether it was right (null when its outcome was neither: a tie or an unreadable reply
@@ -119,7 +127,11 @@ export interface TableContext<Summary extends BenchmarkSummary = BenchmarkSummar
   intervals?(summary: Summary): IntervalsByColumn | undefined;
 }
 
-export interface Benchmark<Item extends BenchmarkItem = BenchmarkItem, Gold = unknown, Summary extends BenchmarkSummary = BenchmarkSummary> {
+export interface Benchmark<
+  Item extends BenchmarkItem = BenchmarkItem,
+  Gold = unknown,
+  Summary extends BenchmarkSummary = BenchmarkSummary,
+> {
   id: string;
   title: string;
   description: string;

@@ -2,7 +2,20 @@
  * FLAMe's Table 1 (ACL text; Vu et al. 2024, arXiv 2407.10817), the overview every benchmark's headline score
  * is placed in. Values in percent. Benchmarks name their column with `paperColumn`.
  */
-export const TABLE_1_COLUMNS = ['AggreFact', 'RewardBench', 'H-Steer', 'Dipper', 'SumFB', 'Alpaca', 'RankG', 'ContS', 'LitMT', 'HHH', 'CoPoem', 'EQA'] as const;
+export const TABLE_1_COLUMNS = [
+  'AggreFact',
+  'RewardBench',
+  'H-Steer',
+  'Dipper',
+  'SumFB',
+  'Alpaca',
+  'RankG',
+  'ContS',
+  'LitMT',
+  'HHH',
+  'CoPoem',
+  'EQA',
+] as const;
 export type Table1Column = (typeof TABLE_1_COLUMNS)[number];
 
 export const TABLE_1_CITATION = 'FLAMe Table 1 (ACL)';
@@ -13,7 +26,10 @@ export interface Table1Row {
 }
 
 function row(model: string, v: number[]): Table1Row {
-  return { model, values: Object.fromEntries(TABLE_1_COLUMNS.map((c, i) => [c, v[i]!])) as Record<Table1Column, number> };
+  return {
+    model,
+    values: Object.fromEntries(TABLE_1_COLUMNS.map((c, i) => [c, v[i]!])) as Record<Table1Column, number>,
+  };
 }
 
 export const TABLE_1: readonly Table1Row[] = [

@@ -14,12 +14,29 @@ import { rewardbench } from './rewardbench/index.ts';
 
 /** FLAMe's Table 1, in its column order: what "--benchmark all" runs (each one whose data is present). */
 export const BENCHMARKS: readonly AnyBenchmark[] = [
-  aggrefact, rewardbench, helpsteer, dipper, summfeedback,
-  alpacafarm, rankgen, contrastiveSearch, litmt, hhh, copoem, expertLfqa,
+  aggrefact,
+  rewardbench,
+  helpsteer,
+  dipper,
+  summfeedback,
+  alpacafarm,
+  rankgen,
+  contrastiveSearch,
+  litmt,
+  hhh,
+  copoem,
+  expertLfqa,
 ];
 
 /** Run only when named: other human-judgment sets, and other protocols over the same data. */
-export const OTHER_BENCHMARKS: readonly AnyBenchmark[] = [llmbar, aggrefactTuned, newsroom, usrPersonaChat, usrTopicalChat, cobbler];
+export const OTHER_BENCHMARKS: readonly AnyBenchmark[] = [
+  llmbar,
+  aggrefactTuned,
+  newsroom,
+  usrPersonaChat,
+  usrTopicalChat,
+  cobbler,
+];
 
 export function getBenchmark(id: string): AnyBenchmark {
   const found = [...BENCHMARKS, ...OTHER_BENCHMARKS].find((b) => b.id === id);
@@ -33,7 +50,10 @@ export function getBenchmark(id: string): AnyBenchmark {
 /** "rewardbench", "a,b" or "all". */
 export function selectBenchmarks(spec: string): AnyBenchmark[] {
   if (spec.trim() === 'all') return [...BENCHMARKS];
-  const ids = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new UserError('no benchmark given: use --benchmark <id>');
   return [...new Set(ids)].map(getBenchmark);
 }

@@ -17,7 +17,8 @@ export function preference(outcome: Outcome, gold: PairwiseGold): Preference | n
     case 'invalid':
       return 'tie';
     case 'verdict': {
-      if (outcome.verdict.kind !== 'pairwise') throw new Error(`a pairwise benchmark got a ${outcome.verdict.kind} verdict`);
+      if (outcome.verdict.kind !== 'pairwise')
+        throw new Error(`a pairwise benchmark got a ${outcome.verdict.kind} verdict`);
       const choice = outcome.verdict.choice;
       if (choice === 'tie') return 'tie';
       return choice === gold.chosenSlot ? 'better' : 'worse';

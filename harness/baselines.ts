@@ -21,9 +21,13 @@ const NEVER = new AbortController().signal;
 
 async function ask(judge: Judge, benchmark: AnyBenchmark, itemId: string, p: Presentation): Promise<Outcome> {
   try {
-    const reply = await judge.judge({ benchmark: benchmark.id, itemId, task: p.prepared.task, prompt: p.prompt }, NEVER);
+    const reply = await judge.judge(
+      { benchmark: benchmark.id, itemId, task: p.prepared.task, prompt: p.prompt },
+      NEVER,
+    );
     // Baselines answer with verdicts: take them as they are (the general mapping costs more than the judging).
-    if (reply.type === 'verdict' && reply.verdict.kind === p.prepared.task.kind) return { status: 'verdict', verdict: reply.verdict };
+    if (reply.type === 'verdict' && reply.verdict.kind === p.prepared.task.kind)
+      return { status: 'verdict', verdict: reply.verdict };
     return replyOutcome(p.prepared.task, reply);
   } catch (error) {
     return { status: 'error', message: error instanceof Error ? error.message : String(error) };
@@ -44,8 +48,13 @@ export async function* runBaselines(
     const judge = await createJudge(id, { dataDir: options.dataDir, seed: options.seed });
     const results: ItemResult[] = [];
     for (const e of entries) {
-      const result: ItemResult = { item: e.item, prepared: e.prepared, outcome: await ask(judge, benchmark, e.item.id, e) };
-      if (e.swapped) result.swapped = { prepared: e.swapped.prepared, outcome: await ask(judge, benchmark, e.item.id, e.swapped) };
+      const result: ItemResult = {
+        item: e.item,
+        prepared: e.prepared,
+        outcome: await ask(judge, benchmark, e.item.id, e),
+      };
+      if (e.swapped)
+        result.swapped = { prepared: e.swapped.prepared, outcome: await ask(judge, benchmark, e.item.id, e.swapped) };
       results.push(result);
     }
     yield { judgeId: id, summary: benchmark.score(results) as BenchmarkSummary, results };

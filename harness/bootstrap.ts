@@ -56,7 +56,11 @@ export function strataOf(keys: readonly string[], clusterKeys?: readonly string[
  * has, with replacement. `drawn` is one array reused between calls: read it, never keep it. Everything that resamples
  * goes through here, so a fast path and the general path see exactly the same draws.
  */
-export function forEachClusterDraw(stratumSizes: readonly number[], options: BootstrapOptions, visit: (drawn: Int32Array) => void): void {
+export function forEachClusterDraw(
+  stratumSizes: readonly number[],
+  options: BootstrapOptions,
+  visit: (drawn: Int32Array) => void,
+): void {
   const clusters = stratumSizes.reduce((a, b) => a + b, 0);
   const key = `${options.seed}\u0000${options.stream}\u0000${options.resamples}\u0000${stratumSizes.join(',')}`;
   if (kept?.key === key) {
@@ -102,7 +106,11 @@ let kept: { key: string; draws: Int32Array } | undefined;
  * Calls `visit` once per resample with the drawn item indices (a fresh array each time): all items of each drawn
  * cluster (see forEachClusterDraw). Paired comparisons pass the same indices to both judges' results.
  */
-export function forEachResample(strata: readonly (readonly (readonly number[])[])[], options: BootstrapOptions, visit: (indices: number[]) => void): void {
+export function forEachResample(
+  strata: readonly (readonly (readonly number[])[])[],
+  options: BootstrapOptions,
+  visit: (indices: number[]) => void,
+): void {
   const clusters = strata.flat();
   forEachClusterDraw(
     strata.map((s) => s.length),

@@ -48,7 +48,8 @@ function collect(value: string, previous: string[]): string[] {
 function probability(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a number between 0 and 1.`);
+    if (!Number.isFinite(n) || n <= 0 || n >= 1)
+      throw new InvalidArgumentError(`${name} must be a number between 0 and 1.`);
     return n;
   };
 }
@@ -70,7 +71,12 @@ function registeredList(): string {
     configured = [];
     configNote = `  (judge config unreadable: ${(error as Error).message})`;
   }
-  const names = [...JUDGE_FACTORIES.map((f) => f.usage), ...configured.map((c) => c.id), ...BENCHMARKS.map((b) => b.id), ...OTHER_BENCHMARKS.map((b) => b.id)];
+  const names = [
+    ...JUDGE_FACTORIES.map((f) => f.usage),
+    ...configured.map((c) => c.id),
+    ...BENCHMARKS.map((b) => b.id),
+    ...OTHER_BENCHMARKS.map((b) => b.id),
+  ];
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
     '',
@@ -125,7 +131,9 @@ async function printPrompt(flags: EvalFlags, index: number): Promise<void> {
   const entries = await prepareItems(benchmark, dataDir, flags.seed);
   const entry = entries[index];
   if (!entry) throw new UserError(`--print-prompt ${index}: ${benchmark.id} has items 0..${entries.length - 1}.`);
-  process.stderr.write(`# ${benchmark.id} item ${index} (${entry.item.id}), seed ${flags.seed}, prompt sha256 ${entry.promptHash}\n`);
+  process.stderr.write(
+    `# ${benchmark.id} item ${index} (${entry.item.id}), seed ${flags.seed}, prompt sha256 ${entry.promptHash}\n`,
+  );
   process.stdout.write(entry.prompt);
 }
 
@@ -183,7 +191,10 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
     for (const b of run.benchmarks) {
       const orders = flags.swap && b.benchmark.taskKind === 'pairwise' && !b.benchmark.ownOrders ? ' (×2 orders)' : '';
-      const usage = b.usage.inputTokens + b.usage.outputTokens > 0 ? `; all its judgments: ${formatSpend(b.usage, judge.price !== undefined)}` : '';
+      const usage =
+        b.usage.inputTokens + b.usage.outputTokens > 0
+          ? `; all its judgments: ${formatSpend(b.usage, judge.price !== undefined)}`
+          : '';
       process.stderr.write(
         `${b.benchmark.id}: ${b.results.length} items${orders}: ${b.asked} asked, ${b.cached} from the store, ` +
           `${b.summary.errors} errors, ${b.summary.invalid} invalid${usage}.\n`,
@@ -195,11 +206,19 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
     for (const line of failureLines(runFailures(run))) process.stderr.write(`${line}\n`);
     const broke = breakerLine(run);
     if (broke) process.stderr.write(`${broke}\n`);
-    const spent = run.spend.inputTokens + run.spend.outputTokens > 0 ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}` : '';
-    process.stderr.write(`Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`);
+    const spent =
+      run.spend.inputTokens + run.spend.outputTokens > 0
+        ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}`
+        : '';
+    process.stderr.write(
+      `Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`,
+    );
     if (flags.out) {
       const { writeReports } = await import('../reports/write.ts');
-      const files = await writeReports(flags.out, run, tables, flags.seed, { byBenchmark: intervals, resamples: flags.resamples });
+      const files = await writeReports(flags.out, run, tables, flags.seed, {
+        byBenchmark: intervals,
+        resamples: flags.resamples,
+      });
       process.stderr.write(`Wrote ${files.join(', ')}\n`);
     }
     if (run.status === 'interrupted') {
@@ -207,7 +226,9 @@ async function evalCommand(flags: EvalFlags): Promise<number> {
       return EXIT_CODES.interrupted.code;
     }
     if (run.status === 'stopped') {
-      process.stderr.write(`Stopped before spending more than $${flags.maxCost}: raise --max-cost and rerun to continue.\n`);
+      process.stderr.write(
+        `Stopped before spending more than $${flags.maxCost}: raise --max-cost and rerun to continue.\n`,
+      );
       return EXIT_CODES.maxCost.code;
     }
     return run.status === 'incomplete' ? EXIT_CODES.itemsFailed.code : EXIT_CODES.done.code;
@@ -227,7 +248,9 @@ async function pullCommand(name: string, flags: { data?: string; progress: boole
     process.stderr.write(`${spec.description}\n  from ${downloadUrl(spec)}\n`);
     const result = await download(spec, dataDir, { progress: flags.progress });
     const resumed = result.resumedFrom > 0 ? ` (resumed at byte ${result.resumedFrom})` : '';
-    const check = result.verified ? 'size and sha256 verified' : `not verified: no published checksum; sha256 ${result.sha256}`;
+    const check = result.verified
+      ? 'size and sha256 verified'
+      : `not verified: no published checksum; sha256 ${result.sha256}`;
     process.stderr.write(`  ${result.status}${resumed}: ${result.path} (${check})\n`);
   }
   return EXIT_CODES.done.code;
@@ -235,7 +258,7 @@ async function pullCommand(name: string, flags: { data?: string; progress: boole
 
 export function buildProgram(): Command {
   const program = new Command('autorater')
-    .description('Measure how good LLM judges (autoraters) are, on the FLAMe paper\'s benchmarks.')
+    .description("Measure how good LLM judges (autoraters) are, on the FLAMe paper's benchmarks.")
     .showHelpAfterError('(add --help for usage)')
     // Set before any .command(): subcommands inherit both. Commander then throws its usage errors (and --help) to
     // main() instead of exiting with its own code 1, so they end with the table's 2 (help: 0).
@@ -250,17 +273,52 @@ export function buildProgram(): Command {
     .option('--data <dir>', 'data folder (default: $AUTORATER_DATA, else ./data)')
     .option('--store <file>', 'SQLite file holding every judgment, for caching and resuming', DEFAULT_STORE)
     .option('--out <dir>', 'also write summary.json, <benchmark>.csv, report.md and predictions.jsonl here')
-    .addOption(new Option('--seed <n>', 'seed for A/B positions and the random judge').argParser(integer('--seed', 0)).default(0))
-    .addOption(new Option('--concurrency <n>', 'requests in flight (default: the judge\'s own)').argParser(integer('--concurrency', 1)))
-    .addOption(new Option('--sample <n>', 'N random items per task, the same for every judge (the paper: --sample 256)').argParser(integer('--sample', 1)))
-    .addOption(new Option('--limit <n>', 'only the first N items of each benchmark: a smoke test, not comparable').argParser(integer('--limit', 1)))
-    .option('--swap', 'ask pairwise items in both orders; an item counts only if both agree (position-bias check)', false)
-    .addOption(new Option('--max-cost <usd>', 'stop before this run could spend more than this many US dollars').argParser(positiveNumber('--max-cost')))
     .addOption(
-      new Option('--resamples <n>', 'bootstrap resamples for the 95% intervals (0: none)').argParser(integer('--resamples', 0)).default(DEFAULT_RESAMPLES),
+      new Option('--seed <n>', 'seed for A/B positions and the random judge')
+        .argParser(integer('--seed', 0))
+        .default(0),
     )
-    .option('--config <file>', 'your judge config (ids, models, URLs, limits, prices), over autorater.config.json', process.env.AUTORATER_CONFIG)
-    .addOption(new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(integer('--print-prompt', 0)))
+    .addOption(
+      new Option('--concurrency <n>', "requests in flight (default: the judge's own)").argParser(
+        integer('--concurrency', 1),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--sample <n>',
+        'N random items per task, the same for every judge (the paper: --sample 256)',
+      ).argParser(integer('--sample', 1)),
+    )
+    .addOption(
+      new Option('--limit <n>', 'only the first N items of each benchmark: a smoke test, not comparable').argParser(
+        integer('--limit', 1),
+      ),
+    )
+    .option(
+      '--swap',
+      'ask pairwise items in both orders; an item counts only if both agree (position-bias check)',
+      false,
+    )
+    .addOption(
+      new Option('--max-cost <usd>', 'stop before this run could spend more than this many US dollars').argParser(
+        positiveNumber('--max-cost'),
+      ),
+    )
+    .addOption(
+      new Option('--resamples <n>', 'bootstrap resamples for the 95% intervals (0: none)')
+        .argParser(integer('--resamples', 0))
+        .default(DEFAULT_RESAMPLES),
+    )
+    .option(
+      '--config <file>',
+      'your judge config (ids, models, URLs, limits, prices), over autorater.config.json',
+      process.env.AUTORATER_CONFIG,
+    )
+    .addOption(
+      new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(
+        integer('--print-prompt', 0),
+      ),
+    )
     .option('--no-progress', 'no progress bar (it is only drawn on a terminal anyway)')
     .addHelpText('after', registeredList())
     .action(async (flags: EvalFlags) => {
@@ -269,29 +327,55 @@ export function buildProgram(): Command {
 
   program
     .command('compare')
-    .description('Compare a judge with baselines on the items both judged: differences, paired intervals and tests, per category.')
+    .description(
+      'Compare a judge with baselines on the items both judged: differences, paired intervals and tests, per category.',
+    )
     .option('-j, --judge <id>', 'the candidate judge (e.g. a new checkpoint)')
-    .addOption(new Option('--baseline <id>', 'a judge to compare against (repeat for several)').argParser(collect).default([]))
+    .addOption(
+      new Option('--baseline <id>', 'a judge to compare against (repeat for several)').argParser(collect).default([]),
+    )
     .option('-b, --benchmark <ids>', 'benchmark id, several comma-separated, or "all"', 'rewardbench')
     .option('--data <dir>', 'data folder (default: $AUTORATER_DATA, else ./data)')
     .option('--store <file>', 'SQLite run store the judgments are read from', DEFAULT_STORE)
     .option('--out <dir>', 'also write compare.json, compare.md and compare.csv here')
-    .addOption(new Option('--seed <n>', 'the seed the runs used (A/B positions, sampling); also seeds the resampling').argParser(integer('--seed', 0)).default(0))
+    .addOption(
+      new Option('--seed <n>', 'the seed the runs used (A/B positions, sampling); also seeds the resampling')
+        .argParser(integer('--seed', 0))
+        .default(0),
+    )
     .addOption(new Option('--sample <n>', 'the --sample the runs used').argParser(integer('--sample', 1)))
     .addOption(new Option('--limit <n>', 'the --limit the runs used').argParser(integer('--limit', 1)))
     .option('--swap', 'the runs asked pairwise items in both orders', false)
-    .addOption(new Option('--resamples <n>', 'paired bootstrap resamples for the intervals').argParser(integer('--resamples', 0)).default(DEFAULT_RESAMPLES))
-    .addOption(new Option('--permutations <n>', 'permutations for the paired permutation test').argParser(integer('--permutations', 1)).default(DEFAULT_RESAMPLES))
-    .addOption(new Option('--alpha <p>', 'significance level after Holm correction').argParser(probability('--alpha')).default(0.05))
+    .addOption(
+      new Option('--resamples <n>', 'paired bootstrap resamples for the intervals')
+        .argParser(integer('--resamples', 0))
+        .default(DEFAULT_RESAMPLES),
+    )
+    .addOption(
+      new Option('--permutations <n>', 'permutations for the paired permutation test')
+        .argParser(integer('--permutations', 1))
+        .default(DEFAULT_RESAMPLES),
+    )
+    .addOption(
+      new Option('--alpha <p>', 'significance level after Holm correction')
+        .argParser(probability('--alpha'))
+        .default(0.05),
+    )
     .option(
       '--fail-on-regression',
       `exit ${EXIT_CODES.regression.code} if the candidate is significantly worse than a baseline on any category`,
       false,
     )
     .addOption(
-      new Option('--regression-threshold <points>', 'only count regressions larger than this many points').argParser(nonNegativeNumber('--regression-threshold')).default(0),
+      new Option('--regression-threshold <points>', 'only count regressions larger than this many points')
+        .argParser(nonNegativeNumber('--regression-threshold'))
+        .default(0),
     )
-    .option('--run-missing', 'ask the judges for items they have not judged yet (built-in baselines are always run: they are free)', false)
+    .option(
+      '--run-missing',
+      'ask the judges for items they have not judged yet (built-in baselines are always run: they are free)',
+      false,
+    )
     .option('--config <file>', 'your judge config, over autorater.config.json', process.env.AUTORATER_CONFIG)
     .option('--no-progress', 'no progress bar')
     .addHelpText(
@@ -326,9 +410,19 @@ export function buildProgram(): Command {
 
   program
     .command('leaderboard')
-    .description('Run what is missing for the judges in the leaderboard config, then write leaderboard/ (HTML, Markdown, CSV, JSON, history).')
-    .option('--config <file>', 'leaderboard config: judges, benchmarks, seed, sample, resamples', 'leaderboard.config.json')
-    .option('--judge-config <file>', 'your judge config (ids, models, URLs), over autorater.config.json', process.env.AUTORATER_CONFIG)
+    .description(
+      'Run what is missing for the judges in the leaderboard config, then write leaderboard/ (HTML, Markdown, CSV, JSON, history).',
+    )
+    .option(
+      '--config <file>',
+      'leaderboard config: judges, benchmarks, seed, sample, resamples',
+      'leaderboard.config.json',
+    )
+    .option(
+      '--judge-config <file>',
+      'your judge config (ids, models, URLs), over autorater.config.json',
+      process.env.AUTORATER_CONFIG,
+    )
     .option('--data <dir>', 'data folder (default: $AUTORATER_DATA, else ./data)')
     .option('--store <file>', 'SQLite run store: stored judgments are reused, nothing is asked twice', DEFAULT_STORE)
     .option('--out <dir>', 'where index.html, leaderboard.{md,csv,json} and history/ go', 'leaderboard')
@@ -363,8 +457,15 @@ export function buildProgram(): Command {
   const data = program.command('data').description('Fetch benchmark data into the data folder.');
   data
     .command('pull')
-    .description('Download a benchmark\'s official files at a pinned revision, verify size and sha256, resume partial downloads.')
-    .argument('<benchmark>', `one of: ${BENCHMARKS.filter((b) => b.downloads.length > 0).map((b) => b.id).join(', ')}`)
+    .description(
+      "Download a benchmark's official files at a pinned revision, verify size and sha256, resume partial downloads.",
+    )
+    .argument(
+      '<benchmark>',
+      `one of: ${BENCHMARKS.filter((b) => b.downloads.length > 0)
+        .map((b) => b.id)
+        .join(', ')}`,
+    )
     .option('--data <dir>', 'data folder to write into (default: $AUTORATER_DATA, else ./data)')
     .option('--no-progress', 'no progress bar')
     .addHelpText(

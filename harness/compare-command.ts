@@ -9,7 +9,12 @@ import type { AnyBenchmark } from '../benchmarks/benchmark.ts';
 import { selectBenchmarks } from '../benchmarks/index.ts';
 import { createJudge } from '../judges/index.ts';
 import type { Judge } from '../judges/judge.ts';
-import { COMPARE_NOTES, renderComparisonCsv, renderComparisonMarkdown, renderComparisonTerminal } from '../reports/compare.ts';
+import {
+  COMPARE_NOTES,
+  renderComparisonCsv,
+  renderComparisonMarkdown,
+  renderComparisonTerminal,
+} from '../reports/compare.ts';
 import { BASELINES } from './baselines.ts';
 import { compareJudges, regressions } from './compare.ts';
 import { resolveDataDir } from './data-dir.ts';
@@ -62,7 +67,13 @@ async function available(benchmarks: AnyBenchmark[], dataDir: string, explicit: 
   return out;
 }
 
-async function ensureJudged(judge: Judge, benchmarks: AnyBenchmark[], flags: CompareFlags, dataDir: string, store: Store): Promise<void> {
+async function ensureJudged(
+  judge: Judge,
+  benchmarks: AnyBenchmark[],
+  flags: CompareFlags,
+  dataDir: string,
+  store: Store,
+): Promise<void> {
   if (!flags.runMissing && !FREE_JUDGES.has(judge.id)) return;
   const applicable = benchmarks.filter((b) => judge.tasks.includes(b.taskKind));
   if (applicable.length === 0) return;
@@ -83,7 +94,8 @@ async function ensureJudged(judge: Judge, benchmarks: AnyBenchmark[], flags: Com
 
 export async function compareCommand(flags: CompareFlags): Promise<number> {
   if (!flags.judge) throw new UserError('missing --judge <candidate>. See npm run compare -- --help.');
-  if (flags.baseline.length === 0) throw new UserError('missing --baseline <id>: name at least one judge to compare against.');
+  if (flags.baseline.length === 0)
+    throw new UserError('missing --baseline <id>: name at least one judge to compare against.');
   const dataDir = resolveDataDir(flags.data);
   const explicit = flags.benchmark.trim() !== 'all';
   const benchmarks = await available(selectBenchmarks(flags.benchmark), dataDir, explicit);
@@ -98,10 +110,27 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       candidate,
       baselines.filter((b) => comparable.some((bm) => b.tasks.includes(bm.taskKind))),
       comparable,
-      { dataDir, seed: flags.seed, store, sample: flags.sample, limit: flags.limit, swap: flags.swap, resamples: flags.resamples, permutations: flags.permutations, alpha: flags.alpha },
+      {
+        dataDir,
+        seed: flags.seed,
+        store,
+        sample: flags.sample,
+        limit: flags.limit,
+        swap: flags.swap,
+        resamples: flags.resamples,
+        permutations: flags.permutations,
+        alpha: flags.alpha,
+      },
     );
     for (const c of comparisons) process.stdout.write(renderComparisonTerminal(c) + '\n');
-    process.stdout.write([...COMPARE_NOTES, `alpha = ${flags.alpha}; ${flags.resamples} bootstrap resamples, ${flags.permutations} permutations, seed ${flags.seed}.`].map((n) => `  ${n}`).join('\n') + '\n');
+    process.stdout.write(
+      [
+        ...COMPARE_NOTES,
+        `alpha = ${flags.alpha}; ${flags.resamples} bootstrap resamples, ${flags.permutations} permutations, seed ${flags.seed}.`,
+      ]
+        .map((n) => `  ${n}`)
+        .join('\n') + '\n',
+    );
 
     const missing = comparisons.filter((c) => c.compared === 0);
     for (const c of missing) {
@@ -114,12 +143,27 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
     if (flags.out) {
       await fs.mkdir(flags.out, { recursive: true });
       const files = {
-        'compare.json': JSON.stringify({ alpha: flags.alpha, seed: flags.seed, resamples: flags.resamples, permutations: flags.permutations, comparisons }, null, 2) + '\n',
+        'compare.json':
+          JSON.stringify(
+            {
+              alpha: flags.alpha,
+              seed: flags.seed,
+              resamples: flags.resamples,
+              permutations: flags.permutations,
+              comparisons,
+            },
+            null,
+            2,
+          ) + '\n',
         'compare.md': renderComparisonMarkdown(comparisons, flags.alpha),
         'compare.csv': renderComparisonCsv(comparisons),
       };
       for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(flags.out, name), content);
-      process.stderr.write(`Wrote ${Object.keys(files).map((f) => path.join(flags.out!, f)).join(', ')}\n`);
+      process.stderr.write(
+        `Wrote ${Object.keys(files)
+          .map((f) => path.join(flags.out!, f))
+          .join(', ')}\n`,
+      );
     }
 
     const worse = regressions(comparisons, flags.regressionThreshold);

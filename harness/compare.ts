@@ -64,7 +64,12 @@ function answered(results: readonly ItemResult[]): boolean[] {
 }
 
 /** The McNemar counts for a category, or null when some compared item in it is not plain right/wrong for a judge. */
-function mcnemarCounts(benchmark: AnyBenchmark, candidate: readonly ItemResult[], baseline: readonly ItemResult[], category: string) {
+function mcnemarCounts(
+  benchmark: AnyBenchmark,
+  candidate: readonly ItemResult[],
+  baseline: readonly ItemResult[],
+  category: string,
+) {
   const outcome = benchmark.metrics?.binaryOutcome;
   if (!outcome) return null;
   let candidateOnly = 0;
@@ -114,7 +119,10 @@ export function compareResults(
   const candidateValues = valuesOf(candidate);
   const baselineValues = valuesOf(baseline);
   const columns = Object.keys(candidateValues);
-  const diff = (c: Readonly<Record<string, number | null>>, b: Readonly<Record<string, number | null>>): (number | null)[] =>
+  const diff = (
+    c: Readonly<Record<string, number | null>>,
+    b: Readonly<Record<string, number | null>>,
+  ): (number | null)[] =>
     columns.map((k) => {
       const x = c[k] ?? null;
       const y = b[k] ?? null;
@@ -124,10 +132,14 @@ export function compareResults(
   // Paired bootstrap: the same resampled items for both judges.
   const draws: (number | null)[][] = columns.map(() => []);
   const stream = `compare/${benchmark.id}/${names.candidate}/${names.baseline}`;
-  forEachResample(strataOf(strataKeys(benchmark, candidate), clusterKeys(benchmark, candidate)), { resamples: options.resamples, seed: options.seed, stream }, (indices) => {
-    const d = diff(valuesOf(indices.map((i) => candidate[i]!)), valuesOf(indices.map((i) => baseline[i]!)));
-    d.forEach((v, k) => draws[k]!.push(v));
-  });
+  forEachResample(
+    strataOf(strataKeys(benchmark, candidate), clusterKeys(benchmark, candidate)),
+    { resamples: options.resamples, seed: options.seed, stream },
+    (indices) => {
+      const d = diff(valuesOf(indices.map((i) => candidate[i]!)), valuesOf(indices.map((i) => baseline[i]!)));
+      d.forEach((v, k) => draws[k]!.push(v));
+    },
+  );
 
   const counts = columns.map((c) => mcnemarCounts(benchmark, candidate, baseline, c));
   const permuted = columns.some((_, k) => counts[k] === null);
@@ -164,7 +176,15 @@ export function compareResults(
     const pHolm = adjusted[k] ?? null;
     const c = counts[k];
     const verdict: Verdict =
-      pHolm === null || difference === null ? 'not tested' : pHolm < options.alpha ? (difference > 0 ? 'win' : difference < 0 ? 'loss' : 'no significant difference') : 'no significant difference';
+      pHolm === null || difference === null
+        ? 'not tested'
+        : pHolm < options.alpha
+          ? difference > 0
+            ? 'win'
+            : difference < 0
+              ? 'loss'
+              : 'no significant difference'
+          : 'no significant difference';
     return {
       category,
       candidate: candidateValues[category] ?? null,
@@ -182,26 +202,46 @@ export function compareResults(
 }
 
 /** A judge's stored results on a benchmark's prepared items (nothing is asked). */
-export async function storedJudgeResults(judge: Judge, benchmark: AnyBenchmark, options: Pick<CompareOptions, 'dataDir' | 'seed' | 'store' | 'sample' | 'limit' | 'swap'>): Promise<ItemResult[]> {
+export async function storedJudgeResults(
+  judge: Judge,
+  benchmark: AnyBenchmark,
+  options: Pick<CompareOptions, 'dataDir' | 'seed' | 'store' | 'sample' | 'limit' | 'swap'>,
+): Promise<ItemResult[]> {
   const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
   return storedResults(entries, options.store.judgments(judgeFingerprint(judge), benchmark.id)).results;
 }
 
 /** The candidate against each baseline on each benchmark. */
-export async function compareJudges(candidate: Judge, baselines: readonly Judge[], benchmarks: readonly AnyBenchmark[], options: CompareOptions): Promise<BenchmarkComparison[]> {
+export async function compareJudges(
+  candidate: Judge,
+  baselines: readonly Judge[],
+  benchmarks: readonly AnyBenchmark[],
+  options: CompareOptions,
+): Promise<BenchmarkComparison[]> {
   const out: BenchmarkComparison[] = [];
   for (const benchmark of benchmarks) {
     const candidateResults = await storedJudgeResults(candidate, benchmark, options);
     for (const baseline of baselines) {
       const baselineResults = await storedJudgeResults(baseline, benchmark, options);
-      out.push(compareResults(benchmark, { candidate: candidate.id, baseline: baseline.id }, candidateResults, baselineResults, options));
+      out.push(
+        compareResults(
+          benchmark,
+          { candidate: candidate.id, baseline: baseline.id },
+          candidateResults,
+          baselineResults,
+          options,
+        ),
+      );
     }
   }
   return out;
 }
 
 /** Categories where the candidate is significantly worse than a baseline by more than `threshold` points. */
-export function regressions(comparisons: readonly BenchmarkComparison[], threshold: number): { comparison: BenchmarkComparison; category: CategoryComparison }[] {
+export function regressions(
+  comparisons: readonly BenchmarkComparison[],
+  threshold: number,
+): { comparison: BenchmarkComparison; category: CategoryComparison }[] {
   return comparisons.flatMap((comparison) =>
     comparison.categories
       .filter((c) => c.verdict === 'loss' && c.difference !== null && -c.difference > threshold)

@@ -102,11 +102,18 @@ async function matches(file: string, spec: DownloadSpec): Promise<{ ok: boolean;
 }
 
 function expected(spec: DownloadSpec): string {
-  const parts = [spec.size !== undefined ? `${spec.size} bytes` : undefined, spec.sha256 ? `sha256 ${spec.sha256}` : undefined];
+  const parts = [
+    spec.size !== undefined ? `${spec.size} bytes` : undefined,
+    spec.sha256 ? `sha256 ${spec.sha256}` : undefined,
+  ];
   return parts.filter(Boolean).join(' with ');
 }
 
-export async function download(spec: DownloadSpec, dataDir: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+export async function download(
+  spec: DownloadSpec,
+  dataDir: string,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
   const env = options.env ?? process.env;
   const dest = path.join(dataDir, spec.dest);
   const part = `${dest}.part`;
@@ -115,8 +122,11 @@ export async function download(spec: DownloadSpec, dataDir: string, options: Dow
 
   if ((await fileSize(dest)) !== undefined) {
     const check = await matches(dest, spec);
-    if (check.ok) return { path: dest, status: 'already present', resumedFrom: 0, sha256: check.sha256, verified: pinned };
-    throw new DataError(`${dest} exists but is not the expected file (want ${expected(spec)}). Move it away and run the pull again.`);
+    if (check.ok)
+      return { path: dest, status: 'already present', resumedFrom: 0, sha256: check.sha256, verified: pinned };
+    throw new DataError(
+      `${dest} exists but is not the expected file (want ${expected(spec)}). Move it away and run the pull again.`,
+    );
   }
   await fs.mkdir(path.dirname(dest), { recursive: true });
 
@@ -141,14 +151,23 @@ export async function download(spec: DownloadSpec, dataDir: string, options: Dow
 }
 
 /** Appends the bytes after `offset` to `part` (or rewrites it when the server ignores the Range header). */
-async function fetchInto(spec: DownloadSpec, url: string, part: string, start: number, env: NodeJS.ProcessEnv, options: DownloadOptions): Promise<void> {
+async function fetchInto(
+  spec: DownloadSpec,
+  url: string,
+  part: string,
+  start: number,
+  env: NodeJS.ProcessEnv,
+  options: DownloadOptions,
+): Promise<void> {
   let offset = start;
   const headers: Record<string, string> = { 'user-agent': 'autorater-harness' };
   if (offset > 0) headers.range = `bytes=${offset}-`;
   const token = spec.source.kind === 'hf-dataset' ? (env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN) : undefined;
   if (token) headers.authorization = `Bearer ${token}`;
   else if (spec.gated) {
-    throw new DataError(`${spec.description} is gated on the Hugging Face Hub: accept its terms there and set HF_TOKEN.`);
+    throw new DataError(
+      `${spec.description} is gated on the Hugging Face Hub: accept its terms there and set HF_TOKEN.`,
+    );
   }
 
   const stallMs = options.stallMs ?? 60_000;
@@ -169,7 +188,9 @@ async function fetchInto(spec: DownloadSpec, url: string, part: string, start: n
     if (response.status === 401 || response.status === 403) {
       throw new DataError(
         `${redactedUrl(url)} refused access (HTTP ${response.status}). ` +
-          (token ? 'Check that HF_TOKEN is valid and that you accepted the dataset terms.' : 'Set HF_TOKEN if the dataset is gated.'),
+          (token
+            ? 'Check that HF_TOKEN is valid and that you accepted the dataset terms.'
+            : 'Set HF_TOKEN if the dataset is gated.'),
       );
     }
     // 416: nothing after our offset. The partial file is complete (or wrong): the caller verifies it.
@@ -181,7 +202,9 @@ async function fetchInto(spec: DownloadSpec, url: string, part: string, start: n
     if (response.status === 206) {
       const rangeStart = /bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1];
       if (rangeStart !== undefined && Number(rangeStart) !== offset) {
-        throw new DataError(`${redactedUrl(url)} answered a resume at byte ${offset} with a range starting at ${rangeStart}.`);
+        throw new DataError(
+          `${redactedUrl(url)} answered a resume at byte ${offset} with a range starting at ${rangeStart}.`,
+        );
       }
     }
     if (!response.body) throw new DataError(`${redactedUrl(url)} sent no body.`);

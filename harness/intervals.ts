@@ -28,17 +28,30 @@ export function clusterKeys(benchmark: AnyBenchmark, results: readonly ItemResul
   return cluster ? results.map((r) => cluster(r.item)) : undefined;
 }
 
-export function bootstrapOptions(benchmark: AnyBenchmark, options: IntervalOptions, purpose = 'interval'): BootstrapOptions {
+export function bootstrapOptions(
+  benchmark: AnyBenchmark,
+  options: IntervalOptions,
+  purpose = 'interval',
+): BootstrapOptions {
   return { resamples: options.resamples, seed: options.seed, stream: `${purpose}/${benchmark.id}` };
 }
 
 /** The benchmark's named headline values for a summary (empty without a MetricSpec). */
-export function metricValues(benchmark: AnyBenchmark, summary: BenchmarkSummary): Readonly<Record<string, number | null>> {
+export function metricValues(
+  benchmark: AnyBenchmark,
+  summary: BenchmarkSummary,
+): Readonly<Record<string, number | null>> {
   return benchmark.metrics ? benchmark.metrics.values(summary) : {};
 }
 
 /** Everything an interval depends on, hashed: the benchmark, the bootstrap settings, each item's stratum and outcomes. */
-function cacheKey(benchmark: AnyBenchmark, results: readonly ItemResult[], strata: readonly string[], point: object, options: IntervalOptions): string {
+function cacheKey(
+  benchmark: AnyBenchmark,
+  results: readonly ItemResult[],
+  strata: readonly string[],
+  point: object,
+  options: IntervalOptions,
+): string {
   const clusters = clusterKeys(benchmark, results);
   // The sha256 of JSON.stringify([benchmark, seed, resamples, point, outcomes]), fed one result at a time: the same
   // key as ever (intervals already cached stay found), without building a 100,000-item run's text in memory.
@@ -54,18 +67,26 @@ function cacheKey(benchmark: AnyBenchmark, results: readonly ItemResult[], strat
 }
 
 /** Intervals of `benchmark.metrics.values` over these results; undefined when the benchmark has no metrics. */
-export function metricIntervals(benchmark: AnyBenchmark, results: readonly ItemResult[], options: IntervalOptions): IntervalsByColumn | undefined {
+export function metricIntervals(
+  benchmark: AnyBenchmark,
+  results: readonly ItemResult[],
+  options: IntervalOptions,
+): IntervalsByColumn | undefined {
   const metrics = benchmark.metrics;
   if (!metrics || options.resamples <= 0) return undefined;
   const strata = strataKeys(benchmark, results);
-  const all = (summary: BenchmarkSummary): Readonly<Record<string, number | null>> => ({ ...metrics.values(summary), ...metrics.secondary?.(summary) });
+  const all = (summary: BenchmarkSummary): Readonly<Record<string, number | null>> => ({
+    ...metrics.values(summary),
+    ...metrics.secondary?.(summary),
+  });
   const point = all(benchmark.score([...results]));
   const columns = Object.keys(point);
   const key = cacheKey(benchmark, results, strata, point, options);
   const hit = options.cache?.derived(key);
   if (hit !== undefined) return JSON.parse(hit) as IntervalsByColumn;
 
-  const ordered = (values: Readonly<Record<string, number | null>>): (number | null)[] => columns.map((c) => values[c] ?? null);
+  const ordered = (values: Readonly<Record<string, number | null>>): (number | null)[] =>
+    columns.map((c) => values[c] ?? null);
   const clusters = clusterKeys(benchmark, results);
   // The counts fast path covers the headline values only.
   const counts = metrics.secondary ? undefined : metrics.counts;
@@ -77,7 +98,13 @@ export function metricIntervals(benchmark: AnyBenchmark, results: readonly ItemR
         (totals) => ordered(counts.values(totals)),
         bootstrapOptions(benchmark, options),
       )
-    : bootstrapIntervals(results, strata, (sample) => ordered(all(benchmark.score(sample))), bootstrapOptions(benchmark, options), clusters);
+    : bootstrapIntervals(
+        results,
+        strata,
+        (sample) => ordered(all(benchmark.score(sample))),
+        bootstrapOptions(benchmark, options),
+        clusters,
+      );
   const byColumn = Object.fromEntries(columns.map((c, i) => [c, intervals[i] ?? null]));
   options.cache?.saveDerived(key, JSON.stringify(byColumn));
   return byColumn;

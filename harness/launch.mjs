@@ -36,7 +36,9 @@ function sourcesFingerprint() {
   };
   for (const dir of SOURCE_DIRS) {
     const entries = fs.readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true });
-    const files = entries.filter((e) => e.isFile() && /\.(ts|mts|js|mjs|json)$/.test(e.name)).map((e) => path.join(e.parentPath ?? e.path, e.name)); // parentPath: Node ≥ 20.12
+    const files = entries
+      .filter((e) => e.isFile() && /\.(ts|mts|js|mjs|json)$/.test(e.name))
+      .map((e) => path.join(e.parentPath ?? e.path, e.name)); // parentPath: Node ≥ 20.12
     for (const file of files.sort()) add(file);
   }
   for (const file of SOURCE_FILES) add(path.join(ROOT, file));

@@ -55,10 +55,13 @@ function readHistory(dir: string): LeaderboardData[] {
       const file = path.join(dir, f);
       try {
         const data = JSON.parse(fs.readFileSync(file, 'utf8')) as LeaderboardData;
-        if (typeof data.date !== 'string' || !Array.isArray(data.rows) || !Array.isArray(data.columns)) throw new Error('not a leaderboard.json');
+        if (typeof data.date !== 'string' || !Array.isArray(data.rows) || !Array.isArray(data.columns))
+          throw new Error('not a leaderboard.json');
         return data;
       } catch (error) {
-        throw new DataError(`${file}: cannot read this night's leaderboard (${(error as Error).message}); move it out of history/ to continue.`);
+        throw new DataError(
+          `${file}: cannot read this night's leaderboard (${(error as Error).message}); move it out of history/ to continue.`,
+        );
       }
     });
 }
@@ -109,7 +112,9 @@ export async function leaderboardCommand(flags: LeaderboardFlags): Promise<numbe
 
     fs.mkdirSync(historyDir, { recursive: true });
     const json = JSON.stringify(data, null, 2) + '\n';
-    const nights = [...history.filter((h) => h.date !== date), data].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const nights = [...history.filter((h) => h.date !== date), data].sort((a, b) =>
+      a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
+    );
     const files: Record<string, string> = {
       [path.join(historyDir, `${date}.json`)]: json,
       [path.join(flags.out, 'leaderboard.json')]: json,

@@ -78,10 +78,18 @@ export function judgeTargets(config: LeaderboardConfig): JudgeTarget[] {
 /** RewardBench's sections fill Table 2; every other benchmark's headline value fills its Table 1 column. */
 function columnsOf(benchmark: AnyBenchmark, values: Readonly<Record<string, number | null>>): LeaderboardColumn[] {
   const names = Object.keys(values);
-  if (benchmark.id === 'rewardbench') return names.map((label) => ({ id: `rewardbench:${label}`, benchmark: 'rewardbench', label, table: 'Table 2' }));
+  if (benchmark.id === 'rewardbench')
+    return names.map((label) => ({ id: `rewardbench:${label}`, benchmark: 'rewardbench', label, table: 'Table 2' }));
   const headline = names[0];
   if (headline === undefined) return [];
-  return [{ id: `${benchmark.id}:${headline}`, benchmark: benchmark.id, label: benchmark.paperColumn ?? benchmark.id, table: 'Table 1' }];
+  return [
+    {
+      id: `${benchmark.id}:${headline}`,
+      benchmark: benchmark.id,
+      label: benchmark.paperColumn ?? benchmark.id,
+      table: 'Table 1',
+    },
+  ];
 }
 
 /** The night (UTC) a judgment was made in. */
@@ -90,7 +98,14 @@ function night(createdAt: string): string {
 }
 
 /** A judge's row: each column's value and interval; cost counts only judgments made on `date`, so reruns agree. */
-function judgeRow(run: RunResult, date: string, resamples: number, seed: number, store: Store, columns: Map<string, LeaderboardColumn>): LeaderboardRow {
+function judgeRow(
+  run: RunResult,
+  date: string,
+  resamples: number,
+  seed: number,
+  store: Store,
+  columns: Map<string, LeaderboardColumn>,
+): LeaderboardRow {
   const cells: Record<string, Cell> = {};
   const notes: string[] = [];
   let inputTokens = 0;
@@ -110,7 +125,10 @@ function judgeRow(run: RunResult, date: string, resamples: number, seed: number,
         : { value: null, ci: null, n: b.summary.n };
     }
     if (!b.summary.complete) {
-      const why = b.summary.errors > 0 ? `${b.summary.errors} of ${b.summary.n} items unanswered` : 'parts of the benchmark are missing from the data';
+      const why =
+        b.summary.errors > 0
+          ? `${b.summary.errors} of ${b.summary.n} items unanswered`
+          : 'parts of the benchmark are missing from the data';
       notes.push(`${b.benchmark.id}: incomplete (${why}); left blank, see its own report.`);
     }
     for (const j of [...b.judgments, ...b.swappedJudgments]) {
@@ -126,8 +144,15 @@ function judgeRow(run: RunResult, date: string, resamples: number, seed: number,
       else if (j.costUsd === null && run.judge.price) usd = null;
     }
   }
-  for (const s of run.skipped) notes.push(`${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
-  return { judge: run.judge.id, source: 'this run', cells, cost: { inputTokens, outputTokens, usd: run.judge.price ? usd : null, asked, cached }, ...(notes.length ? { notes } : {}) };
+  for (const s of run.skipped)
+    notes.push(`${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
+  return {
+    judge: run.judge.id,
+    source: 'this run',
+    cells,
+    cost: { inputTokens, outputTokens, usd: run.judge.price ? usd : null, asked, cached },
+    ...(notes.length ? { notes } : {}),
+  };
 }
 
 /** Table 2 calls some models differently from Table 1; the leaderboard shows one row per model. */
@@ -165,14 +190,20 @@ function published(columns: readonly LeaderboardColumn[]): LeaderboardRow[] {
   for (const paper of PAPER_TABLE_2) {
     for (const column of columns) {
       const get = column.table === 'Table 2' ? table2[column.label] : undefined;
-      if (get) row(TABLE_2_NAMES[paper.model] ?? paper.model, PAPER_TABLE_2_CITATION).cells[column.id] = paperCell(get(paper));
+      if (get)
+        row(TABLE_2_NAMES[paper.model] ?? paper.model, PAPER_TABLE_2_CITATION).cells[column.id] = paperCell(get(paper));
     }
   }
   return [...rows.values()].filter((r) => Object.keys(r.cells).length > 0);
 }
 
 /** Per benchmark, a fingerprint of what the judges saw and were scored against: item ids, prompts and gold answers. */
-async function versions(benchmarks: readonly AnyBenchmark[], dataDir: string, seed: number, sample: number | null): Promise<{ data: Record<string, string>; prompt: string }> {
+async function versions(
+  benchmarks: readonly AnyBenchmark[],
+  dataDir: string,
+  seed: number,
+  sample: number | null,
+): Promise<{ data: Record<string, string>; prompt: string }> {
   const data: Record<string, string> = {};
   const prompts: string[] = [];
   for (const b of benchmarks) {
@@ -201,7 +232,10 @@ export interface LeaderboardBuild {
 }
 
 /** Runs what is missing for every configured judge and builds the night's leaderboard data. */
-export async function buildLeaderboard(config: LeaderboardConfig, options: LeaderboardOptions): Promise<LeaderboardBuild> {
+export async function buildLeaderboard(
+  config: LeaderboardConfig,
+  options: LeaderboardOptions,
+): Promise<LeaderboardBuild> {
   const columns = new Map<string, LeaderboardColumn>();
   const rows: LeaderboardRow[] = [];
   const incomplete: string[] = [];
@@ -238,7 +272,9 @@ export async function buildLeaderboard(config: LeaderboardConfig, options: Leade
       if (broke) options.log?.(`${target.id}: ${broke}`);
       for (const b of run.benchmarks as BenchmarkRun[]) ran.set(b.benchmark.id, b.benchmark);
       rows.push(judgeRow(run, options.date, config.resamples, config.seed, options.store, columns));
-      options.log?.(`${target.id}: ${run.benchmarks.map((b) => `${b.benchmark.id} ${b.asked} asked, ${b.cached} stored`).join('; ')}`);
+      options.log?.(
+        `${target.id}: ${run.benchmarks.map((b) => `${b.benchmark.id} ${b.asked} asked, ${b.cached} stored`).join('; ')}`,
+      );
     } catch (error) {
       if (!(error instanceof EndpointError)) throw error;
       options.log?.(`autorater: ${error.message} (${target.id} is left out tonight)`);

@@ -63,7 +63,12 @@ export function storedReply(task: Task, reply: JudgeReply): StoredReply {
       return { ...none, replyType: 'invalid', raw: reply.raw ?? null, invalidReason: reply.reason };
     case 'verdict':
       if (reply.verdict.kind !== task.kind) {
-        return { ...none, replyType: null, raw: null, error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task` };
+        return {
+          ...none,
+          replyType: null,
+          raw: null,
+          error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task`,
+        };
       }
       return { ...none, replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict };
   }
@@ -71,7 +76,19 @@ export function storedReply(task: Task, reply: JudgeReply): StoredReply {
 
 /** The outcome a reply means, without storing it: what instant baseline judges' rows are made of. */
 export function replyOutcome(task: Task, reply: JudgeReply): Outcome {
-  const unstored = { benchmark: '', itemId: '', promptHash: '', judgeId: '', runId: 0, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, attempts: 1, createdAt: '' };
+  const unstored = {
+    benchmark: '',
+    itemId: '',
+    promptHash: '',
+    judgeId: '',
+    runId: 0,
+    latencyMs: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    attempts: 1,
+    createdAt: '',
+  };
   return outcomeOf(task, { ...unstored, ...storedReply(task, reply) }, false);
 }
 
@@ -95,12 +112,21 @@ export function storedResults(
   keepReplies = true,
 ): StoredResults {
   const judgments = entries.map((e) => stored.get(judgmentKey(e.item.id, e.promptHash)));
-  const swappedJudgments = entries.map((e) => (e.swapped ? stored.get(judgmentKey(e.item.id, e.swapped.promptHash)) : undefined));
+  const swappedJudgments = entries.map((e) =>
+    e.swapped ? stored.get(judgmentKey(e.item.id, e.swapped.promptHash)) : undefined,
+  );
   let usage = NO_SPEND;
   const results: ItemResult[] = entries.map((e, i) => {
-    const result: ItemResult = { item: e.item, prepared: e.prepared, outcome: outcomeOf(e.prepared.task, judgments[i], stopped) };
+    const result: ItemResult = {
+      item: e.item,
+      prepared: e.prepared,
+      outcome: outcomeOf(e.prepared.task, judgments[i], stopped),
+    };
     if (e.swapped) {
-      result.swapped = { prepared: e.swapped.prepared, outcome: outcomeOf(e.swapped.prepared.task, swappedJudgments[i], stopped) };
+      result.swapped = {
+        prepared: e.swapped.prepared,
+        outcome: outcomeOf(e.swapped.prepared.task, swappedJudgments[i], stopped),
+      };
     }
     for (const j of [judgments[i], swappedJudgments[i]]) {
       if (j) usage = addSpend(usage, { inputTokens: j.inputTokens ?? 0, outputTokens: j.outputTokens ?? 0 }, j.costUsd);

@@ -16,7 +16,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimitReading } from '../judges/api/rate-limit-headers.ts';
 import type { RateLimits } from './rate-limit.ts';
 
-
 /** How long a 429 holds everyone: the retry policy's caps (harness/retry.ts), shared by every request. */
 export interface PacerWaits {
   /** First wait for a 429 without Retry-After; doubles per consecutive 429. */

@@ -41,7 +41,8 @@ export function mirrorPair<P extends { task: Task; instructions: Instructions; g
   const { task } = prepared;
   const gold = prepared.gold as Partial<PairwiseGold> | undefined;
   if (task.kind !== 'pairwise') throw new Error(`only pairwise items can be swapped, not ${task.kind}`);
-  if (gold?.chosenSlot !== 'A' && gold?.chosenSlot !== 'B') throw new Error('pairwise gold must have chosenSlot "A" or "B"');
+  if (gold?.chosenSlot !== 'A' && gold?.chosenSlot !== 'B')
+    throw new Error('pairwise gold must have chosenSlot "A" or "B"');
   return {
     ...prepared,
     task: { ...task, responseA: task.responseB, responseB: task.responseA },

@@ -51,7 +51,12 @@ function hashPrompt(prepared: Prepared<unknown>): string {
 const preparedCache = new WeakMap<object, Map<string, PreparedItem[]>>();
 
 /** The items of a benchmark this run covers, and the exact prompt (and its hash) each is asked with. */
-export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, seed: number, select: SelectOptions = {}): Promise<PreparedItem[]> {
+export async function prepareItems(
+  benchmark: AnyBenchmark,
+  dataDir: string,
+  seed: number,
+  select: SelectOptions = {},
+): Promise<PreparedItem[]> {
   const loaded: { id: string; sampleGroup?: string }[] = await benchmark.load(dataDir);
   const key = JSON.stringify([benchmark.id, seed, select.sample ?? null, select.limit ?? null, select.swap ?? false]);
   let byKey = preparedCache.get(loaded);
@@ -59,7 +64,8 @@ export async function prepareItems(benchmark: AnyBenchmark, dataDir: string, see
   if (cached) return cached;
 
   let items = loaded;
-  if (select.sample !== undefined && !benchmark.runInFull) items = sampleItems(items, select.sample, seed, benchmark.id);
+  if (select.sample !== undefined && !benchmark.runInFull)
+    items = sampleItems(items, select.sample, seed, benchmark.id);
   if (select.limit !== undefined) items = items.slice(0, select.limit);
   const entries = items.map((item) => {
     const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;

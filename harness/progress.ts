@@ -40,8 +40,7 @@ const CAUSE_CHARS = 48;
 export function topCauses(counts: ReadonlyMap<string, number>, shown = 2): string {
   if (counts.size === 0) return '';
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, shown);
-  const short = (cause: string): string =>
-    cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause;
+  const short = (cause: string): string => (cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause);
   const parts = top.map(([cause, n]) => `${short(cause)} ×${n}`);
   return ` (${parts.join(', ')}${counts.size > shown ? ', …' : ''})`;
 }

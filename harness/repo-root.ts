@@ -9,7 +9,11 @@ import path from 'node:path';
 function findRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'autorater-harness') return dir;
+    if (
+      fs.existsSync(manifest) &&
+      (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'autorater-harness'
+    )
+      return dir;
     if (path.dirname(dir) === dir) throw new Error(`autorater-harness's package.json not found above ${from}`);
   }
 }

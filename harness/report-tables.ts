@@ -39,10 +39,10 @@ export async function reportTables(run: RunResult, options: ReportOptions): Prom
     const context = { dataDir, judgeId, publishedAs, baselines, intervals: lookup.get };
     tables.push(...(await b.benchmark.tables(b.summary, context)));
   }
-  const headline = new Map([...intervals].map(([id, byColumn]) => [id, byColumn ? (Object.values(byColumn)[0] ?? null) : null]));
+  const headline = new Map(
+    [...intervals].map(([id, byColumn]) => [id, byColumn ? (Object.values(byColumn)[0] ?? null) : null]),
+  );
   const overview = table1(run.judge.id, run.benchmarks, run.skipped, headline);
   if (overview) tables.push(overview);
   return { tables, intervals };
 }
-
-

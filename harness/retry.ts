@@ -94,7 +94,10 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
  * AbortSignal.any, which costs more than the call itself for an instant judge (this is on every judgment's path);
  * `release` must be called when the attempt is over, so the run's signal does not collect listeners.
  */
-function attemptSignal(run: AbortSignal, timeoutMs: number): { signal: AbortSignal; aborted: Promise<never>; release(): void } {
+function attemptSignal(
+  run: AbortSignal,
+  timeoutMs: number,
+): { signal: AbortSignal; aborted: Promise<never>; release(): void } {
   const attempt = new AbortController();
   const aborted = new Promise<never>((_, reject) => {
     attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
@@ -161,7 +164,9 @@ export async function callWithRetries<T>(
       failures += 1;
       if (hooks.isFatal?.(error)) {
         const fatal =
-          error instanceof JudgeCallError ? new JudgeCallError(error.message, { ...error.details, fatal: true }) : error;
+          error instanceof JudgeCallError
+            ? new JudgeCallError(error.message, { ...error.details, fatal: true })
+            : error;
         throw new RetriesExhausted(fatal, attempt);
       }
       const retryable = error instanceof JudgeCallError && error.details.retryable && !error.details.fatal;
@@ -169,7 +174,9 @@ export async function callWithRetries<T>(
       if (hooks.noNewAttempts?.aborted) throw new StoppedBeforeRetry(error);
       const serverSaid = error.details.retryAfterMs;
       const delay =
-        serverSaid !== undefined ? Math.min(serverSaid, policy.maxRetryAfterMs) : backoffMs(failures, policy, hooks.random);
+        serverSaid !== undefined
+          ? Math.min(serverSaid, policy.maxRetryAfterMs)
+          : backoffMs(failures, policy, hooks.random);
       hooks.onRetry?.(error, attempt, delay);
       await waitToRetry(delay, signal, hooks.noNewAttempts, error);
     } finally {

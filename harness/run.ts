@@ -300,15 +300,20 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
   }
   const fingerprint = judgeFingerprint(judge);
   store.registerJudge(fingerprint, judge.id, judge.config);
-  const runId = store.startRun(judge.id, fingerprint, options.benchmarks.map((b) => b.id), {
-    seed: options.seed,
-    sample: options.sample ?? null,
-    limit: options.limit ?? null,
-    swap: options.swap ?? false,
-    maxCostUsd: options.maxCostUsd ?? null,
-    concurrency: options.concurrency ?? judge.concurrency,
-    ...options.args,
-  });
+  const runId = store.startRun(
+    judge.id,
+    fingerprint,
+    options.benchmarks.map((b) => b.id),
+    {
+      seed: options.seed,
+      sample: options.sample ?? null,
+      limit: options.limit ?? null,
+      swap: options.swap ?? false,
+      maxCostUsd: options.maxCostUsd ?? null,
+      concurrency: options.concurrency ?? judge.concurrency,
+      ...options.args,
+    },
+  );
   const abort = new AbortController();
   const concurrency = Math.max(1, options.concurrency ?? judge.concurrency);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...definedOnly(judge.limits ?? {}) };
@@ -340,7 +345,11 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
     for (const benchmark of options.benchmarks) {
       if (state.stopReason) break;
       if (options.skipUnavailable && !judge.tasks.includes(benchmark.taskKind)) {
-        skipped.push({ benchmark, why: 'not applicable', reason: `${judge.id} does not answer ${benchmark.taskKind} tasks` });
+        skipped.push({
+          benchmark,
+          why: 'not applicable',
+          reason: `${judge.id} does not answer ${benchmark.taskKind} tasks`,
+        });
         continue;
       }
       try {

@@ -6,7 +6,12 @@
  */
 import { uniform } from './hash.ts';
 
-export function sampleItems<T extends { id: string; sampleGroup?: string; sampleKey?: string }>(items: readonly T[], n: number, seed: number, benchmark: string): T[] {
+export function sampleItems<T extends { id: string; sampleGroup?: string; sampleKey?: string }>(
+  items: readonly T[],
+  n: number,
+  seed: number,
+  benchmark: string,
+): T[] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const key = item.sampleGroup ?? '';
@@ -20,7 +25,12 @@ export function sampleItems<T extends { id: string; sampleGroup?: string; sample
       ? drawByKey(members, n, seed, benchmark, group)
       : members.length <= n
         ? members
-        : [...members].sort((a, b) => uniform('sample', seed, benchmark, group, a.id) - uniform('sample', seed, benchmark, group, b.id)).slice(0, n);
+        : [...members]
+            .sort(
+              (a, b) =>
+                uniform('sample', seed, benchmark, group, a.id) - uniform('sample', seed, benchmark, group, b.id),
+            )
+            .slice(0, n);
     for (const item of drawn) keep.add(item);
   }
   return items.filter((item) => keep.has(item));
@@ -30,13 +40,22 @@ export function sampleItems<T extends { id: string; sampleGroup?: string; sample
  * N units of a group, where items sharing a sampleKey form one unit (an item without a key is a unit of its own).
  * A key's rank leaves out the group, so groups holding the same keys draw the same ones.
  */
-function drawByKey<T extends { id: string; sampleKey?: string }>(members: readonly T[], n: number, seed: number, benchmark: string, group: string): T[] {
+function drawByKey<T extends { id: string; sampleKey?: string }>(
+  members: readonly T[],
+  n: number,
+  seed: number,
+  benchmark: string,
+  group: string,
+): T[] {
   const units = new Map<string, { rank: number; items: T[] }>();
   for (const item of members) {
     const unit = item.sampleKey !== undefined ? `key\u0000${item.sampleKey}` : `id\u0000${item.id}`;
     let entry = units.get(unit);
     if (!entry) {
-      const rank = item.sampleKey !== undefined ? uniform('sample-key', seed, benchmark, item.sampleKey) : uniform('sample', seed, benchmark, group, item.id);
+      const rank =
+        item.sampleKey !== undefined
+          ? uniform('sample-key', seed, benchmark, item.sampleKey)
+          : uniform('sample', seed, benchmark, group, item.id);
       units.set(unit, (entry = { rank, items: [] }));
     }
     entry.items.push(item);

@@ -199,7 +199,9 @@ export class Store {
       this.db.pragma('busy_timeout = 5000');
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
-        throw new UserError(`${file} was written by a newer autorater-harness (store schema ${version}); upgrade to read it.`);
+        throw new UserError(
+          `${file} was written by a newer autorater-harness (store schema ${version}); upgrade to read it.`,
+        );
       }
       // A new store gets the current schema; an older one is migrated step by step, keeping its judgments.
       if (version === 0) this.db.exec(SCHEMA);
@@ -277,7 +279,9 @@ export class Store {
 
   startRun(judgeId: string, fingerprint: string, benchmarks: string[], args: Record<string, unknown>): number {
     const info = this.db
-      .prepare('INSERT INTO runs (judge_id, judge_fingerprint, benchmarks, args, started_at, status) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO runs (judge_id, judge_fingerprint, benchmarks, args, started_at, status) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(judgeId, fingerprint, benchmarks.join(','), JSON.stringify(args), new Date().toISOString(), 'running');
     return Number(info.lastInsertRowid);
   }
@@ -316,7 +320,8 @@ export class Store {
         inputTokens: row.input_tokens,
         outputTokens: row.output_tokens,
         costUsd: row.cost_usd,
-        optionProbabilities: row.option_probs === null ? null : (JSON.parse(row.option_probs) as Record<string, number>),
+        optionProbabilities:
+          row.option_probs === null ? null : (JSON.parse(row.option_probs) as Record<string, number>),
         invalidReason: row.invalid_reason,
         attempts: row.attempts,
         createdAt: row.created_at,
@@ -399,16 +404,12 @@ export class Store {
       'SELECT holder, host, pid, expires_at FROM leases ' +
         'WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
     );
-    const take = this.db.prepare(
-      TAKE_LEASE,
-    );
+    const take = this.db.prepare(TAKE_LEASE);
     // Fast path: no other connection has committed anything since the last claim found no other run at work, so
     // nothing was answered or leased meanwhile and every key can be leased without looking (the common case: one run).
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (this.quietSince === version) {
-      const take = this.db.prepare(
-        TAKE_LEASE,
-      );
+      const take = this.db.prepare(TAKE_LEASE);
       const expires = Date.now() + ttlMs;
       this.db.transaction(() => {
         for (const key of keys) {
@@ -481,7 +482,10 @@ export class Store {
   releaseLeases(): void {
     this.flush();
     this.db.prepare('DELETE FROM leases WHERE holder = ? OR expires_at <= ?').run(this.holder, Date.now());
-    const others = this.db.prepare('SELECT DISTINCT holder, pid FROM leases WHERE host = ?').all(HOST) as { holder: string; pid: number }[];
+    const others = this.db.prepare('SELECT DISTINCT holder, pid FROM leases WHERE host = ?').all(HOST) as {
+      holder: string;
+      pid: number;
+    }[];
     for (const { holder, pid } of others) {
       if (!processExists(pid)) this.db.prepare('DELETE FROM leases WHERE holder = ?').run(holder);
     }

@@ -66,6 +66,7 @@ export function redactSecret(text: string, secret: string | undefined): string {
 /** The innermost cause's message: undici reports "fetch failed" and puts "connect ECONNREFUSED ..." or "other side closed" in its causes. */
 export function innermostCause(error: unknown): string {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++)
+    current = current.cause;
   return current instanceof Error ? current.message : String(current);
 }

@@ -74,7 +74,12 @@ const judgeEntry = z
   .partial()
   .strict();
 
-const configFile = z.object({ $comment: z.string().optional(), judges: z.record(z.string().regex(/^[\w.@/-]+$/, 'ids use letters, digits and . _ - / @'), judgeEntry) }).strict();
+const configFile = z
+  .object({
+    $comment: z.string().optional(),
+    judges: z.record(z.string().regex(/^[\w.@/-]+$/, 'ids use letters, digits and . _ - / @'), judgeEntry),
+  })
+  .strict();
 
 export type JudgeEntry = z.infer<typeof judgeEntry>;
 
@@ -174,7 +179,9 @@ function readConfigFile(file: string): Record<string, JudgeEntry> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const line = lineOfPath(text, issue.path);
-    throw new UserError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}${line ? ` (line ${line})` : ''}`);
+    throw new UserError(
+      `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}${line ? ` (line ${line})` : ''}`,
+    );
   }
   return parsed.data.judges;
 }
@@ -195,31 +202,49 @@ export function loadJudgeConfig(sources: ConfigSources = {}): Map<string, { entr
 }
 
 /** Follows `extends` and merges (decoding, limits and price field by field), then checks what is required. */
-export function resolveJudgeSpec(id: string, entries: Map<string, { entry: JudgeEntry; file: string }>): JudgeSpec | undefined {
+export function resolveJudgeSpec(
+  id: string,
+  entries: Map<string, { entry: JudgeEntry; file: string }>,
+): JudgeSpec | undefined {
   const own = entries.get(id);
   if (!own) return undefined;
   const chain: { entry: JudgeEntry; file: string }[] = [];
   const seen = new Set<string>();
   for (let current: string | undefined = id; current !== undefined; ) {
-    if (seen.has(current)) throw new UserError(`${own.file}: judge "${id}" extends itself through ${[...seen].join(' → ')}.`);
+    if (seen.has(current))
+      throw new UserError(`${own.file}: judge "${id}" extends itself through ${[...seen].join(' → ')}.`);
     seen.add(current);
     const found = entries.get(current);
-    if (!found) throw new UserError(`${chain.at(-1)?.file ?? own.file}: judge "${[...seen].at(-2)}" extends "${current}", which is not defined.`);
+    if (!found)
+      throw new UserError(
+        `${chain.at(-1)?.file ?? own.file}: judge "${[...seen].at(-2)}" extends "${current}", which is not defined.`,
+      );
     chain.unshift(found);
     current = found.entry.extends;
   }
   const merged: JudgeEntry = {};
   for (const { entry } of chain) {
-    Object.assign(merged, { ...entry, decoding: { ...merged.decoding, ...entry.decoding }, limits: { ...merged.limits, ...entry.limits } });
+    Object.assign(merged, {
+      ...entry,
+      decoding: { ...merged.decoding, ...entry.decoding },
+      limits: { ...merged.limits, ...entry.limits },
+    });
   }
-  if (!merged.adapter) throw new UserError(`${own.file}: judge "${id}" needs an "adapter" (one of ${ADAPTER_NAMES.join(', ')}).`);
+  if (!merged.adapter)
+    throw new UserError(`${own.file}: judge "${id}" needs an "adapter" (one of ${ADAPTER_NAMES.join(', ')}).`);
   if (!merged.model) throw new UserError(`${own.file}: judge "${id}" needs a "model".`);
   if (merged.adapter === 'flame' && !merged.protocol) {
-    throw new UserError(`${own.file}: judge "${id}" uses the flame adapter and needs a "protocol" (one of ${FLAME_PROTOCOLS.join(', ')}).`);
+    throw new UserError(
+      `${own.file}: judge "${id}" uses the flame adapter and needs a "protocol" (one of ${FLAME_PROTOCOLS.join(', ')}).`,
+    );
   }
   const mode = merged.mode ?? 'generate';
-  if (mode === 'score-options' && (!SCORING_ADAPTERS.includes(merged.adapter) || merged.protocol === 'vertex-predict')) {
-    const which = merged.protocol === 'vertex-predict' ? 'the vertex-predict protocol' : `the ${merged.adapter} adapter`;
+  if (
+    mode === 'score-options' &&
+    (!SCORING_ADAPTERS.includes(merged.adapter) || merged.protocol === 'vertex-predict')
+  ) {
+    const which =
+      merged.protocol === 'vertex-predict' ? 'the vertex-predict protocol' : `the ${merged.adapter} adapter`;
     throw new UserError(
       `${own.file}: judge "${id}": "mode": "score-options" needs log-probabilities, which ${which} does not return ` +
         `(adapters that do: ${SCORING_ADAPTERS.join(', ')}; flame with openai-completions or tgi).`,

@@ -25,7 +25,10 @@ export const constant: JudgeFactory = {
       async judge(request) {
         const task = request.task;
         if (task.kind === 'classification') {
-          return { type: 'verdict', verdict: { kind: 'classification', supported: arg !== 'no', probability: arg === 'no' ? 0 : 1 } };
+          return {
+            type: 'verdict',
+            verdict: { kind: 'classification', supported: arg !== 'no', probability: arg === 'no' ? 0 : 1 },
+          };
         }
         if (task.kind !== 'pointwise') throw new Error(`${id} does not answer ${task.kind} tasks`);
         const score = fixed ?? Math.ceil((task.scale.min + task.scale.max) / 2);

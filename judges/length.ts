@@ -23,7 +23,7 @@ function lengthJudge(id: string, prefer: 'longer' | 'shorter'): Judge {
       if (request.task.kind !== 'pairwise') throw new Error(`${id} only judges pairwise tasks`);
       const a = codePointLength(request.task.responseA);
       const b = codePointLength(request.task.responseB);
-      const choice = a === b ? 'tie' : (a > b) === (prefer === 'longer') ? 'A' : 'B';
+      const choice = a === b ? 'tie' : a > b === (prefer === 'longer') ? 'A' : 'B';
       return { type: 'verdict', verdict: { kind: 'pairwise', choice }, note: `length A=${a} B=${b}` };
     },
   };

@@ -33,7 +33,8 @@ export function localSpec(arg: string): JudgeSpec {
   let threads: number | undefined;
   for (const [key, value] of params) {
     if (key === 'mode') {
-      if (!(JUDGE_MODES as readonly string[]).includes(value)) throw new UserError(`--judge local:…?mode=${value}: the mode is one of ${JUDGE_MODES.join(', ')}.`);
+      if (!(JUDGE_MODES as readonly string[]).includes(value))
+        throw new UserError(`--judge local:…?mode=${value}: the mode is one of ${JUDGE_MODES.join(', ')}.`);
       mode = value as JudgeMode;
     } else if (key === 'maxTokens' || key === 'threads') {
       const n = Number(value);
@@ -41,7 +42,9 @@ export function localSpec(arg: string): JudgeSpec {
       if (key === 'maxTokens') maxOutputTokens = n;
       else threads = n;
     } else {
-      throw new UserError(`--judge local: unknown option "${key}" (${OPTIONS}; for the context size and limits use a config entry with "adapter": "local").`);
+      throw new UserError(
+        `--judge local: unknown option "${key}" (${OPTIONS}; for the context size and limits use a config entry with "adapter": "local").`,
+      );
     }
   }
   const answering = new URLSearchParams();

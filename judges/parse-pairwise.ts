@@ -16,7 +16,9 @@ function ci(words: string): string {
   return words.replace(/(?<!\\)[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
 }
 
-const LABEL = ci(String.raw`(?:better[ \t]+response|final[ \t]+verdict|verdict|final[ \t]+answer|answer|winner|preferred[ \t]+response|preference|choice|decision)`);
+const LABEL = ci(
+  String.raw`(?:better[ \t]+response|final[ \t]+verdict|verdict|final[ \t]+answer|answer|winner|preferred[ \t]+response|preference|choice|decision)`,
+);
 const NOUN = ci(String.raw`(?:response|assistant|output|answer|option|candidate)`);
 const FILL = String.raw`[ \t*_\x60"'\[]*`;
 // An upper-case letter that stands alone ("A", "(B)", "A because ..."), or a lower-case one that ends the
@@ -39,9 +41,15 @@ const BARE_TIE = new RegExp(String.raw`^(?:[Ii]t'?s\s+)?${TIE}$`);
 const SUBJECT = String.raw`(?:${NOUN}\s+\(?([ABab])\)?|\(?([AB])\)?)(?:'s\s+(?:answer|response|output))?`;
 const ADVERB = String.raw`(?:clearly\s+|slightly\s+|much\s+|significantly\s+|definitely\s+|overall\s+)?`;
 const DECISIVE = [
-  new RegExp(String.raw`\b${SUBJECT}\s+(?:is|was)\s+${ADVERB}(?:the\s+)?(?:better|superior|preferred|preferable|stronger|winner|more\s+helpful|more\s+accurate)\b`, 'g'),
+  new RegExp(
+    String.raw`\b${SUBJECT}\s+(?:is|was)\s+${ADVERB}(?:the\s+)?(?:better|superior|preferred|preferable|stronger|winner|more\s+helpful|more\s+accurate)\b`,
+    'g',
+  ),
   new RegExp(String.raw`\b${SUBJECT}\s+wins\b`, 'g'),
-  new RegExp(String.raw`\b(?:${ci('prefer|choose|pick|select|go')}(?:\s+with)?)\s+(?:${NOUN}\s+\(?([ABab])\)?|\(?([AB])\)?)(?![\w'])`, 'g'),
+  new RegExp(
+    String.raw`\b(?:${ci('prefer|choose|pick|select|go')}(?:\s+with)?)\s+(?:${NOUN}\s+\(?([ABab])\)?|\(?([AB])\)?)(?![\w'])`,
+    'g',
+  ),
 ];
 
 function choice(letter: string): PairwiseChoice {
@@ -55,7 +63,12 @@ function ok(c: PairwiseChoice): Parsed {
 }
 
 function stripMarkup(text: string): string {
-  return text.replace(/[*_`#>"]/g, '').replace(/\s+/g, ' ').trim().replace(/[.!:;,]+$/, '').trim();
+  return text
+    .replace(/[*_`#>"]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.!:;,]+$/, '')
+    .trim();
 }
 
 export function parsePairwise(reply: string): Parsed {
@@ -78,7 +91,10 @@ export function parsePairwise(reply: string): Parsed {
 
   // 3. The whole reply, or its last line, is just the choice; or it opens with a lone letter ("B\n\nBecause...").
   //    A first line like "Response A" is more likely a heading than a verdict, so only a lone letter counts there.
-  const lines = text.split(/\n+/).map(stripMarkup).filter((l) => l !== '');
+  const lines = text
+    .split(/\n+/)
+    .map(stripMarkup)
+    .filter((l) => l !== '');
   for (const candidate of [stripMarkup(text), lines[lines.length - 1] ?? '']) {
     const bare = BARE.exec(candidate);
     if (bare) return ok(choice(bare[1]!));

@@ -23,11 +23,16 @@ interface Candidate {
 function accept(candidate: Candidate, scale: { min: number; max: number }): Parsed {
   const { value, denominator } = candidate;
   if (denominator !== undefined && Number(denominator) !== scale.max) {
-    return { ok: false, reason: `rating ${value}/${denominator} is on another scale (asked for ${scale.min}-${scale.max})` };
+    return {
+      ok: false,
+      reason: `rating ${value}/${denominator} is on another scale (asked for ${scale.min}-${scale.max})`,
+    };
   }
   const number = Number(value);
-  if (!Number.isInteger(number)) return { ok: false, reason: `rating ${value} is not a whole number on the ${scale.min}-${scale.max} scale` };
-  if (number < scale.min || number > scale.max) return { ok: false, reason: `rating ${value} is outside the ${scale.min}-${scale.max} scale` };
+  if (!Number.isInteger(number))
+    return { ok: false, reason: `rating ${value} is not a whole number on the ${scale.min}-${scale.max} scale` };
+  if (number < scale.min || number > scale.max)
+    return { ok: false, reason: `rating ${value} is outside the ${scale.min}-${scale.max} scale` };
   return { ok: true, verdict: { kind: 'pointwise', score: number } };
 }
 
@@ -45,7 +50,10 @@ export function parsePointwise(reply: string, scale: { min: number; max: number 
   if (new Set(marked).size === 1) return accept({ value: marked[0]! }, scale);
   if (marked.length > 1) return { ok: false, reason: `several different ratings: ${[...new Set(marked)].join(', ')}` };
 
-  const lines = text.split(/\n+/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\n+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const candidate of [text, lines[lines.length - 1]!]) {
     const bare = BARE.exec(candidate);
     if (bare) return accept({ value: bare[1]!, denominator: bare[2] }, scale);

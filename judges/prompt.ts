@@ -27,12 +27,21 @@ function outputFields(task: Task): Field[] {
       ];
     case 'pointwise':
       return [
-        { name: 'explanation', value: `one to three sentences on the ${task.labels?.response ?? 'response'}'s ${task.criterion}` },
-        { name: OUTPUT_FIELD.pointwise, value: `an integer from ${task.scale.min} (worst) to ${task.scale.max} (best) for ${task.criterion}` },
+        {
+          name: 'explanation',
+          value: `one to three sentences on the ${task.labels?.response ?? 'response'}'s ${task.criterion}`,
+        },
+        {
+          name: OUTPUT_FIELD.pointwise,
+          value: `an integer from ${task.scale.min} (worst) to ${task.scale.max} (best) for ${task.criterion}`,
+        },
       ];
     case 'classification':
       return [
-        { name: 'explanation', value: 'one to three sentences on whether the document supports every part of the claim' },
+        {
+          name: 'explanation',
+          value: 'one to three sentences on whether the document supports every part of the claim',
+        },
         { name: OUTPUT_FIELD.classification, value: '"Yes" or "No"' },
       ];
   }
@@ -43,7 +52,8 @@ function contextFields(task: Task): Field[] {
     case 'pairwise': {
       const response = task.labels?.response ?? 'response';
       // The optional fields render only when set, so prompts of tasks without them stay byte-identical.
-      const label = (slot: 'A' | 'B'): string => (task.authors ? `${response} ${slot} (${task.authors[slot]})` : `${response} ${slot}`);
+      const label = (slot: 'A' | 'B'): string =>
+        task.authors ? `${response} ${slot} (${task.authors[slot]})` : `${response} ${slot}`;
       return [
         { name: task.labels?.context ?? 'prompt', value: task.context },
         ...(task.reference !== undefined ? [{ name: 'reference', value: task.reference }] : []),

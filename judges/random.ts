@@ -13,7 +13,8 @@ export const random: JudgeFactory = {
   usage: 'random',
   description: 'baseline: a uniformly random answer (A/B, a rating on the scale, yes/no), seeded by --seed',
   async create(arg, context) {
-    if (arg !== undefined) throw new UserError(`random takes no argument; set the seed with --seed (got "random:${arg}")`);
+    if (arg !== undefined)
+      throw new UserError(`random takes no argument; set the seed with --seed (got "random:${arg}")`);
     const seed = context.seed;
     return {
       id: 'random',

@@ -62,16 +62,26 @@ export function reliabilityBins(predictions: readonly Prediction[], bins = DEFAU
     bin.confidence += p.confidence;
     bin.correct += p.correct ? 1 : 0;
   }
-  return sums.flatMap((s, i) => (s.n === 0 ? [] : [{ lower: i / bins, upper: (i + 1) / bins, n: s.n, confidence: s.confidence / s.n, accuracy: s.correct / s.n }]));
+  return sums.flatMap((s, i) =>
+    s.n === 0
+      ? []
+      : [{ lower: i / bins, upper: (i + 1) / bins, n: s.n, confidence: s.confidence / s.n, accuracy: s.correct / s.n }],
+  );
 }
 
 /** Expected calibration error, 0-1; null without predictions. */
 export function expectedCalibrationError(predictions: readonly Prediction[], bins = DEFAULT_BINS): number | null {
   if (predictions.length === 0) return null;
-  return reliabilityBins(predictions, bins).reduce((sum, b) => sum + (b.n / predictions.length) * Math.abs(b.accuracy - b.confidence), 0);
+  return reliabilityBins(predictions, bins).reduce(
+    (sum, b) => sum + (b.n / predictions.length) * Math.abs(b.accuracy - b.confidence),
+    0,
+  );
 }
 
-export function accuracyAtCoverage(predictions: readonly Prediction[], thresholds: readonly number[] = DEFAULT_THRESHOLDS): CoveragePoint[] {
+export function accuracyAtCoverage(
+  predictions: readonly Prediction[],
+  thresholds: readonly number[] = DEFAULT_THRESHOLDS,
+): CoveragePoint[] {
   return thresholds.map((threshold) => {
     const kept = predictions.filter((p) => p.confidence >= threshold);
     const correct = kept.filter((p) => p.correct).length;
@@ -94,7 +104,12 @@ function field<T>(gold: unknown, name: string, type: 'string' | 'number' | 'bool
  * One judged prompt's confidence and correctness; null when it has no verdict, no probability for its verdict, or
  * a gold this module does not know (pairwise `chosenSlot`, pointwise `label`, classification `supported`).
  */
-export function predictionOf(task: Task, outcome: Outcome, gold: unknown, probabilities: Readonly<Record<string, number>> | null | undefined): Prediction | null {
+export function predictionOf(
+  task: Task,
+  outcome: Outcome,
+  gold: unknown,
+  probabilities: Readonly<Record<string, number>> | null | undefined,
+): Prediction | null {
   if (outcome.status !== 'verdict') return null;
   const verdict = outcome.verdict;
   let confidence: number | undefined;
@@ -111,7 +126,8 @@ export function predictionOf(task: Task, outcome: Outcome, gold: unknown, probab
   } else if (verdict.kind === 'classification' && task.kind === 'classification') {
     // outcomeOf (harness/outcomes.ts) has already turned P(Yes)/P(No) into P(supported) on the verdict.
     const supported = field<boolean>(gold, 'supported', 'boolean');
-    confidence = verdict.probability === undefined ? undefined : verdict.supported ? verdict.probability : 1 - verdict.probability;
+    confidence =
+      verdict.probability === undefined ? undefined : verdict.supported ? verdict.probability : 1 - verdict.probability;
     correct = supported === undefined ? undefined : verdict.supported === supported;
   }
   if (confidence === undefined || correct === undefined || !Number.isFinite(confidence)) return null;
@@ -146,7 +162,11 @@ const pct = (x: number): number => 100 * x;
  * The reliability table and the accuracy-at-coverage table for one benchmark run; none when no verdict came with
  * probabilities (judges that only generate text).
  */
-export function calibrationTables(run: Pick<BenchmarkRun, 'benchmark' | 'results' | 'judgments' | 'swappedJudgments'>, bins = DEFAULT_BINS, thresholds = DEFAULT_THRESHOLDS): ReportTable[] {
+export function calibrationTables(
+  run: Pick<BenchmarkRun, 'benchmark' | 'results' | 'judgments' | 'swappedJudgments'>,
+  bins = DEFAULT_BINS,
+  thresholds = DEFAULT_THRESHOLDS,
+): ReportTable[] {
   const { predictions, verdicts } = runPredictions(run);
   if (predictions.length === 0) return [];
   const { id, title } = run.benchmark;
@@ -155,7 +175,10 @@ export function calibrationTables(run: Pick<BenchmarkRun, 'benchmark' | 'results
   const accuracy = predictions.filter((p) => p.correct).length / n;
   const confidence = predictions.reduce((s, p) => s + p.confidence, 0) / n;
   const row = (label: string, values: (number | null)[]): ReportRow => ({ label, source: 'this run', values });
-  const covered = verdicts === n ? `${n} judged prompts` : `${n} of ${verdicts} verdicts (the others had no probability for their verdict, or were ties)`;
+  const covered =
+    verdicts === n
+      ? `${n} judged prompts`
+      : `${n} of ${verdicts} verdicts (the others had no probability for their verdict, or were ties)`;
 
   const reliability: ReportTable = {
     id: `${id}-calibration`,
@@ -163,7 +186,12 @@ export function calibrationTables(run: Pick<BenchmarkRun, 'benchmark' | 'results
     columns: ['Share', 'Confidence', 'Accuracy', 'Gap'],
     rows: [
       ...reliabilityBins(predictions, bins).map((b) =>
-        row(`confidence ${b.lower.toFixed(2)}–${b.upper.toFixed(2)} (n=${b.n})`, [pct(b.n / n), pct(b.confidence), pct(b.accuracy), pct(b.accuracy - b.confidence)]),
+        row(`confidence ${b.lower.toFixed(2)}–${b.upper.toFixed(2)} (n=${b.n})`, [
+          pct(b.n / n),
+          pct(b.confidence),
+          pct(b.accuracy),
+          pct(b.accuracy - b.confidence),
+        ]),
       ),
       row(`all (n=${n})`, [100, pct(confidence), pct(accuracy), pct(accuracy - confidence)]),
       row(`ECE, ${bins} equal-width bins`, [null, null, null, pct(ece)]),
@@ -177,8 +205,15 @@ export function calibrationTables(run: Pick<BenchmarkRun, 'benchmark' | 'results
     id: `${id}-coverage`,
     title: `${title}: accuracy at coverage (keep verdicts with confidence ≥ t)`,
     columns: ['Kept', 'Accuracy'],
-    rows: accuracyAtCoverage(predictions, thresholds).map((c) => row(`t = ${c.threshold.toFixed(2)} (n=${c.kept})`, [pct(c.coverage), c.accuracy === null ? null : pct(c.accuracy)])),
-    notes: ['Kept: % of verdicts whose confidence is at least t; Accuracy: among those. Selective evaluation: trust the kept verdicts, escalate the rest.'],
+    rows: accuracyAtCoverage(predictions, thresholds).map((c) =>
+      row(`t = ${c.threshold.toFixed(2)} (n=${c.kept})`, [
+        pct(c.coverage),
+        c.accuracy === null ? null : pct(c.accuracy),
+      ]),
+    ),
+    notes: [
+      'Kept: % of verdicts whose confidence is at least t; Accuracy: among those. Selective evaluation: trust the kept verdicts, escalate the rest.',
+    ],
   };
   return [reliability, coverage];
 }

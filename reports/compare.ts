@@ -37,7 +37,17 @@ export function comparisonTitle(c: BenchmarkComparison): string {
 }
 
 function cells(c: CategoryComparison): string[] {
-  return [c.category, oneDecimal(c.candidate), oneDecimal(c.baseline), signed(c.difference), interval(c.ci), testText(c), pValue(c.p), pValue(c.pHolm), MARK[c.verdict]];
+  return [
+    c.category,
+    oneDecimal(c.candidate),
+    oneDecimal(c.baseline),
+    signed(c.difference),
+    interval(c.ci),
+    testText(c),
+    pValue(c.p),
+    pValue(c.pHolm),
+    MARK[c.verdict],
+  ];
 }
 
 function header(c: BenchmarkComparison): string[] {
@@ -52,7 +62,8 @@ export const COMPARE_NOTES = [
 
 export function renderComparisonTerminal(c: BenchmarkComparison, color = process.stdout.isTTY): string {
   const bold = (s: string): string => (color ? `\u001b[1m${s}\u001b[22m` : s);
-  if (c.categories.length === 0) return `${bold(comparisonTitle(c))}\n  Nothing to compare: no item has an answer from both judges.\n`;
+  if (c.categories.length === 0)
+    return `${bold(comparisonTitle(c))}\n  Nothing to compare: no item has an answer from both judges.\n`;
   const table = new Table({
     head: header(c),
     colAligns: ['left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'left'],
@@ -78,7 +89,10 @@ export function renderComparisonMarkdown(comparisons: readonly BenchmarkComparis
       continue;
     }
     const head = header(c);
-    lines.push(`| ${head.map(mdCell).join(' | ')} |`, `| ${head.map((_, i) => (i === 0 || i >= 5 ? '---' : '---:')).join(' | ')} |`);
+    lines.push(
+      `| ${head.map(mdCell).join(' | ')} |`,
+      `| ${head.map((_, i) => (i === 0 || i >= 5 ? '---' : '---:')).join(' | ')} |`,
+    );
     for (const category of c.categories) lines.push(`| ${cells(category).map(mdCell).join(' | ')} |`);
     lines.push('');
   }
@@ -88,15 +102,45 @@ export function renderComparisonMarkdown(comparisons: readonly BenchmarkComparis
 
 export function renderComparisonCsv(comparisons: readonly BenchmarkComparison[]): string {
   const rows: (string | number)[][] = [
-    ['benchmark', 'candidate', 'baseline', 'compared_items', 'category', 'candidate_value', 'baseline_value', 'difference', 'ci_low', 'ci_high', 'test', 'candidate_only', 'baseline_only', 'p', 'p_holm', 'verdict'],
+    [
+      'benchmark',
+      'candidate',
+      'baseline',
+      'compared_items',
+      'category',
+      'candidate_value',
+      'baseline_value',
+      'difference',
+      'ci_low',
+      'ci_high',
+      'test',
+      'candidate_only',
+      'baseline_only',
+      'p',
+      'p_holm',
+      'verdict',
+    ],
   ];
   const blank = (v: number | null | undefined): number | string => (v === null || v === undefined ? '' : v);
   for (const c of comparisons) {
     for (const k of c.categories) {
       rows.push([
-        c.benchmark, c.candidate, c.baseline, c.compared, k.category, blank(k.candidate), blank(k.baseline), blank(k.difference),
-        blank(k.ci?.[0]), blank(k.ci?.[1]), k.test, blank(k.discordant?.candidateOnly), blank(k.discordant?.baselineOnly),
-        blank(k.p), blank(k.pHolm), k.verdict,
+        c.benchmark,
+        c.candidate,
+        c.baseline,
+        c.compared,
+        k.category,
+        blank(k.candidate),
+        blank(k.baseline),
+        blank(k.difference),
+        blank(k.ci?.[0]),
+        blank(k.ci?.[1]),
+        k.test,
+        blank(k.discordant?.candidateOnly),
+        blank(k.discordant?.baselineOnly),
+        blank(k.p),
+        blank(k.pHolm),
+        k.verdict,
       ]);
     }
   }

@@ -10,14 +10,22 @@ import type { ReportTable } from './table.ts';
 /** Each value column, then (when any row has intervals) its 95% interval as `<column> ci_low` / `<column> ci_high`. */
 export function renderCsv(table: ReportTable): string {
   const withIntervals = table.rows.some((r) => r.intervals?.some(Boolean));
-  const header = ['model', 'source', 'citation', ...table.columns, ...(withIntervals ? table.columns.flatMap((c) => [`${c} ci_low`, `${c} ci_high`]) : [])];
+  const header = [
+    'model',
+    'source',
+    'citation',
+    ...table.columns,
+    ...(withIntervals ? table.columns.flatMap((c) => [`${c} ci_low`, `${c} ci_high`]) : []),
+  ];
   const blank = (v: number | null | undefined): number | string => (v === null || v === undefined ? '' : v);
   const rows = table.rows.map((row) => [
     row.label,
     row.source,
     row.citation ?? '',
     ...row.values.map(blank),
-    ...(withIntervals ? table.columns.flatMap((_, i) => [blank(row.intervals?.[i]?.[0]), blank(row.intervals?.[i]?.[1])]) : []),
+    ...(withIntervals
+      ? table.columns.flatMap((_, i) => [blank(row.intervals?.[i]?.[0]), blank(row.intervals?.[i]?.[1])])
+      : []),
   ]);
   return stringify([header, ...rows], { escape_formulas: true });
 }

@@ -27,4 +27,5 @@ export function withInterval(value: number | null, interval: [number, number] | 
 }
 
 /** The note every table with intervals carries. */
-export const INTERVAL_NOTE = '± / [lo, hi]: 95% interval, stratified bootstrap over items (the benchmark’s own scoring re-applied to each resample).';
+export const INTERVAL_NOTE =
+  '± / [lo, hi]: 95% interval, stratified bootstrap over items (the benchmark’s own scoring re-applied to each resample).';

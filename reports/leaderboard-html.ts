@@ -49,7 +49,12 @@ export function buildHistory(data: LeaderboardData, history: readonly Leaderboar
     for (const row of night.rows) {
       if (row.source !== 'this run') continue;
       for (const column of data.columns) {
-        points.push({ date: night.date, judge: row.judge, column: column.id, value: finite(row.cells[column.id]?.value) });
+        points.push({
+          date: night.date,
+          judge: row.judge,
+          column: column.id,
+          value: finite(row.cells[column.id]?.value),
+        });
       }
     }
   }
@@ -57,7 +62,9 @@ export function buildHistory(data: LeaderboardData, history: readonly Leaderboar
 }
 
 /** Columns grouped by paper table, then benchmark, each in order of first appearance (so columns[0] stays first). */
-function groupColumns(columns: readonly LeaderboardColumn[]): { table: string; benchmarks: { benchmark: string; columns: LeaderboardColumn[] }[] }[] {
+function groupColumns(
+  columns: readonly LeaderboardColumn[],
+): { table: string; benchmarks: { benchmark: string; columns: LeaderboardColumn[] }[] }[] {
   const tables: { table: string; benchmarks: { benchmark: string; columns: LeaderboardColumn[] }[] }[] = [];
   for (const column of columns) {
     let table = tables.find((t) => t.table === column.table);
@@ -126,13 +133,20 @@ function renderTable(data: LeaderboardData, columns: readonly LeaderboardColumn[
   const top = [
     '<th scope="col" rowspan="3" class="sortable judge" data-kind="text" tabindex="0" aria-sort="none">Judge</th>',
     '<th scope="col" rowspan="3" class="sortable" data-kind="text" tabindex="0" aria-sort="none">Source</th>',
-    ...groups.map((t) => `<th scope="colgroup" colspan="${t.benchmarks.reduce((n, b) => n + b.columns.length, 0)}" class="group table-group">${escapeHtml(t.table)}</th>`),
+    ...groups.map(
+      (t) =>
+        `<th scope="colgroup" colspan="${t.benchmarks.reduce((n, b) => n + b.columns.length, 0)}" class="group table-group">${escapeHtml(t.table)}</th>`,
+    ),
     sortable('Tonight’s cost', 'num', ' rowspan="3"'),
   ];
   const middle = groups.flatMap((t) =>
-    t.benchmarks.map((b) => `<th scope="colgroup" colspan="${b.columns.length}" class="group">${escapeHtml(b.benchmark)}</th>`),
+    t.benchmarks.map(
+      (b) => `<th scope="colgroup" colspan="${b.columns.length}" class="group">${escapeHtml(b.benchmark)}</th>`,
+    ),
   );
-  const bottom = columns.map((c) => sortable(escapeHtml(c.label), 'num', ` title="${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}"`));
+  const bottom = columns.map((c) =>
+    sortable(escapeHtml(c.label), 'num', ` title="${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}"`),
+  );
   const body = data.rows.map(
     (row) =>
       `<tr class="${row.source === 'paper' ? 'paper' : 'measured'}">${judgeCell(row)}${sourceCell(row)}${columns
@@ -177,7 +191,10 @@ function renderMeta(data: LeaderboardData): string {
     ['Sample', escapeHtml(sample)],
     ['Seed', escapeHtml(String(data.seed))],
     ['Bootstrap resamples', escapeHtml(String(data.resamples))],
-    ['Cost of the night', `${formatUsd(data.cost.usd)} <span class="muted">(${formatTokens(data.cost.inputTokens)} in / ${formatTokens(data.cost.outputTokens)} out tokens)</span>`],
+    [
+      'Cost of the night',
+      `${formatUsd(data.cost.usd)} <span class="muted">(${formatTokens(data.cost.inputTokens)} in / ${formatTokens(data.cost.outputTokens)} out tokens)</span>`,
+    ],
   ];
   return `<dl class="meta">${items.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`;
 }
@@ -185,17 +202,27 @@ function renderMeta(data: LeaderboardData): string {
 function renderVersions(data: LeaderboardData): string {
   const benchmarks = Object.keys(data.dataVersions).sort();
   if (benchmarks.length === 0) return '';
-  const rows = benchmarks.map((b) => `<tr><th scope="row">${escapeHtml(b)}</th><td><code>${escapeHtml(data.dataVersions[b] ?? '')}</code></td></tr>`);
+  const rows = benchmarks.map(
+    (b) =>
+      `<tr><th scope="row">${escapeHtml(b)}</th><td><code>${escapeHtml(data.dataVersions[b] ?? '')}</code></td></tr>`,
+  );
   return `<details class="versions"><summary>Data versions (${benchmarks.length} benchmarks)</summary><table>${rows.join('')}</table></details>`;
 }
 
 function renderNotes(data: LeaderboardData): string {
-  const notes = data.rows.flatMap((row) => (row.notes ?? []).map((note) => `<li><strong>${escapeHtml(row.judge)}</strong>: ${escapeHtml(note)}</li>`));
+  const notes = data.rows.flatMap((row) =>
+    (row.notes ?? []).map((note) => `<li><strong>${escapeHtml(row.judge)}</strong>: ${escapeHtml(note)}</li>`),
+  );
   return notes.length === 0 ? '' : `<section class="notes"><h2>Notes</h2><ul>${notes.join('')}</ul></section>`;
 }
 
 /** Everything the charts draw, with a fixed key order so the JSON (and the page) is byte-stable. */
-function chartData(data: LeaderboardData, columns: readonly LeaderboardColumn[], nights: readonly LeaderboardData[], history: readonly HistoryPoint[]) {
+function chartData(
+  data: LeaderboardData,
+  columns: readonly LeaderboardColumn[],
+  nights: readonly LeaderboardData[],
+  history: readonly HistoryPoint[],
+) {
   return {
     date: data.date,
     nights: nights.map((n) => n.date),
@@ -435,7 +462,10 @@ export function renderLeaderboardHtml(data: LeaderboardData, history: readonly L
   const published = data.rows.length - measured;
   // The line chart opens on the first column any measured judge has a value in (not one only published rows fill).
   const shown = (columns.find((c) => points.some((p) => p.column === c.id && p.value !== null)) ?? columns[0])?.id;
-  const options = columns.map((c) => `<option value="${escapeHtml(c.id)}"${c.id === shown ? ' selected' : ''}>${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}</option>`);
+  const options = columns.map(
+    (c) =>
+      `<option value="${escapeHtml(c.id)}"${c.id === shown ? ' selected' : ''}>${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}</option>`,
+  );
   const nightsText = `${nights.length} night${nights.length === 1 ? '' : 's'} kept (${escapeHtml(nights[0]?.date ?? data.date)} to ${escapeHtml(data.date)})`;
   const changeText = changed.length > 0 ? ` Not comparable across: ${changed.map(escapeHtml).join('; ')}.` : '';
 

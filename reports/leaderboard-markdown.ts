@@ -48,7 +48,9 @@ function tableSection(data: LeaderboardData, table: string, columns: readonly Le
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '---:')).join(' | ')} |`,
-    ...rows.map((row) => `| ${[judgeText(row), ...columns.map((c) => cellText(row.cells[c.id])), sourceText(row)].join(' | ')} |`),
+    ...rows.map(
+      (row) => `| ${[judgeText(row), ...columns.map((c) => cellText(row.cells[c.id])), sourceText(row)].join(' | ')} |`,
+    ),
     '',
   ];
 }
@@ -65,20 +67,43 @@ export function renderLeaderboardMarkdown(data: LeaderboardData): string {
     `Scores are percentages; [lo, hi] is the 95% bootstrap interval over items (${data.resamples} resamples). ` +
       'Rows marked *published* are the paper’s reported numbers, not measured here.',
     '',
-    ...tables.flatMap((t) => tableSection(data, t, data.columns.filter((c) => c.table === t))),
+    ...tables.flatMap((t) =>
+      tableSection(
+        data,
+        t,
+        data.columns.filter((c) => c.table === t),
+      ),
+    ),
   ];
-  lines.push('## Cost of the night', '', '| Judge | Asked | Cached | Input tokens | Output tokens | USD |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '## Cost of the night',
+    '',
+    '| Judge | Asked | Cached | Input tokens | Output tokens | USD |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const row of data.rows) {
     const cost = row.cost;
     if (!cost) continue; // published rows cost nothing tonight
-    lines.push(`| ${markdownText(row.judge)} | ${cost.asked} | ${cost.cached} | ${cost.inputTokens} | ${cost.outputTokens} | ${formatUsd(cost.usd)} |`);
+    lines.push(
+      `| ${markdownText(row.judge)} | ${cost.asked} | ${cost.cached} | ${cost.inputTokens} | ${cost.outputTokens} | ${formatUsd(cost.usd)} |`,
+    );
   }
-  lines.push(`| **Total** | | | ${data.cost.inputTokens} | ${data.cost.outputTokens} | ${formatUsd(data.cost.usd)} |`, '');
-  const notes = data.rows.flatMap((row) => (row.notes ?? []).map((note) => `- ${markdownText(row.judge)}: ${markdownText(note)}`));
+  lines.push(
+    `| **Total** | | | ${data.cost.inputTokens} | ${data.cost.outputTokens} | ${formatUsd(data.cost.usd)} |`,
+    '',
+  );
+  const notes = data.rows.flatMap((row) =>
+    (row.notes ?? []).map((note) => `- ${markdownText(row.judge)}: ${markdownText(note)}`),
+  );
   if (notes.length > 0) lines.push('## Notes', '', ...notes, '');
   const benchmarks = Object.keys(data.dataVersions).sort();
   if (benchmarks.length > 0) {
-    lines.push('## Data versions', '', ...benchmarks.map((b) => `- ${markdownText(b)}: ${markdownText(data.dataVersions[b] ?? '')}`), '');
+    lines.push(
+      '## Data versions',
+      '',
+      ...benchmarks.map((b) => `- ${markdownText(b)}: ${markdownText(data.dataVersions[b] ?? '')}`),
+      '',
+    );
   }
   return lines.join('\n');
 }

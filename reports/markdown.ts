@@ -28,8 +28,11 @@ export function renderMarkdownTable(table: ReportTable): string {
     `| ${header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '---:')).join(' | ')} |`,
   ];
   for (const row of table.rows) {
-    const label = row.source === 'this run' ? `**${cell(row.label)}**` : row.nested ? `↳ ${cell(row.label)}` : cell(row.label);
-    lines.push(`| ${[label, ...row.values.map((v, i) => withInterval(v, row.intervals?.[i])), cell(sourceText(row))].join(' | ')} |`);
+    const label =
+      row.source === 'this run' ? `**${cell(row.label)}**` : row.nested ? `↳ ${cell(row.label)}` : cell(row.label);
+    lines.push(
+      `| ${[label, ...row.values.map((v, i) => withInterval(v, row.intervals?.[i])), cell(sourceText(row))].join(' | ')} |`,
+    );
   }
   const notes = [...table.notes, ...(table.rows.some((r) => r.intervals?.some(Boolean)) ? [INTERVAL_NOTE] : [])];
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${cell(n)}`));
@@ -51,7 +54,8 @@ export function renderRunSection(run: RunResult): string {
         `${b.summary.invalid} invalid; all its judgments: ${formatSpend(b.usage, priced)}.`,
     );
   }
-  for (const s of run.skipped) lines.push(`- ${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
+  for (const s of run.skipped)
+    lines.push(`- ${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
   if (run.judge.endpoint) lines.splice(3, 0, `- ${cell(endpointLine(run.judge))}.`);
   const broke = breakerLine(run);
   if (broke) lines.push(`- ${cell(broke)}`);
@@ -64,5 +68,7 @@ export function renderRunSection(run: RunResult): string {
 }
 
 export function renderMarkdown(title: string, tables: readonly ReportTable[], run?: RunResult): string {
-  return [`# ${cell(title)}`, '', ...tables.map(renderMarkdownTable), ...(run ? [renderRunSection(run)] : [])].join('\n');
+  return [`# ${cell(title)}`, '', ...tables.map(renderMarkdownTable), ...(run ? [renderRunSection(run)] : [])].join(
+    '\n',
+  );
 }

@@ -40,7 +40,12 @@ export interface SummaryJson {
   skipped: Record<string, string>;
 }
 
-export function buildSummary(run: RunResult, seed: number, intervals: ReadonlyMap<string, IntervalsByColumn | undefined> = new Map(), resamples = 0): SummaryJson {
+export function buildSummary(
+  run: RunResult,
+  seed: number,
+  intervals: ReadonlyMap<string, IntervalsByColumn | undefined> = new Map(),
+  resamples = 0,
+): SummaryJson {
   return {
     judge: run.judge.id,
     judgeFingerprint: run.fingerprint,

@@ -37,6 +37,9 @@ export function alignIntervals(
 }
 
 /** Row values keyed by column name: a MetricSpec's `values` from the same function that fills the table row. */
-export function byColumn(columns: readonly string[], values: readonly (number | null)[]): Record<string, number | null> {
+export function byColumn(
+  columns: readonly string[],
+  values: readonly (number | null)[],
+): Record<string, number | null> {
   return Object.fromEntries(columns.map((c, i) => [c, values[i] ?? null]));
 }

@@ -16,21 +16,33 @@ export function table1(
   const covered = runs.filter((r) => r.benchmark.paperColumn);
   if (covered.length + skipped.length < 2) return undefined; // a single benchmark's own table already says everything
   // A column means the whole benchmark: a partial score (missing datasets, errors) is not put beside the paper's.
-  const complete = TABLE_1_COLUMNS.map((column) => covered.find((r) => r.benchmark.paperColumn === column && r.summary.complete));
+  const complete = TABLE_1_COLUMNS.map((column) =>
+    covered.find((r) => r.benchmark.paperColumn === column && r.summary.complete),
+  );
   const ours = complete.map((run) => (run ? run.summary.score : null));
   const intervals = complete.map((run) => (run ? (headline.get(run.benchmark.id) ?? null) : null));
   const incomplete = covered
     .filter((r) => !r.summary.complete)
-    .map((r) => `${r.benchmark.id} (${r.summary.score === null ? 'no score' : `partial score ${r.summary.score.toFixed(1)}`})`);
-  const notRun = TABLE_1_COLUMNS.filter((c) => !covered.some((r) => r.benchmark.paperColumn === c) && !skipped.some((s) => s.benchmark.paperColumn === c));
-  const notes = [`Published rows: ${TABLE_1_CITATION}. Each column is that benchmark's headline score; see its own table for the breakdown.`];
+    .map(
+      (r) =>
+        `${r.benchmark.id} (${r.summary.score === null ? 'no score' : `partial score ${r.summary.score.toFixed(1)}`})`,
+    );
+  const notRun = TABLE_1_COLUMNS.filter(
+    (c) => !covered.some((r) => r.benchmark.paperColumn === c) && !skipped.some((s) => s.benchmark.paperColumn === c),
+  );
+  const notes = [
+    `Published rows: ${TABLE_1_CITATION}. Each column is that benchmark's headline score; see its own table for the breakdown.`,
+  ];
   if (notRun.length > 0) notes.push(`Not in this run: ${notRun.join(', ')}.`);
   if (incomplete.length > 0) {
-    notes.push(`Left blank, incomplete in this run and not comparable with the paper (see each benchmark's own table): ${incomplete.join('; ')}.`);
+    notes.push(
+      `Left blank, incomplete in this run and not comparable with the paper (see each benchmark's own table): ${incomplete.join('; ')}.`,
+    );
   }
   const noData = skipped.filter((s) => s.why === 'no data').map((s) => s.benchmark.id);
   const notApplicable = skipped.filter((s) => s.why === 'not applicable');
-  if (noData.length > 0) notes.push(`Skipped, data not found: ${noData.join(', ')} (each one's message says how to get it).`);
+  if (noData.length > 0)
+    notes.push(`Skipped, data not found: ${noData.join(', ')} (each one's message says how to get it).`);
   for (const s of notApplicable) notes.push(`Skipped ${s.benchmark.id}: ${s.reason}.`);
   return {
     id: 'table1',

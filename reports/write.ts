@@ -24,7 +24,10 @@ export async function writeReports(
     await fs.writeFile(file, content);
     written.push(file);
   };
-  await write('summary.json', JSON.stringify(buildSummary(run, seed, intervals?.byBenchmark, intervals?.resamples), null, 2) + '\n');
+  await write(
+    'summary.json',
+    JSON.stringify(buildSummary(run, seed, intervals?.byBenchmark, intervals?.resamples), null, 2) + '\n',
+  );
   for (const table of tables) await write(`${table.id}.csv`, renderCsv(table));
   await write('report.md', renderMarkdown(`${run.judge.id}: autorater-harness report`, tables, run));
 

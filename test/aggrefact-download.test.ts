@@ -11,7 +11,8 @@ import { startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { tempDir } from './helpers.ts';
 
 const TOKEN = 'hf_aggrefact_test_token';
-const REVISION_PATH = /^\/datasets\/lytang\/LLM-AggreFact\/resolve\/([0-9a-f]{40})\/data\/(test|dev)-00000-of-00001\.parquet$/;
+const REVISION_PATH =
+  /^\/datasets\/lytang\/LLM-AggreFact\/resolve\/([0-9a-f]{40})\/data\/(test|dev)-00000-of-00001\.parquet$/;
 
 /** A parquet file in the Hub release's schema: dataset, doc, claim (string), label (int64), contamination_identifier (string). */
 function hubParquet(rows: { dataset: string; doc: string; claim: string; label: number }[]): Buffer {
@@ -22,7 +23,11 @@ function hubParquet(rows: { dataset: string; doc: string; claim: string; label: 
         { name: 'doc', data: rows.map((r) => r.doc), type: 'STRING' },
         { name: 'claim', data: rows.map((r) => r.claim), type: 'STRING' },
         { name: 'label', data: rows.map((r) => BigInt(r.label)), type: 'INT64' },
-        { name: 'contamination_identifier', data: rows.map((_, i) => createHash('sha256').update(String(i)).digest('hex')), type: 'STRING' },
+        {
+          name: 'contamination_identifier',
+          data: rows.map((_, i) => createHash('sha256').update(String(i)).digest('hex')),
+          type: 'STRING',
+        },
       ],
     }),
   );
@@ -36,7 +41,12 @@ const FILES = {
   ]),
   dev: hubParquet([
     { dataset: 'AggreFact-CNN', doc: 'It rained all day.', claim: 'It was dry.', label: 0 },
-    { dataset: 'RAGTruth', doc: 'Water boils at 100 °C at sea level.', claim: 'At sea level water boils at 100 °C.', label: 1 },
+    {
+      dataset: 'RAGTruth',
+      doc: 'Water boils at 100 °C at sea level.',
+      claim: 'At sea level water boils at 100 °C.',
+      label: 1,
+    },
   ]),
 };
 const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -79,7 +89,13 @@ describe('LLM-AggreFact download on loopback', () => {
     for (const spec of AGGREFACT_DOWNLOADS) {
       const split = spec.dest === OFFICIAL_FILES.test ? 'test' : 'dev';
       const result = await download(spec, dataDir, { env, progress: false });
-      expect(result).toEqual({ path: path.join(dataDir, spec.dest), status: 'downloaded', resumedFrom: 0, sha256: sha(FILES[split]), verified: false });
+      expect(result).toEqual({
+        path: path.join(dataDir, spec.dest),
+        status: 'downloaded',
+        resumedFrom: 0,
+        sha256: sha(FILES[split]),
+        verified: false,
+      });
       expect(fs.readFileSync(result.path).equals(FILES[split])).toBe(true);
     }
     const resolves = server.requests.filter((r) => REVISION_PATH.test(r.path));
@@ -97,7 +113,10 @@ describe('LLM-AggreFact download on loopback', () => {
 
   it('refuses the gated repo without a token, before sending anything', async () => {
     const server = await serveHub();
-    const error = (await download(AGGREFACT_DOWNLOADS[0]!, tempDir(), { env: { HF_ENDPOINT: server.url }, progress: false }).catch((e: unknown) => e)) as Error;
+    const error = (await download(AGGREFACT_DOWNLOADS[0]!, tempDir(), {
+      env: { HF_ENDPOINT: server.url },
+      progress: false,
+    }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(DataError);
     expect(error.message).toContain('gated on the Hugging Face Hub');
     expect(error.message).toContain('HF_TOKEN');
@@ -107,7 +126,10 @@ describe('LLM-AggreFact download on loopback', () => {
   it('a token the Hub refuses: says so without printing the token', async () => {
     const server = await serveHub();
     const dataDir = tempDir();
-    const error = (await download(AGGREFACT_DOWNLOADS[1]!, dataDir, { env: { HF_ENDPOINT: server.url, HF_TOKEN: 'hf_wrong' }, progress: false }).catch((e: unknown) => e)) as Error;
+    const error = (await download(AGGREFACT_DOWNLOADS[1]!, dataDir, {
+      env: { HF_ENDPOINT: server.url, HF_TOKEN: 'hf_wrong' },
+      progress: false,
+    }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(DataError);
     expect(error.message).toContain('HTTP 401');
     expect(error.message).toContain('Check that HF_TOKEN is valid');

@@ -32,7 +32,11 @@ beforeAll(async () => {
 });
 
 /** Writes a parquet file in the Hub release's schema (string columns, label int64). */
-function writeAggreFactParquet(file: string, rows: { dataset: string; doc: string; claim: string; label: number }[], extra: Record<string, string[]> = {}): void {
+function writeAggreFactParquet(
+  file: string,
+  rows: { dataset: string; doc: string; claim: string; label: number }[],
+  extra: Record<string, string[]> = {},
+): void {
   const columnData = [
     { name: 'dataset', data: rows.map((r) => r.dataset), type: 'STRING' as const },
     { name: 'doc', data: rows.map((r) => r.doc), type: 'STRING' as const },
@@ -60,7 +64,9 @@ describe('LLM-AggreFact loader on the partial rebuild', () => {
       else c.unsupported += 1;
     }
     expect(counts).toEqual(REBUILT.datasets);
-    expect(items.every((i) => i.split === 'test' && i.file === REBUILT_TEST_FILE && i.sampleGroup === i.dataset)).toBe(true);
+    expect(items.every((i) => i.split === 'test' && i.file === REBUILT_TEST_FILE && i.sampleGroup === i.dataset)).toBe(
+      true,
+    );
   });
 
   it('gives every row a unique id from dataset + content hash, numbering exact duplicates', () => {
@@ -125,8 +131,12 @@ describe('LLM-AggreFact loader: the Hub release', () => {
     const dir = tempDir();
     fs.mkdirSync(path.dirname(path.join(dir, REBUILT_TEST_FILE)), { recursive: true });
     fs.symlinkSync(path.join(DATA_DIR, REBUILT_TEST_FILE), path.join(dir, REBUILT_TEST_FILE));
-    const rows = items.slice(0, 40).map((i) => ({ dataset: i.dataset, doc: i.doc, claim: i.claim, label: i.label ? 1 : 0 }));
-    writeAggreFactParquet(path.join(dir, OFFICIAL_FILES.test), rows, { contamination_identifier: rows.map(() => 'c'.repeat(64)) });
+    const rows = items
+      .slice(0, 40)
+      .map((i) => ({ dataset: i.dataset, doc: i.doc, claim: i.claim, label: i.label ? 1 : 0 }));
+    writeAggreFactParquet(path.join(dir, OFFICIAL_FILES.test), rows, {
+      contamination_identifier: rows.map(() => 'c'.repeat(64)),
+    });
     writeAggreFactParquet(path.join(dir, OFFICIAL_FILES.dev), rows.slice(0, 10));
 
     const test = await loadAggreFactTest(dir);
@@ -144,7 +154,8 @@ describe('LLM-AggreFact loader: the Hub release', () => {
 });
 
 describe('LLM-AggreFact loader errors name the file, the place and what was expected', () => {
-  const row = (fields: Record<string, unknown>) => JSON.stringify({ dataset: 'Wice', doc: 'd', claim: 'c', label: 1, ...fields });
+  const row = (fields: Record<string, unknown>) =>
+    JSON.stringify({ dataset: 'Wice', doc: 'd', claim: 'c', label: 1, ...fields });
 
   it('missing data: every path looked at and how to get the data', async () => {
     const empty = tempDir();
@@ -168,20 +179,37 @@ describe('LLM-AggreFact loader errors name the file, the place and what was expe
     const dir = tempDir();
     const file = path.join(dir, 'rows.jsonl');
     writeJsonl(file, [row({}), row({ label: 2 })]);
-    await expect(readAggreFactFile(dir, 'rows.jsonl', 'test')).rejects.toThrow(`${file}: line 2, field "label": must be 1 (supported) or 0 (not supported)`);
+    await expect(readAggreFactFile(dir, 'rows.jsonl', 'test')).rejects.toThrow(
+      `${file}: line 2, field "label": must be 1 (supported) or 0 (not supported)`,
+    );
     writeJsonl(file, [JSON.stringify({ dataset: 'Wice', doc: 'd', label: 0 })]);
     await expect(readAggreFactFile(dir, 'rows.jsonl', 'test')).rejects.toThrow(`${file}: line 1, field "claim"`);
     writeJsonl(file, [row({}), '', row({ dataset: 'WiCE' })]);
-    await expect(readAggreFactFile(dir, 'rows.jsonl', 'test')).rejects.toThrow(`${file}: line 3: unknown dataset "WiCE" (expected one of LLM-AggreFact's: AggreFact-CNN,`);
+    await expect(readAggreFactFile(dir, 'rows.jsonl', 'test')).rejects.toThrow(
+      `${file}: line 3: unknown dataset "WiCE" (expected one of LLM-AggreFact's: AggreFact-CNN,`,
+    );
   });
 
   it('a parquet file with other columns', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'other.parquet');
-    fs.writeFileSync(file, Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'premise', data: ['p'], type: 'STRING' }, { name: 'hypothesis', data: ['h'], type: 'STRING' }, { name: 'label', data: [1n], type: 'INT64' }] })));
+    fs.writeFileSync(
+      file,
+      Buffer.from(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'premise', data: ['p'], type: 'STRING' },
+            { name: 'hypothesis', data: ['h'], type: 'STRING' },
+            { name: 'label', data: [1n], type: 'INT64' },
+          ],
+        }),
+      ),
+    );
     const error = (await readAggreFactFile(dir, 'other.parquet', 'test').catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(DataError);
-    expect(error.message).toContain(`${file}: unexpected columns [premise, hypothesis, label]; missing [dataset, doc, claim]`);
+    expect(error.message).toContain(
+      `${file}: unexpected columns [premise, hypothesis, label]; missing [dataset, doc, claim]`,
+    );
     expect(error.message).toContain("Expected LLM-AggreFact's schema: [dataset, doc, claim, label]");
   });
 
@@ -193,12 +221,16 @@ describe('LLM-AggreFact loader errors name the file, the place and what was expe
       { dataset: 'Lfqa', doc: 'd', claim: 'b', label: 0 },
       { dataset: 'Lfqa', doc: 'd', claim: 'c', label: 3 },
     ]);
-    await expect(readAggreFactFile(dir, 'labels.parquet', 'test')).rejects.toThrow(`${file}: row 2, field "label": must be 1 (supported) or 0`);
+    await expect(readAggreFactFile(dir, 'labels.parquet', 'test')).rejects.toThrow(
+      `${file}: row 2, field "label": must be 1 (supported) or 0`,
+    );
   });
 
   it('a file that is not parquet', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'broken.parquet'), 'not parquet');
-    await expect(readAggreFactFile(dir, 'broken.parquet', 'test')).rejects.toThrow(`${path.join(dir, 'broken.parquet')}: not a readable parquet file`);
+    await expect(readAggreFactFile(dir, 'broken.parquet', 'test')).rejects.toThrow(
+      `${path.join(dir, 'broken.parquet')}: not a readable parquet file`,
+    );
   });
 });

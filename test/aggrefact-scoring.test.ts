@@ -7,7 +7,13 @@ import { DATASETS, type Dataset } from '../benchmarks/aggrefact/datasets.ts';
 import { aggrefact, aggrefactTuned, type AggreFactSummary } from '../benchmarks/aggrefact/index.ts';
 import { OFFICIAL_FILES } from '../benchmarks/aggrefact/loader.ts';
 import { LEADERBOARD } from '../benchmarks/aggrefact/published.ts';
-import { datasetBacc, predict, scoreAggreFact, tuneThreshold, type ScoredOutcome } from '../benchmarks/aggrefact/scoring.ts';
+import {
+  datasetBacc,
+  predict,
+  scoreAggreFact,
+  tuneThreshold,
+  type ScoredOutcome,
+} from '../benchmarks/aggrefact/scoring.ts';
 import type { Outcome } from '../benchmarks/benchmark.ts';
 import { TABLE_1 } from '../benchmarks/flame-paper.ts';
 import { runEval, type RunResult } from '../harness/run.ts';
@@ -25,7 +31,10 @@ const CLASS_SIZES: Partial<Record<Dataset, { supported: number; unsupported: num
 };
 
 /** Writes a parquet file in the Hub release's schema: dataset, doc, claim (strings), label (int64). */
-function writeAggreFactParquet(file: string, rows: { dataset: string; doc: string; claim: string; label: number }[]): void {
+function writeAggreFactParquet(
+  file: string,
+  rows: { dataset: string; doc: string; claim: string; label: number }[],
+): void {
   const columnData = [
     { name: 'dataset', data: rows.map((r) => r.dataset), type: 'STRING' as const },
     { name: 'doc', data: rows.map((r) => r.doc), type: 'STRING' as const },
@@ -38,13 +47,25 @@ function writeAggreFactParquet(file: string, rows: { dataset: string; doc: strin
 
 async function run(judge: Judge | string, benchmark = aggrefact, dataDir = DATA_DIR): Promise<RunResult> {
   const j = typeof judge === 'string' ? await createJudge(judge, { dataDir, seed: 0 }) : judge;
-  return runEval({ judge: j, benchmarks: [benchmark], dataDir, seed: 0, store: Store.open(':memory:'), progress: false });
+  return runEval({
+    judge: j,
+    benchmarks: [benchmark],
+    dataDir,
+    seed: 0,
+    store: Store.open(':memory:'),
+    progress: false,
+  });
 }
 
 const summaryOf = (result: RunResult): AggreFactSummary => result.benchmarks[0]!.summary as AggreFactSummary;
 
 describe('item predictions', () => {
-  const item = (label: boolean, outcome: Outcome): ScoredOutcome => ({ dataset: 'Wice', split: 'test', label, outcome });
+  const item = (label: boolean, outcome: Outcome): ScoredOutcome => ({
+    dataset: 'Wice',
+    split: 'test',
+    label,
+    outcome,
+  });
   const verdict = (supported: boolean, probability?: number): Outcome => ({
     status: 'verdict',
     verdict: { kind: 'classification', supported, ...(probability === undefined ? {} : { probability }) },
@@ -64,7 +85,12 @@ describe('item predictions', () => {
     expect(predict(item(false, invalid), 0.5)).toBe(true);
     expect(predict(item(true, { status: 'error', message: 'timeout' }), 0.5)).toBeNull();
     // 2 supported (one right, one invalid), 2 not (one right, one error): TPR 1/2, TNR 1/1.
-    const items = [item(true, verdict(true)), item(true, invalid), item(false, verdict(false)), item(false, { status: 'error', message: 'x' })];
+    const items = [
+      item(true, verdict(true)),
+      item(true, invalid),
+      item(false, verdict(false)),
+      item(false, { status: 'error', message: 'x' }),
+    ];
     expect(datasetBacc(items, 0.5)).toBe(75);
   });
 
@@ -137,9 +163,13 @@ describe('baselines on the partial rebuild', () => {
 
     const notes = table!.notes.join('\n');
     expect(notes).toContain('Not the LLM-AggreFact average: 3 of 11 datasets were scored (Wice, FactCheck-GPT, Lfqa)');
-    expect(notes).toContain('missing: AggreFact-CNN, AggreFact-XSum, TofuEval-MediaS, TofuEval-MeetB, Reveal, ClaimVerify, ExpertQA, RAGTruth');
+    expect(notes).toContain(
+      'missing: AggreFact-CNN, AggreFact-XSum, TofuEval-MediaS, TofuEval-MeetB, Reveal, ClaimVerify, ExpertQA, RAGTruth',
+    );
     expect(notes).toContain('NOT the benchmark');
-    expect(notes).toMatch(/Wice is the same source split.*FactCheck-GPT and Lfqa are approximations: whole annotation pools/);
+    expect(notes).toMatch(
+      /Wice is the same source split.*FactCheck-GPT and Lfqa are approximations: whole annotation pools/,
+    );
     expect(notes).toContain('10-dataset release');
     expect(notes).toContain('256');
   });
@@ -150,8 +180,16 @@ describe('published leaderboard rows', () => {
     const sources = fs.readFileSync(path.join(DATA_DIR, 'aggrefact/SOURCES.md'), 'utf8');
     const start = sources.indexOf('| model | CNN | XSum |');
     const lines = sources.slice(start).split('\n');
-    const rows = lines.slice(2, lines.findIndex((l, i) => i > 1 && !l.startsWith('|')));
-    const parsed = rows.map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    const rows = lines.slice(
+      2,
+      lines.findIndex((l, i) => i > 1 && !l.startsWith('|')),
+    );
+    const parsed = rows.map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
     expect(parsed.map((c) => c[0])).toEqual(LEADERBOARD.map((r) => r.model));
     for (const [i, cells] of parsed.entries()) {
       const row = LEADERBOARD[i]!;
@@ -190,7 +228,10 @@ describe('threshold tuning on a dev split (FactCG)', () => {
   let dataDir: string;
   beforeAll(() => {
     dataDir = tempDir();
-    writeAggreFactParquet(path.join(dataDir, OFFICIAL_FILES.dev), [...rows('Wice', [0.62, 0.7, 0.9], [0.2, 0.35, 0.6]), ...rows('Lfqa', [0.25, 0.4], [0.05, 0.15, 0.3])]);
+    writeAggreFactParquet(path.join(dataDir, OFFICIAL_FILES.dev), [
+      ...rows('Wice', [0.62, 0.7, 0.9], [0.2, 0.35, 0.6]),
+      ...rows('Lfqa', [0.25, 0.4], [0.05, 0.15, 0.3]),
+    ]);
     writeAggreFactParquet(path.join(dataDir, OFFICIAL_FILES.test), [
       ...rows('Wice', [0.55, 0.65, 0.95], [0.1, 0.58, 0.59]),
       ...rows('Lfqa', [0.2, 0.45], [0.1, 0.12]),
@@ -231,9 +272,18 @@ describe('threshold tuning on a dev split (FactCG)', () => {
 
   it('a judge with plain Yes/No verdicts gets the same result tuned or not', () => {
     const yes = (label: boolean, supported: boolean, split: 'dev' | 'test'): ScoredOutcome => ({
-      dataset: 'Wice', split, label, outcome: { status: 'verdict', verdict: { kind: 'classification', supported } },
+      dataset: 'Wice',
+      split,
+      label,
+      outcome: { status: 'verdict', verdict: { kind: 'classification', supported } },
     });
-    const items = [yes(true, true, 'dev'), yes(false, true, 'dev'), yes(true, true, 'test'), yes(false, false, 'test'), yes(false, true, 'test')];
+    const items = [
+      yes(true, true, 'dev'),
+      yes(false, true, 'dev'),
+      yes(true, true, 'test'),
+      yes(false, false, 'test'),
+      yes(false, true, 'test'),
+    ];
     expect(tuneThreshold(items.filter((i) => i.split === 'dev'))!.threshold).toBe(0.01);
     expect(scoreAggreFact(items, 'tune').datasets.Wice!.bacc).toBe(scoreAggreFact(items, 'fixed').datasets.Wice!.bacc);
   });

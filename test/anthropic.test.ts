@@ -60,7 +60,8 @@ function itemIndex(request: { messages: { content: unknown }[] }): number {
   return index;
 }
 
-const score = (result: ItemResult): number | null => pairwiseItemScore(result as ItemResult<{ id: string }, PairwiseGold>);
+const score = (result: ItemResult): number | null =>
+  pairwiseItemScore(result as ItemResult<{ id: string }, PairwiseGold>);
 const gold = (index: number): 'A' | 'B' => (items[index]!.prepared.gold as PairwiseGold).chosenSlot;
 const other = (slot: 'A' | 'B'): 'A' | 'B' => (slot === 'A' ? 'B' : 'A');
 
@@ -102,7 +103,10 @@ async function startDouble(script: Script): Promise<AnthropicDouble> {
 }
 
 /** The preset, pointed at a fresh double by a user config file, with a temp store. */
-async function setup(script: Script, options: { limits?: Record<string, number>; env?: NodeJS.ProcessEnv } = {}): Promise<Setup> {
+async function setup(
+  script: Script,
+  options: { limits?: Record<string, number>; env?: NodeJS.ProcessEnv } = {},
+): Promise<Setup> {
   const double = await startDouble(script);
   const dir = tempDir('autorater-anthropic-');
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -122,13 +126,23 @@ async function setup(script: Script, options: { limits?: Record<string, number>;
 }
 
 function run(s: Setup, limit: number): Promise<RunResult> {
-  return runEval({ judge: s.judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store: s.store, limit, progress: false });
+  return runEval({
+    judge: s.judge,
+    benchmarks: [rewardbench],
+    dataDir: DATA_DIR,
+    seed: 0,
+    store: s.store,
+    limit,
+    progress: false,
+  });
 }
 
 /** Stored judgments in item order (undefined for an item never asked). */
 function stored(s: Setup, limit: number): (Judgment | undefined)[] {
   const rows = [...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()];
-  return items.slice(0, limit).map((item) => rows.find((j) => j.itemId === item.item.id && j.promptHash === item.promptHash));
+  return items
+    .slice(0, limit)
+    .map((item) => rows.find((j) => j.itemId === item.item.id && j.promptHash === item.promptHash));
 }
 
 /** Writes the reports, closes the store, and checks the key is in none of the files and none of `texts`. */
@@ -136,13 +150,21 @@ async function finish(s: Setup, result: RunResult | undefined, texts: string[] =
   const written: string[] = [];
   if (result) {
     const summary = result.benchmarks[0]!.summary as RewardBenchSummary;
-    const tables = await rewardbench.tables(summary, { dataDir: DATA_DIR, judgeId: s.judge.id, publishedAs: s.judge.publishedAs });
+    const tables = await rewardbench.tables(summary, {
+      dataDir: DATA_DIR,
+      judgeId: s.judge.id,
+      publishedAs: s.judge.publishedAs,
+    });
     written.push(...(await writeReports(path.join(s.dir, 'reports'), result, tables, 0)));
   }
-  const errors = [...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()].flatMap((j) => (j.error === null ? [] : [j.error]));
+  const errors = [...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()].flatMap((j) =>
+    j.error === null ? [] : [j.error],
+  );
   s.closeStore(); // the WAL is folded into the main file; whatever is left on disk is scanned below
   const key = Buffer.from(KEY);
-  const files = (fs.readdirSync(s.dir, { recursive: true }) as string[]).map((f) => path.join(s.dir, f)).filter((f) => fs.statSync(f).isFile());
+  const files = (fs.readdirSync(s.dir, { recursive: true }) as string[])
+    .map((f) => path.join(s.dir, f))
+    .filter((f) => fs.statSync(f).isFile());
   // The scan does see the store's content: the judge's id, registered with every run, is there in plain bytes.
   expect(fs.readFileSync(path.join(s.dir, 'store', 'runs.sqlite')).includes(Buffer.from(JUDGE_ID))).toBe(true);
   for (const file of files) expect(fs.readFileSync(file).includes(key), `${file} contains the API key`).toBe(false);
@@ -156,7 +178,9 @@ describe('anthropic adapter in a run', () => {
     // Item 0 and 2 answered with the better response, item 1 with the worse one: scores 1, 0, 1.
     const s = await setup(
       perItem((index, _attempt, request) =>
-        message(request, VERDICT(index === 1 ? other(gold(index)) : gold(index)), { usage: { input_tokens: 1000 + index, output_tokens: 40 + index } }),
+        message(request, VERDICT(index === 1 ? other(gold(index)) : gold(index)), {
+          usage: { input_tokens: 1000 + index, output_tokens: 40 + index },
+        }),
       ),
     );
     const result = await run(s, n);
@@ -179,7 +203,9 @@ describe('anthropic adapter in a run', () => {
 
     expect(result.status).toBe('complete');
     const judgments = stored(s, n);
-    expect(judgments.map((j) => j!.verdict)).toEqual([0, 1, 2].map((i) => ({ kind: 'pairwise', choice: i === 1 ? other(gold(i)) : gold(i) })));
+    expect(judgments.map((j) => j!.verdict)).toEqual(
+      [0, 1, 2].map((i) => ({ kind: 'pairwise', choice: i === 1 ? other(gold(i)) : gold(i) })),
+    );
     expect(judgments.map((j) => j!.raw)).toEqual([0, 1, 2].map((i) => VERDICT(i === 1 ? other(gold(i)) : gold(i))));
     expect(judgments.map((j) => [j!.inputTokens, j!.outputTokens, j!.attempts, j!.error])).toEqual([
       [1000, 40, 1, null],
@@ -187,14 +213,27 @@ describe('anthropic adapter in a run', () => {
       [1002, 42, 1, null],
     ]);
     for (const [i, j] of judgments.entries()) {
-      expect(j!.costUsd).toBeCloseTo(((1000 + i) * PRICE.inputPerMillion + (40 + i) * PRICE.outputPerMillion) / 1e6, 12);
+      expect(j!.costUsd).toBeCloseTo(
+        ((1000 + i) * PRICE.inputPerMillion + (40 + i) * PRICE.outputPerMillion) / 1e6,
+        12,
+      );
     }
     expect(result.benchmarks[0]!.results.map((r) => score(r))).toEqual([1, 0, 1]);
     expect(result.spend).toMatchObject({ inputTokens: 3003, outputTokens: 123 });
 
     const written = await finish(s, result);
-    expect(written.map((f) => path.basename(f)).sort()).toEqual(['predictions.jsonl', 'report.md', 'rewardbench.csv', 'summary.json']);
-    expect(fs.readFileSync(path.join(s.dir, 'reports', 'predictions.jsonl'), 'utf8').trim().split('\n')).toHaveLength(n);
+    expect(written.map((f) => path.basename(f)).sort()).toEqual([
+      'predictions.jsonl',
+      'report.md',
+      'rewardbench.csv',
+      'summary.json',
+    ]);
+    expect(
+      fs
+        .readFileSync(path.join(s.dir, 'reports', 'predictions.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(n);
   });
 
   it('waits as long as a 429 retry-after says (up to the cap) and then retries', async () => {
@@ -228,7 +267,9 @@ describe('anthropic adapter in a run', () => {
   it('retries 500, 503 and 529 overloaded_error until the reply comes', async () => {
     const n = 3;
     const failures = [serverError(500), serverError(503), overloaded()];
-    const s = await setup(perItem((index, attempt, request) => (attempt < 3 ? failures[index]! : message(request, VERDICT('B')))));
+    const s = await setup(
+      perItem((index, attempt, request) => (attempt < 3 ? failures[index]! : message(request, VERDICT('B')))),
+    );
     const result = await run(s, n);
 
     expect(s.double.requests).toHaveLength(9);
@@ -287,7 +328,8 @@ describe('anthropic adapter in a run', () => {
       perItem((index, attempt, request) => {
         if (index === 0 && attempt === 1) return truncatedMessage(request, VERDICT('A'));
         if (index === 1) return truncatedMessage(request, VERDICT('A')); // every time
-        if (index === 2 && attempt === 1) return { status: 200, headers: { 'content-type': 'text/html' }, text: '<html>502 Bad Gateway</html>' };
+        if (index === 2 && attempt === 1)
+          return { status: 200, headers: { 'content-type': 'text/html' }, text: '<html>502 Bad Gateway</html>' };
         return message(request, VERDICT('A'));
       }),
     );
@@ -307,9 +349,15 @@ describe('anthropic adapter in a run', () => {
     const rambling = 'explanation: Response A covers more ground, while response B is more precise; weighing the two';
     const s = await setup(
       perItem((index, _attempt, request) => {
-        if (index === 0) return message(request, rambling, { stopReason: 'max_tokens', usage: { input_tokens: 900, output_tokens: 1024 } });
+        if (index === 0)
+          return message(request, rambling, {
+            stopReason: 'max_tokens',
+            usage: { input_tokens: 900, output_tokens: 1024 },
+          });
         if (index === 1) return message(request, '', { content: [], usage: { input_tokens: 901, output_tokens: 1 } });
-        return message(request, 'explanation: both are fine.\nbetter response: either', { usage: { input_tokens: 902, output_tokens: 12 } });
+        return message(request, 'explanation: both are fine.\nbetter response: either', {
+          usage: { input_tokens: 902, output_tokens: 12 },
+        });
       }),
     );
     const result = await run(s, n);
@@ -317,7 +365,9 @@ describe('anthropic adapter in a run', () => {
     expect(s.double.requests).toHaveLength(n); // not retried
     expect(result.status).toBe('complete');
     const judgments = stored(s, n);
-    expect(judgments.map((j) => [j!.replyType, j!.raw, j!.verdict, j!.error, j!.attempts, j!.inputTokens, j!.outputTokens])).toEqual([
+    expect(
+      judgments.map((j) => [j!.replyType, j!.raw, j!.verdict, j!.error, j!.attempts, j!.inputTokens, j!.outputTokens]),
+    ).toEqual([
       ['text', rambling, null, null, 1, 900, 1024],
       ['invalid', null, null, null, 1, 901, 1],
       ['text', 'explanation: both are fine.\nbetter response: either', null, null, 1, 902, 12],
@@ -357,11 +407,15 @@ describe('anthropic adapter in a run', () => {
   });
 
   it('keeps the key out of what it stores even when a server echoes it in an error', async () => {
-    const s = await setup(() => apiError(403, 'permission_error', `API key ${KEY} does not have access to claude-3-opus-20240229`));
+    const s = await setup(() =>
+      apiError(403, 'permission_error', `API key ${KEY} does not have access to claude-3-opus-20240229`),
+    );
     const failure = (await run(s, 2).catch((error: unknown) => error)) as Error;
 
     expect(s.double.requests).toHaveLength(1);
-    expect(failure.message).toContain(': HTTP 403: permission_error: API key *** does not have access to claude-3-opus-20240229. ');
+    expect(failure.message).toContain(
+      ': HTTP 403: permission_error: API key *** does not have access to claude-3-opus-20240229. ',
+    );
     expect(failure.message).not.toContain(KEY);
     await finish(s, undefined, [failure.message]);
   });
@@ -380,16 +434,28 @@ describe('anthropic adapter and the SDK', () => {
     const busy = await client(() => overloaded({ 'retry-after': '7' }));
     const error = await ask(busy.client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JudgeCallError);
-    expect((error as JudgeCallError).details).toEqual({ status: 529, retryable: true, retryAfterMs: 7000, fatal: false });
+    expect((error as JudgeCallError).details).toEqual({
+      status: 529,
+      retryable: true,
+      retryAfterMs: 7000,
+      fatal: false,
+    });
     expect((error as JudgeCallError).message).toBe('HTTP 529: overloaded_error: Overloaded');
     expect(busy.double.requests).toHaveLength(1);
 
     const broken = await client(() => serverError(500));
-    await expect(ask(broken.client)).rejects.toMatchObject({ message: 'HTTP 500: api_error: Internal server error', details: { retryable: true } });
+    await expect(ask(broken.client)).rejects.toMatchObject({
+      message: 'HTTP 500: api_error: Internal server error',
+      details: { retryable: true },
+    });
     expect(broken.double.requests).toHaveLength(1);
 
-    const tooLong = await client(() => apiError(400, 'invalid_request_error', 'prompt is too long: 250000 tokens > 200000 maximum'));
-    await expect(ask(tooLong.client)).rejects.toMatchObject({ details: { status: 400, retryable: false, fatal: false } });
+    const tooLong = await client(() =>
+      apiError(400, 'invalid_request_error', 'prompt is too long: 250000 tokens > 200000 maximum'),
+    );
+    await expect(ask(tooLong.client)).rejects.toMatchObject({
+      details: { status: 400, retryable: false, fatal: false },
+    });
     expect(tooLong.double.requests).toHaveLength(1);
   });
 
@@ -428,7 +494,9 @@ describe('anthropic adapter and the SDK', () => {
   });
 
   it('sends top_p only when configured, and refuses a temperature the API does not accept', async () => {
-    const { double, client: c } = await client((request) => message(request, VERDICT('A')), { decoding: { topP: 0.9 } });
+    const { double, client: c } = await client((request) => message(request, VERDICT('A')), {
+      decoding: { topP: 0.9 },
+    });
     await ask(c);
     expect(double.requests[0]!.body).toMatchObject({ temperature: 0, top_p: 0.9 });
 
@@ -439,6 +507,8 @@ describe('anthropic adapter and the SDK', () => {
 
   it('fails in one line naming the variable when no key is set', () => {
     const spec = specFor(tempDir('autorater-anthropic-'), {});
-    expect(() => createApiJudge(spec, anthropicAdapter, {})).toThrow(`--judge ${JUDGE_ID}: set ANTHROPIC_API_KEY (the anthropic API key).`);
+    expect(() => createApiJudge(spec, anthropicAdapter, {})).toThrow(
+      `--judge ${JUDGE_ID}: set ANTHROPIC_API_KEY (the anthropic API key).`,
+    );
   });
 });

@@ -32,7 +32,10 @@ function dataWith(...rels: string[]): { dir: string; files: string[] } {
 function expectOneMessage(result: CliResult, code: number, ...parts: string[]): void {
   expect(result.code, result.stderr).toBe(code);
   // Every run first says where its judge sends requests ("judge <id>: ..."); the failure is the one line after it.
-  const lines = result.stderr.trim().split('\n').filter((line) => !/^judge \S+: /.test(line));
+  const lines = result.stderr
+    .trim()
+    .split('\n')
+    .filter((line) => !/^judge \S+: /.test(line));
   expect(lines, result.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^autorater: /);
   for (const part of parts) expect(lines[0]).toContain(part);
@@ -46,7 +49,10 @@ function evalArgs(dataDir: string, ...rest: string[]): string[] {
 
 describe('bad input gives one clear message and a non-zero exit', () => {
   it('a truncated parquet file', async () => {
-    const { dir, files: [file] } = dataWith(RENAMED);
+    const {
+      dir,
+      files: [file],
+    } = dataWith(RENAMED);
     const size = fs.statSync(file!).size;
     fs.truncateSync(file!, Math.floor(size / 2));
     const result = await runCli(evalArgs(dir, '--judge', 'longer-wins', '--benchmark', 'rewardbench'));
@@ -54,7 +60,10 @@ describe('bad input gives one clear message and a non-zero exit', () => {
   });
 
   it('a JSONL file with a broken line', async () => {
-    const { dir, files: [file] } = dataWith('aggrefact/rebuilt/test.jsonl');
+    const {
+      dir,
+      files: [file],
+    } = dataWith('aggrefact/rebuilt/test.jsonl');
     const lines = fs.readFileSync(file!, 'utf8').split('\n').slice(0, 20);
     lines[11] = lines[11]!.slice(0, 40); // line 12 ends mid-string, as a cut-off write would leave it
     fs.writeFileSync(file!, lines.join('\n') + '\n');
@@ -63,7 +72,10 @@ describe('bad input gives one clear message and a non-zero exit', () => {
   });
 
   it('a CSV file with a wrong header', async () => {
-    const { dir, files } = dataWith('heldout/rankgen/human-eval-data/gpt2_medium.csv', 'heldout/rankgen/human-eval-data/t5_xxl_c4.csv');
+    const { dir, files } = dataWith(
+      'heldout/rankgen/human-eval-data/gpt2_medium.csv',
+      'heldout/rankgen/human-eval-data/t5_xxl_c4.csv',
+    );
     const target = files[1]!;
     // A renamed first column, as a spreadsheet round trip can leave it.
     fs.writeFileSync(target, fs.readFileSync(target, 'utf8').replace(/^HITId,/, 'HIT ID,'));
@@ -73,9 +85,16 @@ describe('bad input gives one clear message and a non-zero exit', () => {
 
   it('a RewardBench row with an unknown subset', async () => {
     const dir = tempDir('autorater-bad-');
-    const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(path.join(DATA_DIR, RENAMED)) })).slice(0, 30) as Record<string, unknown>[];
+    const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(path.join(DATA_DIR, RENAMED)) })).slice(
+      0,
+      30,
+    ) as Record<string, unknown>[];
     rows[7] = { ...rows[7], subset: 'chat-hardest' };
-    const column = (name: string, from: string, type: 'STRING' | 'INT64') => ({ name, type, data: rows.map((r) => (type === 'INT64' ? BigInt(r[from] as number | bigint) : String(r[from]))) });
+    const column = (name: string, from: string, type: 'STRING' | 'INT64') => ({
+      name,
+      type,
+      data: rows.map((r) => (type === 'INT64' ? BigInt(r[from] as number | bigint) : String(r[from]))),
+    });
     const file = path.join(dir, OFFICIAL);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const columnData = [
@@ -93,7 +112,9 @@ describe('bad input gives one clear message and a non-zero exit', () => {
   });
 
   it('an unknown benchmark (or RewardBench subset) named on the command line', async () => {
-    const result = await runCli(evalArgs(tempDir('autorater-bad-'), '--judge', 'longer-wins', '--benchmark', 'rewardbench,chat-hard'));
+    const result = await runCli(
+      evalArgs(tempDir('autorater-bad-'), '--judge', 'longer-wins', '--benchmark', 'rewardbench,chat-hard'),
+    );
     expectOneMessage(result, 2, 'unknown benchmark "chat-hard"', 'Known benchmarks: ');
   });
 
@@ -102,10 +123,22 @@ describe('bad input gives one clear message and a non-zero exit', () => {
     const config = path.join(dir, 'judges.json');
     fs.writeFileSync(
       config,
-      JSON.stringify({ judges: { 'llama-local': { extends: 'llama-3-70b', baseURL: 'http://127.0.0.1:9/v1', limits: { concurrency: '8' } } } }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          judges: {
+            'llama-local': { extends: 'llama-3-70b', baseURL: 'http://127.0.0.1:9/v1', limits: { concurrency: '8' } },
+          },
+        },
+        null,
+        2,
+      ) + '\n',
     );
     const result = await runCli(evalArgs(dir, '--judge', 'llama-local', '--config', config));
     // The seventh line of the file is "concurrency": "8".
-    expectOneMessage(result, 2, `${config}: judges.llama-local.limits.concurrency: Invalid input: expected number, received string (line 7)`);
+    expectOneMessage(
+      result,
+      2,
+      `${config}: judges.llama-local.limits.concurrency: Invalid input: expected number, received string (line 7)`,
+    );
   });
 });

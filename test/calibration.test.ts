@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { AnyBenchmark, ItemResult, Outcome } from '../benchmarks/benchmark.ts';
 import type { Judgment } from '../harness/store.ts';
 import type { Task } from '../harness/tasks.ts';
-import { accuracyAtCoverage, calibrationTables, expectedCalibrationError, predictionOf, reliabilityBins, runPredictions, type Prediction } from '../reports/calibration.ts';
+import {
+  accuracyAtCoverage,
+  calibrationTables,
+  expectedCalibrationError,
+  predictionOf,
+  reliabilityBins,
+  runPredictions,
+  type Prediction,
+} from '../reports/calibration.ts';
 
 // Eight verdicts whose bins, ECE and coverage were worked out by hand (below).
 const P: Prediction[] = [
@@ -38,7 +46,9 @@ describe('calibration metrics', () => {
     // 2 bins: [0, 0.5) holds 0.3 (wrong): gap 0.3; [0.5, 1] holds 7 with mean 5.34/7 and 5/7 right: gap 0.34/7.
     expect(expectedCalibrationError(P, 2)).toBeCloseTo(0.0375 + (7 / 8) * (0.34 / 7), 12);
     // A perfectly calibrated set: 0.75 confidence, three of four right.
-    expect(expectedCalibrationError([true, true, true, false].map((correct) => ({ confidence: 0.75, correct })))).toBeCloseTo(0, 12);
+    expect(
+      expectedCalibrationError([true, true, true, false].map((correct) => ({ confidence: 0.75, correct }))),
+    ).toBeCloseTo(0, 12);
     expect(expectedCalibrationError([])).toBeNull();
   });
 
@@ -55,38 +65,79 @@ describe('calibration metrics', () => {
 });
 
 const pair: Task = { kind: 'pairwise', context: 'q', responseA: 'a', responseB: 'b' };
-const likert: Task = { kind: 'pointwise', context: 'q', response: 'r', criterion: 'coherence', scale: { min: 1, max: 4 } };
+const likert: Task = {
+  kind: 'pointwise',
+  context: 'q',
+  response: 'r',
+  criterion: 'coherence',
+  scale: { min: 1, max: 4 },
+};
 const claim: Task = { kind: 'classification', document: 'd', claim: 'c' };
 const verdict = (v: Extract<Outcome, { status: 'verdict' }>['verdict']): Outcome => ({ status: 'verdict', verdict: v });
 
 describe('predictionOf: confidence of the chosen option, and whether it is right', () => {
   it('pairwise: P(chosen letter) against the gold slot', () => {
-    expect(predictionOf(pair, verdict({ kind: 'pairwise', choice: 'B' }), { chosenSlot: 'A' }, { A: 0.2, B: 0.8 })).toEqual({ confidence: 0.8, correct: false });
-    expect(predictionOf(pair, verdict({ kind: 'pairwise', choice: 'A' }), { chosenSlot: 'A' }, { A: 0.6, B: 0.4 })).toEqual({ confidence: 0.6, correct: true });
-    expect(predictionOf(pair, verdict({ kind: 'pairwise', choice: 'tie' }), { chosenSlot: 'A' }, { A: 0.5, B: 0.5 })).toBeNull();
+    expect(
+      predictionOf(pair, verdict({ kind: 'pairwise', choice: 'B' }), { chosenSlot: 'A' }, { A: 0.2, B: 0.8 }),
+    ).toEqual({ confidence: 0.8, correct: false });
+    expect(
+      predictionOf(pair, verdict({ kind: 'pairwise', choice: 'A' }), { chosenSlot: 'A' }, { A: 0.6, B: 0.4 }),
+    ).toEqual({ confidence: 0.6, correct: true });
+    expect(
+      predictionOf(pair, verdict({ kind: 'pairwise', choice: 'tie' }), { chosenSlot: 'A' }, { A: 0.5, B: 0.5 }),
+    ).toBeNull();
     expect(predictionOf(pair, verdict({ kind: 'pairwise', choice: 'A' }), { chosenSlot: 'A' }, null)).toBeNull();
-    expect(predictionOf(pair, { status: 'invalid', reason: 'no verdict' }, { chosenSlot: 'A' }, { A: 0.6, B: 0.4 })).toBeNull();
+    expect(
+      predictionOf(pair, { status: 'invalid', reason: 'no verdict' }, { chosenSlot: 'A' }, { A: 0.6, B: 0.4 }),
+    ).toBeNull();
   });
 
   it('pointwise: P(chosen rating), right on an exact match with the gold label', () => {
     const probs = { '1': 0.1, '2': 0.2, '3': 0.6, '4': 0.1 };
-    expect(predictionOf(likert, verdict({ kind: 'pointwise', score: 3 }), { label: 3, mean: 3.2 }, probs)).toEqual({ confidence: 0.6, correct: true });
-    expect(predictionOf(likert, verdict({ kind: 'pointwise', score: 2 }), { label: 3, mean: 3.2 }, probs)).toEqual({ confidence: 0.2, correct: false });
+    expect(predictionOf(likert, verdict({ kind: 'pointwise', score: 3 }), { label: 3, mean: 3.2 }, probs)).toEqual({
+      confidence: 0.6,
+      correct: true,
+    });
+    expect(predictionOf(likert, verdict({ kind: 'pointwise', score: 2 }), { label: 3, mean: 3.2 }, probs)).toEqual({
+      confidence: 0.2,
+      correct: false,
+    });
   });
 
   it('classification: P(Yes) or P(No), whichever was answered', () => {
-    expect(predictionOf(claim, verdict({ kind: 'classification', supported: false, probability: 0.3 }), { supported: false }, null)).toEqual({ confidence: 0.7, correct: true });
-    expect(predictionOf(claim, verdict({ kind: 'classification', supported: true, probability: 0.9 }), { supported: false }, null)).toEqual({ confidence: 0.9, correct: false });
-    expect(predictionOf(claim, verdict({ kind: 'classification', supported: true }), { supported: true }, null)).toBeNull();
+    expect(
+      predictionOf(
+        claim,
+        verdict({ kind: 'classification', supported: false, probability: 0.3 }),
+        { supported: false },
+        null,
+      ),
+    ).toEqual({ confidence: 0.7, correct: true });
+    expect(
+      predictionOf(
+        claim,
+        verdict({ kind: 'classification', supported: true, probability: 0.9 }),
+        { supported: false },
+        null,
+      ),
+    ).toEqual({ confidence: 0.9, correct: false });
+    expect(
+      predictionOf(claim, verdict({ kind: 'classification', supported: true }), { supported: true }, null),
+    ).toBeNull();
   });
 });
 
 describe('calibrationTables', () => {
   const benchmark = { id: 'pairs', title: 'Pairs' } as AnyBenchmark;
-  const judged = (probabilities: Record<string, number> | null): Judgment => ({ optionProbabilities: probabilities }) as Judgment;
+  const judged = (probabilities: Record<string, number> | null): Judgment =>
+    ({ optionProbabilities: probabilities }) as Judgment;
   const item = (id: string, choice: 'A' | 'B', gold: 'A' | 'B'): ItemResult => ({
     item: { id },
-    prepared: { task: pair, instructions: { taskDefinition: '', evaluationInstructions: '' }, gold: { chosenSlot: gold } },
+    prepared: {
+      task: pair,
+      instructions: { taskDefinition: '', evaluationInstructions: '' },
+      gold: { chosenSlot: gold },
+    },
     outcome: verdict({ kind: 'pairwise', choice }),
   });
 
@@ -94,11 +145,22 @@ describe('calibrationTables', () => {
     const results = [item('1', 'A', 'A'), item('2', 'B', 'A'), item('3', 'A', 'A')];
     const judgments = [judged({ A: 0.9, B: 0.1 }), judged({ A: 0.35, B: 0.65 }), judged(null)];
     const run = { benchmark, results, judgments, swappedJudgments: [undefined, undefined, undefined] };
-    expect(runPredictions(run)).toEqual({ predictions: [{ confidence: 0.9, correct: true }, { confidence: 0.65, correct: false }], verdicts: 3 });
+    expect(runPredictions(run)).toEqual({
+      predictions: [
+        { confidence: 0.9, correct: true },
+        { confidence: 0.65, correct: false },
+      ],
+      verdicts: 3,
+    });
     const [reliability, coverage] = calibrationTables(run);
     expect(reliability!.id).toBe('pairs-calibration');
     // Bins [0.6, 0.7) and [0.9, 1]: ECE = ½·0.65 + ½·0.1 = 0.375.
-    expect(reliability!.rows.map((r) => r.label)).toEqual(['confidence 0.60–0.70 (n=1)', 'confidence 0.90–1.00 (n=1)', 'all (n=2)', 'ECE, 10 equal-width bins']);
+    expect(reliability!.rows.map((r) => r.label)).toEqual([
+      'confidence 0.60–0.70 (n=1)',
+      'confidence 0.90–1.00 (n=1)',
+      'all (n=2)',
+      'ECE, 10 equal-width bins',
+    ]);
     expect(reliability!.rows[0]!.values).toEqual([50, 65, 0, -65]);
     expect(reliability!.rows.at(-1)!.values[3]).toBeCloseTo(37.5, 10);
     expect(reliability!.notes[0]).toContain('2 of 3 verdicts');

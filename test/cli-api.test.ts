@@ -17,7 +17,12 @@ afterEach(async () => {
 
 function userConfig(dir: string, baseURL: string, extra: Record<string, unknown> = {}): string {
   const file = path.join(dir, 'judges.json');
-  const entry = { extends: 'gpt-4o', baseURL, limits: { concurrency: 2, timeoutMs: 5000, baseDelayMs: 1, maxRetryAfterMs: 50 }, ...extra };
+  const entry = {
+    extends: 'gpt-4o',
+    baseURL,
+    limits: { concurrency: 2, timeoutMs: 5000, baseDelayMs: 1, maxRetryAfterMs: 50 },
+    ...extra,
+  };
   fs.writeFileSync(file, JSON.stringify({ judges: { 'gpt-4o-local': entry } }));
   return file;
 }
@@ -31,10 +36,28 @@ function everything(dir: string, result: CliResult): string {
 
 describe('a model judge from the command line, against a local OpenAI double', () => {
   it('retries rate limits, reports tokens and cost, and the API key appears nowhere it wrote', async () => {
-    double = await startOpenAIDouble({ apiKey: KEY, script: (call) => (call.attempt === 1 ? rateLimited({ 'retry-after-ms': '5' }) : completion(call, 'explanation: ok\nbetter response: A')) });
+    double = await startOpenAIDouble({
+      apiKey: KEY,
+      script: (call) =>
+        call.attempt === 1
+          ? rateLimited({ 'retry-after-ms': '5' })
+          : completion(call, 'explanation: ok\nbetter response: A'),
+    });
     const dir = tempDir();
     const result = await runCli(
-      ['eval', '--judge', 'gpt-4o-local', '--config', userConfig(dir, double.baseURL), '--limit', '10', '--store', path.join(dir, 'runs.sqlite'), '--out', path.join(dir, 'out')],
+      [
+        'eval',
+        '--judge',
+        'gpt-4o-local',
+        '--config',
+        userConfig(dir, double.baseURL),
+        '--limit',
+        '10',
+        '--store',
+        path.join(dir, 'runs.sqlite'),
+        '--out',
+        path.join(dir, 'out'),
+      ],
       { env: { OPENAI_API_KEY: KEY } },
     );
     expect(result.code, result.stderr).toBe(0);
@@ -43,12 +66,20 @@ describe('a model judge from the command line, against a local OpenAI double', (
     expect(result.stderr).toMatch(/this run: [\d.k]+ in \/ [\d.k]+ out \| \$0\.\d\d/);
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
     expect(summary.run.spend.inputTokens).toBeGreaterThan(0);
-    expect(summary.run.spend.costUsd).toBeCloseTo((summary.run.spend.inputTokens * 5 + summary.run.spend.outputTokens * 15) / 1e6, 12);
+    expect(summary.run.spend.costUsd).toBeCloseTo(
+      (summary.run.spend.inputTokens * 5 + summary.run.spend.outputTokens * 15) / 1e6,
+      12,
+    );
     const report = fs.readFileSync(path.join(dir, 'out', 'report.md'), 'utf8');
     expect(report).toContain(`- This run's requests: `);
-    expect(report).toMatch(/rewardbench: 10 items, 10 asked, 0 from the store, 0 errors, 0 invalid; all its judgments: [\d.k]+ in \/ [\d.k]+ out \| \$0\.\d\d/);
+    expect(report).toMatch(
+      /rewardbench: 10 items, 10 asked, 0 from the store, 0 errors, 0 invalid; all its judgments: [\d.k]+ in \/ [\d.k]+ out \| \$0\.\d\d/,
+    );
     const db = new Database(path.join(dir, 'runs.sqlite'), { readonly: true });
-    expect(db.prepare('SELECT COUNT(*) AS n, SUM(attempts) AS a FROM judgments WHERE error IS NULL').get()).toEqual({ n: 10, a: 20 });
+    expect(db.prepare('SELECT COUNT(*) AS n, SUM(attempts) AS a FROM judgments WHERE error IS NULL').get()).toEqual({
+      n: 10,
+      a: 20,
+    });
     db.close();
 
     const left = everything(dir, result);
@@ -66,7 +97,17 @@ describe('a model judge from the command line, against a local OpenAI double', (
       },
     });
     const dir = tempDir();
-    const args = ['eval', '--judge', 'gpt-4o-local', '--config', userConfig(dir, double.baseURL), '--limit', '30', '--store', path.join(dir, 'runs.sqlite')];
+    const args = [
+      'eval',
+      '--judge',
+      'gpt-4o-local',
+      '--config',
+      userConfig(dir, double.baseURL),
+      '--limit',
+      '30',
+      '--store',
+      path.join(dir, 'runs.sqlite'),
+    ];
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: REPO,
       env: { ...process.env, AUTORATER_DATA: DATA_DIR, OPENAI_API_KEY: KEY },
@@ -80,7 +121,10 @@ describe('a model judge from the command line, against a local OpenAI double', (
     expect(stderr).toContain('Interrupted: run the same command again to continue where it stopped.');
 
     const db = new Database(path.join(dir, 'runs.sqlite'), { readonly: true });
-    const stored = db.prepare('SELECT COUNT(*) AS n, SUM(error IS NOT NULL) AS errors FROM judgments').get() as { n: number; errors: number };
+    const stored = db.prepare('SELECT COUNT(*) AS n, SUM(error IS NOT NULL) AS errors FROM judgments').get() as {
+      n: number;
+      errors: number;
+    };
     db.close();
     expect(stored.errors).toBe(0); // requests cut off by Ctrl-C are not errors
     expect(stored.n).toBeGreaterThanOrEqual(4);
@@ -97,7 +141,21 @@ describe('a model judge from the command line, against a local OpenAI double', (
     double = await startOpenAIDouble({ apiKey: KEY });
     const dir = tempDir();
     const result = await runCli(
-      ['eval', '--judge', 'gpt-4o-local', '--config', userConfig(dir, double.baseURL), '--limit', '50', '--max-cost', '0.05', '--store', path.join(dir, 'runs.sqlite'), '--out', path.join(dir, 'out')],
+      [
+        'eval',
+        '--judge',
+        'gpt-4o-local',
+        '--config',
+        userConfig(dir, double.baseURL),
+        '--limit',
+        '50',
+        '--max-cost',
+        '0.05',
+        '--store',
+        path.join(dir, 'runs.sqlite'),
+        '--out',
+        path.join(dir, 'out'),
+      ],
       { env: { OPENAI_API_KEY: KEY } },
     );
     expect(result.code).toBe(5);

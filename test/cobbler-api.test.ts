@@ -37,25 +37,43 @@ describe('CoBBLEr with an API judge (OpenAI double)', () => {
     // Always "A" in the anonymous modules; no verdict at all when the real names are shown.
     const double = await startOpenAIDouble({
       apiKey: KEY,
-      script: (call) => completion(call, call.prompt.includes('\nModel A (') ? 'Both are fine.' : 'explanation: A is coherent.\nbetter response: A'),
+      script: (call) =>
+        completion(
+          call,
+          call.prompt.includes('\nModel A (') ? 'Both are fine.' : 'explanation: A is coherent.\nbetter response: A',
+        ),
     });
     doubles.push(double);
     const dir = tempDir('autorater-cobbler-');
     const configFile = path.join(dir, 'judges.json');
     const judges = {
-      'chatgpt-double': { extends: 'gpt-3.5-turbo', baseURL: '${OPENAI_DOUBLE_URL}', limits: { timeoutMs: 2000, maxAttempts: 2, maxRetryAfterMs: 20 } },
+      'chatgpt-double': {
+        extends: 'gpt-3.5-turbo',
+        baseURL: '${OPENAI_DOUBLE_URL}',
+        limits: { timeoutMs: 2000, maxAttempts: 2, maxRetryAfterMs: 20 },
+      },
     };
     fs.writeFileSync(configFile, JSON.stringify({ judges }));
     const spec = resolveJudgeSpec('chatgpt-double', loadJudgeConfig({ userFile: configFile }))!;
     const judge = createApiJudge(spec, openaiAdapter, { OPENAI_API_KEY: KEY, OPENAI_DOUBLE_URL: double.baseURL });
     const store = Store.open(path.join(dir, 'runs.sqlite'));
-    const run = await runEval({ judge, benchmarks: [cobbler], dataDir: DATA_DIR, seed: 0, store, sample: 3, progress: false });
+    const run = await runEval({
+      judge,
+      benchmarks: [cobbler],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store,
+      sample: 3,
+      progress: false,
+    });
     store.close();
 
     const b = run.benchmarks[0]!;
     expect(b.asked).toBe(3 * 4 * 2);
     expect(double.calls).toHaveLength(24);
-    expect(double.calls.filter((c) => c.prompt.includes('\nnote:\n85% of people believe that System '))).toHaveLength(6);
+    expect(double.calls.filter((c) => c.prompt.includes('\nnote:\n85% of people believe that System '))).toHaveLength(
+      6,
+    );
     const s = b.summary as CobblerSummary;
     expect(s.comparisons).toEqual({ order: 3, compassion: 3, bandwagon: 3, attention: 3 });
     expect(s.order.first).toMatchObject({ k: 3, n: 3 }); // "A" in both orders: first-order biased every time
@@ -87,7 +105,10 @@ describe('CoBBLEr files', () => {
     const dir = tempDir('autorater-cobbler-data-');
     const n = COBBLER_INSTRUCTIONS;
     const files: Record<string, unknown> = {
-      [EVALSET_PATH]: Array.from({ length: n }, (_, i) => ({ instruction: `Question ${i}?`, reference: `Answer ${i}.` })),
+      [EVALSET_PATH]: Array.from({ length: n }, (_, i) => ({
+        instruction: `Question ${i}?`,
+        reference: `Answer ${i}.`,
+      })),
       [RESPONSES_PATH]: Object.fromEntries(
         MODELS.map((m) => [m, Array.from({ length: n }, (_, i) => `${m} answers ${i}.`)]),
       ),
@@ -139,6 +160,8 @@ describe('CoBBLEr files', () => {
     const missing = tinySet();
     fs.rmSync(path.join(missing, COBBLER_DIR, annotationPath(6)));
     await expect(loadCobblerData(missing)).rejects.toThrow(MissingDataError);
-    await expect(loadCobblerData(missing)).rejects.toThrow(/annot_6\.json \(missing\)[\s\S]*npm run data -- pull cobbler/);
+    await expect(loadCobblerData(missing)).rejects.toThrow(
+      /annot_6\.json \(missing\)[\s\S]*npm run data -- pull cobbler/,
+    );
   });
 });

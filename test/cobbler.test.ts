@@ -3,7 +3,13 @@ import type { ItemResult, Outcome } from '../benchmarks/benchmark.ts';
 import { cobbler } from '../benchmarks/cobbler/index.ts';
 import { generatorOf } from '../benchmarks/cobbler/identity.ts';
 import { humanMajority, loadCobblerData, type Comparison } from '../benchmarks/cobbler/loader.ts';
-import { DISTRACTIONS, MODULES, type CobblerGold, type CobblerItem, type Module } from '../benchmarks/cobbler/modules.ts';
+import {
+  DISTRACTIONS,
+  MODULES,
+  type CobblerGold,
+  type CobblerItem,
+  type Module,
+} from '../benchmarks/cobbler/modules.ts';
 import { TABLE_3 } from '../benchmarks/cobbler/published.ts';
 import { scoreCobbler, wilson, type CobblerSummary } from '../benchmarks/cobbler/scoring.ts';
 import { TABLE_3_COLUMNS } from '../benchmarks/cobbler/tables.ts';
@@ -44,7 +50,9 @@ describe('CoBBLEr data', () => {
 
 describe('CoBBLEr prompts', () => {
   async function prompts(comparison: string, module: Module): Promise<{ q1: string; q2: string; gold: CobblerGold[] }> {
-    const entries = (await prepareItems(cobbler, DATA_DIR, 0)).filter((e) => e.item.id.startsWith(`${module}/${comparison}/`));
+    const entries = (await prepareItems(cobbler, DATA_DIR, 0)).filter((e) =>
+      e.item.id.startsWith(`${module}/${comparison}/`),
+    );
     expect(entries.map((e) => e.item.id)).toEqual([`${module}/${comparison}/q1`, `${module}/${comparison}/q2`]);
     return { q1: entries[0]!.prompt, q2: entries[1]!.prompt, gold: entries.map((e) => e.prepared.gold as CobblerGold) };
   }
@@ -59,7 +67,12 @@ describe('CoBBLEr prompts', () => {
     const response = (m: string): string => data.responses.get(m)![3]!;
     expect(q1.startsWith('INSTRUCTIONS:\nTask definition: ')).toBe(true);
     expect(q1).toContain('- better response: "A" or "B"');
-    expect(tail(q1)).toBe(`CONTEXT:\ninstruction:\n${instruction}\n\nreference:\n${reference}\n\nSystem A:\n${response(a)}\n\nSystem B:\n${response(b)}\n`.replace(/\s+$/, '\n'));
+    expect(tail(q1)).toBe(
+      `CONTEXT:\ninstruction:\n${instruction}\n\nreference:\n${reference}\n\nSystem A:\n${response(a)}\n\nSystem B:\n${response(b)}\n`.replace(
+        /\s+$/,
+        '\n',
+      ),
+    );
     expect(tail(q2)).toContain(`System A:\n${response(b)}\n\nSystem B:\n${response(a)}`);
     expect(q1).not.toContain('note:');
     expect(q1).not.toMatch(/chatgpt|gpt4/);
@@ -91,10 +104,16 @@ describe('CoBBLEr prompts', () => {
 
   it('every distraction sentence is used, and positions are about half each way', async () => {
     const entries = await prepareItems(cobbler, DATA_DIR, 0);
-    const notes = new Set(entries.filter((e) => e.item.id.startsWith('attention/')).map((e) => e.prompt.slice(e.prompt.lastIndexOf('note:'))));
+    const notes = new Set(
+      entries
+        .filter((e) => e.item.id.startsWith('attention/'))
+        .map((e) => e.prompt.slice(e.prompt.lastIndexOf('note:'))),
+    );
     expect(notes.size).toBe(8);
     const firsts = entries.filter((e) => e.item.id.startsWith('order/') && e.item.id.endsWith('/q1'));
-    const shareFirst = firsts.filter((e) => (e.prepared.gold as CobblerGold).slots.A === (e.item as CobblerItem).comparison.models[0]).length / firsts.length;
+    const shareFirst =
+      firsts.filter((e) => (e.prepared.gold as CobblerGold).slots.A === (e.item as CobblerItem).comparison.models[0])
+        .length / firsts.length;
     expect(Math.abs(shareFirst - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / firsts.length));
   });
 });
@@ -111,14 +130,44 @@ describe('CoBBLEr scoring (hand-computed on a constructed set)', () => {
   const error: Outcome = { status: 'error', message: 'HTTP 500' };
 
   /** One comparison in one module: the models in A and B for q1, (order: mirrored for q2), and each ask's outcome. */
-  function asks(module: Module, c: Comparison, q1Slots: [string, string], outcomes: [Outcome, Outcome], lengths: [number, number] = [10, 10]): ItemResult<CobblerItem, CobblerGold>[] {
+  function asks(
+    module: Module,
+    c: Comparison,
+    q1Slots: [string, string],
+    outcomes: [Outcome, Outcome],
+    lengths: [number, number] = [10, 10],
+  ): ItemResult<CobblerItem, CobblerGold>[] {
     return (['q1', 'q2'] as const).map((ask, i) => {
       const mirrored = (module === 'order' || module === 'compassion') && ask === 'q2';
       const [A, B] = mirrored ? [q1Slots[1], q1Slots[0]] : q1Slots;
       const [lenA, lenB] = mirrored ? [lengths[1], lengths[0]] : lengths;
-      const gold: CobblerGold = { module, ask, slots: { A, B }, lengths: { A: lenA, B: lenB }, ...(module === 'bandwagon' || module === 'attention' ? { cued: ask === 'q1' ? 'A' : 'B' } : {}) };
-      const item = { id: `${module}/${c.id}/${ask}`, sampleGroup: module, sampleKey: c.id, module, ask, comparison: c, instruction: '', reference: '', responses: ['', ''] } as CobblerItem;
-      return { item, prepared: { task: { kind: 'pairwise', context: '', responseA: '', responseB: '' }, instructions: { taskDefinition: '', evaluationInstructions: '' }, gold }, outcome: outcomes[i]! };
+      const gold: CobblerGold = {
+        module,
+        ask,
+        slots: { A, B },
+        lengths: { A: lenA, B: lenB },
+        ...(module === 'bandwagon' || module === 'attention' ? { cued: ask === 'q1' ? 'A' : 'B' } : {}),
+      };
+      const item = {
+        id: `${module}/${c.id}/${ask}`,
+        sampleGroup: module,
+        sampleKey: c.id,
+        module,
+        ask,
+        comparison: c,
+        instruction: '',
+        reference: '',
+        responses: ['', ''],
+      } as CobblerItem;
+      return {
+        item,
+        prepared: {
+          task: { kind: 'pairwise', context: '', responseA: '', responseB: '' },
+          instructions: { taskDefinition: '', evaluationInstructions: '' },
+          gold,
+        },
+        outcome: outcomes[i]!,
+      };
     });
   }
 
@@ -193,7 +242,8 @@ describe('--sample on CoBBLEr', () => {
     const items = await cobbler.load(DATA_DIR);
     const sample = sampleItems(items, 40, 0, 'cobbler');
     expect(sample).toHaveLength(4 * 40 * 2);
-    const keys = (module: Module): string[] => [...new Set(sample.filter((i) => i.module === module).map((i) => i.sampleKey))].sort();
+    const keys = (module: Module): string[] =>
+      [...new Set(sample.filter((i) => i.module === module).map((i) => i.sampleKey))].sort();
     expect(keys('order')).toHaveLength(40);
     for (const module of MODULES) expect(keys(module)).toEqual(keys('order'));
     const again = await prepareItems(cobbler, DATA_DIR, 0, { sample: 40 });
@@ -206,7 +256,9 @@ describe('--sample on CoBBLEr', () => {
     const keyed = plain.map((p, i) => (i >= 200 ? { ...p, sampleKey: `k${i % 50}` } : p));
     const drawn = sampleItems(keyed, 30, 0, 'demo');
     // Group a has no keys: the same 30 items as the unkeyed draw; group b: 30 keys × 2 items each.
-    expect(drawn.filter((i) => i.sampleGroup === 'a')).toEqual(sampleItems(plain, 30, 0, 'demo').filter((i) => i.sampleGroup === 'a'));
+    expect(drawn.filter((i) => i.sampleGroup === 'a')).toEqual(
+      sampleItems(plain, 30, 0, 'demo').filter((i) => i.sampleGroup === 'a'),
+    );
     expect(drawn.filter((i) => i.sampleGroup === 'b')).toHaveLength(60);
   });
 });
@@ -215,7 +267,15 @@ describe('the random judge reproduces the paper Random row', () => {
   it('within 4 standard errors, seed 0, 1,000 sampled comparisons (8,000 asks)', async () => {
     const store = Store.open(':memory:');
     const judge = await createJudge('random', { dataDir: DATA_DIR, seed: 0 });
-    const run = await runEval({ judge, benchmarks: [cobbler], dataDir: DATA_DIR, seed: 0, store, sample: 1000, progress: false });
+    const run = await runEval({
+      judge,
+      benchmarks: [cobbler],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store,
+      sample: 1000,
+      progress: false,
+    });
     store.close();
     const s = run.benchmarks[0]!.summary as CobblerSummary;
     expect(run.benchmarks[0]!.asked).toBe(8000);
@@ -266,12 +326,21 @@ describe('the bootstrap fast path (MetricSpec.counts)', () => {
   it('gives the same headline values as scoring, on resamples of whole comparisons with repeats', async () => {
     const store = Store.open(':memory:');
     const judge = await createJudge('random', { dataDir: DATA_DIR, seed: 0 });
-    const run = await runEval({ judge, benchmarks: [cobbler], dataDir: DATA_DIR, seed: 0, store, sample: 200, progress: false });
+    const run = await runEval({
+      judge,
+      benchmarks: [cobbler],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store,
+      sample: 200,
+      progress: false,
+    });
     store.close();
     const results = run.benchmarks[0]!.results as ItemResult<CobblerItem, CobblerGold>[];
     const counts = cobbler.metrics!.counts!;
     const byComparison = new Map<string, ItemResult<CobblerItem, CobblerGold>[]>();
-    for (const r of results) byComparison.set(r.item.comparison.id, [...(byComparison.get(r.item.comparison.id) ?? []), r]);
+    for (const r of results)
+      byComparison.set(r.item.comparison.id, [...(byComparison.get(r.item.comparison.id) ?? []), r]);
     const clusters = [...byComparison.values()];
     expect(clusters).toHaveLength(200);
     // Deterministic "resamples": every k-th comparison, some drawn twice.

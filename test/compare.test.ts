@@ -12,7 +12,8 @@ import { runCli, tempDir } from './helpers.ts';
 const FAST = ['--resamples', '200', '--permutations', '200', '--no-progress'];
 
 function readComparisons(dir: string): BenchmarkComparison[] {
-  return (JSON.parse(fs.readFileSync(path.join(dir, 'compare.json'), 'utf8')) as { comparisons: BenchmarkComparison[] }).comparisons;
+  return (JSON.parse(fs.readFileSync(path.join(dir, 'compare.json'), 'utf8')) as { comparisons: BenchmarkComparison[] })
+    .comparisons;
 }
 
 describe('npm run compare', () => {
@@ -22,7 +23,18 @@ describe('npm run compare', () => {
     const replay = 'replay:Skywork/Skywork-Reward-Gemma-2-27B';
     const evaluated = await runCli(['eval', '--judge', replay, '--store', store, '--no-progress', '--resamples', '0']);
     expect(evaluated.code).toBe(0);
-    const { code, stdout } = await runCli(['compare', '--judge', replay, '--baseline', 'random', '--store', store, '--out', dir, ...FAST]);
+    const { code, stdout } = await runCli([
+      'compare',
+      '--judge',
+      replay,
+      '--baseline',
+      'random',
+      '--store',
+      store,
+      '--out',
+      dir,
+      ...FAST,
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain('2985 items both judged');
     const [c] = readComparisons(dir);
@@ -45,7 +57,10 @@ describe('npm run compare', () => {
     expect(byName.Avg!.candidate).toBeCloseTo(93.8, 1);
     // The McNemar counts add up: the difference in right answers over the section's items is (b − c) / n.
     const chat = byName.Chat!;
-    expect(chat.difference!).toBeCloseTo((100 * (chat.discordant!.candidateOnly - chat.discordant!.baselineOnly)) / 358, 6);
+    expect(chat.difference!).toBeCloseTo(
+      (100 * (chat.discordant!.candidateOnly - chat.discordant!.baselineOnly)) / 358,
+      6,
+    );
     expect(fs.readFileSync(path.join(dir, 'compare.csv'), 'utf8').split('\n')[0]).toContain('p_holm');
     expect(fs.readFileSync(path.join(dir, 'compare.md'), 'utf8')).toContain('| Chat |');
   }, 120_000);
@@ -55,8 +70,34 @@ describe('npm run compare', () => {
     const store = path.join(dir, 'runs.sqlite');
     // The candidate judged only the first 100 RewardBench items; the baseline (a free built-in, run by compare) all.
     const replay = 'replay:Skywork/Skywork-Reward-Gemma-2-27B';
-    expect((await runCli(['eval', '--judge', replay, '--limit', '100', '--store', store, '--no-progress', '--resamples', '0'])).code).toBe(0);
-    const plain = await runCli(['compare', '--judge', replay, '--baseline', 'longer-wins', '--store', store, '--out', dir, ...FAST]);
+    expect(
+      (
+        await runCli([
+          'eval',
+          '--judge',
+          replay,
+          '--limit',
+          '100',
+          '--store',
+          store,
+          '--no-progress',
+          '--resamples',
+          '0',
+        ])
+      ).code,
+    ).toBe(0);
+    const plain = await runCli([
+      'compare',
+      '--judge',
+      replay,
+      '--baseline',
+      'longer-wins',
+      '--store',
+      store,
+      '--out',
+      dir,
+      ...FAST,
+    ]);
     expect(plain.code).toBe(0);
     const [c] = readComparisons(dir);
     expect(c!.items).toBe(2985);
@@ -69,10 +110,23 @@ describe('npm run compare', () => {
     expect(chatHard.verdict).toBe('not tested');
 
     // shorter-wins is far worse than longer-wins on HHH (36.7 vs 63.3 on all items): a significant regression.
-    const gate = ['compare', '--judge', 'shorter-wins', '--baseline', 'longer-wins', '--benchmark', 'hhh', '--store', store, ...FAST];
+    const gate = [
+      'compare',
+      '--judge',
+      'shorter-wins',
+      '--baseline',
+      'longer-wins',
+      '--benchmark',
+      'hhh',
+      '--store',
+      store,
+      ...FAST,
+    ];
     const failed = await runCli([...gate, '--fail-on-regression']);
     expect(failed.code).toBe(REGRESSION_EXIT_CODE);
-    expect(failed.stderr).toMatch(/Regression: shorter-wins is worse than longer-wins on hhh Accuracy by 26\.\d points/);
+    expect(failed.stderr).toMatch(
+      /Regression: shorter-wins is worse than longer-wins on hhh Accuracy by 26\.\d points/,
+    );
     expect((await runCli(gate)).code).toBe(0);
     // A threshold above every significant drop (the largest is helpful, −40.7 points) lets it pass.
     expect((await runCli([...gate, '--fail-on-regression', '--regression-threshold', '45'])).code).toBe(0);
@@ -81,10 +135,19 @@ describe('npm run compare', () => {
   it('says what to run when a judge has nothing stored', async () => {
     const dir = tempDir();
     const { code, stderr } = await runCli([
-      'compare', '--judge', 'replay:Skywork/Skywork-Reward-Gemma-2-27B', '--baseline', 'random', '--store', path.join(dir, 's.sqlite'), ...FAST,
+      'compare',
+      '--judge',
+      'replay:Skywork/Skywork-Reward-Gemma-2-27B',
+      '--baseline',
+      'random',
+      '--store',
+      path.join(dir, 's.sqlite'),
+      ...FAST,
     ]);
     expect(code).toBe(4);
-    expect(stderr).toContain('npm run eval -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --benchmark rewardbench');
+    expect(stderr).toContain(
+      'npm run eval -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --benchmark rewardbench',
+    );
   }, 60_000);
 
   it('rejects a bad alpha and a missing baseline with one line', async () => {

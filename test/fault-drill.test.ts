@@ -9,7 +9,7 @@ import { FAULT_KINDS } from '../bench/fault-server.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
 describe('fault drill: a run killed with SIGKILL at random moments, against a faulty judge, loses nothing', () => {
-  it('ends with the uninterrupted run\'s summary, never re-asks stored items, and counts every retried error', async () => {
+  it("ends with the uninterrupted run's summary, never re-asks stored items, and counts every retried error", async () => {
     const report = await runFaultDrill({
       dataDir: DATA_DIR,
       workDir: tempDir('autorater-drill-'),

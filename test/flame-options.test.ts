@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../harness/tasks.ts';
-import { optionProbabilities, verdictOptions, verdictPosition, type GeneratedToken } from '../judges/api/flame-options.ts';
+import {
+  optionProbabilities,
+  verdictOptions,
+  verdictPosition,
+  type GeneratedToken,
+} from '../judges/api/flame-options.ts';
 
 const pairwise: Task = { kind: 'pairwise', context: 'q', responseA: 'a', responseB: 'b' };
 const classification: Task = { kind: 'classification', document: 'd', claim: 'c' };
-const pointwise: Task = { kind: 'pointwise', context: 'q', response: 'r', criterion: 'coherence', scale: { min: 1, max: 5 } };
+const pointwise: Task = {
+  kind: 'pointwise',
+  context: 'q',
+  response: 'r',
+  criterion: 'coherence',
+  scale: { min: 1, max: 5 },
+};
 
 /** A generated token; alternatives are given as probabilities for readability and stored as log-probabilities. */
 function t(text: string, top: Record<string, number> = {}, p?: number): GeneratedToken {
@@ -31,7 +42,10 @@ const CASES: Case[] = [
   {
     name: 'pairwise: the token after "better response:", leading spaces ignored',
     task: pairwise,
-    tokens: [...words('explanation', ':', ' A', ' is', ' clearer', '.', '\nbetter', ' response', ':'), t(' A', { ' A': 0.9, ' B': 0.1 }, 0.9)],
+    tokens: [
+      ...words('explanation', ':', ' A', ' is', ' clearer', '.', '\nbetter', ' response', ':'),
+      t(' A', { ' A': 0.9, ' B': 0.1 }, 0.9),
+    ],
     expected: { A: 0.9, B: 0.1 },
   },
   {
@@ -43,8 +57,20 @@ const CASES: Case[] = [
   {
     name: 'pairwise: the published example, logprobs -0.105 and -2.303',
     task: pairwise,
-    tokens: [{ text: 'B', logprob: -2.303, top: [{ text: 'A', logprob: -0.105 }, { text: 'B', logprob: -2.303 }] }],
-    expected: { A: Math.exp(-0.105) / (Math.exp(-0.105) + Math.exp(-2.303)), B: Math.exp(-2.303) / (Math.exp(-0.105) + Math.exp(-2.303)) },
+    tokens: [
+      {
+        text: 'B',
+        logprob: -2.303,
+        top: [
+          { text: 'A', logprob: -0.105 },
+          { text: 'B', logprob: -2.303 },
+        ],
+      },
+    ],
+    expected: {
+      A: Math.exp(-0.105) / (Math.exp(-0.105) + Math.exp(-2.303)),
+      B: Math.exp(-2.303) / (Math.exp(-0.105) + Math.exp(-2.303)),
+    },
   },
   {
     name: 'pairwise: a token that straddles the colon (": A") is compared after the colon',
@@ -85,7 +111,23 @@ const CASES: Case[] = [
   {
     name: 'pairwise: the last "better response:" is the answer (models restate the format first)',
     task: pairwise,
-    tokens: [...words('explanation', ':', ' the', ' better', ' response', ':', ' the', ' concise', ' one', '\nbetter', ' response', ':'), t(' B', { ' B': 0.6, ' A': 0.4 }, 0.6)],
+    tokens: [
+      ...words(
+        'explanation',
+        ':',
+        ' the',
+        ' better',
+        ' response',
+        ':',
+        ' the',
+        ' concise',
+        ' one',
+        '\nbetter',
+        ' response',
+        ':',
+      ),
+      t(' B', { ' B': 0.6, ' A': 0.4 }, 0.6),
+    ],
     expected: { A: 0.4, B: 0.6 },
   },
   {
@@ -110,7 +152,10 @@ const CASES: Case[] = [
   {
     name: 'classification: Yes/No in any case, read after "supported:"',
     task: classification,
-    tokens: [...words('explanation', ':', ' yes', ' it', ' is', '\nsupported', ':'), t(' Yes', { ' Yes': 0.6, ' No': 0.3, ' no': 0.1 }, 0.6)],
+    tokens: [
+      ...words('explanation', ':', ' yes', ' it', ' is', '\nsupported', ':'),
+      t(' Yes', { ' Yes': 0.6, ' No': 0.3, ' no': 0.1 }, 0.6),
+    ],
     expected: { Yes: 0.6, No: 0.4 },
   },
   {
@@ -140,7 +185,10 @@ describe('verdict-option probabilities from log-probabilities', () => {
   });
 
   it('finds the verdict token and the part of a straddling token that precedes it', () => {
-    expect(verdictPosition(words('better', ' response', ':', ' A'), 'better response')).toEqual({ index: 3, prefix: '' });
+    expect(verdictPosition(words('better', ' response', ':', ' A'), 'better response')).toEqual({
+      index: 3,
+      prefix: '',
+    });
     expect(verdictPosition(words('better', ' response', ': A'), 'better response')).toEqual({ index: 2, prefix: ':' });
     expect(verdictPosition(words(' ', 'A'), 'better response')).toEqual({ index: 1, prefix: '' });
     expect(verdictPosition(words('rating', ':', '\n', ' 3'), 'rating')).toEqual({ index: 3, prefix: '' });

@@ -9,7 +9,15 @@ import { createApiJudge } from '../judges/api/llm-judge.ts';
 import { loadJudgeConfig, resolveJudgeSpec, type JudgeEntry } from '../judges/config.ts';
 import type { Judge } from '../judges/judge.ts';
 import type { HttpDouble, RecordedRequest, Reply } from './doubles/http-double.ts';
-import { FLAME_KITS, startFlameServer, tgiKit, tokenize, vertexKit, vllmKit, type FlameServerKit } from './doubles/flame-servers.ts';
+import {
+  FLAME_KITS,
+  startFlameServer,
+  tgiKit,
+  tokenize,
+  vertexKit,
+  vllmKit,
+  type FlameServerKit,
+} from './doubles/flame-servers.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
 const KEY = 'flame-secret-token-7f3a9c01';
@@ -36,12 +44,23 @@ interface Setup {
  * A judge made the way the CLI makes it: the flame-rm preset, extended in a user config file that sets the
  * protocol, the double's URL and small limits; the key comes from FLAME_RM_API_KEY.
  */
-async function setup(kit: FlameServerKit, script: (request: RecordedRequest, index: number) => Reply | Promise<Reply>, entry: JudgeEntry = {}, env: NodeJS.ProcessEnv = { FLAME_RM_API_KEY: KEY }): Promise<Setup> {
+async function setup(
+  kit: FlameServerKit,
+  script: (request: RecordedRequest, index: number) => Reply | Promise<Reply>,
+  entry: JudgeEntry = {},
+  env: NodeJS.ProcessEnv = { FLAME_RM_API_KEY: KEY },
+): Promise<Setup> {
   const server = await startFlameServer(kit, script);
   servers.push(server);
   const dir = tempDir('autorater-flame-');
   const file = path.join(dir, 'judges.json');
-  const judgeEntry = { extends: 'flame-rm', protocol: kit.protocol, baseURL: kit.baseURL(server.url), ...entry, limits: { ...LIMITS, ...entry.limits } };
+  const judgeEntry = {
+    extends: 'flame-rm',
+    protocol: kit.protocol,
+    baseURL: kit.baseURL(server.url),
+    ...entry,
+    limits: { ...LIMITS, ...entry.limits },
+  };
   fs.writeFileSync(file, JSON.stringify({ judges: { 'flame-rm-test': judgeEntry } }));
   const spec = resolveJudgeSpec('flame-rm-test', loadJudgeConfig({ userFile: file }))!;
   const judge = createApiJudge(spec, flameAdapter, env);
@@ -52,7 +71,15 @@ async function setup(kit: FlameServerKit, script: (request: RecordedRequest, ind
 }
 
 function run(s: Setup, limit = N) {
-  return runEval({ judge: s.judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store: s.store, limit, progress: false });
+  return runEval({
+    judge: s.judge,
+    benchmarks: [rewardbench],
+    dataDir: DATA_DIR,
+    seed: 0,
+    store: s.store,
+    limit,
+    progress: false,
+  });
 }
 
 async function expectedPrompts(limit = N): Promise<string[]> {
@@ -72,15 +99,49 @@ function perItem(kit: FlameServerKit, answer: (attempt: number, request: Recorde
 
 /** The exact body each protocol must send for the preset's greedy decoding (temperature 0, 1,024 tokens). */
 const GREEDY_BODY: Record<string, (prompt: string) => unknown> = {
-  'openai-completions': (prompt) => ({ model: 'flame-rm-24b', prompt, max_tokens: 1024, temperature: 0, logprobs: 5, n: 1, stream: false }),
-  tgi: (prompt) => ({ inputs: prompt, parameters: { max_new_tokens: 1024, do_sample: false, details: true, top_n_tokens: 5, return_full_text: false } }),
-  'vertex-predict': (prompt) => ({ instances: [{ prompt, max_tokens: 1024, temperature: 0, raw_response: true }], parameters: { max_tokens: 1024, temperature: 0 } }),
+  'openai-completions': (prompt) => ({
+    model: 'flame-rm-24b',
+    prompt,
+    max_tokens: 1024,
+    temperature: 0,
+    logprobs: 5,
+    n: 1,
+    stream: false,
+  }),
+  tgi: (prompt) => ({
+    inputs: prompt,
+    parameters: { max_new_tokens: 1024, do_sample: false, details: true, top_n_tokens: 5, return_full_text: false },
+  }),
+  'vertex-predict': (prompt) => ({
+    instances: [{ prompt, max_tokens: 1024, temperature: 0, raw_response: true }],
+    parameters: { max_tokens: 1024, temperature: 0 },
+  }),
 };
 
 /** Sampling settings as each server accepts them (TGI: do_sample on, top_p only inside (0, 1)). */
 const SAMPLED_BODY: Record<string, (prompt: string) => unknown> = {
-  'openai-completions': (prompt) => ({ model: 'flame-rm-24b', prompt, max_tokens: 64, temperature: 0.7, top_p: 0.9, logprobs: 5, n: 1, stream: false }),
-  tgi: (prompt) => ({ inputs: prompt, parameters: { max_new_tokens: 64, do_sample: true, temperature: 0.7, top_p: 0.9, details: true, top_n_tokens: 5, return_full_text: false } }),
+  'openai-completions': (prompt) => ({
+    model: 'flame-rm-24b',
+    prompt,
+    max_tokens: 64,
+    temperature: 0.7,
+    top_p: 0.9,
+    logprobs: 5,
+    n: 1,
+    stream: false,
+  }),
+  tgi: (prompt) => ({
+    inputs: prompt,
+    parameters: {
+      max_new_tokens: 64,
+      do_sample: true,
+      temperature: 0.7,
+      top_p: 0.9,
+      details: true,
+      top_n_tokens: 5,
+      return_full_text: false,
+    },
+  }),
   'vertex-predict': (prompt) => ({
     instances: [{ prompt, max_tokens: 64, temperature: 0.7, top_p: 0.9, raw_response: true }],
     parameters: { max_tokens: 64, temperature: 0.7, top_p: 0.9 },
@@ -88,7 +149,10 @@ const SAMPLED_BODY: Record<string, (prompt: string) => unknown> = {
 };
 
 /** What each server reports: vLLM and TGI log-probabilities and token counts, Vertex's predict neither. */
-const REPORTS: Record<string, { probabilities: boolean; usage: { inputTokens: number | null; outputTokens: number | null } }> = {
+const REPORTS: Record<
+  string,
+  { probabilities: boolean; usage: { inputTokens: number | null; outputTokens: number | null } }
+> = {
   'openai-completions': { probabilities: true, usage: { inputTokens: 812, outputTokens: 9 } },
   tgi: { probabilities: true, usage: { inputTokens: 812, outputTokens: ANSWER_TOKENS.length + 1 } },
   'vertex-predict': { probabilities: false, usage: { inputTokens: null, outputTokens: null } },
@@ -120,7 +184,14 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
 
     const report = REPORTS[protocol]!;
     for (const j of result.benchmarks[0]!.judgments) {
-      expect(j).toMatchObject({ error: null, replyType: 'text', raw: ANSWER, verdict: { kind: 'pairwise', choice: 'A' }, attempts: 1, ...report.usage });
+      expect(j).toMatchObject({
+        error: null,
+        replyType: 'text',
+        raw: ANSWER,
+        verdict: { kind: 'pairwise', choice: 'A' },
+        attempts: 1,
+        ...report.usage,
+      });
       if (report.probabilities) {
         expect(Object.keys(j!.optionProbabilities!)).toEqual(['A', 'B']);
         expect(j!.optionProbabilities!.A).toBeCloseTo(P_A, 10);
@@ -133,14 +204,21 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
   });
 
   it('sends a configured sampling setup in the form the server accepts', async () => {
-    const s = await setup(kit, () => kit.ok(ANSWER_TOKENS), { decoding: { temperature: 0.7, maxOutputTokens: 64, topP: 0.9 } });
+    const s = await setup(kit, () => kit.ok(ANSWER_TOKENS), {
+      decoding: { temperature: 0.7, maxOutputTokens: 64, topP: 0.9 },
+    });
     await run(s, 1);
     const request = s.server.requests[0]!;
     expect(request.body).toEqual(SAMPLED_BODY[protocol]!(kit.promptOf(request)));
   });
 
   it('retries a 429 after the Retry-After the server gave, capped by maxRetryAfterMs', async () => {
-    const s = await setup(kit, perItem(kit, (attempt) => (attempt === 1 ? kit.error(429, 'Model is overloaded', { 'retry-after': '30' }) : kit.ok(ANSWER_TOKENS))));
+    const s = await setup(
+      kit,
+      perItem(kit, (attempt) =>
+        attempt === 1 ? kit.error(429, 'Model is overloaded', { 'retry-after': '30' }) : kit.ok(ANSWER_TOKENS),
+      ),
+    );
     const started = Date.now();
     const result = await run(s);
     expect(Date.now() - started).toBeLessThan(5_000); // 30 s asked, 20 ms allowed
@@ -150,11 +228,16 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
   });
 
   it('retries a 503 until the server answers', async () => {
-    const s = await setup(kit, perItem(kit, (attempt) => (attempt < 3 ? kit.error(503, 'Service Unavailable') : kit.ok(ANSWER_TOKENS))));
+    const s = await setup(
+      kit,
+      perItem(kit, (attempt) => (attempt < 3 ? kit.error(503, 'Service Unavailable') : kit.ok(ANSWER_TOKENS))),
+    );
     const result = await run(s);
     expect(result.status).toBe('complete');
     expect(s.server.requests).toHaveLength(3 * N);
-    expect(result.benchmarks[0]!.judgments.every((j) => j!.verdict?.kind === 'pairwise' && j!.attempts === 3)).toBe(true);
+    expect(result.benchmarks[0]!.judgments.every((j) => j!.verdict?.kind === 'pairwise' && j!.attempts === 3)).toBe(
+      true,
+    );
   });
 
   it('cuts off a server that hangs at the timeout and stores an error after maxAttempts', async () => {
@@ -169,7 +252,10 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
   });
 
   it('retries a reply whose body is cut off mid-way', async () => {
-    const s = await setup(kit, perItem(kit, (attempt) => (attempt === 1 ? kit.truncated(ANSWER_TOKENS) : kit.ok(ANSWER_TOKENS))));
+    const s = await setup(
+      kit,
+      perItem(kit, (attempt) => (attempt === 1 ? kit.truncated(ANSWER_TOKENS) : kit.ok(ANSWER_TOKENS))),
+    );
     const result = await run(s);
     expect(result.status).toBe('complete');
     expect(s.server.requests).toHaveLength(2 * N);
@@ -181,7 +267,9 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
     const result = await run(s, 1);
     expect(s.server.requests).toHaveLength(3);
     const j = result.benchmarks[0]!.judgments[0]!;
-    expect(j.error).toMatch(/^the server's reply is not a .+: (choices|generated_text|predictions)\b.*\(after 3 attempts\)$/);
+    expect(j.error).toMatch(
+      /^the server's reply is not a .+: (choices|generated_text|predictions)\b.*\(after 3 attempts\)$/,
+    );
     expect(result.benchmarks[0]!.results[0]!.outcome.status).toBe('error');
   });
 
@@ -190,7 +278,11 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
     const s = await setup(kit, () => kit.ok(tokenize(text)));
     const result = await run(s);
     const b = result.benchmarks[0]!;
-    expect(b.judgments.every((j) => j!.error === null && j!.raw === text && j!.verdict === null && j!.optionProbabilities === null)).toBe(true);
+    expect(
+      b.judgments.every(
+        (j) => j!.error === null && j!.raw === text && j!.verdict === null && j!.optionProbabilities === null,
+      ),
+    ).toBe(true);
     expect(b.results.every((r) => r.outcome.status === 'invalid')).toBe(true);
     expect(b.summary.invalid).toBe(N);
     expect(b.summary.errors).toBe(0);
@@ -208,10 +300,13 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
   it('never lets the key reach the store or an error message, even when the server echoes it', async () => {
     const [firstPrompt] = await expectedPrompts(1);
     // The first item is answered; the others get a 500 whose body repeats the Authorization header.
-    const s = await setup(kit, perItem(kit, (attempt, request) => {
-      const echoed = `rejected Authorization header "${String(request.headers.authorization)}"`;
-      return kit.promptOf(request) === firstPrompt && attempt === 1 ? kit.ok(ANSWER_TOKENS) : kit.error(500, echoed);
-    }));
+    const s = await setup(
+      kit,
+      perItem(kit, (attempt, request) => {
+        const echoed = `rejected Authorization header "${String(request.headers.authorization)}"`;
+        return kit.promptOf(request) === firstPrompt && attempt === 1 ? kit.ok(ANSWER_TOKENS) : kit.error(500, echoed);
+      }),
+    );
     const result = await run(s);
     const judgments = result.benchmarks[0]!.judgments;
     expect(s.server.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
@@ -240,23 +335,47 @@ describe('flame adapter, protocol details', () => {
     const s = await setup(tgiKit, () => tgiKit.ok(ANSWER_TOKENS), { decoding: { topP: 0.9, maxOutputTokens: 32 } });
     await run(s, 1);
     const body = s.server.requests[0]!.body as { parameters: Record<string, unknown> };
-    expect(body.parameters).toEqual({ max_new_tokens: 32, do_sample: false, details: true, top_n_tokens: 5, return_full_text: false });
+    expect(body.parameters).toEqual({
+      max_new_tokens: 32,
+      do_sample: false,
+      details: true,
+      top_n_tokens: 5,
+      return_full_text: false,
+    });
   });
 
   it('Vertex: strips the "Prompt: … Output:" echo of a container that ignores raw_response', async () => {
     const s = await setup(vertexKit, (request) => ({
       status: 200,
-      json: { predictions: [`Prompt:\n${vertexKit.promptOf(request).trim()}\nOutput:\nexplanation: B is right.\nbetter response: B`], deployedModelId: '1' },
+      json: {
+        predictions: [
+          `Prompt:\n${vertexKit.promptOf(request).trim()}\nOutput:\nexplanation: B is right.\nbetter response: B`,
+        ],
+        deployedModelId: '1',
+      },
     }));
     const result = await run(s, 1);
-    expect(result.benchmarks[0]!.judgments[0]).toMatchObject({ raw: 'explanation: B is right.\nbetter response: B', verdict: { kind: 'pairwise', choice: 'B' } });
+    expect(result.benchmarks[0]!.judgments[0]).toMatchObject({
+      raw: 'explanation: B is right.\nbetter response: B',
+      verdict: { kind: 'pairwise', choice: 'B' },
+    });
   });
 
   it('vLLM: reads probabilities at the first token of a reply that is just the verdict (FLAMe-RM)', async () => {
-    const s = await setup(vllmKit, () => vllmKit.ok([{ text: 'B', logprob: -0.223, top: { B: -0.223, A: -1.609 } }], { promptTokens: 700, completionTokens: 1 }));
+    const s = await setup(vllmKit, () =>
+      vllmKit.ok([{ text: 'B', logprob: -0.223, top: { B: -0.223, A: -1.609 } }], {
+        promptTokens: 700,
+        completionTokens: 1,
+      }),
+    );
     const result = await run(s, 1);
     const j = result.benchmarks[0]!.judgments[0]!;
-    expect(j).toMatchObject({ raw: 'B', verdict: { kind: 'pairwise', choice: 'B' }, inputTokens: 700, outputTokens: 1 });
+    expect(j).toMatchObject({
+      raw: 'B',
+      verdict: { kind: 'pairwise', choice: 'B' },
+      inputTokens: 700,
+      outputTokens: 1,
+    });
     expect(j.optionProbabilities!.B).toBeCloseTo(0.8 / 1.0, 2);
     expect(j.optionProbabilities!.A).toBeCloseTo(0.2 / 1.0, 2);
   });
@@ -264,17 +383,32 @@ describe('flame adapter, protocol details', () => {
   it('stops the run at once when the server cannot be reached before it ever answered, storing nothing', async () => {
     const s = await setup(vllmKit, () => vllmKit.ok(ANSWER_TOKENS));
     await s.server.close(); // nothing listens there any more
-    await expect(run(s, 1)).rejects.toThrow(/: cannot reach the server: .*ECONNREFUSED.*\. Nothing answers there: start the server, or fix the URL/);
+    await expect(run(s, 1)).rejects.toThrow(
+      /: cannot reach the server: .*ECONNREFUSED.*\. Nothing answers there: start the server, or fix the URL/,
+    );
     expect([...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()]).toHaveLength(0);
   });
 
   it('Ctrl-C during a request ends the run as interrupted, with nothing stored as an error', async () => {
     const controller = new AbortController();
-    const s = await setup(tgiKit, () => {
-      setTimeout(() => controller.abort(), 20);
-      return { hang: true };
-    }, { limits: { timeoutMs: 5_000 } });
-    const result = await runEval({ judge: s.judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store: s.store, limit: 1, progress: false, signal: controller.signal });
+    const s = await setup(
+      tgiKit,
+      () => {
+        setTimeout(() => controller.abort(), 20);
+        return { hang: true };
+      },
+      { limits: { timeoutMs: 5_000 } },
+    );
+    const result = await runEval({
+      judge: s.judge,
+      benchmarks: [rewardbench],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store: s.store,
+      limit: 1,
+      progress: false,
+      signal: controller.signal,
+    });
     expect(result.status).toBe('interrupted');
     expect(s.server.requests).toHaveLength(1);
     expect(result.benchmarks[0]!.judgments[0]).toBeUndefined();

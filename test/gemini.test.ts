@@ -70,7 +70,9 @@ afterEach(async () => {
 });
 
 /** The exact prompts of the first `n` RewardBench items, and which item each belongs to. */
-async function prompts(n: number): Promise<{ ids: string[]; byPrompt: Map<string, string>; promptOf: Map<string, string> }> {
+async function prompts(
+  n: number,
+): Promise<{ ids: string[]; byPrompt: Map<string, string>; promptOf: Map<string, string> }> {
   const items = await prepareItems(rewardbench, DATA_DIR, 0, { limit: n });
   return {
     ids: items.map((i) => i.item.id),
@@ -83,20 +85,31 @@ async function prompts(n: number): Promise<{ ids: string[]; byPrompt: Map<string
  * The double, scripted per item and attempt, and a judge built as the CLI builds it: the preset extended in a
  * user config (temp dir) with the double's URL (through ${VAR}, as a user would) and small limits.
  */
-async function setup(script: (itemId: string, attempt: number) => Reply, limits: Limits = {}, apiKey = KEY): Promise<Setup> {
+async function setup(
+  script: (itemId: string, attempt: number) => Reply,
+  limits: Limits = {},
+  apiKey = KEY,
+): Promise<Setup> {
   const { byPrompt } = await prompts(N);
   const attempts = new Map<string, number>();
-  const double = await startGeminiDouble((call) => {
-    const itemId = byPrompt.get(call.prompt);
-    // Anything but one of the rendered prompts, verbatim, is a bug in the adapter.
-    if (itemId === undefined) return geminiError(400, 'INVALID_ARGUMENT', 'unexpected prompt');
-    const attempt = (attempts.get(itemId) ?? 0) + 1;
-    attempts.set(itemId, attempt);
-    return script(itemId, attempt);
-  }, { apiKey: KEY });
+  const double = await startGeminiDouble(
+    (call) => {
+      const itemId = byPrompt.get(call.prompt);
+      // Anything but one of the rendered prompts, verbatim, is a bug in the adapter.
+      if (itemId === undefined) return geminiError(400, 'INVALID_ARGUMENT', 'unexpected prompt');
+      const attempt = (attempts.get(itemId) ?? 0) + 1;
+      attempts.set(itemId, attempt);
+      return script(itemId, attempt);
+    },
+    { apiKey: KEY },
+  );
   const dir = tempDir('autorater-gemini-');
   const configFile = path.join(dir, 'judges.json');
-  const entry = { extends: 'gemini-1.5-flash', baseURL: '${GEMINI_DOUBLE_URL}', limits: { timeoutMs: 2000, maxAttempts: 3, maxRetryAfterMs: 50, ...limits } };
+  const entry = {
+    extends: 'gemini-1.5-flash',
+    baseURL: '${GEMINI_DOUBLE_URL}',
+    limits: { timeoutMs: 2000, maxAttempts: 3, maxRetryAfterMs: 50, ...limits },
+  };
   fs.writeFileSync(configFile, JSON.stringify({ judges: { [ID]: entry } }));
   const spec = resolveJudgeSpec(ID, loadJudgeConfig({ userFile: configFile }))!;
   const created = createApiJudge(spec, geminiAdapter, { GEMINI_API_KEY: apiKey, GEMINI_DOUBLE_URL: double.url });
@@ -110,7 +123,15 @@ async function setup(script: (itemId: string, attempt: number) => Reply, limits:
 }
 
 function run(s: Setup): Promise<RunResult> {
-  return runEval({ judge: s.judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store: s.store, limit: N, progress: false });
+  return runEval({
+    judge: s.judge,
+    benchmarks: [rewardbench],
+    dataDir: DATA_DIR,
+    seed: 0,
+    store: s.store,
+    limit: N,
+    progress: false,
+  });
 }
 
 /** What the store holds for this run, by item id. */
@@ -119,20 +140,32 @@ function stored(s: Setup, result: RunResult): Map<string, Judgment> {
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /** Writes the reports, closes the store, and checks that `key` is in no file of the run and no given message. */
-async function expectKeyNowhere(s: Setup, result: RunResult | undefined, messages: string[] = [], key = KEY): Promise<void> {
+async function expectKeyNowhere(
+  s: Setup,
+  result: RunResult | undefined,
+  messages: string[] = [],
+  key = KEY,
+): Promise<void> {
   if (result) {
     const b = result.benchmarks[0]!;
-    const tables = await rewardbench.tables(b.summary as RewardBenchSummary, { dataDir: DATA_DIR, judgeId: s.judge.id, publishedAs: s.judge.publishedAs });
+    const tables = await rewardbench.tables(b.summary as RewardBenchSummary, {
+      dataDir: DATA_DIR,
+      judgeId: s.judge.id,
+      publishedAs: s.judge.publishedAs,
+    });
     await writeReports(path.join(s.dir, 'out'), result, tables, 0);
   }
   s.store.close();
   const files = filesUnder(s.dir).map((f) => path.relative(s.dir, f));
   expect(files).toContain('runs.sqlite');
-  if (result) expect(files).toEqual(expect.arrayContaining(['out/summary.json', 'out/report.md', 'out/predictions.jsonl']));
+  if (result)
+    expect(files).toEqual(expect.arrayContaining(['out/summary.json', 'out/report.md', 'out/predictions.jsonl']));
   for (const file of files) expect(fs.readFileSync(path.join(s.dir, file)).includes(key), file).toBe(false);
   for (const message of messages) expect(message).not.toContain(key);
   // The control: the key did reach the server, in the header the SDK uses and never in a URL.
@@ -156,14 +189,25 @@ describe('gemini adapter through @google/genai', () => {
       expect(call.request.path).toBe(`/v1beta/models/${MODEL}:generateContent`);
       // No SDK timeout (it would also send X-Server-Timeout) and nothing but the turn and the decoding settings.
       expect(call.request.headers['x-server-timeout']).toBeUndefined();
-      expect(call.request.body).toEqual({ contents: [{ role: 'user', parts: [{ text: call.prompt }] }], generationConfig: { temperature: 0, maxOutputTokens: 1024 } });
+      expect(call.request.body).toEqual({
+        contents: [{ role: 'user', parts: [{ text: call.prompt }] }],
+        generationConfig: { temperature: 0, maxOutputTokens: 1024 },
+      });
     }
     expect(new Set(s.double.calls.map((c) => c.prompt))).toEqual(new Set(ids.map((id) => promptOf.get(id))));
 
     const judgments = stored(s, result);
     expect([...judgments.keys()].sort()).toEqual([...ids].sort());
     for (const j of judgments.values()) {
-      expect(j).toMatchObject({ replyType: 'text', raw: VERDICT_A, verdict: { kind: 'pairwise', choice: 'A' }, error: null, inputTokens: 1200, outputTokens: 40, attempts: 1 });
+      expect(j).toMatchObject({
+        replyType: 'text',
+        raw: VERDICT_A,
+        verdict: { kind: 'pairwise', choice: 'A' },
+        error: null,
+        inputTokens: 1200,
+        outputTokens: 40,
+        attempts: 1,
+      });
       expect(j.costUsd).toBeCloseTo((1200 * 0.35 + 40 * 1.05) / 1e6, 12); // the preset's price
     }
     expect(result.status).toBe('complete');
@@ -174,7 +218,10 @@ describe('gemini adapter through @google/genai', () => {
 
   it('retries a 429 and waits as its Retry-After header says (capped by maxRetryAfterMs)', async () => {
     // "Retry-After: 1" is 1 s, capped at 250 ms; the computed backoff would be about 1 ms.
-    const s = await setup((_id, attempt) => (attempt === 1 ? RATE_LIMITED({ headers: { 'retry-after': '1' } }) : geminiText(VERDICT_A)), { maxRetryAfterMs: 250 });
+    const s = await setup(
+      (_id, attempt) => (attempt === 1 ? RATE_LIMITED({ headers: { 'retry-after': '1' } }) : geminiText(VERDICT_A)),
+      { maxRetryAfterMs: 250 },
+    );
     const result = await run(s);
     expect(s.double.calls).toHaveLength(2 * N);
     for (const [id, j] of stored(s, result)) {
@@ -186,8 +233,11 @@ describe('gemini adapter through @google/genai', () => {
     await expectKeyNowhere(s, result);
   });
 
-  it("retries a 429 that says when to come back the Gemini way (google.rpc.RetryInfo in the body)", async () => {
-    const s = await setup((_id, attempt) => (attempt === 1 ? RATE_LIMITED({ details: [retryInfo('0.200s')] }) : geminiText(VERDICT_A)), { maxRetryAfterMs: 5000 });
+  it('retries a 429 that says when to come back the Gemini way (google.rpc.RetryInfo in the body)', async () => {
+    const s = await setup(
+      (_id, attempt) => (attempt === 1 ? RATE_LIMITED({ details: [retryInfo('0.200s')] }) : geminiText(VERDICT_A)),
+      { maxRetryAfterMs: 5000 },
+    );
     const result = await run(s);
     expect(s.double.calls).toHaveLength(2 * N);
     for (const [id, j] of stored(s, result)) {
@@ -199,10 +249,14 @@ describe('gemini adapter through @google/genai', () => {
   });
 
   it('retries 500 and 503 and then succeeds', async () => {
-    const s = await setup((_id, attempt) => (attempt === 1 ? INTERNAL : attempt === 2 ? OVERLOADED : geminiText(VERDICT_A)), { maxAttempts: 3 });
+    const s = await setup(
+      (_id, attempt) => (attempt === 1 ? INTERNAL : attempt === 2 ? OVERLOADED : geminiText(VERDICT_A)),
+      { maxAttempts: 3 },
+    );
     const result = await run(s);
     expect(s.double.calls).toHaveLength(3 * N);
-    for (const j of stored(s, result).values()) expect(j).toMatchObject({ error: null, attempts: 3, verdict: { choice: 'A' } });
+    for (const j of stored(s, result).values())
+      expect(j).toMatchObject({ error: null, attempts: 3, verdict: { choice: 'A' } });
     expect(result.status).toBe('complete');
     await expectKeyNowhere(s, result);
   });
@@ -214,11 +268,22 @@ describe('gemini adapter through @google/genai', () => {
     const judgments = stored(s, result);
     expect(judgments.size).toBe(N);
     for (const j of judgments.values()) {
-      expect(j).toMatchObject({ replyType: null, raw: null, verdict: null, error: 'HTTP 503: UNAVAILABLE: The model is overloaded. Please try again later (after 3 attempts)', attempts: 3, costUsd: null });
+      expect(j).toMatchObject({
+        replyType: null,
+        raw: null,
+        verdict: null,
+        error: 'HTTP 503: UNAVAILABLE: The model is overloaded. Please try again later (after 3 attempts)',
+        attempts: 3,
+        costUsd: null,
+      });
     }
     expect(result.status).toBe('incomplete');
     expect(result.benchmarks[0]!.summary.errors).toBe(N);
-    await expectKeyNowhere(s, result, [...judgments.values()].map((j) => j.error!));
+    await expectKeyNowhere(
+      s,
+      result,
+      [...judgments.values()].map((j) => j.error!),
+    );
   });
 
   it('makes exactly one request per attempt: the SDK never retries by itself', async () => {
@@ -226,7 +291,11 @@ describe('gemini adapter through @google/genai', () => {
     const result = await run(s);
     expect(s.double.calls).toHaveLength(N); // with its own retries on, the SDK would make 5 per item
     for (const j of stored(s, result).values()) {
-      expect(j).toMatchObject({ error: 'HTTP 500: INTERNAL: An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', attempts: 1 });
+      expect(j).toMatchObject({
+        error:
+          'HTTP 500: INTERNAL: An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+        attempts: 1,
+      });
     }
     await expectKeyNowhere(s, result);
   });
@@ -234,28 +303,40 @@ describe('gemini adapter through @google/genai', () => {
   it('cuts off a request that hangs at the harness timeout, and stores it as an error after the bounded attempts', async () => {
     const { ids } = await prompts(N);
     const hanging = ids[2]!;
-    const s = await setup((id) => (id === hanging ? { hang: true } : geminiText(VERDICT_A)), { timeoutMs: 200, maxAttempts: 2 });
+    const s = await setup((id) => (id === hanging ? { hang: true } : geminiText(VERDICT_A)), {
+      timeoutMs: 200,
+      maxAttempts: 2,
+    });
     const result = await run(s);
     expect(s.double.calls).toHaveLength(N + 1);
     expect(s.callsOf(hanging)).toHaveLength(2);
     const judgments = stored(s, result);
     // The harness's own timeout message: no SDK or undici timer fired first.
-    expect(judgments.get(hanging)).toMatchObject({ error: 'no complete reply within 0.2s (after 2 attempts)', attempts: 2, raw: null });
-    for (const id of ids.filter((i) => i !== hanging)) expect(judgments.get(id)).toMatchObject({ error: null, attempts: 1 });
+    expect(judgments.get(hanging)).toMatchObject({
+      error: 'no complete reply within 0.2s (after 2 attempts)',
+      attempts: 2,
+      raw: null,
+    });
+    for (const id of ids.filter((i) => i !== hanging))
+      expect(judgments.get(id)).toMatchObject({ error: null, attempts: 1 });
     await expectKeyNowhere(s, result);
   });
 
   it('retries a reply whose body is cut off, and stores it as an error if it stays cut off', async () => {
     const { ids } = await prompts(N);
     const broken = ids[0]!;
-    const s = await setup((id, attempt) => (id === broken || attempt === 1 ? geminiTruncated(VERDICT_A) : geminiText(VERDICT_A)), { maxAttempts: 2 });
+    const s = await setup(
+      (id, attempt) => (id === broken || attempt === 1 ? geminiTruncated(VERDICT_A) : geminiText(VERDICT_A)),
+      { maxAttempts: 2 },
+    );
     const result = await run(s);
     expect(s.double.calls).toHaveLength(2 * N);
     const judgments = stored(s, result);
     const error = judgments.get(broken)!.error!;
     expect(error).toMatch(/^the response body was cut off or is not valid JSON: .+ \(after 2 attempts\)$/);
     expect(judgments.get(broken)!.attempts).toBe(2);
-    for (const id of ids.slice(1)) expect(judgments.get(id)).toMatchObject({ error: null, attempts: 2, verdict: { choice: 'A' } });
+    for (const id of ids.slice(1))
+      expect(judgments.get(id)).toMatchObject({ error: null, attempts: 2, verdict: { choice: 'A' } });
     await expectKeyNowhere(s, result, [error]);
   });
 
@@ -264,7 +345,16 @@ describe('gemini adapter through @google/genai', () => {
     const s = await setup(() => geminiText(text, { usage: { prompt: 900, output: 12 } }));
     const result = await run(s);
     expect(s.double.calls).toHaveLength(N);
-    for (const j of stored(s, result).values()) expect(j).toMatchObject({ replyType: 'text', raw: text, verdict: null, error: null, attempts: 1, inputTokens: 900, outputTokens: 12 });
+    for (const j of stored(s, result).values())
+      expect(j).toMatchObject({
+        replyType: 'text',
+        raw: text,
+        verdict: null,
+        error: null,
+        attempts: 1,
+        inputTokens: 900,
+        outputTokens: 12,
+      });
     const b = result.benchmarks[0]!;
     expect(b.results.every((r) => r.outcome.status === 'invalid')).toBe(true);
     expect(b.summary).toMatchObject({ invalid: N, errors: 0 });
@@ -287,13 +377,26 @@ describe('gemini adapter through @google/genai', () => {
     expect(s.callsOf(empty)).toHaveLength(2);
     const judgments = stored(s, result);
     const withheld = { replyType: 'invalid', raw: null, verdict: null, error: null, attempts: 1 };
-    expect(judgments.get(blocked)).toMatchObject({ ...withheld, invalidReason: 'no reply text: Gemini blocked the prompt (blockReason SAFETY)', inputTokens: 700, outputTokens: null });
-    expect(judgments.get(safety)).toMatchObject({ ...withheld, invalidReason: 'no reply text: Gemini returned no text (finishReason SAFETY)' });
-    expect(judgments.get(maxTokens)).toMatchObject({ ...withheld, invalidReason: 'no reply text: Gemini returned no text (finishReason MAX_TOKENS)', outputTokens: 1024 });
+    expect(judgments.get(blocked)).toMatchObject({
+      ...withheld,
+      invalidReason: 'no reply text: Gemini blocked the prompt (blockReason SAFETY)',
+      inputTokens: 700,
+      outputTokens: null,
+    });
+    expect(judgments.get(safety)).toMatchObject({
+      ...withheld,
+      invalidReason: 'no reply text: Gemini returned no text (finishReason SAFETY)',
+    });
+    expect(judgments.get(maxTokens)).toMatchObject({
+      ...withheld,
+      invalidReason: 'no reply text: Gemini returned no text (finishReason MAX_TOKENS)',
+      outputTokens: 1024,
+    });
     expect(judgments.get(maxTokens)!.costUsd).toBeCloseTo((800 * 0.35 + 1024 * 1.05) / 1e6, 12); // paid for, so counted
     expect(judgments.get(empty)).toMatchObject({ error: null, attempts: 2, verdict: { choice: 'A' } });
     const outcomes = new Map(result.benchmarks[0]!.results.map((r) => [r.item.id, r.outcome]));
-    for (const id of [blocked, safety, maxTokens]) expect(outcomes.get(id)).toEqual({ status: 'invalid', reason: judgments.get(id)!.invalidReason });
+    for (const id of [blocked, safety, maxTokens])
+      expect(outcomes.get(id)).toEqual({ status: 'invalid', reason: judgments.get(id)!.invalidReason });
     expect(result.benchmarks[0]!.summary).toMatchObject({ invalid: 3, errors: 0 });
     await expectKeyNowhere(s, result);
   });
@@ -329,14 +432,20 @@ describe('gemini adapter through @google/genai', () => {
   });
 
   it('keeps the key out of a stored error even when the server echoes it', async () => {
-    const echo = geminiError(500, 'INTERNAL', `upstream https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=${KEY} failed for key ${KEY}`);
+    const echo = geminiError(
+      500,
+      'INTERNAL',
+      `upstream https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=${KEY} failed for key ${KEY}`,
+    );
     const s = await setup(() => echo, { maxAttempts: 2 });
     const result = await run(s);
     expect(s.double.calls).toHaveLength(2 * N);
     const errors = [...stored(s, result).values()].map((j) => j.error!);
     expect(errors).toHaveLength(N);
     for (const error of errors) {
-      expect(error).toBe(`HTTP 500: INTERNAL: upstream https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=*** failed for key *** (after 2 attempts)`);
+      expect(error).toBe(
+        `HTTP 500: INTERNAL: upstream https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=*** failed for key *** (after 2 attempts)`,
+      );
     }
     await expectKeyNowhere(s, result, errors);
   });

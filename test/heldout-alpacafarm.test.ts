@@ -32,10 +32,24 @@ interface CrossAnnotation {
 /** Three pairs × 4 workers: 3–1 for output_1, 2–2 (dropped), 0–4 for output_2. */
 function crossAnnotations(): CrossAnnotation[] {
   const pair = (instruction: string, output_1: string, output_2: string, dataset: string, preferences: number[]) =>
-    preferences.map((preference, annotator_index) => ({ instruction, output_1, output_2, preference, annotator_index, dataset, datasplit: 'eval' }));
+    preferences.map((preference, annotator_index) => ({
+      instruction,
+      output_1,
+      output_2,
+      preference,
+      annotator_index,
+      dataset,
+      datasplit: 'eval',
+    }));
   return [
     ...pair('Name a primary colour.', 'Red is a primary colour.', 'Green.', 'helpful_base', [1, 1, 2, 1]),
-    ...pair('Write a haiku about tea.', 'Steam curls from the cup', 'Tea is a drink made from leaves.', 'koala', [2, 2, 1, 1]),
+    ...pair(
+      'Write a haiku about tea.',
+      'Steam curls from the cup',
+      'Tea is a drink made from leaves.',
+      'koala',
+      [2, 2, 1, 1],
+    ),
     ...pair('What is 2 + 2?', 'Five.', 'Two plus two is four.', 'selfinstruct', [2, 2, 2, 2]),
   ];
 }
@@ -69,7 +83,14 @@ describe('AlpacaFarm loader', () => {
     const dataDir = tempDir();
     write(dataDir, CROSS, crossAnnotations());
     const judge = await createJudge('longer-wins', { dataDir, seed: 0 });
-    const run = await runEval({ judge, benchmarks: [alpacafarm], dataDir, seed: 0, store: Store.open(':memory:'), progress: false });
+    const run = await runEval({
+      judge,
+      benchmarks: [alpacafarm],
+      dataDir,
+      seed: 0,
+      store: Store.open(':memory:'),
+      progress: false,
+    });
     const summary = run.benchmarks[0]!.summary as HeldoutSummary;
     // The longer output is the majority's in both pairs: accuracy 100; it agrees with 3 + 4 of the 8 votes.
     expect(summary.score).toBe(100);
@@ -84,8 +105,22 @@ describe('AlpacaFarm loader', () => {
   it('without the cross-annotations, reads alpaca_human_preference (one worker per pair; input joined to the instruction)', async () => {
     const dataDir = tempDir();
     write(dataDir, PREF, [
-      { instruction: 'Summarise the text.', input: 'Cats sleep a lot.', output_1: 'Cats sleep often.', output_2: 'Dogs bark.', preference: 1, raw_preference: 1 },
-      { instruction: 'Give a synonym for happy.', input: '', output_1: 'Sad.', output_2: 'Joyful.', preference: 2, raw_preference: 4 },
+      {
+        instruction: 'Summarise the text.',
+        input: 'Cats sleep a lot.',
+        output_1: 'Cats sleep often.',
+        output_2: 'Dogs bark.',
+        preference: 1,
+        raw_preference: 1,
+      },
+      {
+        instruction: 'Give a synonym for happy.',
+        input: '',
+        output_1: 'Sad.',
+        output_2: 'Joyful.',
+        preference: 2,
+        raw_preference: 4,
+      },
     ]);
     const set = await loadAlpacaFarm(dataDir);
     expect(set.items.map((i) => [i.context, i.better])).toEqual([
@@ -103,7 +138,9 @@ describe('AlpacaFarm loader', () => {
     write(dataDir, CROSS, records);
     const error = (await loadAlpacaFarm(dataDir).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(DataError);
-    expect(error.message).toBe(`${path.join(dataDir, CROSS)}: line 47 (row 5): field "preference": Invalid input: expected number, received string`);
+    expect(error.message).toBe(
+      `${path.join(dataDir, CROSS)}: line 47 (row 5): field "preference": Invalid input: expected number, received string`,
+    );
   });
 });
 
@@ -116,16 +153,19 @@ async function hub(files: Record<string, Buffer>): Promise<LoopbackServer> {
 }
 
 describe('AlpacaFarm download (npm run data -- pull alpacafarm)', () => {
-  it('fetches both configs\' files from their Hub repositories at the pinned revisions into heldout/alpacafarm/', async () => {
+  it("fetches both configs' files from their Hub repositories at the pinned revisions into heldout/alpacafarm/", async () => {
     const cross = write(tempDir(), CROSS, crossAnnotations());
-    const pref = write(tempDir(), PREF, [{ instruction: 'Hi', input: '', output_1: 'Hello!', output_2: 'Go away.', preference: 1, raw_preference: 1 }]);
+    const pref = write(tempDir(), PREF, [
+      { instruction: 'Hi', input: '', output_1: 'Hello!', output_2: 'Go away.', preference: 1, raw_preference: 1 },
+    ]);
     const crossPath = `/datasets/tatsu-lab/alpaca_eval/resolve/${ALPACA_EVAL_REVISION}/alpaca_farm_human_crossannotations.json`;
     const prefPath = `/datasets/tatsu-lab/alpaca_farm/resolve/${ALPACA_FARM_REVISION}/alpaca_human_preference.json`;
     const server = await hub({ [crossPath]: cross, [prefPath]: pref });
 
     const dataDir = tempDir();
     const results = [];
-    for (const spec of alpacafarm.downloads) results.push(await download(spec, dataDir, { env: { HF_ENDPOINT: server.url }, progress: false }));
+    for (const spec of alpacafarm.downloads)
+      results.push(await download(spec, dataDir, { env: { HF_ENDPOINT: server.url }, progress: false }));
     expect(results.map((r) => [r.path, r.status, r.verified])).toEqual([
       [path.join(dataDir, CROSS), 'downloaded', false], // no size or sha256 pinned: downloaded unverified, sha256 reported
       [path.join(dataDir, PREF), 'downloaded', false],

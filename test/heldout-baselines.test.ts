@@ -23,7 +23,15 @@ type Result = ItemResult<HumanPair, HeldoutGold>;
 async function run(benchmark: HeldoutBenchmark, judgeId: string, options: { seed?: number; swap?: boolean } = {}) {
   const seed = options.seed ?? 0;
   const judge = await createJudge(judgeId, { dataDir: DATA_DIR, seed });
-  const result = await runEval({ judge, benchmarks: [benchmark], dataDir: DATA_DIR, seed, store: Store.open(':memory:'), progress: false, swap: options.swap });
+  const result = await runEval({
+    judge,
+    benchmarks: [benchmark],
+    dataDir: DATA_DIR,
+    seed,
+    store: Store.open(':memory:'),
+    progress: false,
+    swap: options.swap,
+  });
   const b = result.benchmarks[0]!;
   return { summary: b.summary as HeldoutSummary, results: b.results as Result[] };
 }
@@ -43,7 +51,8 @@ function sourcesLongerRate(results: readonly Result[]): number {
   let won = 0;
   for (const r of results) {
     const outcome = r.outcome;
-    if (outcome.status !== 'verdict' || outcome.verdict.kind !== 'pairwise') throw new Error('length judges always answer');
+    if (outcome.status !== 'verdict' || outcome.verdict.kind !== 'pairwise')
+      throw new Error('length judges always answer');
     if (outcome.verdict.choice === 'tie') won += r.item.better === 'second' ? 1 : 0;
     else won += pairwiseItemScore(r) === 1 ? 1 : 0;
   }
@@ -59,7 +68,13 @@ const LONGER_WINS: [HeldoutBenchmark, number][] = [
   [expertLfqa, 0.69],
   [litmt, 0.485],
 ];
-const LLMBAR_LONGER_WINS: Record<string, number> = { Natural: 0.56, Neighbor: 0.119, GPTInst: 0.13, GPTOut: 0.447, Manual: 0.174 };
+const LLMBAR_LONGER_WINS: Record<string, number> = {
+  Natural: 0.56,
+  Neighbor: 0.119,
+  GPTInst: 0.13,
+  GPTOut: 0.447,
+  Manual: 0.174,
+};
 
 const ALL = [llmbar, contrastiveSearch, hhh, copoem, rankgen, expertLfqa, litmt];
 
@@ -79,19 +94,25 @@ describe('longer-wins reproduces the length baselines of SOURCES.md', () => {
       expect(sourcesLongerRate(results.filter((r) => r.item.group === subset)), subset).toBe(rate);
     }
     // Pooled is the item-weighted mean of the subsets.
-    const pooled = Object.entries(summary.groups).reduce((sum, [g, acc]) => sum + acc! * summary.groupSizes[g]!, 0) / summary.n;
+    const pooled =
+      Object.entries(summary.groups).reduce((sum, [g, acc]) => sum + acc! * summary.groupSizes[g]!, 0) / summary.n;
     expect(summary.score).toBeCloseTo(pooled, 10);
   });
 });
 
 describe('shorter-wins and random', () => {
-  it.each(ALL.map((b) => [b.id, b] as const))('%s: shorter-wins mirrors longer-wins overall and per group', async (_id, benchmark) => {
-    const longer = (await run(benchmark, 'longer-wins')).summary;
-    const shorter = (await run(benchmark, 'shorter-wins')).summary;
-    expect(longer.score! + shorter.score!).toBeCloseTo(100, 10);
-    for (const [group, value] of Object.entries(longer.groups)) expect(value! + shorter.groups[group]!, group).toBeCloseTo(100, 10);
-    if (longer.perAnnotation) expect(longer.perAnnotation.agreement! + shorter.perAnnotation!.agreement!).toBeCloseTo(100, 10);
-  });
+  it.each(ALL.map((b) => [b.id, b] as const))(
+    '%s: shorter-wins mirrors longer-wins overall and per group',
+    async (_id, benchmark) => {
+      const longer = (await run(benchmark, 'longer-wins')).summary;
+      const shorter = (await run(benchmark, 'shorter-wins')).summary;
+      expect(longer.score! + shorter.score!).toBeCloseTo(100, 10);
+      for (const [group, value] of Object.entries(longer.groups))
+        expect(value! + shorter.groups[group]!, group).toBeCloseTo(100, 10);
+      if (longer.perAnnotation)
+        expect(longer.perAnnotation.agreement! + shorter.perAnnotation!.agreement!).toBeCloseTo(100, 10);
+    },
+  );
 
   it('random: the same for the same seed, about 50 on the pooled 1,673 items, different for another seed', async () => {
     const scores: number[] = [];
@@ -116,21 +137,27 @@ describe('shorter-wins and random', () => {
 });
 
 describe('positions', () => {
-  it.each(ALL.map((b) => [b.id, b] as const))('%s: A/B by chosenSlot(seed, id, item id), preferred response at the gold slot, about half A', async (_id, benchmark) => {
-    const entries = await prepareItems(benchmark, DATA_DIR, 0);
-    let a = 0;
-    for (const entry of entries) {
-      const item = entry.item as HumanPair;
-      const { task, gold } = entry.prepared as { task: { kind: string; responseA: string; responseB: string; context: string }; gold: HeldoutGold };
-      expect(gold.chosenSlot).toBe(chosenSlot(0, benchmark.id, item.id));
-      const preferred = item.better === 'first' ? item.first : item.second;
-      expect(gold.chosenSlot === 'A' ? task.responseA : task.responseB).toBe(preferred);
-      expect(task.context).toBe(item.context);
-      if (gold.chosenSlot === 'A') a += 1;
-    }
-    // A binomial(n, 1/2) count is within 4 standard deviations of n/2.
-    expect(Math.abs(a - entries.length / 2)).toBeLessThan(4 * Math.sqrt(entries.length / 4));
-  });
+  it.each(ALL.map((b) => [b.id, b] as const))(
+    '%s: A/B by chosenSlot(seed, id, item id), preferred response at the gold slot, about half A',
+    async (_id, benchmark) => {
+      const entries = await prepareItems(benchmark, DATA_DIR, 0);
+      let a = 0;
+      for (const entry of entries) {
+        const item = entry.item as HumanPair;
+        const { task, gold } = entry.prepared as {
+          task: { kind: string; responseA: string; responseB: string; context: string };
+          gold: HeldoutGold;
+        };
+        expect(gold.chosenSlot).toBe(chosenSlot(0, benchmark.id, item.id));
+        const preferred = item.better === 'first' ? item.first : item.second;
+        expect(gold.chosenSlot === 'A' ? task.responseA : task.responseB).toBe(preferred);
+        expect(task.context).toBe(item.context);
+        if (gold.chosenSlot === 'A') a += 1;
+      }
+      // A binomial(n, 1/2) count is within 4 standard deviations of n/2.
+      expect(Math.abs(a - entries.length / 2)).toBeLessThan(4 * Math.sqrt(entries.length / 4));
+    },
+  );
 
   it('--swap mirrors every item: a length judge agrees with itself across orders and scores the same', async () => {
     for (const benchmark of [copoem, hhh]) {
@@ -146,10 +173,15 @@ describe('tables', () => {
   it('HHH: this run, the baselines and the paper column of Table 1, with the breakdown by source', async () => {
     const own = await run(hhh, 'random');
     const baselines = [];
-    for (const id of ['longer-wins', 'shorter-wins']) baselines.push({ judgeId: id, summary: (await run(hhh, id)).summary });
+    for (const id of ['longer-wins', 'shorter-wins'])
+      baselines.push({ judgeId: id, summary: (await run(hhh, id)).summary });
     const [table] = await hhh.tables(own.summary, { dataDir: DATA_DIR, judgeId: 'random', baselines });
     expect(table!.columns).toEqual(['Accuracy', 'harmless', 'helpful', 'honest', 'other']);
-    expect(table!.rows[0]).toMatchObject({ label: 'random', source: 'this run', values: [own.summary.score, ...Object.values(own.summary.groups)] });
+    expect(table!.rows[0]).toMatchObject({
+      label: 'random',
+      source: 'this run',
+      values: [own.summary.score, ...Object.values(own.summary.groups)],
+    });
     expect(table!.rows.slice(1, 3).map((r) => [r.label, r.source])).toEqual([
       ['longer-wins', 'baseline'],
       ['shorter-wins', 'baseline'],
@@ -169,7 +201,9 @@ describe('tables', () => {
     const notes = table!.notes.join('\n');
     expect(notes).toContain('113 items');
     expect(notes).toMatch(/37 pairs whose annotator votes were tied \(\d+ votes\) left out/);
-    expect(table!.rows.filter((r) => r.source === 'paper').map((r) => r.values[0])).toEqual(TABLE_1.map((r) => r.values.ContS));
+    expect(table!.rows.filter((r) => r.source === 'paper').map((r) => r.values[0])).toEqual(
+      TABLE_1.map((r) => r.values.ContS),
+    );
   });
 
   it('LLMBar is not in Table 1: no paper rows, pooled and per subset', async () => {

@@ -18,7 +18,8 @@ const GITHUB_SETS = HELDOUT_PAIRWISE.filter((b) => b.id !== 'alpacafarm');
 // Snapshot HEADs named in SOURCES.md.
 const SNAPSHOTS: Record<string, string> = {
   llmbar: 'princeton-nlp/LLMBar@900616bff90b6c6c8e1681f7d079250637c55992',
-  'contrastive-search': 'yxuansu/Contrastive_Search_versus_Contrastive_Decoding@bdca42ddae6e3109b4b4eca1d6dd6b2dc5b05c2d',
+  'contrastive-search':
+    'yxuansu/Contrastive_Search_versus_Contrastive_Decoding@bdca42ddae6e3109b4b4eca1d6dd6b2dc5b05c2d',
   hhh: 'prometheus-eval/prometheus-eval@dcfb44272d5d0414832f5dbb8c2a05ebc2614234',
   copoem: 'vishakhpk/creative-instructions@65d6266f7ea3d80f111742904f7c97dba733e3be',
   rankgen: 'martiansideofthemoon/rankgen@23a8e7ce2dd6a660e3b7851e97a5ee7a84a5fea6',
@@ -27,32 +28,38 @@ const SNAPSHOTS: Record<string, string> = {
 };
 
 describe('download specs of the GitHub-hosted sets', () => {
-  it.each(GITHUB_SETS.map((b) => [b.id, b] as const))('%s: pinned at the snapshot commit, size and sha256 of the shared copy', async (id, benchmark) => {
-    expect(benchmark.downloads.length).toBeGreaterThan(0);
-    for (const spec of benchmark.downloads) {
-      if (spec.source.kind !== 'github') throw new Error(`${id}: expected a github source`);
-      expect(`${spec.source.repo}@${spec.source.commit}`).toBe(SNAPSHOTS[id]);
-      const bytes = fs.readFileSync(path.join(DATA_DIR, spec.dest));
-      expect(bytes.length, spec.dest).toBe(spec.size);
-      expect(createHash('sha256').update(bytes).digest('hex'), spec.dest).toBe(spec.sha256);
-      // The repository path is kept under heldout/<folder>/.
-      expect(spec.dest.endsWith(`/${spec.source.path}`)).toBe(true);
-    }
-  });
+  it.each(GITHUB_SETS.map((b) => [b.id, b] as const))(
+    '%s: pinned at the snapshot commit, size and sha256 of the shared copy',
+    async (id, benchmark) => {
+      expect(benchmark.downloads.length).toBeGreaterThan(0);
+      for (const spec of benchmark.downloads) {
+        if (spec.source.kind !== 'github') throw new Error(`${id}: expected a github source`);
+        expect(`${spec.source.repo}@${spec.source.commit}`).toBe(SNAPSHOTS[id]);
+        const bytes = fs.readFileSync(path.join(DATA_DIR, spec.dest));
+        expect(bytes.length, spec.dest).toBe(spec.size);
+        expect(createHash('sha256').update(bytes).digest('hex'), spec.dest).toBe(spec.sha256);
+        // The repository path is kept under heldout/<folder>/.
+        expect(spec.dest.endsWith(`/${spec.source.path}`)).toBe(true);
+      }
+    },
+  );
 
-  it.each(GITHUB_SETS.map((b) => [b.id, b] as const))('%s: the files the specs place are exactly what the loader reads', async (_id, benchmark) => {
-    const dataDir = tempDir();
-    for (const spec of benchmark.downloads) {
-      const dest = path.join(dataDir, spec.dest);
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.symlinkSync(path.join(DATA_DIR, spec.dest), dest);
-    }
-    const fromSpecs = await benchmark.load(dataDir);
-    const fromShared = await benchmark.load(DATA_DIR);
-    expect(fromSpecs.map((i) => i.id)).toEqual(fromShared.map((i) => i.id));
-  });
+  it.each(GITHUB_SETS.map((b) => [b.id, b] as const))(
+    '%s: the files the specs place are exactly what the loader reads',
+    async (_id, benchmark) => {
+      const dataDir = tempDir();
+      for (const spec of benchmark.downloads) {
+        const dest = path.join(dataDir, spec.dest);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.symlinkSync(path.join(DATA_DIR, spec.dest), dest);
+      }
+      const fromSpecs = await benchmark.load(dataDir);
+      const fromShared = await benchmark.load(DATA_DIR);
+      expect(fromSpecs.map((i) => i.id)).toEqual(fromShared.map((i) => i.id));
+    },
+  );
 
-  it('paths with spaces are encoded in the URL (CoPoem\'s batch CSV)', () => {
+  it("paths with spaces are encoded in the URL (CoPoem's batch CSV)", () => {
     const copoem = GITHUB_SETS.find((b) => b.id === 'copoem')!;
     expect(downloadUrl(copoem.downloads[0]!, {})).toBe(
       'https://raw.githubusercontent.com/vishakhpk/creative-instructions/65d6266f7ea3d80f111742904f7c97dba733e3be/' +
@@ -86,7 +93,9 @@ describe('npm run data -- pull llmbar, against a loopback GitHub', () => {
       expect(result).toMatchObject({ status: 'downloaded', verified: true, sha256: spec.sha256 });
     }
     expect(server.requests).toHaveLength(5);
-    expect(server.requests[0]!.path).toBe('/princeton-nlp/LLMBar/900616bff90b6c6c8e1681f7d079250637c55992/Dataset/LLMBar/Natural/dataset.json');
+    expect(server.requests[0]!.path).toBe(
+      '/princeton-nlp/LLMBar/900616bff90b6c6c8e1681f7d079250637c55992/Dataset/LLMBar/Natural/dataset.json',
+    );
     const items = await llmbar.load(dataDir);
     expect(items).toHaveLength(419);
   });
@@ -95,7 +104,9 @@ describe('npm run data -- pull llmbar, against a loopback GitHub', () => {
     const server = await githubRaw(served(true));
     const dataDir = tempDir();
     const spec = llmbar.downloads[0]!;
-    const error = await download(spec, dataDir, { env: { GITHUB_RAW_ENDPOINT: server.url }, progress: false }).catch((e: unknown) => e);
+    const error = await download(spec, dataDir, { env: { GITHUB_RAW_ENDPOINT: server.url }, progress: false }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DataError);
     expect((error as Error).message).toContain(`expected ${spec.size} bytes with sha256 ${spec.sha256}`);
     expect(fs.existsSync(path.join(dataDir, spec.dest))).toBe(false);

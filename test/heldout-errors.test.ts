@@ -43,7 +43,8 @@ describe('missing data', () => {
   it('says every path looked at and how to get the data', async () => {
     const empty = tempDir();
     const message = (await failure(loadLlmbar(empty))).message;
-    for (const rel of Object.values(LLMBAR_SUBSETS)) expect(message).toContain(`${path.join(empty, 'heldout/llmbar', rel)} (missing)`);
+    for (const rel of Object.values(LLMBAR_SUBSETS))
+      expect(message).toContain(`${path.join(empty, 'heldout/llmbar', rel)} (missing)`);
     expect(message).toContain('npm run data -- pull llmbar');
 
     const alpaca = (await failure(loadAlpacaFarm(empty))).message;
@@ -67,7 +68,10 @@ describe('JSON arrays', () => {
   it('a row that breaks the schema: file, row and field', async () => {
     const dataDir = tempDir();
     const files = Object.fromEntries(
-      Object.entries(LLMBAR_SUBSETS).map(([subset, rel]) => [subset, write(dataDir, `heldout/llmbar/${rel}`, JSON.stringify([good, good]))]),
+      Object.entries(LLMBAR_SUBSETS).map(([subset, rel]) => [
+        subset,
+        write(dataDir, `heldout/llmbar/${rel}`, JSON.stringify([good, good])),
+      ]),
     );
     fs.writeFileSync(files.Manual!, JSON.stringify([good, { ...good, label: 3 }]));
     const message = (await failure(loadLlmbar(dataDir))).message;
@@ -76,9 +80,19 @@ describe('JSON arrays', () => {
 
   it('not an array, and not JSON', async () => {
     const dataDir = tempDir();
-    const hhhFile = write(dataDir, 'heldout/hhh_alignment/eval/benchmark/data/hhh_alignment_eval.json', '{"source": "helpful"}');
-    expect((await failure(loadHhh(dataDir))).message).toBe(`${hhhFile}: expected a JSON array of records, found object.`);
-    const csFile = write(dataDir, 'heldout/contrastive_search/human_evaluation_annotations/human_evaluation_annotations.json', '[{"prompt": ');
+    const hhhFile = write(
+      dataDir,
+      'heldout/hhh_alignment/eval/benchmark/data/hhh_alignment_eval.json',
+      '{"source": "helpful"}',
+    );
+    expect((await failure(loadHhh(dataDir))).message).toBe(
+      `${hhhFile}: expected a JSON array of records, found object.`,
+    );
+    const csFile = write(
+      dataDir,
+      'heldout/contrastive_search/human_evaluation_annotations/human_evaluation_annotations.json',
+      '[{"prompt": ',
+    );
     expect((await failure(loadContrastiveSearch(dataDir))).message).toContain(`${csFile}: not valid JSON`);
   });
 
@@ -95,7 +109,9 @@ describe('JSON arrays', () => {
       ]),
     );
     const message = (await failure(loadHhh(dataDir))).message;
-    expect(message).toContain(`${file}: line 1 (row 1), field "chosen_instruction": expected a Prometheus grading prompt`);
+    expect(message).toContain(
+      `${file}: line 1 (row 1), field "chosen_instruction": expected a Prometheus grading prompt`,
+    );
   });
 
   it('Contrastive Search: a result that does not start with the prompt', async () => {
@@ -111,7 +127,11 @@ describe('JSON arrays', () => {
       mapping_dict: {},
       system_mapping: [1, 0],
     };
-    const file = write(dataDir, 'heldout/contrastive_search/human_evaluation_annotations/human_evaluation_annotations.json', JSON.stringify([row]));
+    const file = write(
+      dataDir,
+      'heldout/contrastive_search/human_evaluation_annotations/human_evaluation_annotations.json',
+      JSON.stringify([row]),
+    );
     expect((await failure(loadContrastiveSearch(dataDir))).message).toBe(
       `${file}: line 1 (row 0): field "system_b_result": expected the result to start with the prompt text.`,
     );
@@ -120,12 +140,31 @@ describe('JSON arrays', () => {
   it('LitMT: an eval code that disagrees with the language fields', async () => {
     const dataDir = tempDir();
     const row = {
-      eval: 'fr_ja_1', book: 'b', author: 'a', source: 'Bonjour.', target: 'こんにちは。', source_lang: 'fr', target_lang: 'en',
-      text1: 'Hello.', text2: 'Good day.', text1_tag: 'sent', text2_tag: 'para', difficult_choice: 'NO', comment: '', choice: 'text2',
-      added_omitted: '', annotations: {},
+      eval: 'fr_ja_1',
+      book: 'b',
+      author: 'a',
+      source: 'Bonjour.',
+      target: 'こんにちは。',
+      source_lang: 'fr',
+      target_lang: 'en',
+      text1: 'Hello.',
+      text2: 'Good day.',
+      text1_tag: 'sent',
+      text2_tag: 'para',
+      difficult_choice: 'NO',
+      comment: '',
+      choice: 'text2',
+      added_omitted: '',
+      annotations: {},
     };
-    const file = write(dataDir, 'heldout/litmt/annotations/default_format_v1/all_annotations_v1.json', JSON.stringify([row]));
-    expect((await failure(loadLitmt(dataDir))).message).toContain(`${file}: line 1 (row 0): field "eval" ("fr_ja_1") names other languages`);
+    const file = write(
+      dataDir,
+      'heldout/litmt/annotations/default_format_v1/all_annotations_v1.json',
+      JSON.stringify([row]),
+    );
+    expect((await failure(loadLitmt(dataDir))).message).toContain(
+      `${file}: line 1 (row 0): field "eval" ("fr_ja_1") names other languages`,
+    );
   });
 });
 
@@ -134,23 +173,29 @@ describe('CSV files', () => {
     const dataDir = tempDir();
     const header = realHeader(`heldout/rankgen/${RANKGEN_PATHS[0]}`);
     const row = (hit: string, utterance: string, prefix = 'Once upon a time') =>
-      header.map((column) =>
-        ({
-          HITId: hit,
-          WorkerId: 'Writer 1',
-          'Input.Prefix': prefix,
-          'Input.First': 'there was a king.',
-          'Input.Second': 'nothing happened.',
-          'Input.Order': 'beam,nucleus',
-          'Input.Dataset': 'pg19',
-          'Input.Model': 'gpt2_medium',
-          'Answer.utterance': utterance,
-        })[column] ?? '',
+      header.map(
+        (column) =>
+          ({
+            HITId: hit,
+            WorkerId: 'Writer 1',
+            'Input.Prefix': prefix,
+            'Input.First': 'there was a king.',
+            'Input.Second': 'nothing happened.',
+            'Input.Order': 'beam,nucleus',
+            'Input.Dataset': 'pg19',
+            'Input.Model': 'gpt2_medium',
+            'Answer.utterance': utterance,
+          })[column] ?? '',
       );
     const first = write(
       dataDir,
       `heldout/rankgen/${RANKGEN_PATHS[0]}`,
-      stringify([header, row('h1', 'Text 1. It follows.', 'Once upon\na time'), row('h1', 'Text 2 - fine.', 'Once upon\na time'), row('h2', 'I liked the second more')]),
+      stringify([
+        header,
+        row('h1', 'Text 1. It follows.', 'Once upon\na time'),
+        row('h1', 'Text 2 - fine.', 'Once upon\na time'),
+        row('h2', 'I liked the second more'),
+      ]),
     );
     write(dataDir, `heldout/rankgen/${RANKGEN_PATHS[1]}`, stringify([header]));
     // Line 1 is the header; rows 0 and 1 take two lines each (their prefix holds a newline); row 2 is on line 6.
@@ -162,24 +207,54 @@ describe('CSV files', () => {
   it('RankGen: a value outside the published set, and a missing column', async () => {
     const dataDir = tempDir();
     const header = realHeader(`heldout/rankgen/${RANKGEN_PATHS[0]}`);
-    const values: Record<string, string> = { HITId: 'h1', 'Input.Order': 'beam,greedy', 'Input.Model': 'gpt2_medium', 'Answer.utterance': 'Text 1' };
-    const file = write(dataDir, `heldout/rankgen/${RANKGEN_PATHS[0]}`, stringify([header, header.map((c) => values[c] ?? 'x')]));
+    const values: Record<string, string> = {
+      HITId: 'h1',
+      'Input.Order': 'beam,greedy',
+      'Input.Model': 'gpt2_medium',
+      'Answer.utterance': 'Text 1',
+    };
+    const file = write(
+      dataDir,
+      `heldout/rankgen/${RANKGEN_PATHS[0]}`,
+      stringify([header, header.map((c) => values[c] ?? 'x')]),
+    );
     write(dataDir, `heldout/rankgen/${RANKGEN_PATHS[1]}`, stringify([header]));
-    expect((await failure(loadRankgen(dataDir))).message).toMatch(new RegExp(`: line 2 \\(row 0\\): field "Input\\.Order": `));
+    expect((await failure(loadRankgen(dataDir))).message).toMatch(
+      new RegExp(`: line 2 \\(row 0\\): field "Input\\.Order": `),
+    );
     expect((await failure(loadRankgen(dataDir))).message.startsWith(file)).toBe(true);
 
     const noModel = tempDir();
-    const second = write(noModel, `heldout/rankgen/${RANKGEN_PATHS[0]}`, stringify([header.filter((c) => c !== 'Input.Model')]));
+    const second = write(
+      noModel,
+      `heldout/rankgen/${RANKGEN_PATHS[0]}`,
+      stringify([header.filter((c) => c !== 'Input.Model')]),
+    );
     write(noModel, `heldout/rankgen/${RANKGEN_PATHS[1]}`, stringify([header]));
-    expect((await failure(loadRankgen(noModel))).message).toContain(`${second}: line 1: missing column(s) "Input.Model"`);
+    expect((await failure(loadRankgen(noModel))).message).toContain(
+      `${second}: line 1: missing column(s) "Input.Model"`,
+    );
   });
 
   it('CoPoem: a vote for both poems, and a poem_1 that is not the collaborative poem', async () => {
     const dataDir = tempDir();
     const header = realHeader('heldout/copoem/Batch_4739845_batch_results - Batch_4739845_batch_results.csv');
-    write(dataDir, 'heldout/copoem/human_eval/poems_submission/amt_solo_vs_collab.json', JSON.stringify([{ title: 'Rain', 'solo poem': 'Rain falls\ndown', 'collab poem': 'Grey sky\nweeps' }]));
+    write(
+      dataDir,
+      'heldout/copoem/human_eval/poems_submission/amt_solo_vs_collab.json',
+      JSON.stringify([{ title: 'Rain', 'solo poem': 'Rain falls\ndown', 'collab poem': 'Grey sky\nweeps' }]),
+    );
     const row = (values: Record<string, string>) =>
-      header.map((c) => ({ HITId: 'h1', 'Input.title': 'Rain', 'Input.poem_1': 'Grey sky<br />weeps', 'Input.poem_2': 'Rain falls<br />down', ...values })[c] ?? '');
+      header.map(
+        (c) =>
+          ({
+            HITId: 'h1',
+            'Input.title': 'Rain',
+            'Input.poem_1': 'Grey sky<br />weeps',
+            'Input.poem_2': 'Rain falls<br />down',
+            ...values,
+          })[c] ?? '',
+      );
     const csv = 'heldout/copoem/Batch_4739845_batch_results - Batch_4739845_batch_results.csv';
     const file = write(
       dataDir,
@@ -195,12 +270,26 @@ describe('CSV files', () => {
     );
 
     const swapped = tempDir();
-    write(swapped, 'heldout/copoem/human_eval/poems_submission/amt_solo_vs_collab.json', JSON.stringify([{ title: 'Rain', 'solo poem': 'Rain falls\ndown', 'collab poem': 'Grey sky\nweeps' }]));
+    write(
+      swapped,
+      'heldout/copoem/human_eval/poems_submission/amt_solo_vs_collab.json',
+      JSON.stringify([{ title: 'Rain', 'solo poem': 'Rain falls\ndown', 'collab poem': 'Grey sky\nweeps' }]),
+    );
     const swappedFile = write(
       swapped,
       csv,
-      stringify([header, row({ 'Input.poem_1': 'Rain falls<br />down', 'Input.poem_2': 'Grey sky<br />weeps', 'Answer.creative1.creative1': 'TRUE', 'Answer.creative2.creative2': 'FALSE' })]),
+      stringify([
+        header,
+        row({
+          'Input.poem_1': 'Rain falls<br />down',
+          'Input.poem_2': 'Grey sky<br />weeps',
+          'Answer.creative1.creative1': 'TRUE',
+          'Answer.creative2.creative2': 'FALSE',
+        }),
+      ]),
     );
-    expect((await failure(loadCopoem(swapped))).message).toContain(`${swappedFile}: line 2 (row 0): expected Input.poem_1 to be the collaborative poem`);
+    expect((await failure(loadCopoem(swapped))).message).toContain(
+      `${swappedFile}: line 2 (row 0): expected Input.poem_1 to be the collaborative poem`,
+    );
   });
 });

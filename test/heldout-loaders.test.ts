@@ -47,14 +47,17 @@ function csvRecords(file: string): Record<string, string>[] {
 }
 
 describe('ids', () => {
-  it.each(HELDOUT_PAIRWISE.filter((b) => b.id !== 'alpacafarm').map((b) => [b.id, b] as const))('%s: unique and the same on every load', async (_id, benchmark) => {
-    const items = await benchmark.load(DATA_DIR);
-    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
-    // Another spelling of the same folder is another cache key: the files are read and parsed again.
-    const again = await benchmark.load(`${DATA_DIR}${path.sep}`);
-    expect(again).not.toBe(items);
-    expect(again.map((i) => i.id)).toEqual(items.map((i) => i.id));
-  });
+  it.each(HELDOUT_PAIRWISE.filter((b) => b.id !== 'alpacafarm').map((b) => [b.id, b] as const))(
+    '%s: unique and the same on every load',
+    async (_id, benchmark) => {
+      const items = await benchmark.load(DATA_DIR);
+      expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+      // Another spelling of the same folder is another cache key: the files are read and parsed again.
+      const again = await benchmark.load(`${DATA_DIR}${path.sep}`);
+      expect(again).not.toBe(items);
+      expect(again.map((i) => i.id)).toEqual(items.map((i) => i.id));
+    },
+  );
 });
 
 describe('LLMBar', () => {
@@ -63,11 +66,16 @@ describe('LLMBar', () => {
     expect(items).toHaveLength(419);
     const labels = countBy(items, (i) => `${i.group} ${i.better === 'first' ? 1 : 2}`);
     expect(labels).toEqual({
-      'Natural 1': 42, 'Natural 2': 58,
-      'Neighbor 1': 75, 'Neighbor 2': 59,
-      'GPTInst 1': 45, 'GPTInst 2': 47,
-      'GPTOut 1': 22, 'GPTOut 2': 25,
-      'Manual 1': 22, 'Manual 2': 24,
+      'Natural 1': 42,
+      'Natural 2': 58,
+      'Neighbor 1': 75,
+      'Neighbor 2': 59,
+      'GPTInst 1': 45,
+      'GPTInst 2': 47,
+      'GPTOut 1': 22,
+      'GPTOut 2': 25,
+      'Manual 1': 22,
+      'Manual 2': 24,
     });
     expect(items[0]!.id).toBe('natural/0');
   });
@@ -83,7 +91,12 @@ describe('Contrastive Search', () => {
     // 590 non-tie votes over all 150 pairs (the dropped pairs included).
     expect(votesOf(set) + set.droppedTies!.votes).toBe(590);
 
-    const raw = JSON.parse(fs.readFileSync(path.join(HELDOUT, 'contrastive_search/human_evaluation_annotations/human_evaluation_annotations.json'), 'utf8')) as {
+    const raw = JSON.parse(
+      fs.readFileSync(
+        path.join(HELDOUT, 'contrastive_search/human_evaluation_annotations/human_evaluation_annotations.json'),
+        'utf8',
+      ),
+    ) as {
       prompt: string;
       system_a_result: string;
     }[];
@@ -124,7 +137,7 @@ describe('CoPoem', () => {
     for (const item of set.items) expect(item.first + item.second).not.toContain('<br />');
   });
 
-  it('never shows the workers\' free-text answers', async () => {
+  it("never shows the workers' free-text answers", async () => {
     const prompts = await allPrompts(copoem);
     const rows = csvRecords(path.join(HELDOUT, 'copoem/Batch_4739845_batch_results - Batch_4739845_batch_results.csv'));
     const answers = rows.map((r) => r['Answer.submitcode']!.trim()).filter((a) => a.length >= 20);
@@ -144,7 +157,10 @@ describe('RankGen', () => {
       't5_xxl_descartes nucleus': 32,
     });
     expect(votesOf(set)).toBe(609);
-    const beamVotes = set.items.reduce((n, i) => n + (i.systems!.first === 'beam' ? i.votes!.first : i.votes!.second), 0);
+    const beamVotes = set.items.reduce(
+      (n, i) => n + (i.systems!.first === 'beam' ? i.votes!.first : i.votes!.second),
+      0,
+    );
     expect(beamVotes).toBe(425);
     expect(countBy(set.items, (i) => String(i.votes!.first + i.votes!.second))).toEqual({ '3': 193, '4': 5, '5': 2 });
   });
@@ -153,11 +169,13 @@ describe('RankGen', () => {
     expect(parseChoice('Text 1 - very unsure.')).toBe('first');
     expect(parseChoice('  text 2; the first one drifts')).toBe('second');
     expect(parseChoice('Test 1. Typo in the label')).toBe('first');
-    expect(parseChoice('Neither of them sound like a good continuation to me, but I choose Text 1 because')).toBe('first');
+    expect(parseChoice('Neither of them sound like a good continuation to me, but I choose Text 1 because')).toBe(
+      'first',
+    );
     expect(parseChoice('I prefer the second')).toBeNull();
   });
 
-  it('never shows the writers\' explanations', async () => {
+  it("never shows the writers' explanations", async () => {
     const prompts = await allPrompts(rankgen);
     for (const file of ['gpt2_medium.csv', 't5_xxl_c4.csv']) {
       for (const row of csvRecords(path.join(HELDOUT, 'rankgen/human-eval-data', file))) {
@@ -174,15 +192,21 @@ describe('Expert-LFQA', () => {
     expect(set.droppedTies!.pairs).toBe(11);
     expect(votesOf(set) + set.droppedTies!.votes).toBe(260);
     // 60 pairs with 1 expert, 40 with 2 and 40 with 3; a tie needs an even count, so the 11 dropped had 2.
-    expect(countBy(set.items, (i) => String(i.votes!.first + i.votes!.second))).toEqual({ '1': 60, '2': 40 - 11, '3': 40 });
+    expect(countBy(set.items, (i) => String(i.votes!.first + i.votes!.second))).toEqual({
+      '1': 60,
+      '2': 40 - 11,
+      '3': 40,
+    });
     // q_id alone is not unique: 3 History questions carry several pairs.
     const multi = Object.entries(countBy(set.items, (i) => i.id.split('/')[0]!)).filter(([, n]) => n > 1);
     expect(multi).toHaveLength(3);
-    expect(set.items.filter((i) => multi.some(([q]) => i.id.startsWith(`${q}/`))).every((i) => i.group === 'History')).toBe(true);
+    expect(
+      set.items.filter((i) => multi.some(([q]) => i.id.startsWith(`${q}/`))).every((i) => i.group === 'History'),
+    ).toBe(true);
     for (const item of set.items) expect(item.context + item.first + item.second).not.toContain('<br />');
   });
 
-  it('never shows the experts\' comments', async () => {
+  it("never shows the experts' comments", async () => {
     const prompts = await allPrompts(expertLfqa);
     const dir = path.join(HELDOUT, 'expert_lfqa/raw_annotation_data/Annotated_Dataset');
     let checked = 0;
@@ -202,7 +226,11 @@ describe('LitMT', () => {
   it('540 forced choices: 180 per comparison, PARA preferred 129 / 120 / 150, 18 language pairs × 30', async () => {
     const { items } = await loadLitmt(DATA_DIR);
     expect(items).toHaveLength(540);
-    expect(countBy(items, (i) => i.group)).toEqual({ 'SENT vs PARA': 180, 'PARA_SENT vs PARA': 180, 'GTr vs PARA': 180 });
+    expect(countBy(items, (i) => i.group)).toEqual({
+      'SENT vs PARA': 180,
+      'PARA_SENT vs PARA': 180,
+      'GTr vs PARA': 180,
+    });
     expect(countBy(items, (i) => (i.better === 'first' ? 'text1' : 'text2'))).toEqual({ text1: 271, text2: 269 });
     expect(countBy(items, (i) => `${i.group} ${winner(i)}`)).toMatchObject({
       'SENT vs PARA para': 129,
@@ -215,13 +243,15 @@ describe('LitMT', () => {
     expect(items.filter((i) => i.meta!.difficult === false)).toHaveLength(327);
   });
 
-  it('shows the source paragraph and its languages, never the reference translation or the translator\'s notes', async () => {
+  it("shows the source paragraph and its languages, never the reference translation or the translator's notes", async () => {
     const entries = await prepareItems(litmt, DATA_DIR, 0);
     const first = entries[0]!;
     expect(first.prompt).toMatch(/^source paragraph \(\w+\):$/m);
     expect(first.prompt).toMatch(/^\w+ translation A:$/m);
     const prompts = entries.map((e) => e.prompt).join('\n');
-    const raw = JSON.parse(fs.readFileSync(path.join(HELDOUT, 'litmt/annotations/default_format_v1/all_annotations_v1.json'), 'utf8')) as {
+    const raw = JSON.parse(
+      fs.readFileSync(path.join(HELDOUT, 'litmt/annotations/default_format_v1/all_annotations_v1.json'), 'utf8'),
+    ) as {
       source: string;
       target: string;
       comment: string;
@@ -235,7 +265,7 @@ describe('LitMT', () => {
 });
 
 describe('FLAMe prompt per set', () => {
-  it('names the context fields of each task and keeps the annotators\' own question', async () => {
+  it("names the context fields of each task and keeps the annotators' own question", async () => {
     const expected: [HeldoutBenchmark, string[], string][] = [
       [rankgen, ['context:', 'continuation A:', 'continuation B:'], 'better continuation of the context'],
       [contrastiveSearch, ['prefix:', 'continuation A:'], 'more human-like'],

@@ -20,7 +20,11 @@ export interface CliResult {
 }
 
 /** Runs a TypeScript entry point of this repo in a child process, as the npm scripts do. */
-export function runTs(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runTs(
+  script: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return runNode(['--import', 'tsx', path.join(REPO, script), ...args], options);
 }
 
@@ -30,7 +34,11 @@ export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?
 }
 
 /** Runs any command (e.g. the CLI under `unshare` or `setpriv`) as runNode runs node. */
-export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? REPO,
@@ -65,7 +73,10 @@ export interface RunningCli {
  * can kill whatever is still running.
  */
 export function startCli(args: string[], env: NodeJS.ProcessEnv, started: ChildProcess[]): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, AUTORATER_DATA: DATA_DIR, ...env } });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    env: { ...process.env, AUTORATER_DATA: DATA_DIR, ...env },
+  });
   started.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -45,7 +45,6 @@ const start = (args: string[]): RunningCli => startCli(args, { OPENAI_API_KEY: '
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** Judgments in the store (0 while the file or its tables do not exist yet). */
 function stored(file: string): { n: number; errors: number; leases: number } {
   if (!fs.existsSync(file)) return { n: 0, errors: 0, leases: 0 };
@@ -79,8 +78,22 @@ describe.each([
     const d = (double = await startOpenAIDouble({ script: slowly(() => 800) }));
     const dir = tempDir();
     const storeFile = path.join(dir, 'runs.sqlite');
-    const run = start(['eval', '--judge', 'gpt-4o-slow', '--config', judgeConfig(dir, d.baseURL), '--benchmark',
-      'rewardbench', '--limit', '40', '--resamples', '0', '--no-progress', '--store', storeFile]);
+    const run = start([
+      'eval',
+      '--judge',
+      'gpt-4o-slow',
+      '--config',
+      judgeConfig(dir, d.baseURL),
+      '--benchmark',
+      'rewardbench',
+      '--limit',
+      '40',
+      '--resamples',
+      '0',
+      '--no-progress',
+      '--store',
+      storeFile,
+    ]);
 
     await until(() => d.calls.length >= 6, 30_000, '6 requests');
     const before = stored(storeFile);
@@ -118,8 +131,22 @@ describe('a second signal while requests are in flight', () => {
     const d = (double = await startOpenAIDouble({ script: slowly((call) => (call.index < 8 ? 20 : 3_000)) }));
     const dir = tempDir();
     const storeFile = path.join(dir, 'runs.sqlite');
-    const run = start(['eval', '--judge', 'gpt-4o-slow', '--config', judgeConfig(dir, d.baseURL), '--benchmark',
-      'rewardbench', '--limit', '40', '--resamples', '0', '--no-progress', '--store', storeFile]);
+    const run = start([
+      'eval',
+      '--judge',
+      'gpt-4o-slow',
+      '--config',
+      judgeConfig(dir, d.baseURL),
+      '--benchmark',
+      'rewardbench',
+      '--limit',
+      '40',
+      '--resamples',
+      '0',
+      '--no-progress',
+      '--store',
+      storeFile,
+    ]);
 
     await until(() => d.calls.length >= 12 && stored(storeFile).n >= 8, 30_000, '8 answers and 4 slow requests');
     run.child.kill('SIGINT');
@@ -144,8 +171,18 @@ describe('Ctrl-C with a built-in judge (answers in-process, no I/O)', () => {
     // CoBBLEr: 42,000 asks, ~15 s with `random` on an idle machine, long enough to interrupt reliably.
     const dir = tempDir();
     const storeFile = path.join(dir, 'runs.sqlite');
-    const args = ['eval', '--judge', 'random', '--benchmark', 'cobbler', '--resamples', '0', '--no-progress', '--store',
-      storeFile];
+    const args = [
+      'eval',
+      '--judge',
+      'random',
+      '--benchmark',
+      'cobbler',
+      '--resamples',
+      '0',
+      '--no-progress',
+      '--store',
+      storeFile,
+    ];
     const run = start(args);
     // Well into judging: the worker loop is busy (committing a batch every 256 answers) when the signal comes.
     await until(() => stored(storeFile).n >= 2_000, 40_000, '2,000 stored judgments');

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { hhh } from '../benchmarks/heldout/index.ts';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
 import type { AnyBenchmark, ItemResult } from '../benchmarks/benchmark.ts';
-import { bootstrapIntervals, forEachClusterDraw, forEachResample, percentileInterval, strataOf, streamSeed } from '../harness/bootstrap.ts';
+import {
+  bootstrapIntervals,
+  forEachClusterDraw,
+  forEachResample,
+  percentileInterval,
+  strataOf,
+  streamSeed,
+} from '../harness/bootstrap.ts';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { metricIntervals } from '../harness/intervals.ts';
@@ -143,11 +150,16 @@ describe('stratified bootstrap', () => {
   it("agrees with the normal approximation for a proportion's interval", () => {
     // 600 items, 420 right: p = 0.7, normal 95% half-width = 1.96 * sqrt(0.7 * 0.3 / 600) = 0.03667.
     const items = Array.from({ length: 600 }, (_, i) => (i % 10 < 7 ? 1 : 0));
-    const [interval] = bootstrapIntervals(items, items.map(() => ''), (s) => [s.reduce((a: number, b: number) => a + b, 0) / s.length], {
-      resamples: 4000,
-      seed: 1,
-      stream: 'normal',
-    });
+    const [interval] = bootstrapIntervals(
+      items,
+      items.map(() => ''),
+      (s) => [s.reduce((a: number, b: number) => a + b, 0) / s.length],
+      {
+        resamples: 4000,
+        seed: 1,
+        stream: 'normal',
+      },
+    );
     expect(interval![0]).toBeCloseTo(0.7 - 0.03667, 2);
     expect(interval![1]).toBeCloseTo(0.7 + 0.03667, 2);
   });
@@ -227,7 +239,9 @@ describe('paired permutation test', () => {
     const sum = (x: number[]): number => x.reduce((s, v) => s + v, 0);
     const p = pairedPermutationTest(
       first.length,
-      (swap) => [sum(first.map((v, i) => (swap[i] ? second[i]! : v))) - sum(second.map((v, i) => (swap[i] ? first[i]! : v)))],
+      (swap) => [
+        sum(first.map((v, i) => (swap[i] ? second[i]! : v))) - sum(second.map((v, i) => (swap[i] ? first[i]! : v))),
+      ],
       { permutations: 20000, seed: 2, stream: 'm' },
     )[0]!;
     expect(mcnemarExact(30, 15)).toBeCloseTo(0.0357, 3);

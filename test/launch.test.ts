@@ -11,8 +11,10 @@ import { REPO, runNode, tempDir, type CliResult } from './helpers.ts';
 
 function copyOfSources(): string {
   const dir = tempDir('autorater-launch-');
-  for (const entry of ['harness', 'benchmarks', 'judges', 'reports']) fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
-  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'autorater.config.json']) fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
+  for (const entry of ['harness', 'benchmarks', 'judges', 'reports'])
+    fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'autorater.config.json'])
+    fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
 }
@@ -39,7 +41,10 @@ describe('harness/launch.mjs', () => {
 
     // An edit to any source is what the next command runs.
     const cli = path.join(root, 'harness', 'cli.ts');
-    fs.writeFileSync(cli, fs.readFileSync(cli, 'utf8').replace("'Run a judge over benchmarks", "'EDITED: run a judge over benchmarks"));
+    fs.writeFileSync(
+      cli,
+      fs.readFileSync(cli, 'utf8').replace("'Run a judge over benchmarks", "'EDITED: run a judge over benchmarks"),
+    );
     const edited = await launch(root, ['eval', '--help']);
     expect(edited.code, edited.stderr).toBe(0);
     expect(edited.stdout).toContain('EDITED: run a judge over benchmarks');

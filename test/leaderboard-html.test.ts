@@ -47,7 +47,13 @@ function measuredRow(night: number, j: number): LeaderboardRow {
     judge: MEASURED[j]!,
     source: 'this run',
     cells,
-    cost: { inputTokens: 120_000 * (j + 1), outputTokens: 9_000 * (j + 1), usd: j === 0 ? 0 : 0.37 * j, asked: 200 * j, cached: 1800 - 200 * j },
+    cost: {
+      inputTokens: 120_000 * (j + 1),
+      outputTokens: 9_000 * (j + 1),
+      usd: j === 0 ? 0 : 0.37 * j,
+      asked: 200 * j,
+      cached: 1800 - 200 * j,
+    },
     ...(j === 2 ? { notes: [COMMENT, `aggrefact skipped: ${IMG}`] } : {}),
   };
 }
@@ -57,7 +63,9 @@ const PAPER: LeaderboardRow[] = [
     judge: 'FLAMe-RM-24B',
     source: 'paper',
     citation: 'FLAMe (Vu et al. 2024) Table 2',
-    cells: Object.fromEntries(COLUMNS.slice(4).map((c, k) => [c.id, { value: [87.8, 92.2, 75.7, 89.6, 93.8][k]!, ci: null, n: null }])),
+    cells: Object.fromEntries(
+      COLUMNS.slice(4).map((c, k) => [c.id, { value: [87.8, 92.2, 75.7, 89.6, 93.8][k]!, ci: null, n: null }]),
+    ),
   },
   {
     judge: 'GPT-4-0125',
@@ -117,8 +125,12 @@ describe('renderLeaderboardHtml (text)', () => {
     expect(points).toHaveLength(3 * MEASURED.length * COLUMNS.length);
     expect([...new Set(points.map((p) => p.date))]).toEqual(['2025-06-01', '2025-06-02', '2025-06-03']);
     expect(new Set(points.map((p) => p.judge))).toEqual(new Set(MEASURED));
-    expect(points.find((p) => p.date === '2025-06-02' && p.judge === 'gpt-4o' && p.column === 'copoem:Accuracy')?.value).toBeNull();
-    expect(points.find((p) => p.date === '2025-06-01' && p.judge === 'longer-wins' && p.column === 'hhh:Accuracy')?.value).toBe(score(0, 0, 0));
+    expect(
+      points.find((p) => p.date === '2025-06-02' && p.judge === 'gpt-4o' && p.column === 'copoem:Accuracy')?.value,
+    ).toBeNull();
+    expect(
+      points.find((p) => p.date === '2025-06-01' && p.judge === 'longer-wins' && p.column === 'hhh:Accuracy')?.value,
+    ).toBe(score(0, 0, 0));
   });
 
   it('puts the chart data in an escaped JSON element that parses back to the hostile strings', () => {
@@ -164,7 +176,9 @@ describe('the HTML leaderboard in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: run .ci/run, or install Debian's chromium with "apt-get install -y chromium"`);
+      throw new Error(
+        `${CHROMIUM} is missing: run .ci/run, or install Debian's chromium with "apt-get install -y chromium"`,
+      );
     }
     pageDir = tempDir('autorater-leaderboard-');
     const file = path.join(pageDir, 'index.html');
@@ -175,7 +189,15 @@ describe('the HTML leaderboard in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       // Without the background-networking flags Chromium phones home, and this closed network refuses it.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 900 },
       deviceScaleFactor: 1,
     });
@@ -233,7 +255,10 @@ describe('the HTML leaderboard in headless Chromium', () => {
     await expect(paper.count()).resolves.toBe(2);
     await expect(paper.first().locator('.tag').textContent()).resolves.toBe('published');
     await expect(paper.nth(1).locator('.cite').textContent()).resolves.toBe(PAPER[1]!.citation);
-    const italic = await inPage<string>(page, `getComputedStyle(document.querySelector('#leaderboard tbody tr.paper td.num')).fontStyle`);
+    const italic = await inPage<string>(
+      page,
+      `getComputedStyle(document.querySelector('#leaderboard tbody tr.paper td.num')).fontStyle`,
+    );
     expect(italic).toBe('italic');
     // Nothing was injected: no image, only the renderer's three scripts, the hostile label shown as text.
     await expect(page.locator('img').count()).resolves.toBe(0);
@@ -243,12 +268,16 @@ describe('the HTML leaderboard in headless Chromium', () => {
     // A value with its interval, and the night's total cost.
     const first = await rows.first().locator('td.num').first().innerText();
     const value = score(2, 0, 0);
-    expect(first.replace(/\s+/g, ' ')).toBe(`${value.toFixed(1)} [${(value - 2.5).toFixed(1)}, ${(value + 2.5).toFixed(1)}]`);
+    expect(first.replace(/\s+/g, ' ')).toBe(
+      `${value.toFixed(1)} [${(value - 2.5).toFixed(1)}, ${(value + 2.5).toFixed(1)}]`,
+    );
     await expect(page.locator('#leaderboard tfoot').innerText()).resolves.toContain(`$${TODAY.cost.usd!.toFixed(2)}`);
   });
 
   it('draws both charts with the expected datasets and visible pixels', async () => {
-    const charts = await inPage<{ width: number; height: number; labels: number; datasets: string[]; painted: number; colors: number }[]>(
+    const charts = await inPage<
+      { width: number; height: number; labels: number; datasets: string[]; painted: number; colors: number }[]
+    >(
       page,
       `['history-chart', 'category-chart'].map((id) => {
         const canvas = document.getElementById(id);
@@ -286,7 +315,8 @@ describe('the HTML leaderboard in headless Chromium', () => {
   });
 
   it('switches the over-time chart to the column picked in the select', async () => {
-    const values = () => inPage<(number | null)[]>(page, `Chart.getChart(document.getElementById('history-chart')).data.datasets[0].data`);
+    const values = () =>
+      inPage<(number | null)[]>(page, `Chart.getChart(document.getElementById('history-chart')).data.datasets[0].data`);
     await expect(page.locator('#history-column').inputValue()).resolves.toBe(COLUMNS[0]!.id);
     expect(await values()).toEqual([0, 1, 2].map((n) => score(n, 0, 0)));
     await page.selectOption('#history-column', 'rewardbench:Chat Hard');

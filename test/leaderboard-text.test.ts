@@ -31,12 +31,20 @@ const DATA: LeaderboardData = {
       cost: { inputTokens: 1_234_567, outputTokens: 45_678, usd: 3.456, asked: 300, cached: 2906 },
       notes: ['aggrefact: no data'],
     },
-    { judge: HOSTILE, source: 'this run', cells: { 'rewardbench:Chat Hard': { value: 50, ci: [45, 55], n: 450 } }, cost: { inputTokens: 0, outputTokens: 0, usd: null, asked: 0, cached: 450 } },
+    {
+      judge: HOSTILE,
+      source: 'this run',
+      cells: { 'rewardbench:Chat Hard': { value: 50, ci: [45, 55], n: 450 } },
+      cost: { inputTokens: 0, outputTokens: 0, usd: null, asked: 0, cached: 450 },
+    },
     {
       judge: 'FLAMe-RM-24B',
       source: 'paper',
       citation: 'FLAMe (Vu et al. 2024) Table 2',
-      cells: { 'rewardbench:Avg': { value: 87.8, ci: null, n: null }, 'rewardbench:Chat Hard': { value: 75.7, ci: null, n: null } },
+      cells: {
+        'rewardbench:Avg': { value: 87.8, ci: null, n: null },
+        'rewardbench:Chat Hard': { value: 75.7, ci: null, n: null },
+      },
     },
   ],
   cost: { inputTokens: 1_234_567, outputTokens: 45_678, usd: 3.456 },
@@ -93,13 +101,51 @@ describe('renderLeaderboardCsv', () => {
       'cached',
       'citation',
     ]);
-    expect(rows[1]).toEqual(['gpt-4o', 'this run', '88.23456', '84.04', '92.15', '84.55', '83.1', '85.9', '', '', '', '1234567', '45678', '3.456', '300', '2906', '']);
-    expect(rows[3]).toEqual(['FLAMe-RM-24B', 'paper', '', '', '', '87.8', '', '', '75.7', '', '', '', '', '', '', '', 'FLAMe (Vu et al. 2024) Table 2']);
+    expect(rows[1]).toEqual([
+      'gpt-4o',
+      'this run',
+      '88.23456',
+      '84.04',
+      '92.15',
+      '84.55',
+      '83.1',
+      '85.9',
+      '',
+      '',
+      '',
+      '1234567',
+      '45678',
+      '3.456',
+      '300',
+      '2906',
+      '',
+    ]);
+    expect(rows[3]).toEqual([
+      'FLAMe-RM-24B',
+      'paper',
+      '',
+      '',
+      '',
+      '87.8',
+      '',
+      '',
+      '75.7',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'FLAMe (Vu et al. 2024) Table 2',
+    ]);
   });
 
   it('keeps hostile judge text intact apart from defusing spreadsheet formulas', () => {
     expect(rows[2]![0]).toBe(HOSTILE);
-    const formula = parse(renderLeaderboardCsv({ ...DATA, rows: [{ ...DATA.rows[1]!, judge: '=HYPERLINK("x")' }] })) as string[][];
+    const formula = parse(
+      renderLeaderboardCsv({ ...DATA, rows: [{ ...DATA.rows[1]!, judge: '=HYPERLINK("x")' }] }),
+    ) as string[][];
     expect(formula[1]![0]).toBe('\'=HYPERLINK("x")');
     expect(rows[2]![13]).toBe('');
   });
@@ -111,7 +157,15 @@ describe('the HTML line chart', () => {
     const onlyPublishedFirst: LeaderboardData = {
       ...DATA,
       columns: [{ id: 'aggrefact:Avg', benchmark: 'aggrefact', label: 'AggreFact', table: 'Table 1' }, ...DATA.columns],
-      rows: [...DATA.rows, { judge: 'FLAMe-24B', source: 'paper', citation: 'FLAMe Table 1', cells: { 'aggrefact:Avg': { value: 80.4, ci: null, n: null } } }],
+      rows: [
+        ...DATA.rows,
+        {
+          judge: 'FLAMe-24B',
+          source: 'paper',
+          citation: 'FLAMe Table 1',
+          cells: { 'aggrefact:Avg': { value: 80.4, ci: null, n: null } },
+        },
+      ],
     };
     const html = renderLeaderboardHtml(onlyPublishedFirst, []);
     expect(html).toContain('<option value="hhh:Accuracy" selected>');

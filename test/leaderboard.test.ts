@@ -27,7 +27,11 @@ describe('npm run leaderboard', () => {
     const out = path.join(dir, 'leaderboard');
     const store = path.join(dir, 'runs.sqlite');
     const config = writeConfig(dir, {
-      judges: ['longer-wins', 'random', { id: 'replay:Skywork/Skywork-Reward-Gemma-2-27B', benchmarks: ['rewardbench'] }],
+      judges: [
+        'longer-wins',
+        'random',
+        { id: 'replay:Skywork/Skywork-Reward-Gemma-2-27B', benchmarks: ['rewardbench'] },
+      ],
       benchmarks: ['rewardbench', 'hhh', 'copoem'],
       seed: 0,
       sample: null,
@@ -40,11 +44,19 @@ describe('npm run leaderboard', () => {
 
     const first = await runCli([...args, '--date', today]);
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain('longer-wins: rewardbench 2985 asked, 0 stored; hhh 221 asked, 0 stored; copoem 51 asked, 0 stored');
+    expect(first.stderr).toContain(
+      'longer-wins: rewardbench 2985 asked, 0 stored; hhh 221 asked, 0 stored; copoem 51 asked, 0 stored',
+    );
     const data = JSON.parse(fs.readFileSync(path.join(out, 'leaderboard.json'), 'utf8')) as LeaderboardData;
     expect(data.date).toBe(today);
     expect(data.columns.map((c) => c.id)).toEqual([
-      'rewardbench:Avg', 'rewardbench:Chat', 'rewardbench:Chat Hard', 'rewardbench:Safety', 'rewardbench:Reasoning', 'hhh:Accuracy', 'copoem:Accuracy',
+      'rewardbench:Avg',
+      'rewardbench:Chat',
+      'rewardbench:Chat Hard',
+      'rewardbench:Safety',
+      'rewardbench:Reasoning',
+      'hhh:Accuracy',
+      'copoem:Accuracy',
     ]);
     expect(data.columns.find((c) => c.id === 'hhh:Accuracy')).toMatchObject({ label: 'HHH', table: 'Table 1' });
     const measured = data.rows.filter((r) => r.source === 'this run').map((r) => r.judge);
@@ -75,7 +87,9 @@ describe('npm run leaderboard', () => {
     const before = snapshot(out);
     const again = await runCli([...args, '--date', today]);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain('longer-wins: rewardbench 0 asked, 2985 stored; hhh 0 asked, 221 stored; copoem 0 asked, 51 stored');
+    expect(again.stderr).toContain(
+      'longer-wins: rewardbench 0 asked, 2985 stored; hhh 0 asked, 221 stored; copoem 0 asked, 51 stored',
+    );
     expect(snapshot(out)).toEqual(before);
 
     // The next night: the earlier night is kept, and only the date (and the night's cost: nothing asked) changes.
@@ -83,7 +97,10 @@ describe('npm run leaderboard', () => {
     expect(next.code).toBe(0);
     expect(fs.readdirSync(path.join(out, 'history')).sort()).toEqual([`${today}.json`, `${tomorrow}.json`]);
     const nextNight = JSON.parse(fs.readFileSync(path.join(out, 'leaderboard.json'), 'utf8')) as LeaderboardData;
-    expect(nextNight.rows.find((r) => r.judge === 'longer-wins')!.cost).toMatchObject({ asked: 0, cached: 2985 + 221 + 51 });
+    expect(nextNight.rows.find((r) => r.judge === 'longer-wins')!.cost).toMatchObject({
+      asked: 0,
+      cached: 2985 + 221 + 51,
+    });
     const strip = (d: LeaderboardData) => ({ ...d, date: '', rows: d.rows.map((r) => ({ ...r, cost: undefined })) });
     expect(strip(nextNight)).toEqual(strip(data));
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toContain(today);
@@ -92,7 +109,15 @@ describe('npm run leaderboard', () => {
   it('names the file and the field of a bad config', async () => {
     const dir = tempDir();
     const config = writeConfig(dir, { judges: ['random'], seed: 'zero' });
-    const { code, stderr } = await runCli(['leaderboard', '--config', config, '--store', path.join(dir, 's.sqlite'), '--out', dir]);
+    const { code, stderr } = await runCli([
+      'leaderboard',
+      '--config',
+      config,
+      '--store',
+      path.join(dir, 's.sqlite'),
+      '--out',
+      dir,
+    ]);
     expect(code).toBe(3);
     expect(stderr).toContain(`${config}: seed:`);
     expect(stderr).not.toContain('    at ');

@@ -69,18 +69,26 @@ describe('local judge, score-options', () => {
       expectDistribution(j!.optionProbabilities, ['A', 'B']);
       const { A, B } = j!.optionProbabilities!;
       const verdict = b.results[i]!.outcome;
-      expect(verdict).toEqual({ status: 'verdict', verdict: { kind: 'pairwise', choice: A! > B! ? 'A' : B! > A! ? 'B' : 'tie' } });
+      expect(verdict).toEqual({
+        status: 'verdict',
+        verdict: { kind: 'pairwise', choice: A! > B! ? 'A' : B! > A! ? 'B' : 'tie' },
+      });
       expect(j!.inputTokens).toBeGreaterThan(100);
     }
     const again = await run(await createJudge(SCORER, context), rewardbench);
     expect(again.benchmarks[0]!.asked).toBe(0);
     expect(again.benchmarks[0]!.cached).toBe(N);
-    expect(again.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(b.judgments.map((j) => j!.optionProbabilities));
+    expect(again.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(
+      b.judgments.map((j) => j!.optionProbabilities),
+    );
   });
 
   it("agrees with node-llama-cpp's own next-token probabilities after the label", async () => {
     const [entry] = await prepareItems(rewardbench, DATA_DIR, 0, { limit: 1 });
-    const reply = await scorer.judge({ benchmark: 'rewardbench', itemId: entry!.item.id, task: entry!.prepared.task, prompt: entry!.prompt }, new AbortController().signal);
+    const reply = await scorer.judge(
+      { benchmark: 'rewardbench', itemId: entry!.item.id, task: entry!.prepared.task, prompt: entry!.prompt },
+      new AbortController().signal,
+    );
     expect(reply.type).toBe('text');
     const ours = reply.type === 'text' ? reply.optionProbabilities! : {};
 
@@ -119,18 +127,32 @@ describe('local judge, score-options', () => {
       expect(result.benchmarks[0]!.results[i]!.outcome.status).toBe('verdict');
     }
     // The Llama tokenizer splits digits, so "10" is scored over two tokens, and "1" only counts what is not "10".
-    const task: Task = { kind: 'pointwise', context: 'Summarise.', response: 'A summary.', criterion: 'fluency', scale: { min: 0, max: 10 } };
-    const reply = await scorer.judge({ benchmark: 'x', itemId: 'x', task, prompt: 'Rate the summary from 0 to 10.\n' }, new AbortController().signal);
+    const task: Task = {
+      kind: 'pointwise',
+      context: 'Summarise.',
+      response: 'A summary.',
+      criterion: 'fluency',
+      scale: { min: 0, max: 10 },
+    };
+    const reply = await scorer.judge(
+      { benchmark: 'x', itemId: 'x', task, prompt: 'Rate the summary from 0 to 10.\n' },
+      new AbortController().signal,
+    );
     expect(reply.type === 'text' && /^rating: (?:10|\d)$/.test(reply.text)).toBe(true);
-    expectDistribution(reply.type === 'text' ? reply.optionProbabilities : undefined, Array.from({ length: 11 }, (_, k) => String(k)));
+    expectDistribution(
+      reply.type === 'text' ? reply.optionProbabilities : undefined,
+      Array.from({ length: 11 }, (_, k) => String(k)),
+    );
   });
 
-  it("gives AggreFact claims P(supported), which the verdict carries", async () => {
+  it('gives AggreFact claims P(supported), which the verdict carries', async () => {
     const result = await run(scorer, aggrefact, 2);
     for (const [i, j] of result.benchmarks[0]!.judgments.entries()) {
       expectDistribution(j!.optionProbabilities, ['Yes', 'No']);
       const outcome = result.benchmarks[0]!.results[i]!.outcome;
-      expect(outcome.status === 'verdict' && outcome.verdict.kind === 'classification' && outcome.verdict.probability).toBeCloseTo(j!.optionProbabilities!.Yes!, 12);
+      expect(
+        outcome.status === 'verdict' && outcome.verdict.kind === 'classification' && outcome.verdict.probability,
+      ).toBeCloseTo(j!.optionProbabilities!.Yes!, 12);
     }
   });
 });
@@ -155,7 +177,11 @@ describe('local judge, generate', () => {
 
   it('never shares stored answers between the two modes, or with other weights', () => {
     expect(judgeFingerprint(scorer)).not.toBe(judgeFingerprint(generator));
-    expect(scorer.config).toMatchObject({ adapter: 'local', mode: 'score-options', weights: { file: 'llama-2-tiny-random.gguf', bytes: 1_750_560 } });
+    expect(scorer.config).toMatchObject({
+      adapter: 'local',
+      mode: 'score-options',
+      weights: { file: 'llama-2-tiny-random.gguf', bytes: 1_750_560 },
+    });
     expect(generator.config).not.toHaveProperty('mode');
     expect(scorer.concurrency).toBe(1);
   });
@@ -164,14 +190,24 @@ describe('local judge, generate', () => {
 describe('local judge from a config entry', () => {
   it('takes the adapter, mode, threads and context size from the file, one request at a time', async () => {
     const configFile = path.join(tempDir(), 'judges.json');
-    const entry = { adapter: 'local', model: MODEL, mode: 'score-options', threads: 1, contextSize: 4096, decoding: { maxOutputTokens: 16 } };
+    const entry = {
+      adapter: 'local',
+      model: MODEL,
+      mode: 'score-options',
+      threads: 1,
+      contextSize: 4096,
+      decoding: { maxOutputTokens: 16 },
+    };
     fs.writeFileSync(configFile, JSON.stringify({ judges: { 'tiny-scorer': entry } }));
     const judge = await createJudge('tiny-scorer', { ...context, configFile });
     try {
       expect(judge.concurrency).toBe(1); // the preset default of 4 is capped for an in-process model
       expect(judge.config).toMatchObject({ adapter: 'local', mode: 'score-options', id: 'tiny-scorer' });
       const task: Task = { kind: 'classification', document: 'The sky is blue.', claim: 'The sky is green.' };
-      const reply = await judge.judge({ benchmark: 'x', itemId: 'x', task, prompt: 'Is the claim supported?\n' }, new AbortController().signal);
+      const reply = await judge.judge(
+        { benchmark: 'x', itemId: 'x', task, prompt: 'Is the claim supported?\n' },
+        new AbortController().signal,
+      );
       expect(reply.type === 'text' && /^supported: (?:Yes|No)$/.test(reply.text)).toBe(true);
       expectDistribution(reply.type === 'text' ? reply.optionProbabilities : undefined, ['Yes', 'No']);
     } finally {
@@ -182,7 +218,12 @@ describe('local judge from a config entry', () => {
 
 describe('local judge ids and errors', () => {
   it('keeps what changes answers in the id, not the thread count', () => {
-    expect(localSpec('m.gguf?threads=3&mode=score-options')).toMatchObject({ id: 'local:m.gguf?mode=score-options', model: 'm.gguf', threads: 3, mode: 'score-options' });
+    expect(localSpec('m.gguf?threads=3&mode=score-options')).toMatchObject({
+      id: 'local:m.gguf?mode=score-options',
+      model: 'm.gguf',
+      threads: 3,
+      mode: 'score-options',
+    });
     expect(localSpec('m.gguf?maxTokens=64').decoding.maxOutputTokens).toBe(64);
     expect(() => localSpec('m.gguf?mode=score')).toThrow(/generate, score-options/);
     expect(() => localSpec('m.gguf?gpu=1')).toThrow(/unknown option "gpu"/);
@@ -191,7 +232,9 @@ describe('local judge ids and errors', () => {
 
   it('says there is no model file rather than fetching one', async () => {
     const missing = path.join(tempDir(), 'nowhere.gguf');
-    await expect(createJudge(`local:${missing}`, context)).rejects.toThrow(/no model file at .*nowhere\.gguf.*nothing is downloaded/);
+    await expect(createJudge(`local:${missing}`, context)).rejects.toThrow(
+      /no model file at .*nowhere\.gguf.*nothing is downloaded/,
+    );
   });
 
   it('stops the run with one message when the file is not a model', async () => {
@@ -203,8 +246,13 @@ describe('local judge ids and errors', () => {
   });
 
   it('recognises a missing node-llama-cpp, and only that, as the optional dependency to install', () => {
-    const missing = Object.assign(new Error("Cannot find package 'node-llama-cpp' imported from /app/judges/api/local.ts"), { code: 'ERR_MODULE_NOT_FOUND' });
-    const inner = Object.assign(new Error("Cannot find package '@node-llama-cpp/linux-x64' imported from …"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const missing = Object.assign(
+      new Error("Cannot find package 'node-llama-cpp' imported from /app/judges/api/local.ts"),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    );
+    const inner = Object.assign(new Error("Cannot find package '@node-llama-cpp/linux-x64' imported from …"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
     expect(isMissingPackage(missing, 'node-llama-cpp')).toBe(true);
     expect(isMissingPackage(inner, 'node-llama-cpp')).toBe(false);
     expect(MISSING_BINDING).toContain('npm install node-llama-cpp@3.21.1');

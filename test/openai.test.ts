@@ -75,7 +75,12 @@ interface Outcome {
  * Builds the judge `judgeId` from the presets plus `judges` (written to a user config file in a temp dir), runs
  * it on the first N RewardBench items into a temp store, and writes the reports when the run finished.
  */
-async function runJudge(adapter: Adapter, judgeId: string, judges: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<Outcome> {
+async function runJudge(
+  adapter: Adapter,
+  judgeId: string,
+  judges: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<Outcome> {
   const dir = tempDir('autorater-openai-');
   const configFile = path.join(dir, 'judges.json');
   fs.writeFileSync(configFile, JSON.stringify({ judges }, null, 2));
@@ -86,7 +91,15 @@ async function runJudge(adapter: Adapter, judgeId: string, judges: Record<string
   const started = performance.now();
   const outcome: Outcome = { dir, judgments: [], seconds: 0 };
   try {
-    outcome.result = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, limit: N, progress: false });
+    outcome.result = await runEval({
+      judge,
+      benchmarks: [rewardbench],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store,
+      limit: N,
+      progress: false,
+    });
   } catch (error) {
     outcome.error = error;
   }
@@ -97,7 +110,11 @@ async function runJudge(adapter: Adapter, judgeId: string, judges: Record<string
   store.close();
   if (outcome.result) {
     const b = outcome.result.benchmarks[0]!;
-    const tables = await b.benchmark.tables(b.summary, { dataDir: DATA_DIR, judgeId: judge.id, publishedAs: judge.publishedAs });
+    const tables = await b.benchmark.tables(b.summary, {
+      dataDir: DATA_DIR,
+      judgeId: judge.id,
+      publishedAs: judge.publishedAs,
+    });
     await writeReports(path.join(dir, 'out'), outcome.result, tables, 0);
   }
   return outcome;
@@ -135,10 +152,15 @@ function byAttempt(...replies: ((call: ChatCall) => Reply)[]): (call: ChatCall) 
 
 /** A user config entry running the gpt-4o preset against the double. */
 function gpt4oOn(limits: Record<string, number> = {}): Record<string, unknown> {
-  return { 'gpt-4o-double': { extends: 'gpt-4o', baseURL: '${OPENAI_DOUBLE_URL}', limits: { ...FAST_LIMITS, ...limits } } };
+  return {
+    'gpt-4o-double': { extends: 'gpt-4o', baseURL: '${OPENAI_DOUBLE_URL}', limits: { ...FAST_LIMITS, ...limits } },
+  };
 }
 
-const env = (server: OpenAIDouble, key = KEY): NodeJS.ProcessEnv => ({ OPENAI_API_KEY: key, OPENAI_DOUBLE_URL: server.baseURL });
+const env = (server: OpenAIDouble, key = KEY): NodeJS.ProcessEnv => ({
+  OPENAI_API_KEY: key,
+  OPENAI_DOUBLE_URL: server.baseURL,
+});
 
 function runGpt4o(server: OpenAIDouble, limits: Record<string, number> = {}, key = KEY): Promise<Outcome> {
   return runJudge(openaiAdapter, 'gpt-4o-double', gpt4oOn(limits), env(server, key));
@@ -173,11 +195,22 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
       const outputTokens = roughTokens(DEFAULT_REPLY);
       const price = (inputTokens * 5 + outputTokens * 15) / 1e6; // gpt-4o preset: $5 / $15 per million
       cost += price;
-      expect(j).toMatchObject({ replyType: 'text', raw: DEFAULT_REPLY, verdict: { kind: 'pairwise', choice: 'A' }, error: null, attempts: 1, inputTokens, outputTokens });
+      expect(j).toMatchObject({
+        replyType: 'text',
+        raw: DEFAULT_REPLY,
+        verdict: { kind: 'pairwise', choice: 'A' },
+        error: null,
+        attempts: 1,
+        inputTokens,
+        outputTokens,
+      });
       expect(j.costUsd).toBeCloseTo(price, 12);
     });
     expect(outcome.result!.spend.costUsd).toBeCloseTo(cost, 12);
-    const predictions = fs.readFileSync(path.join(outcome.dir, 'out', 'predictions.jsonl'), 'utf8').trim().split('\n');
+    const predictions = fs
+      .readFileSync(path.join(outcome.dir, 'out', 'predictions.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(predictions).toHaveLength(N);
     expectNoKey(outcome, KEY, 'better response: A');
   });
@@ -201,7 +234,9 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
       expect(third!.receivedAt - second!.receivedAt).toBeLessThan(900);
     }
     expect(outcome.result!.status).toBe('complete');
-    expect(outcome.judgments.every((j) => j.attempts === 3 && j.error === null && j.verdict?.kind === 'pairwise')).toBe(true);
+    expect(outcome.judgments.every((j) => j.attempts === 3 && j.error === null && j.verdict?.kind === 'pairwise')).toBe(
+      true,
+    );
     expectNoKey(outcome, KEY, 'better response: A');
   });
 
@@ -219,23 +254,42 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
 
   it('stores an item as an error after the bounded attempts when the server keeps failing, and asks it again next run', async () => {
     let down = true;
-    const server = await double({ apiKey: KEY, script: (call) => (down ? overloaded() : completion(call, DEFAULT_REPLY)) });
+    const server = await double({
+      apiKey: KEY,
+      script: (call) => (down ? overloaded() : completion(call, DEFAULT_REPLY)),
+    });
     const outcome = await runGpt4o(server);
 
     expect(server.requests).toHaveLength(3 * N);
     expect(outcome.result!.status).toBe('incomplete');
     expect(outcome.result!.benchmarks[0]!.summary.errors).toBe(N);
     for (const j of outcome.judgments) {
-      expect(j).toMatchObject({ replyType: null, raw: null, attempts: 3, error: 'HTTP 503: The engine is currently overloaded, please try again later. (after 3 attempts)' });
+      expect(j).toMatchObject({
+        replyType: null,
+        raw: null,
+        attempts: 3,
+        error: 'HTTP 503: The engine is currently overloaded, please try again later. (after 3 attempts)',
+      });
     }
     expectNoKey(outcome, KEY, 'currently overloaded');
 
     // The same judge on the same store: the failed items are asked again, and only they.
     down = false;
     const store = Store.open(path.join(outcome.dir, 'store', 'runs.sqlite'));
-    const spec = resolveJudgeSpec('gpt-4o-double', loadJudgeConfig({ userFile: path.join(outcome.dir, 'judges.json') }))!;
+    const spec = resolveJudgeSpec(
+      'gpt-4o-double',
+      loadJudgeConfig({ userFile: path.join(outcome.dir, 'judges.json') }),
+    )!;
     const judge = createApiJudge(spec, openaiAdapter, env(server));
-    const again = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, limit: N, progress: false });
+    const again = await runEval({
+      judge,
+      benchmarks: [rewardbench],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store,
+      limit: N,
+      progress: false,
+    });
     store.close();
     expect(server.requests).toHaveLength(4 * N);
     expect(again.status).toBe('complete');
@@ -244,13 +298,21 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
 
   it('cuts off a request that hangs at the timeout, retries it, and stores an error after the bounded attempts', async () => {
     const prompts = await itemPrompts();
-    const server = await double({ apiKey: KEY, script: (call) => (call.prompt === prompts[1] ? { hang: true } : completion(call, DEFAULT_REPLY)) });
+    const server = await double({
+      apiKey: KEY,
+      script: (call) => (call.prompt === prompts[1] ? { hang: true } : completion(call, DEFAULT_REPLY)),
+    });
     const outcome = await runGpt4o(server, { timeoutMs: 300, maxAttempts: 2 });
 
     expect(server.requests).toHaveLength(N - 1 + 2);
     expect(server.calls.filter((c) => c.prompt === prompts[1])).toHaveLength(2);
     expect(outcome.result!.status).toBe('incomplete');
-    expect(outcome.judgments.map((j) => j.error)).toEqual([null, 'no complete reply within 0.3s (after 2 attempts)', null, null]);
+    expect(outcome.judgments.map((j) => j.error)).toEqual([
+      null,
+      'no complete reply within 0.3s (after 2 attempts)',
+      null,
+      null,
+    ]);
     expect(outcome.judgments[1]!.attempts).toBe(2);
     expect(outcome.seconds).toBeLessThan(3);
     expectNoKey(outcome, KEY, 'no complete reply within 0.3s');
@@ -263,7 +325,12 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
       script: (call) => {
         if (call.prompt === prompts[0]) return truncatedCompletion(call, DEFAULT_REPLY);
         if (call.attempt === 1) return truncatedCompletion(call, DEFAULT_REPLY);
-        if (call.attempt === 2) return { status: 200, headers: { 'content-type': 'text/html' }, text: '<html><body>502 Bad Gateway</body></html>' };
+        if (call.attempt === 2)
+          return {
+            status: 200,
+            headers: { 'content-type': 'text/html' },
+            text: '<html><body>502 Bad Gateway</body></html>',
+          };
         return completion(call, DEFAULT_REPLY);
       },
     });
@@ -292,7 +359,12 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
 
     expect(server.requests).toHaveLength(3 + 1 + (N - 2));
     expect(outcome.judgments[0]).toMatchObject({ attempts: 3, error: null, raw: DEFAULT_REPLY });
-    expect(outcome.judgments[1]).toMatchObject({ attempts: 1, replyType: 'invalid', error: null, invalidReason: 'no reply text: the provider withheld the reply (finish_reason "content_filter")' });
+    expect(outcome.judgments[1]).toMatchObject({
+      attempts: 1,
+      replyType: 'invalid',
+      error: null,
+      invalidReason: 'no reply text: the provider withheld the reply (finish_reason "content_filter")',
+    });
     expect(outcome.judgments.slice(2).every((j) => j.attempts === 1 && j.error === null)).toBe(true);
     expectNoKey(outcome, KEY, 'content_filter');
   });
@@ -303,13 +375,18 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
     const cutOff = 'explanation: Response A is more detailed, but Response B';
     const server = await double({
       apiKey: KEY,
-      script: (call) => (call.prompt === prompts[0] ? completion(call, cutOff, { finishReason: 'length' }) : completion(call, rambling)),
+      script: (call) =>
+        call.prompt === prompts[0] ? completion(call, cutOff, { finishReason: 'length' }) : completion(call, rambling),
     });
     const outcome = await runGpt4o(server);
 
     expect(server.requests).toHaveLength(N);
     expect(outcome.judgments.map((j) => j.raw)).toEqual([cutOff, ...Array(N - 1).fill(rambling)]);
-    expect(outcome.judgments.every((j) => j.replyType === 'text' && j.verdict === null && j.error === null && j.attempts === 1)).toBe(true);
+    expect(
+      outcome.judgments.every(
+        (j) => j.replyType === 'text' && j.verdict === null && j.error === null && j.attempts === 1,
+      ),
+    ).toBe(true);
     expect(outcome.judgments.every((j) => j.outputTokens !== null && j.costUsd! > 0)).toBe(true); // paid for, so counted
     const b = outcome.result!.benchmarks[0]!;
     expect(outcome.result!.status).toBe('complete');
@@ -323,14 +400,24 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
   it('stores a 400 (the request itself is wrong) as an error at once, without retrying', async () => {
     const server = await double({
       apiKey: KEY,
-      script: () => apiError(400, "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", 'invalid_request_error', 'context_length_exceeded'),
+      script: () =>
+        apiError(
+          400,
+          "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+          'invalid_request_error',
+          'context_length_exceeded',
+        ),
     });
     const outcome = await runGpt4o(server);
 
     expect(server.requests).toHaveLength(N);
     expect(outcome.result!.status).toBe('incomplete');
     for (const j of outcome.judgments) {
-      expect(j).toMatchObject({ attempts: 1, error: "HTTP 400: This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens." });
+      expect(j).toMatchObject({
+        attempts: 1,
+        error:
+          "HTTP 400: This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+      });
     }
     expectNoKey(outcome, KEY, 'maximum context length');
   });
@@ -364,7 +451,9 @@ describe('openai adapter (real SDK, OpenAI double, real harness)', () => {
     const [prepared] = await prepareItems(rewardbench, DATA_DIR, 0, { limit: 1 });
     const started = performance.now();
     setTimeout(() => controller.abort(reason), 50);
-    await expect(client.complete({ prompt: prepared!.prompt, task: prepared!.prepared.task }, controller.signal)).rejects.toBe(reason);
+    await expect(
+      client.complete({ prompt: prepared!.prompt, task: prepared!.prepared.task }, controller.signal),
+    ).rejects.toBe(reason);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(server.requests).toHaveLength(1);
   });
@@ -376,10 +465,15 @@ describe('openai-compatible adapter (real SDK, OpenAI double, real harness)', ()
     vi.stubEnv('OPENAI_BASE_URL', 'http://127.0.0.1:9/v1');
     vi.stubEnv('OPENAI_ORG_ID', 'org-should-not-leak');
     const server = await double({ models: ['meta-llama/Meta-Llama-3-70B-Instruct'] });
-    const outcome = await runJudge(openaiCompatibleAdapter, 'llama-3-70b-double', { 'llama-3-70b-double': { extends: 'llama-3-70b', limits: FAST_LIMITS } }, {
-      LLAMA_BASE_URL: server.baseURL,
-      OPENAI_API_KEY: KEY,
-    });
+    const outcome = await runJudge(
+      openaiCompatibleAdapter,
+      'llama-3-70b-double',
+      { 'llama-3-70b-double': { extends: 'llama-3-70b', limits: FAST_LIMITS } },
+      {
+        LLAMA_BASE_URL: server.baseURL,
+        OPENAI_API_KEY: KEY,
+      },
+    );
 
     expect(outcome.error).toBeUndefined();
     expect(server.requests).toHaveLength(N);
@@ -387,7 +481,12 @@ describe('openai-compatible adapter (real SDK, OpenAI double, real harness)', ()
       expect(call.request.path).toBe('/v1/chat/completions');
       expect(call.request.headers.authorization).toBe(`Bearer ${NO_KEY_PLACEHOLDER}`);
       expect(call.request.headers['openai-organization']).toBeUndefined();
-      expect(call.body).toMatchObject({ model: 'meta-llama/Meta-Llama-3-70B-Instruct', temperature: 0, max_tokens: 1024, messages: [{ role: 'user', content: call.prompt }] });
+      expect(call.body).toMatchObject({
+        model: 'meta-llama/Meta-Llama-3-70B-Instruct',
+        temperature: 0,
+        max_tokens: 1024,
+        messages: [{ role: 'user', content: call.prompt }],
+      });
     }
     expect(outcome.result!.status).toBe('complete');
     for (const j of outcome.judgments) {
@@ -398,7 +497,10 @@ describe('openai-compatible adapter (real SDK, OpenAI double, real harness)', ()
   });
 
   it('sends the key, top_p and max tokens of a user-configured server, and copes with a server that reports no usage', async () => {
-    const server = await double({ apiKey: KEY, script: (call) => completion(call, 'better response: B', { usage: null }) });
+    const server = await double({
+      apiKey: KEY,
+      script: (call) => completion(call, 'better response: B', { usage: null }),
+    });
     const judges = {
       'qwen-vllm': {
         adapter: 'openai-compatible',
@@ -409,15 +511,29 @@ describe('openai-compatible adapter (real SDK, OpenAI double, real harness)', ()
         limits: FAST_LIMITS,
       },
     };
-    const outcome = await runJudge(openaiCompatibleAdapter, 'qwen-vllm', judges, { VLLM_URL: server.baseURL, VLLM_KEY: KEY });
+    const outcome = await runJudge(openaiCompatibleAdapter, 'qwen-vllm', judges, {
+      VLLM_URL: server.baseURL,
+      VLLM_KEY: KEY,
+    });
 
     expect(server.requests).toHaveLength(N);
     for (const call of server.calls) {
       expect(call.request.headers.authorization).toBe(`Bearer ${KEY}`);
-      expect(call.body).toMatchObject({ model: 'Qwen/Qwen2-72B-Instruct', temperature: 0, max_tokens: 256, top_p: 0.9 });
+      expect(call.body).toMatchObject({
+        model: 'Qwen/Qwen2-72B-Instruct',
+        temperature: 0,
+        max_tokens: 256,
+        top_p: 0.9,
+      });
     }
     for (const j of outcome.judgments) {
-      expect(j).toMatchObject({ verdict: { kind: 'pairwise', choice: 'B' }, inputTokens: null, outputTokens: null, costUsd: null, attempts: 1 });
+      expect(j).toMatchObject({
+        verdict: { kind: 'pairwise', choice: 'B' },
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+        attempts: 1,
+      });
     }
     expectNoKey(outcome, KEY, 'better response: B');
   });
@@ -425,19 +541,38 @@ describe('openai-compatible adapter (real SDK, OpenAI double, real harness)', ()
   it('keeps the key out of a stored error even when the server echoes it', async () => {
     const server = await double({
       apiKey: KEY,
-      script: (call) => apiError(400, `bad request from ${call.request.headers.authorization} for ${call.body.model}`, 'BadRequestError'),
+      script: (call) =>
+        apiError(
+          400,
+          `bad request from ${call.request.headers.authorization} for ${call.body.model}`,
+          'BadRequestError',
+        ),
     });
-    const judges = { 'echo-server': { adapter: 'openai-compatible', model: 'echo', baseURL: '${ECHO_URL}', apiKeyEnv: 'ECHO_KEY', limits: FAST_LIMITS } };
-    const outcome = await runJudge(openaiCompatibleAdapter, 'echo-server', judges, { ECHO_URL: server.baseURL, ECHO_KEY: KEY });
+    const judges = {
+      'echo-server': {
+        adapter: 'openai-compatible',
+        model: 'echo',
+        baseURL: '${ECHO_URL}',
+        apiKeyEnv: 'ECHO_KEY',
+        limits: FAST_LIMITS,
+      },
+    };
+    const outcome = await runJudge(openaiCompatibleAdapter, 'echo-server', judges, {
+      ECHO_URL: server.baseURL,
+      ECHO_KEY: KEY,
+    });
 
     expect(server.requests).toHaveLength(N);
-    for (const j of outcome.judgments) expect(j).toMatchObject({ attempts: 1, error: 'HTTP 400: bad request from Bearer *** for echo' });
+    for (const j of outcome.judgments)
+      expect(j).toMatchObject({ attempts: 1, error: 'HTTP 400: bad request from Bearer *** for echo' });
     expectNoKey(outcome, KEY, 'bad request from Bearer ***');
   });
 
   it('stops at once on a wrong server path (404), naming the path it tried and the URL setting, storing nothing', async () => {
     const server = await double();
-    const judges = { 'no-v1': { adapter: 'openai-compatible', model: 'm', baseURL: '${NO_V1_URL}', limits: FAST_LIMITS } };
+    const judges = {
+      'no-v1': { adapter: 'openai-compatible', model: 'm', baseURL: '${NO_V1_URL}', limits: FAST_LIMITS },
+    };
     const outcome = await runJudge(openaiCompatibleAdapter, 'no-v1', judges, { NO_V1_URL: server.url }); // forgot the /v1
 
     // Only the requests already in flight when the first 404 came back (concurrency 4); none retried.
@@ -455,8 +590,19 @@ describe('openai-compatible adapter (real SDK, OpenAI double, real harness)', ()
   it('stops at once on a refused connection before the server ever answered, naming the URL and storing nothing', async () => {
     const server = await double();
     await server.close(); // nothing listens on its port any more
-    const judges = { 'gone-server': { adapter: 'openai-compatible', model: 'gone', baseURL: '${GONE_URL}', apiKeyEnv: 'GONE_KEY', limits: { ...FAST_LIMITS, maxAttempts: 2 } } };
-    const outcome = await runJudge(openaiCompatibleAdapter, 'gone-server', judges, { GONE_URL: server.baseURL, GONE_KEY: KEY });
+    const judges = {
+      'gone-server': {
+        adapter: 'openai-compatible',
+        model: 'gone',
+        baseURL: '${GONE_URL}',
+        apiKeyEnv: 'GONE_KEY',
+        limits: { ...FAST_LIMITS, maxAttempts: 2 },
+      },
+    };
+    const outcome = await runJudge(openaiCompatibleAdapter, 'gone-server', judges, {
+      GONE_URL: server.baseURL,
+      GONE_KEY: KEY,
+    });
 
     expect(server.requests).toHaveLength(0);
     expect(outcome.error).toBeInstanceOf(EndpointError);

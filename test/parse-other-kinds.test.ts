@@ -24,7 +24,8 @@ const pointwise: [string, string, { min: number; max: number }, number | RegExp]
 describe('parsePointwise', () => {
   it.each(pointwise)('%s', (_name, reply, scale, expected) => {
     const parsed = parsePointwise(reply, scale);
-    if (typeof expected === 'number') expect(parsed).toEqual({ ok: true, verdict: { kind: 'pointwise', score: expected } });
+    if (typeof expected === 'number')
+      expect(parsed).toEqual({ ok: true, verdict: { kind: 'pointwise', score: expected } });
     else {
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.reason).toMatch(expected);
@@ -55,7 +56,8 @@ const classification: [string, string, boolean | RegExp][] = [
 describe('parseClassification', () => {
   it.each(classification)('%s', (_name, reply, expected) => {
     const parsed = parseClassification(reply);
-    if (typeof expected === 'boolean') expect(parsed).toEqual({ ok: true, verdict: { kind: 'classification', supported: expected } });
+    if (typeof expected === 'boolean')
+      expect(parsed).toEqual({ ok: true, verdict: { kind: 'classification', supported: expected } });
     else {
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.reason).toMatch(expected);

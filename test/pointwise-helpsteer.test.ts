@@ -20,9 +20,33 @@ import { tempDir } from './helpers.ts';
 // (the nvidia/HelpSteer card: one JSON object per line with prompt, response and five integer attributes 0-4,
 // gzip-compressed). The texts are ours; the field names, types and order are the card's.
 const ROWS = [
-  { prompt: 'What is the capital of France?', response: 'Paris.', helpfulness: 4, correctness: 4, coherence: 4, complexity: 0, verbosity: 0 },
-  { prompt: 'Explain photosynthesis to a child.', response: 'Plants eat sunlight and make sugar.', helpfulness: 2, correctness: 2, coherence: 3, complexity: 1, verbosity: 1 },
-  { prompt: 'List three prime numbers.', response: '2, 3, 5, and here is a long digression about primes...', helpfulness: 3, correctness: 4, coherence: 2, complexity: 2, verbosity: 4 },
+  {
+    prompt: 'What is the capital of France?',
+    response: 'Paris.',
+    helpfulness: 4,
+    correctness: 4,
+    coherence: 4,
+    complexity: 0,
+    verbosity: 0,
+  },
+  {
+    prompt: 'Explain photosynthesis to a child.',
+    response: 'Plants eat sunlight and make sugar.',
+    helpfulness: 2,
+    correctness: 2,
+    coherence: 3,
+    complexity: 1,
+    verbosity: 1,
+  },
+  {
+    prompt: 'List three prime numbers.',
+    response: '2, 3, 5, and here is a long digression about primes...',
+    helpfulness: 3,
+    correctness: 4,
+    coherence: 2,
+    complexity: 2,
+    verbosity: 4,
+  },
 ];
 const jsonl = (rows: readonly object[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
@@ -39,9 +63,19 @@ describe('HelpSteer loader (published format: gzip JSON Lines)', () => {
     writeHelpSteer(dataDir, gzipSync(jsonl(ROWS)));
     const items = await helpsteer.load(dataDir);
     expect(items).toHaveLength(15);
-    expect(items.map((i) => i.id).slice(0, 5)).toEqual(['1/helpfulness', '1/correctness', '1/coherence', '1/complexity', '1/verbosity']);
+    expect(items.map((i) => i.id).slice(0, 5)).toEqual([
+      '1/helpfulness',
+      '1/correctness',
+      '1/coherence',
+      '1/complexity',
+      '1/verbosity',
+    ]);
     const verbosity3 = items.find((i) => i.id === '3/verbosity')!;
-    expect(verbosity3).toMatchObject({ sampleGroup: 'verbosity', context: ROWS[2]!.prompt, response: ROWS[2]!.response });
+    expect(verbosity3).toMatchObject({
+      sampleGroup: 'verbosity',
+      context: ROWS[2]!.prompt,
+      response: ROWS[2]!.response,
+    });
     expect(verbosity3.human).toEqual({ ratings: [4], mean: 4, label: 4 });
     for (const c of HELPSTEER_CRITERIA) expect(items.filter((i) => i.sampleGroup === c.id)).toHaveLength(3);
 
@@ -52,19 +86,37 @@ describe('HelpSteer loader (published format: gzip JSON Lines)', () => {
     expect(prompt).toContain('requires deep domain expertise (4)');
   });
 
-  it('baselines run; constant answers 2; the table carries FLAMe Table 1\'s H-Steer column', async () => {
+  it("baselines run; constant answers 2; the table carries FLAMe Table 1's H-Steer column", async () => {
     const dataDir = tempDir();
     writeHelpSteer(dataDir, gzipSync(jsonl(ROWS)));
     const judge = await createJudge('constant', { dataDir, seed: 0 });
-    const run = await runEval({ judge, benchmarks: [helpsteer], dataDir, seed: 0, store: Store.open(':memory:'), progress: false });
+    const run = await runEval({
+      judge,
+      benchmarks: [helpsteer],
+      dataDir,
+      seed: 0,
+      store: Store.open(':memory:'),
+      progress: false,
+    });
     const summary = run.benchmarks[0]!.summary as LikertSummary;
     // Rows rated 2: helpfulness 1 of 3, correctness 1, coherence 1, complexity 1, verbosity 0.
     expect(summary.criteria.map((c) => c.exactMatch)).toEqual([100 / 3, 100 / 3, 100 / 3, 100 / 3, 0]);
     const random = await createJudge('random', { dataDir, seed: 0 });
-    const randomRun = await runEval({ judge: random, benchmarks: [helpsteer], dataDir, seed: 0, store: Store.open(':memory:'), progress: false });
+    const randomRun = await runEval({
+      judge: random,
+      benchmarks: [helpsteer],
+      dataDir,
+      seed: 0,
+      store: Store.open(':memory:'),
+      progress: false,
+    });
     expect(randomRun.benchmarks[0]!.summary.complete).toBe(true);
 
-    const [table] = await helpsteer.tables(summary, { dataDir, judgeId: 'constant', baselines: [{ judgeId: 'random', summary: randomRun.benchmarks[0]!.summary as LikertSummary }] });
+    const [table] = await helpsteer.tables(summary, {
+      dataDir,
+      judgeId: 'constant',
+      baselines: [{ judgeId: 'random', summary: randomRun.benchmarks[0]!.summary as LikertSummary }],
+    });
     expect(table!.columns).toEqual(['Avg', 'Helpfulness', 'Correctness', 'Coherence', 'Complexity', 'Verbosity']);
     expect(table!.rows.map((r) => r.source).slice(0, 2)).toEqual(['this run', 'baseline']);
     const paper = table!.rows.filter((r) => r.source === 'paper');
@@ -75,15 +127,24 @@ describe('HelpSteer loader (published format: gzip JSON Lines)', () => {
   it('malformed files: named file and line, and what was expected', async () => {
     const dir = tempDir();
     const offScale = writeHelpSteer(dir, gzipSync(jsonl([ROWS[0]!, { ...ROWS[1]!, verbosity: 5 }])));
-    await expect(readHelpSteerFile(offScale, HELPSTEER_CRITERIA)).rejects.toThrow(`${offScale}: line 2, "verbosity": 5 is not on the 0-4 scale`);
+    await expect(readHelpSteerFile(offScale, HELPSTEER_CRITERIA)).rejects.toThrow(
+      `${offScale}: line 2, "verbosity": 5 is not on the 0-4 scale`,
+    );
 
-    const missing = writeHelpSteer(tempDir(), gzipSync(jsonl([ROWS[0]!, ROWS[1]!, { prompt: 'p', response: 'r', helpfulness: 1 }])));
+    const missing = writeHelpSteer(
+      tempDir(),
+      gzipSync(jsonl([ROWS[0]!, ROWS[1]!, { prompt: 'p', response: 'r', helpfulness: 1 }])),
+    );
     const error = (await readHelpSteerFile(missing, HELPSTEER_CRITERIA).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(DataError);
-    expect(error.message).toMatch(new RegExp(`^${missing}: line 3, "correctness": .*Expected prompt, response and the five attributes`));
+    expect(error.message).toMatch(
+      new RegExp(`^${missing}: line 3, "correctness": .*Expected prompt, response and the five attributes`),
+    );
 
     const notJson = writeHelpSteer(tempDir(), gzipSync(`${JSON.stringify(ROWS[0])}\n{oops\n`));
-    await expect(readHelpSteerFile(notJson, HELPSTEER_CRITERIA)).rejects.toThrow(`${notJson}: line 2: not a JSON object`);
+    await expect(readHelpSteerFile(notJson, HELPSTEER_CRITERIA)).rejects.toThrow(
+      `${notJson}: line 2: not a JSON object`,
+    );
 
     const plain = writeHelpSteer(tempDir(), jsonl(ROWS));
     await expect(readHelpSteerFile(plain, HELPSTEER_CRITERIA)).rejects.toThrow(`${plain}: not a readable gzip file`);
@@ -101,7 +162,15 @@ describe('HelpSteer loader (published format: gzip JSON Lines)', () => {
 describe('HelpSteer download from the Hub (loopback server)', () => {
   const servers: http.Server[] = [];
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+    await Promise.all(
+      servers.splice(0).map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
+    );
   });
 
   it('fetches validation.jsonl.gz at the pinned revision, reports its sha256, and the loader reads it', async () => {
@@ -110,7 +179,9 @@ describe('HelpSteer download from the Hub (loopback server)', () => {
     const server = http.createServer((req, res) => {
       requests.push(req.url ?? '');
       // Like the Hub: /resolve/ redirects to the file's storage.
-      if (req.url === '/datasets/nvidia/HelpSteer/resolve/526c4da745cbf55b7a99f4d40d44bef2c44f1e4a/validation.jsonl.gz') {
+      if (
+        req.url === '/datasets/nvidia/HelpSteer/resolve/526c4da745cbf55b7a99f4d40d44bef2c44f1e4a/validation.jsonl.gz'
+      ) {
         res.writeHead(302, { location: '/lfs/validation.jsonl.gz' }).end();
       } else if (req.url === '/lfs/validation.jsonl.gz') {
         res.writeHead(200, { 'content-length': body.length }).end(body);
@@ -122,7 +193,10 @@ describe('HelpSteer download from the Hub (loopback server)', () => {
 
     const dataDir = tempDir();
     expect(helpsteer.downloads).toHaveLength(1);
-    const result = await download(helpsteer.downloads[0]!, dataDir, { env: { HF_ENDPOINT: endpoint }, progress: false });
+    const result = await download(helpsteer.downloads[0]!, dataDir, {
+      env: { HF_ENDPOINT: endpoint },
+      progress: false,
+    });
     expect(result).toMatchObject({ path: path.join(dataDir, HELPSTEER_FILE), status: 'downloaded', verified: false });
     expect(result.sha256).toBe(createHash('sha256').update(body).digest('hex'));
     expect(requests[0]).toContain('/resolve/526c4da745cbf55b7a99f4d40d44bef2c44f1e4a/');

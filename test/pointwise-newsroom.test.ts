@@ -23,7 +23,10 @@ interface RawInstance {
   annotations: Record<string, RawScores>;
 }
 const RAW_FILE = path.join(DATA_DIR, NEWSROOM_FILE);
-const raw = JSON.parse(fs.readFileSync(RAW_FILE, 'utf8')) as { annotations: { metric: string }[]; instances: RawInstance[] };
+const raw = JSON.parse(fs.readFileSync(RAW_FILE, 'utf8')) as {
+  annotations: { metric: string }[];
+  instances: RawInstance[];
+};
 const METRICS = ['Informativeness', 'Relevance', 'Fluency', 'Coherence'];
 
 /** The label as SOURCES.md defines it: the rating 2 of the 3 raters share, else the mean rounded half up. */
@@ -50,7 +53,14 @@ function scriptedJudge(id: string, answer: (request: JudgeRequest) => number | s
 }
 
 async function run(judge: Judge): Promise<RunResult> {
-  return runEval({ judge, benchmarks: [newsroom], dataDir: DATA_DIR, seed: 0, store: Store.open(':memory:'), progress: false });
+  return runEval({
+    judge,
+    benchmarks: [newsroom],
+    dataDir: DATA_DIR,
+    seed: 0,
+    store: Store.open(':memory:'),
+    progress: false,
+  });
 }
 
 let items: RatedItem[];
@@ -64,12 +74,14 @@ describe('Newsroom loader on the real file (JUDGE-BENCH newsroom.json)', () => {
     expect(items).toHaveLength(1680);
     for (const c of NEWSROOM_CRITERIA) expect(items.filter((i) => i.sampleGroup === c.id)).toHaveLength(420);
     expect(new Set(items.map((i) => i.id)).size).toBe(1680);
-    expect(items.every((i) => i.human.ratings.length === 3 && i.human.ratings.every((r) => r >= 1 && r <= 5))).toBe(true);
+    expect(items.every((i) => i.human.ratings.length === 3 && i.human.ratings.every((r) => r >= 1 && r <= 5))).toBe(
+      true,
+    );
     // 60 articles: 7 summaries share each article text.
     expect(new Set(items.map((i) => i.context)).size).toBe(60);
   });
 
-  it('labels are computed from the raw ratings: the file\'s majority_human where 2 of 3 agree, else the rounded mean (602 items)', () => {
+  it("labels are computed from the raw ratings: the file's majority_human where 2 of 3 agree, else the rounded mean (602 items)", () => {
     let withMajority = 0;
     for (const instance of raw.instances) {
       for (const [i, metric] of METRICS.entries()) {
@@ -98,7 +110,7 @@ describe('Newsroom loader on the real file (JUDGE-BENCH newsroom.json)', () => {
     }
   });
 
-  it('splits summary from article and turns the crawl\'s <p> tags into paragraphs', () => {
+  it("splits summary from article and turns the crawl's <p> tags into paragraphs", () => {
     const item = items[0]!;
     const text = raw.instances[0]!.instance;
     expect(text.startsWith(`### Generated Summary\n\n${item.response}`)).toBe(true);
@@ -147,8 +159,10 @@ describe('Newsroom baselines and scoring', () => {
   });
 
   it('random is reproducible per seed and lands near chance (1 in 5) on every dimension', async () => {
-    const a = (await run(await createJudge('random', { dataDir: DATA_DIR, seed: 0 }))).benchmarks[0]!.summary as LikertSummary;
-    const b = (await run(await createJudge('random', { dataDir: DATA_DIR, seed: 0 }))).benchmarks[0]!.summary as LikertSummary;
+    const a = (await run(await createJudge('random', { dataDir: DATA_DIR, seed: 0 }))).benchmarks[0]!
+      .summary as LikertSummary;
+    const b = (await run(await createJudge('random', { dataDir: DATA_DIR, seed: 0 }))).benchmarks[0]!
+      .summary as LikertSummary;
     expect(a).toEqual(b);
     for (const c of a.criteria) {
       // 420 draws at p = 0.2: within 4 standard deviations.
@@ -159,7 +173,8 @@ describe('Newsroom baselines and scoring', () => {
 
   it('a judge answering the rounded human mean correlates highly with the raters', async () => {
     const mean = new Map(items.map((i) => [i.id, i.human.mean]));
-    const summary = (await run(scriptedJudge('rounded-mean', (r) => Math.floor(mean.get(r.itemId)! + 0.5)))).benchmarks[0]!.summary as LikertSummary;
+    const summary = (await run(scriptedJudge('rounded-mean', (r) => Math.floor(mean.get(r.itemId)! + 0.5))))
+      .benchmarks[0]!.summary as LikertSummary;
     for (const c of summary.criteria) {
       expect(c.pearson!).toBeGreaterThan(0.9);
       expect(c.spearman!).toBeGreaterThan(0.9);
@@ -214,19 +229,27 @@ describe('Newsroom loader errors name the file, the record and what was expected
     const offScale = writeNewsroom((j) => {
       (j.instances[1] as RawInstance).annotations.Fluency!.individual_human_scores = [3, 6, 3];
     });
-    await expect(readNewsroomFile(offScale, NEWSROOM_CRITERIA)).rejects.toThrow(`${offScale}: line 1 (instance 1), "annotations.Fluency.individual_human_scores": [3, 6, 3] is not on the 1-5 scale`);
+    await expect(readNewsroomFile(offScale, NEWSROOM_CRITERIA)).rejects.toThrow(
+      `${offScale}: line 1 (instance 1), "annotations.Fluency.individual_human_scores": [3, 6, 3] is not on the 1-5 scale`,
+    );
     const broken = writeNewsroom((j) => {
       (j.instances[2] as RawInstance).instance = 'no headers here';
     });
-    await expect(readNewsroomFile(broken, NEWSROOM_CRITERIA)).rejects.toThrow(`${broken}: line 1 (instance 2), "instance": expected "### Generated Summary"`);
+    await expect(readNewsroomFile(broken, NEWSROOM_CRITERIA)).rejects.toThrow(
+      `${broken}: line 1 (instance 2), "instance": expected "### Generated Summary"`,
+    );
     const mean = writeNewsroom((j) => {
       (j.instances[0] as RawInstance).annotations.Coherence!.mean_human = 1;
     });
-    await expect(readNewsroomFile(mean, NEWSROOM_CRITERIA)).rejects.toThrow(`${mean}: line 1 (instance 0), "annotations.Coherence": mean_human 1`);
+    await expect(readNewsroomFile(mean, NEWSROOM_CRITERIA)).rejects.toThrow(
+      `${mean}: line 1 (instance 0), "annotations.Coherence": mean_human 1`,
+    );
     const shape = writeNewsroom((j) => {
       (j.instances[0] as Record<string, unknown>).annotations = 'none';
     });
-    await expect(readNewsroomFile(shape, NEWSROOM_CRITERIA)).rejects.toThrow(new RegExp(`${shape}: line 1 \\(instance 0\\), "annotations": .*Expected id, instance and annotations`));
+    await expect(readNewsroomFile(shape, NEWSROOM_CRITERIA)).rejects.toThrow(
+      new RegExp(`${shape}: line 1 \\(instance 0\\), "annotations": .*Expected id, instance and annotations`),
+    );
   });
 
   it('a file declaring other metrics or scales', async () => {

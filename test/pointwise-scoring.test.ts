@@ -5,7 +5,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Outcome } from '../benchmarks/benchmark.ts';
 import { dipper } from '../benchmarks/pointwise/dipper/index.ts';
-import { humanRating, majority, ratingFromMean, roundedMean, type HumanRating } from '../benchmarks/pointwise/labels.ts';
+import {
+  humanRating,
+  majority,
+  ratingFromMean,
+  roundedMean,
+  type HumanRating,
+} from '../benchmarks/pointwise/labels.ts';
 import { newsroom } from '../benchmarks/pointwise/newsroom/index.ts';
 import { scoreLikert, type LikertResult } from '../benchmarks/pointwise/scoring.ts';
 import type { Criterion } from '../benchmarks/pointwise/types.ts';
@@ -49,7 +55,11 @@ describe('scoring a criterion', () => {
   function result(id: string, human: HumanRating, outcome: Outcome, on = criterion): LikertResult {
     const item = { id, sampleGroup: on.id, criterion: on.id, context: 'x', response: 'y', labels: {}, human, meta: {} };
     const task = { kind: 'pointwise' as const, context: 'x', response: 'y', criterion: on.name, scale: on.scale };
-    return { item, prepared: { task, instructions: { taskDefinition: 't', evaluationInstructions: 'e' }, gold: human }, outcome };
+    return {
+      item,
+      prepared: { task, instructions: { taskDefinition: 't', evaluationInstructions: 'e' }, gold: human },
+      outcome,
+    };
   }
 
   it('exact match over answered items (invalid = miss), correlations over readable ratings, errors left out', () => {
@@ -96,15 +106,26 @@ describe('Dipper', () => {
 describe('downloads of the three real sets, served from a loopback "GitHub"', () => {
   const servers: http.Server[] = [];
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+    await Promise.all(
+      servers.splice(0).map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
+    );
   });
 
-  it('fetch the pinned paths and verify the pinned size and sha256 (the shared data\'s bytes, recorded in SOURCES.md)', async () => {
+  it("fetch the pinned paths and verify the pinned size and sha256 (the shared data's bytes, recorded in SOURCES.md)", async () => {
     const served = new Map<string, Buffer>();
     for (const benchmark of [newsroom, usrPersonaChat, usrTopicalChat]) {
       const spec = benchmark.downloads[0]!;
       if (spec.source.kind !== 'github') throw new Error('expected a GitHub download');
-      served.set(`/${spec.source.repo}/${spec.source.commit}/${spec.source.path}`, fs.readFileSync(path.join(DATA_DIR, spec.dest)));
+      served.set(
+        `/${spec.source.repo}/${spec.source.commit}/${spec.source.path}`,
+        fs.readFileSync(path.join(DATA_DIR, spec.dest)),
+      );
     }
     const server = http.createServer((req, res) => {
       const body = served.get(req.url ?? '');

@@ -20,16 +20,36 @@ import { tempDir } from './helpers.ts';
 // title and subreddit; CNN/DM lines site, title and article; an axis may be absent; `compatible` is a bool).
 // The texts, ids and workers are ours.
 const axes = (overall?: number, accuracy?: number, coverage?: number, coherence?: number): Record<string, number> =>
-  Object.fromEntries(Object.entries({ overall, accuracy, coverage, coherence }).filter(([, v]) => v !== undefined)) as Record<string, number>;
-const tldr = (id: string, text: string, policy: string, worker: string, batch: string, a: Record<string, unknown>, split = 'valid2') => ({
-  info: { id, post: `Post ${id}: my roommate keeps eating my food and I do not know how to bring it up.`, title: `Title ${id}`, subreddit: 'relationships' },
+  Object.fromEntries(
+    Object.entries({ overall, accuracy, coverage, coherence }).filter(([, v]) => v !== undefined),
+  ) as Record<string, number>;
+const tldr = (
+  id: string,
+  text: string,
+  policy: string,
+  worker: string,
+  batch: string,
+  a: Record<string, unknown>,
+  split = 'valid2',
+) => ({
+  info: {
+    id,
+    post: `Post ${id}: my roommate keeps eating my food and I do not know how to bring it up.`,
+    title: `Title ${id}`,
+    subreddit: 'relationships',
+  },
   split,
   summary: { text, policy, note: null, axes: a },
   worker,
   batch,
 });
 const cnndm = (id: string, text: string, worker: string, batch: string, a: Record<string, unknown>) => ({
-  info: { id, site: 'dailymail', title: `Headline ${id}`, article: `Article ${id}.\n\nThe club said on Monday that the player would miss two matches.` },
+  info: {
+    id,
+    site: 'dailymail',
+    title: `Headline ${id}`,
+    article: `Article ${id}.\n\nThe club said on Monday that the player would miss two matches.`,
+  },
   split: 'test',
   summary: { text, policy: 'ref', note: 'Misses the result.', axes: a },
   worker,
@@ -69,7 +89,7 @@ function writeAxisFiles(dataDir: string, files: Partial<typeof FILES> = FILES): 
 }
 
 describe('SummFeedback loader (published axis_evals format)', () => {
-  it('groups each summary\'s ratings across workers and files: one item per rated axis, the mean rounded half up', async () => {
+  it("groups each summary's ratings across workers and files: one item per rated axis, the mean rounded half up", async () => {
     const dataDir = tempDir();
     writeAxisFiles(dataDir);
     const items = await summfeedback.load(dataDir);
@@ -81,43 +101,82 @@ describe('SummFeedback loader (published axis_evals format)', () => {
     const twice = items.find((i) => i.criterion === 'overall' && i.meta.post === 'c1')!;
     expect(twice.human).toEqual({ ratings: [3, 4], mean: 3.5, label: 4 });
     expect(twice.meta).toMatchObject({ batch: 'cnndm1,cnndm3', split: 'test', source: 'cnndm', policy: 'ref' });
-    expect(twice.context).toBe('Headline c1\n\nArticle c1.\n\nThe club said on Monday that the player would miss two matches.');
+    expect(twice.context).toBe(
+      'Headline c1\n\nArticle c1.\n\nThe club said on Monday that the player would miss two matches.',
+    );
     expect(twice.labels).toEqual({ context: 'news article', response: 'summary' });
     // An axis a worker left out is simply not rated by that worker.
-    expect(items.find((i) => i.criterion === 'coverage' && i.meta.post === 't3_a' && i.meta.policy === 'ref')!.human.ratings).toEqual([6]);
+    expect(
+      items.find((i) => i.criterion === 'coverage' && i.meta.post === 't3_a' && i.meta.policy === 'ref')!.human.ratings,
+    ).toEqual([6]);
     const post = items.find((i) => i.meta.post === 't3_b')!;
-    expect(post.context).toBe('SUBREDDIT: r/relationships\nTITLE: Title t3_b\nPOST: Post t3_b: my roommate keeps eating my food and I do not know how to bring it up.');
+    expect(post.context).toBe(
+      'SUBREDDIT: r/relationships\nTITLE: Title t3_b\nPOST: Post t3_b: my roommate keeps eating my food and I do not know how to bring it up.',
+    );
     expect(post.response).toBe('I want to move out.');
     expect(post.labels).toEqual({ context: 'Reddit post', response: 'summary' });
     expect(new Set(items.map((i) => i.id)).size).toBe(20);
   });
 
-  it('constant answers 4 on the 1-7 scale; random runs; the table carries FLAMe Table 1\'s SumFB column', async () => {
+  it("constant answers 4 on the 1-7 scale; random runs; the table carries FLAMe Table 1's SumFB column", async () => {
     const dataDir = tempDir();
     writeAxisFiles(dataDir);
     const constant = await createJudge('constant', { dataDir, seed: 0 });
-    const summary = (await runEval({ judge: constant, benchmarks: [summfeedback], dataDir, seed: 0, store: Store.open(':memory:'), progress: false })).benchmarks[0]!
-      .summary as LikertSummary;
-    expect(summary.criteria.map((c) => c.exactMatch)).toEqual(SUMMFEEDBACK_CRITERIA.map((c) => (100 * LABELS[c.id]!.filter((l) => l === 4).length) / 5));
+    const summary = (
+      await runEval({
+        judge: constant,
+        benchmarks: [summfeedback],
+        dataDir,
+        seed: 0,
+        store: Store.open(':memory:'),
+        progress: false,
+      })
+    ).benchmarks[0]!.summary as LikertSummary;
+    expect(summary.criteria.map((c) => c.exactMatch)).toEqual(
+      SUMMFEEDBACK_CRITERIA.map((c) => (100 * LABELS[c.id]!.filter((l) => l === 4).length) / 5),
+    );
     const random = await createJudge('random', { dataDir, seed: 0 });
-    const randomSummary = (await runEval({ judge: random, benchmarks: [summfeedback], dataDir, seed: 0, store: Store.open(':memory:'), progress: false }))
-      .benchmarks[0]!.summary as LikertSummary;
+    const randomSummary = (
+      await runEval({
+        judge: random,
+        benchmarks: [summfeedback],
+        dataDir,
+        seed: 0,
+        store: Store.open(':memory:'),
+        progress: false,
+      })
+    ).benchmarks[0]!.summary as LikertSummary;
     expect(randomSummary).toMatchObject({ n: 20, errors: 0, complete: true });
     const [table] = await summfeedback.tables(summary, { dataDir, judgeId: 'constant' });
-    expect(table!.rows.filter((r) => r.source === 'paper').map((r) => r.values[0])).toEqual(TABLE_1.map((row) => row.values.SumFB));
+    expect(table!.rows.filter((r) => r.source === 'paper').map((r) => r.values[0])).toEqual(
+      TABLE_1.map((row) => row.values.SumFB),
+    );
   });
 
   it('malformed lines: the file, the line and what was expected', async () => {
     const dataDir = tempDir();
-    writeAxisFiles(dataDir, { ...FILES, tldraxis2: [FILES.tldraxis2[0]!, tldr('t3_c', 'x', 'ref', 'w9', 'tldraxis2', axes(4, 4, 8, 4))] });
+    writeAxisFiles(dataDir, {
+      ...FILES,
+      tldraxis2: [FILES.tldraxis2[0]!, tldr('t3_c', 'x', 'ref', 'w9', 'tldraxis2', axes(4, 4, 8, 4))],
+    });
     const file = path.join(dataDir, AXIS_EVAL_FILES[AXIS_EVAL_NAMES.indexOf('tldraxis2')]!);
-    await expect(summfeedback.load(dataDir)).rejects.toThrow(`${file}: line 2, "summary.axes.coverage": 8 is not on the 1-7 scale`);
+    await expect(summfeedback.load(dataDir)).rejects.toThrow(
+      `${file}: line 2, "summary.axes.coverage": 8 is not on the 1-7 scale`,
+    );
 
     const noText = tempDir();
-    const bare = { info: { id: 'x', title: 'no post, no article' }, split: 'test', summary: { text: 's', policy: 'ref', axes: axes(1, 1, 1, 1) }, worker: 'w', batch: 'cnndm4' };
+    const bare = {
+      info: { id: 'x', title: 'no post, no article' },
+      split: 'test',
+      summary: { text: 's', policy: 'ref', axes: axes(1, 1, 1, 1) },
+      worker: 'w',
+      batch: 'cnndm4',
+    };
     writeAxisFiles(noText, { ...FILES, cnndm4: [bare] });
     const cnndm4 = path.join(noText, AXIS_EVAL_FILES[AXIS_EVAL_NAMES.indexOf('cnndm4')]!);
-    await expect(summfeedback.load(noText)).rejects.toThrow(`${cnndm4}: line 1, "info": expected a Reddit "post" or a news "article"`);
+    await expect(summfeedback.load(noText)).rejects.toThrow(
+      `${cnndm4}: line 1, "info": expected a Reddit "post" or a news "article"`,
+    );
 
     const noWorker = tempDir();
     const { worker: _dropped, ...withoutWorker } = FILES.cnndm1[0] as { worker: string };
@@ -134,7 +193,9 @@ describe('SummFeedback loader (published axis_evals format)', () => {
     expect(error).toBeInstanceOf(DataError);
     expect(error.message).toContain('1 of 5 files not found');
     expect(error.message).toContain(path.join(dataDir, AXIS_EVAL_FILES[1]!));
-    expect(error.message).toContain(`Found (a partial set is not comparable with published numbers, so it is not used):\n  ${path.join(dataDir, AXIS_EVAL_FILES[0]!)}`);
+    expect(error.message).toContain(
+      `Found (a partial set is not comparable with published numbers, so it is not used):\n  ${path.join(dataDir, AXIS_EVAL_FILES[0]!)}`,
+    );
     expect(error.message).toContain('npm run data -- pull summfeedback');
   });
 });
@@ -142,17 +203,29 @@ describe('SummFeedback loader (published axis_evals format)', () => {
 describe('SummFeedback download from OpenAI blob storage (loopback server)', () => {
   const servers: http.Server[] = [];
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+    await Promise.all(
+      servers.splice(0).map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
+    );
   });
 
   it('fetches the five axis_evals files from $SUMMARIZE_FROM_FEEDBACK_ENDPOINT and the loader reads them', async () => {
     const spec = summfeedback.downloads[0]!;
-    expect(downloadUrl(spec, {})).toBe('https://openaipublic.blob.core.windows.net/summarize-from-feedback/dataset/axis_evals/cnndm1.json');
+    expect(downloadUrl(spec, {})).toBe(
+      'https://openaipublic.blob.core.windows.net/summarize-from-feedback/dataset/axis_evals/cnndm1.json',
+    );
 
     const requests: string[] = [];
     const server = http.createServer((req, res) => {
       requests.push(req.url ?? '');
-      const name = /^\/summarize-from-feedback\/dataset\/axis_evals\/(\w+)\.json$/.exec(req.url ?? '')?.[1] as keyof typeof FILES | undefined;
+      const name = /^\/summarize-from-feedback\/dataset\/axis_evals\/(\w+)\.json$/.exec(req.url ?? '')?.[1] as
+        | keyof typeof FILES
+        | undefined;
       const rows = name ? FILES[name] : undefined;
       if (!rows) return void res.writeHead(404).end();
       const body = Buffer.from(jsonl(rows));
@@ -160,7 +233,9 @@ describe('SummFeedback download from OpenAI blob storage (loopback server)', () 
     });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const env = { SUMMARIZE_FROM_FEEDBACK_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}/summarize-from-feedback` };
+    const env = {
+      SUMMARIZE_FROM_FEEDBACK_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}/summarize-from-feedback`,
+    };
 
     const dataDir = tempDir();
     expect(summfeedback.downloads).toHaveLength(5);
@@ -168,7 +243,9 @@ describe('SummFeedback download from OpenAI blob storage (loopback server)', () 
       const result = await download(d, dataDir, { env, progress: false });
       expect(result.status).toBe('downloaded');
     }
-    expect(requests.sort()).toEqual(AXIS_EVAL_NAMES.map((n) => `/summarize-from-feedback/dataset/axis_evals/${n}.json`).sort());
+    expect(requests.sort()).toEqual(
+      AXIS_EVAL_NAMES.map((n) => `/summarize-from-feedback/dataset/axis_evals/${n}.json`).sort(),
+    );
     expect(await summfeedback.load(dataDir)).toHaveLength(20);
   });
 });

@@ -16,8 +16,16 @@ import { DATA_DIR, tempDir } from './helpers.ts';
 
 // The raw files, read here independently of the loaders.
 type RawResponse = Record<string, number[]> & { response: string; model: string };
-const personaRaw = JSON.parse(fs.readFileSync(path.join(DATA_DIR, PERSONACHAT_FILE), 'utf8')) as { context: string; fact: string; annotators: string[]; responses: RawResponse[] }[];
-const topicalRaw = JSON.parse(fs.readFileSync(path.join(DATA_DIR, TOPICALCHAT_FILE), 'utf8')) as { system_id: string; scores: Record<string, number> }[];
+const personaRaw = JSON.parse(fs.readFileSync(path.join(DATA_DIR, PERSONACHAT_FILE), 'utf8')) as {
+  context: string;
+  fact: string;
+  annotators: string[];
+  responses: RawResponse[];
+}[];
+const topicalRaw = JSON.parse(fs.readFileSync(path.join(DATA_DIR, TOPICALCHAT_FILE), 'utf8')) as {
+  system_id: string;
+  scores: Record<string, number>;
+}[];
 
 // USR's qualities and scales (SOURCES.md), in the file's own names.
 const PERSONA_KEYS = ['Understandable', 'Natural', 'Maintains Context', 'Engaging', 'Uses Knowledge', 'Overall'];
@@ -53,7 +61,14 @@ function roundedMeanJudge(items: RatedItem[]): Judge {
 }
 
 async function summaryOf(benchmark: LikertBenchmark, judge: Judge): Promise<LikertSummary> {
-  const result = await runEval({ judge, benchmarks: [benchmark], dataDir: DATA_DIR, seed: 0, store: Store.open(':memory:'), progress: false });
+  const result = await runEval({
+    judge,
+    benchmarks: [benchmark],
+    dataDir: DATA_DIR,
+    seed: 0,
+    store: Store.open(':memory:'),
+    progress: false,
+  });
   return result.benchmarks[0]!.summary as LikertSummary;
 }
 
@@ -71,8 +86,15 @@ describe('USR PersonaChat on the original release', () => {
     for (const c of usrPersonaChat.criteria) expect(persona.filter((i) => i.sampleGroup === c.id)).toHaveLength(300);
     expect(new Set(personaRaw.flatMap((c) => c.annotators)).size).toBe(4);
     const systems = new Map<string | number, number>();
-    for (const item of persona.filter((i) => i.criterion === 'overall')) systems.set(item.meta.system!, (systems.get(item.meta.system!) ?? 0) + 1);
-    expect(Object.fromEntries(systems)).toEqual({ 'Original Ground Truth': 60, 'New Human Generated': 60, 'KV-MemNN': 60, Seq2Seq: 60, 'Language Model': 60 });
+    for (const item of persona.filter((i) => i.criterion === 'overall'))
+      systems.set(item.meta.system!, (systems.get(item.meta.system!) ?? 0) + 1);
+    expect(Object.fromEntries(systems)).toEqual({
+      'Original Ground Truth': 60,
+      'New Human Generated': 60,
+      'KV-MemNN': 60,
+      Seq2Seq: 60,
+      'Language Model': 60,
+    });
   });
 
   it('labels are computed from the raw ratings: majority of 3, else the rounded mean; the mean kept for correlation', () => {
@@ -96,8 +118,10 @@ describe('USR PersonaChat on the original release', () => {
 
   it('the judge sees the persona, the turns and the response, and a 0-1 or 1-3 scale where USR used one', async () => {
     const [first, second] = await prepareItems(usrPersonaChat, DATA_DIR, 0, { limit: 2 });
-    expect(first!.prompt).toContain('persona and conversation history:\nThe responding speaker\'s persona:\nyour persona: i also have a dog walking business.');
-    expect(first!.prompt).toContain('really would you share or are you shy\n\nresponse:\nha ha i\'m so shy\n');
+    expect(first!.prompt).toContain(
+      "persona and conversation history:\nThe responding speaker's persona:\nyour persona: i also have a dog walking business.",
+    );
+    expect(first!.prompt).toContain("really would you share or are you shy\n\nresponse:\nha ha i'm so shy\n");
     expect(first!.prompt).toContain('an integer from 0 (worst) to 1 (best) for understandability');
     expect(second!.prompt).toContain('an integer from 1 (worst) to 3 (best) for naturalness');
     expect(second!.prompt).toContain('Is the response naturally written?');
@@ -112,10 +136,12 @@ describe('USR Topical-Chat (UniEval copy: means only)', () => {
     const systems = new Set(topicalRaw.map((r) => r.system_id));
     expect(systems.size).toBe(6);
     for (const s of systems) expect(topicalRaw.filter((r) => r.system_id === s)).toHaveLength(60);
-    expect(topical.every((i) => i.human.ratings.length === 0 && Number.isInteger(Math.round(i.human.mean * 3)))).toBe(true);
+    expect(topical.every((i) => i.human.ratings.length === 0 && Number.isInteger(Math.round(i.human.mean * 3)))).toBe(
+      true,
+    );
   });
 
-  it('the label is the file\'s mean rounded half up; the mean itself is kept', () => {
+  it("the label is the file's mean rounded half up; the mean itself is kept", () => {
     topicalRaw.forEach((row, index) => {
       usrTopicalChat.criteria.forEach((criterion, k) => {
         const mean = row.scores[TOPICAL_KEYS[k]!]!;
@@ -206,11 +232,17 @@ describe('USR loader errors', () => {
     };
     const criteria = usrPersonaChat.criteria;
     const offScale = write((j) => (j[1]!.responses[2]!.Natural = [3, 4, 3]));
-    await expect(readPersonaChatFile(offScale, criteria)).rejects.toThrow(`${offScale}: line 1 (context 1, response 2), "Natural": [3, 4, 3] is not on the 1-3 scale`);
+    await expect(readPersonaChatFile(offScale, criteria)).rejects.toThrow(
+      `${offScale}: line 1 (context 1, response 2), "Natural": [3, 4, 3] is not on the 1-3 scale`,
+    );
     const missing = write((j) => delete (j[0]!.responses[1] as Partial<RawResponse>)['Uses Knowledge']);
-    await expect(readPersonaChatFile(missing, criteria)).rejects.toThrow(`${missing}: line 1 (context 0, response 1), "Uses Knowledge", "(record)"`);
+    await expect(readPersonaChatFile(missing, criteria)).rejects.toThrow(
+      `${missing}: line 1 (context 0, response 1), "Uses Knowledge", "(record)"`,
+    );
     const extra = write((j) => (j[0]!.responses[0]!.Overall = [3, 4, 4, 5]));
-    await expect(readPersonaChatFile(extra, criteria)).rejects.toThrow(`${extra}: line 1 (context 0, response 0), "Overall": 4 ratings for 3 annotators`);
+    await expect(readPersonaChatFile(extra, criteria)).rejects.toThrow(
+      `${extra}: line 1 (context 0, response 0), "Overall": 4 ratings for 3 annotators`,
+    );
   });
 
   it('Topical-Chat: a score that is not a mean of 3 ratings on the scale', async () => {
@@ -218,6 +250,8 @@ describe('USR loader errors', () => {
     json[2]!.scores.naturalness = 2.5;
     const file = path.join(tempDir(), 'topical_chat.json');
     fs.writeFileSync(file, JSON.stringify(json));
-    await expect(readTopicalChatFile(file, usrTopicalChat.criteria)).rejects.toThrow(`${file}: line 1 (item 2), "scores.naturalness": 2.5 is not a mean of 3 ratings on the 1-3 scale`);
+    await expect(readTopicalChatFile(file, usrTopicalChat.criteria)).rejects.toThrow(
+      `${file}: line 1 (item 2), "scores.naturalness": 2.5 is not a mean of 3 ratings on the 1-3 scale`,
+    );
   });
 });

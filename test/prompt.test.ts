@@ -10,7 +10,12 @@ import { DATA_DIR } from './helpers.ts';
 
 describe('FLAMe unified prompt, pairwise', () => {
   it('has an INSTRUCTIONS block (definition, evaluation instructions, output fields) then a CONTEXT block', () => {
-    const prompt = renderPrompt(INSTRUCTIONS, { kind: 'pairwise', context: 'What is 2+2?', responseA: '4', responseB: '5' });
+    const prompt = renderPrompt(INSTRUCTIONS, {
+      kind: 'pairwise',
+      context: 'What is 2+2?',
+      responseA: '4',
+      responseB: '5',
+    });
     expect(prompt).toBe(
       [
         'INSTRUCTIONS:',
@@ -47,7 +52,10 @@ describe('A/B positions', () => {
     const shareA = slots.filter((s) => s === 'A').length / items.length;
     // 2,985 fair draws: within 4 standard deviations of one half.
     expect(Math.abs(shareA - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / items.length));
-    const reversed = [...items].reverse().map((i) => chosenSlot(0, 'rewardbench', i.id)).reverse();
+    const reversed = [...items]
+      .reverse()
+      .map((i) => chosenSlot(0, 'rewardbench', i.id))
+      .reverse();
     expect(reversed).toEqual(slots);
     const otherSeed = items.map((i) => chosenSlot(1, 'rewardbench', i.id));
     expect(otherSeed).not.toEqual(slots);
@@ -66,7 +74,14 @@ describe('A/B positions', () => {
     const hashes: string[][] = [];
     for (const id of ['longer-wins', 'random', 'replay:openbmb/UltraRM-13b']) {
       const judge = await createJudge(id, { dataDir: DATA_DIR, seed: 0 });
-      const run = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, progress: false });
+      const run = await runEval({
+        judge,
+        benchmarks: [rewardbench],
+        dataDir: DATA_DIR,
+        seed: 0,
+        store,
+        progress: false,
+      });
       hashes.push(run.benchmarks[0]!.judgments.map((j) => j!.promptHash));
     }
     expect(hashes[0]).toHaveLength(2985);

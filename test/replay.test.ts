@@ -20,7 +20,14 @@ describe('replay of published per-item RewardBench results', () => {
     let worst = 0;
     for (const model of complete) {
       const judge = await createJudge(`replay:${model}`, { dataDir: DATA_DIR, seed: 0 });
-      const run = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, progress: false });
+      const run = await runEval({
+        judge,
+        benchmarks: [rewardbench],
+        dataDir: DATA_DIR,
+        seed: 0,
+        store,
+        progress: false,
+      });
       const s = run.benchmarks[0]!.summary as RewardBenchSummary;
       expect(s.n, model).toBe(2985);
       expect(s.errors, model).toBe(0);
@@ -50,14 +57,23 @@ describe('replay of published per-item RewardBench results', () => {
     // SOURCES.md: 99 of the 133 complete models have a leaderboard row.
     expect(compared).toBe(99);
     expect(comparedScore).toBeGreaterThan(0);
-    console.log(`replay: ${compared} models compared (${comparedScore} also on Score); largest difference ${worst.toFixed(4)} points`);
+    console.log(
+      `replay: ${compared} models compared (${comparedScore} also on Score); largest difference ${worst.toFixed(4)} points`,
+    );
   });
 
   it('an incomplete model replays with errors for the items it has no result for, and no overall score', async () => {
     const matrix = await loadResponseMatrix(DATA_DIR);
     const [model, outcomes] = [...matrix.models].find(([m, o]) => !isComplete(o) && o.some((x) => x !== null))!;
     const judge = await createJudge(`replay:${model}`, { dataDir: DATA_DIR, seed: 0 });
-    const run = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store: Store.open(':memory:'), progress: false });
+    const run = await runEval({
+      judge,
+      benchmarks: [rewardbench],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store: Store.open(':memory:'),
+      progress: false,
+    });
     const s = run.benchmarks[0]!.summary as RewardBenchSummary;
     expect(s.errors).toBe(outcomes.filter((o) => o === null).length);
     expect(s.complete).toBe(false);
@@ -65,8 +81,14 @@ describe('replay of published per-item RewardBench results', () => {
   });
 
   it('an unknown model is refused with suggestions', async () => {
-    await expect(createJudge('replay:Skywork/no-such-model', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(/no published RewardBench results for "Skywork\/no-such-model".*Did you mean: Skywork\//);
-    await expect(createJudge('replay', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(/Reward models with published RewardBench results:\n {2}0-hero\/Matter-0.1-7B-DPO-preview/);
-    await expect(createJudge('replay', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(/LLM judges with published LLMBar results:\n {2}llmbar\/ChatGPT\/Metrics_Reference/);
+    await expect(createJudge('replay:Skywork/no-such-model', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(
+      /no published RewardBench results for "Skywork\/no-such-model".*Did you mean: Skywork\//,
+    );
+    await expect(createJudge('replay', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(
+      /Reward models with published RewardBench results:\n {2}0-hero\/Matter-0.1-7B-DPO-preview/,
+    );
+    await expect(createJudge('replay', { dataDir: DATA_DIR, seed: 0 })).rejects.toThrow(
+      /LLM judges with published LLMBar results:\n {2}llmbar\/ChatGPT\/Metrics_Reference/,
+    );
   });
 });

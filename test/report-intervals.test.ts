@@ -7,7 +7,20 @@ import { runCli, tempDir } from './helpers.ts';
 describe('intervals in eval reports', () => {
   it('prints ± in the terminal and writes [lo, hi] to every file, the same on a cached rerun', async () => {
     const dir = tempDir();
-    const args = ['eval', '--judge', 'longer-wins', '--benchmark', 'hhh', '--store', path.join(dir, 's.sqlite'), '--out', dir, '--resamples', '300', '--no-progress'];
+    const args = [
+      'eval',
+      '--judge',
+      'longer-wins',
+      '--benchmark',
+      'hhh',
+      '--store',
+      path.join(dir, 's.sqlite'),
+      '--out',
+      dir,
+      '--resamples',
+      '300',
+      '--no-progress',
+    ];
     const first = await runCli(args);
     expect(first.code).toBe(0);
     // This run's row and the baseline rows: value ± half the interval; published rows: none.
@@ -31,7 +44,9 @@ describe('intervals in eval reports', () => {
     expect(csv[0]).toContain('Accuracy ci_low,Accuracy ci_high');
     const ours = csv.find((l) => l.startsWith('longer-wins,'))!;
     expect(ours).toContain(String(lo));
-    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(/\| \*\*longer-wins\*\* \| 63\.3 \[\d\d\.\d, \d\d\.\d\]/);
+    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(
+      /\| \*\*longer-wins\*\* \| 63\.3 \[\d\d\.\d, \d\d\.\d\]/,
+    );
 
     const again = await runCli(args);
     expect(again.stdout).toBe(first.stdout);
@@ -39,13 +54,32 @@ describe('intervals in eval reports', () => {
 
   it("a Likert set's correlation table carries intervals too (bootstrapped, not compare categories)", async () => {
     const dir = tempDir();
-    const { code, stdout } = await runCli(['eval', '--judge', 'random', '--benchmark', 'newsroom', '--store', path.join(dir, 's.sqlite'), '--out', dir, '--resamples', '100', '--no-progress']);
+    const { code, stdout } = await runCli([
+      'eval',
+      '--judge',
+      'random',
+      '--benchmark',
+      'newsroom',
+      '--store',
+      path.join(dir, 's.sqlite'),
+      '--out',
+      dir,
+      '--resamples',
+      '100',
+      '--no-progress',
+    ]);
     expect(code).toBe(0);
     const correlation = stdout.slice(stdout.indexOf('correlation of random'));
     for (const criterion of ['Informativeness', 'Relevance', 'Fluency', 'Coherence']) {
-      expect(correlation).toMatch(new RegExp(`${criterion}\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d`));
+      expect(correlation).toMatch(
+        new RegExp(
+          `${criterion}\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d`,
+        ),
+      );
     }
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { intervals: { newsroom: Record<string, [number, number]> } };
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as {
+      intervals: { newsroom: Record<string, [number, number]> };
+    };
     expect(summary.intervals.newsroom['Coherence: Kendall τb']).toHaveLength(2);
   }, 60_000);
 });

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { JudgeCallError, httpCallError, retryAfterMs } from '../judges/call-error.ts';
-import { DEFAULT_RETRY_POLICY, RetriesExhausted, TimeoutError, backoffMs, callWithRetries, type RetryPolicy } from '../harness/retry.ts';
+import {
+  DEFAULT_RETRY_POLICY,
+  RetriesExhausted,
+  TimeoutError,
+  backoffMs,
+  callWithRetries,
+  type RetryPolicy,
+} from '../harness/retry.ts';
 
-const fast: RetryPolicy = { maxAttempts: 4, timeoutMs: 200, baseDelayMs: 5, maxDelayMs: 40, maxRateLimited: 30, maxRetryAfterMs: 30 };
+const fast: RetryPolicy = {
+  maxAttempts: 4,
+  timeoutMs: 200,
+  baseDelayMs: 5,
+  maxDelayMs: 40,
+  maxRateLimited: 30,
+  maxRetryAfterMs: 30,
+};
 
 describe('Retry-After', () => {
   it('reads retry-after-ms, seconds and HTTP dates, from Headers or plain objects', () => {
@@ -16,9 +30,12 @@ describe('Retry-After', () => {
   });
 
   it('classifies statuses: 429, 5xx and 529 retry; 401/403 stop the run; other 4xx do not retry', () => {
-    for (const status of [408, 429, 500, 502, 503, 529]) expect(httpCallError(status, 'x').details.retryable, String(status)).toBe(true);
-    for (const status of [401, 403]) expect(httpCallError(status, 'x').details).toMatchObject({ retryable: false, fatal: true });
-    for (const status of [400, 404, 422]) expect(httpCallError(status, 'x').details).toMatchObject({ retryable: false, fatal: false });
+    for (const status of [408, 429, 500, 502, 503, 529])
+      expect(httpCallError(status, 'x').details.retryable, String(status)).toBe(true);
+    for (const status of [401, 403])
+      expect(httpCallError(status, 'x').details).toMatchObject({ retryable: false, fatal: true });
+    for (const status of [400, 404, 422])
+      expect(httpCallError(status, 'x').details).toMatchObject({ retryable: false, fatal: false });
     expect(httpCallError(429, 'slow down', { 'retry-after': '2' }).details.retryAfterMs).toBe(2000);
   });
 });
@@ -67,7 +84,11 @@ describe('callWithRetries', () => {
   });
 
   it('does not retry what retrying cannot fix', async () => {
-    for (const thrown of [httpCallError(400, 'bad request'), httpCallError(401, 'bad key'), new Error('a bug in a judge')]) {
+    for (const thrown of [
+      httpCallError(400, 'bad request'),
+      httpCallError(401, 'bad key'),
+      new Error('a bug in a judge'),
+    ]) {
       let calls = 0;
       const error = await callWithRetries(
         async () => {

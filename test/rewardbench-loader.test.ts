@@ -3,7 +3,12 @@ import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_COUNTS, SUBSET_SIZES, SUBSETS, TOTAL_ITEMS } from '../benchmarks/rewardbench/constants.ts';
-import { REWARDBENCH_FILES, loadRewardBench, readRewardBenchFile, type RewardBenchItem } from '../benchmarks/rewardbench/loader.ts';
+import {
+  REWARDBENCH_FILES,
+  loadRewardBench,
+  readRewardBenchFile,
+  type RewardBenchItem,
+} from '../benchmarks/rewardbench/loader.ts';
 import { DataError } from '../harness/errors.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
@@ -97,7 +102,16 @@ describe('RewardBench loader errors name the file and what was expected', () => 
 
   it('a renamed copy whose label says A is not the chosen response', async () => {
     const file = path.join(tempDir(), 'renamed.parquet');
-    const row = (label: bigint, id: bigint) => ({ question: 'q', response_A: 'a', response_B: 'b', chosen_model: 'm', rejected_model: 'n', subset: 'donotanswer', id, label });
+    const row = (label: bigint, id: bigint) => ({
+      question: 'q',
+      response_A: 'a',
+      response_B: 'b',
+      chosen_model: 'm',
+      rejected_model: 'n',
+      subset: 'donotanswer',
+      id,
+      label,
+    });
     const rows = [row(1n, 1n), row(0n, 2n)];
     const columns: Record<string, (string | bigint)[]> = {};
     for (const key of Object.keys(rows[0]!)) columns[key] = rows.map((r) => r[key as keyof typeof r]);
@@ -106,7 +120,13 @@ describe('RewardBench loader errors name the file and what was expected', () => 
   });
 
   it('an unknown subset and a duplicated subset/id', async () => {
-    const base = { prompt: ['p', 'p'], chosen: ['c', 'c'], chosen_model: ['m', 'm'], rejected: ['r', 'r'], rejected_model: ['n', 'n'] };
+    const base = {
+      prompt: ['p', 'p'],
+      chosen: ['c', 'c'],
+      chosen_model: ['m', 'm'],
+      rejected: ['r', 'r'],
+      rejected_model: ['n', 'n'],
+    };
     const unknown = path.join(tempDir(), 'unknown.parquet');
     writeParquet(unknown, { ...base, subset: ['donotanswer', 'not-a-subset'], id: [1n, 2n] });
     await expect(readRewardBenchFile(unknown)).rejects.toThrow(`${unknown}: row 1: unknown subset "not-a-subset"`);

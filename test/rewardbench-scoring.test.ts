@@ -24,7 +24,9 @@ function itemScore(outcome: Outcome, swapped?: Outcome): number | null {
     item: { id: 'i' },
     prepared: { task, instructions, gold: { chosenSlot: 'B' } },
     outcome,
-    ...(swapped ? { swapped: { prepared: { task, instructions, gold: { chosenSlot: 'A' as const } }, outcome: swapped } } : {}),
+    ...(swapped
+      ? { swapped: { prepared: { task, instructions, gold: { chosenSlot: 'A' as const } }, outcome: swapped } }
+      : {}),
   });
 }
 
@@ -94,9 +96,7 @@ describe('longer-wins on the real split', () => {
       ['refusals-dangerous', ['refusals-dangerous'], 8.0, 100],
     ];
     for (const [name, subsets, rate, decided] of audit) {
-      const scores = results
-        .filter((r) => subsets.includes(r.item.subset))
-        .map((r) => pairwiseItemScore(r));
+      const scores = results.filter((r) => subsets.includes(r.item.subset)).map((r) => pairwiseItemScore(r));
       const decidedScores = scores.filter((x) => x !== 0.5);
       expect(decidedScores.length, name).toBe(decided);
       const correct = decidedScores.filter((x) => x === 1).length;
@@ -108,16 +108,23 @@ describe('longer-wins on the real split', () => {
     expect(s.ties).toBe(2985 - 2617);
     // Official weighting: Reasoning is half math-prm and half the mean of the six hep-* subsets.
     const hep = ['hep-cpp', 'hep-go', 'hep-java', 'hep-js', 'hep-python', 'hep-rust'].map((h) => s.subsets[h]!);
-    expect(s.sections.Reasoning).toBeCloseTo(0.5 * s.subsets['math-prm']! + 0.5 * (hep.reduce((a, b) => a + b) / 6), 10);
+    expect(s.sections.Reasoning).toBeCloseTo(
+      0.5 * s.subsets['math-prm']! + 0.5 * (hep.reduce((a, b) => a + b) / 6),
+      10,
+    );
     // Chat (and Chat Hard, Safety) weighted by EXAMPLE_COUNTS is the item-weighted mean: 287 wins + 2 ties of 358.
     expect(s.sections.Chat).toBeCloseTo((100 * 288) / 358, 10);
-    expect(s.score).toBeCloseTo((s.sections.Chat! + s.sections['Chat Hard']! + s.sections.Safety! + s.sections.Reasoning!) / 4, 10);
+    expect(s.score).toBeCloseTo(
+      (s.sections.Chat! + s.sections['Chat Hard']! + s.sections.Safety! + s.sections.Reasoning!) / 4,
+      10,
+    );
   });
 
   it('shorter-wins is its mirror image: per subset, longer + shorter = 100', async () => {
     const longer = (await run('longer-wins')).benchmarks[0]!.summary as RewardBenchSummary;
     const shorter = (await run('shorter-wins')).benchmarks[0]!.summary as RewardBenchSummary;
-    for (const [subset, value] of Object.entries(longer.subsets)) expect(value + shorter.subsets[subset]!).toBeCloseTo(100, 10);
+    for (const [subset, value] of Object.entries(longer.subsets))
+      expect(value + shorter.subsets[subset]!).toBeCloseTo(100, 10);
   });
 });
 
@@ -130,7 +137,9 @@ describe('random judge', () => {
     expect(a.summary.score).not.toBe(c.summary.score);
     // 2,985 fair coin flips: the overall accuracy is within 4 standard deviations of 50.
     const sd = 100 * Math.sqrt(0.25 / 2985);
-    const overall = (a.results as ItemResult<RewardBenchItem, RewardBenchGold>[]).filter((r) => pairwiseItemScore(r) === 1).length / 29.85;
+    const overall =
+      (a.results as ItemResult<RewardBenchItem, RewardBenchGold>[]).filter((r) => pairwiseItemScore(r) === 1).length /
+      29.85;
     expect(Math.abs(overall - 50)).toBeLessThan(4 * sd);
   });
 });

@@ -12,7 +12,11 @@ const FAST = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5, timeoutMs: 500
 const N = 40;
 
 /** A judge answering "better response: A" as text after `behave` lets it (by attempt number per item). */
-function textJudge(id: string, behave: (attempt: number, itemId: string) => Promise<void> | void, extra: Partial<Judge> = {}): Judge & { calls: Map<string, number> } {
+function textJudge(
+  id: string,
+  behave: (attempt: number, itemId: string) => Promise<void> | void,
+  extra: Partial<Judge> = {},
+): Judge & { calls: Map<string, number> } {
   const calls = new Map<string, number>();
   return {
     id,
@@ -25,14 +29,27 @@ function textJudge(id: string, behave: (attempt: number, itemId: string) => Prom
       const attempt = (calls.get(request.itemId) ?? 0) + 1;
       calls.set(request.itemId, attempt);
       await behave(attempt, request.itemId);
-      return { type: 'text', text: 'explanation: fine\nbetter response: A', usage: { inputTokens: 1000, outputTokens: 100 } };
+      return {
+        type: 'text',
+        text: 'explanation: fine\nbetter response: A',
+        usage: { inputTokens: 1000, outputTokens: 100 },
+      };
     },
     ...extra,
   };
 }
 
 function run(judge: Judge, store: Store, extra: Partial<RunOptions> = {}) {
-  return runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, limit: N, progress: false, ...extra });
+  return runEval({
+    judge,
+    benchmarks: [rewardbench],
+    dataDir: DATA_DIR,
+    seed: 0,
+    store,
+    limit: N,
+    progress: false,
+    ...extra,
+  });
 }
 
 describe('failures during a run', () => {
@@ -51,13 +68,21 @@ describe('failures during a run', () => {
 
   it('stores an item that keeps failing as an error, counts it, and asks it again on the next run', async () => {
     const store = Store.open(':memory:');
-    const failing = textJudge('down', () => {
-      throw httpCallError(500, 'internal error');
-    }, { limits: { ...FAST, maxAttempts: 3 } });
+    const failing = textJudge(
+      'down',
+      () => {
+        throw httpCallError(500, 'internal error');
+      },
+      { limits: { ...FAST, maxAttempts: 3 } },
+    );
     const first = await run(failing, store);
     expect(first.status).toBe('incomplete');
     expect(first.benchmarks[0]!.summary.errors).toBe(N);
-    expect(first.benchmarks[0]!.judgments.every((j) => j!.error === 'HTTP 500: internal error (after 3 attempts)' && j!.attempts === 3)).toBe(true);
+    expect(
+      first.benchmarks[0]!.judgments.every(
+        (j) => j!.error === 'HTTP 500: internal error (after 3 attempts)' && j!.attempts === 3,
+      ),
+    ).toBe(true);
 
     const recovered = textJudge('down', () => {}); // same id and config: same fingerprint
     const second = await run(recovered, store);
@@ -68,9 +93,13 @@ describe('failures during a run', () => {
 
   it('a request that hangs is cut off by the timeout and stored as an error', async () => {
     const store = Store.open(':memory:');
-    const judge = textJudge('hangs', (_a, itemId) => (itemId.endsWith('/30') ? new Promise<void>(() => {}) : undefined), {
-      limits: { ...FAST, timeoutMs: 50, maxAttempts: 2 },
-    });
+    const judge = textJudge(
+      'hangs',
+      (_a, itemId) => (itemId.endsWith('/30') ? new Promise<void>(() => {}) : undefined),
+      {
+        limits: { ...FAST, timeoutMs: 50, maxAttempts: 2 },
+      },
+    );
     const result = await run(judge, store);
     const errors = result.benchmarks[0]!.judgments.filter((j) => j!.error !== null);
     expect(errors.map((j) => j!.itemId)).toEqual(['alpacaeval-easy/30']);
@@ -79,9 +108,13 @@ describe('failures during a run', () => {
 
   it('a rejected key stops the whole run with one message instead of failing every item', async () => {
     const store = Store.open(':memory:');
-    const judge = textJudge('bad-key', () => {
-      throw httpCallError(401, 'invalid x-api-key');
-    }, { concurrency: 2 });
+    const judge = textJudge(
+      'bad-key',
+      () => {
+        throw httpCallError(401, 'invalid x-api-key');
+      },
+      { concurrency: 2 },
+    );
     const failure = await run(judge, store).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EndpointError);
     expect((failure as EndpointError).exitCode).toBe(7);
@@ -97,10 +130,14 @@ describe('failures during a run', () => {
   it('Ctrl-C stops sending, lets the requests in flight finish and stores them', async () => {
     const store = Store.open(':memory:');
     const controller = new AbortController();
-    const judge = textJudge('slow', async () => {
-      if (judge.calls.size === 10) controller.abort(); // Ctrl-C while two requests are in flight
-      await sleep(20);
-    }, { concurrency: 2 });
+    const judge = textJudge(
+      'slow',
+      async () => {
+        if (judge.calls.size === 10) controller.abort(); // Ctrl-C while two requests are in flight
+        await sleep(20);
+      },
+      { concurrency: 2 },
+    );
     const result = await run(judge, store, { signal: controller.signal, limit: undefined });
     expect(result.status).toBe('interrupted');
     const stored = result.benchmarks[0]!.judgments.filter((j) => j !== undefined);
@@ -116,7 +153,10 @@ describe('usage, cost and --max-cost', () => {
 
   it('adds up tokens and dollars from the usage of each reply', async () => {
     const store = Store.open(':memory:');
-    const result = await run(textJudge('priced', () => {}, { price, maxOutputTokens: 100 }), store);
+    const result = await run(
+      textJudge('priced', () => {}, { price, maxOutputTokens: 100 }),
+      store,
+    );
     expect(result.spend.inputTokens).toBe(N * 1000);
     expect(result.spend.outputTokens).toBe(N * 100);
     expect(result.spend.costUsd).toBeCloseTo(N * 0.002, 10);
@@ -139,6 +179,12 @@ describe('usage, cost and --max-cost', () => {
   });
 
   it('refuses --max-cost for a judge without a price', async () => {
-    await expect(run(textJudge('free', () => {}), Store.open(':memory:'), { maxCostUsd: 1 })).rejects.toThrow('--max-cost needs a price for free');
+    await expect(
+      run(
+        textJudge('free', () => {}),
+        Store.open(':memory:'),
+        { maxCostUsd: 1 },
+      ),
+    ).rejects.toThrow('--max-cost needs a price for free');
   });
 });

@@ -14,7 +14,9 @@ describe('--sample', () => {
     const sample = sampleItems(items, 256, 0, 'demo');
     expect(sample.filter((i) => i.sampleGroup === 'big')).toHaveLength(256);
     expect(sample.filter((i) => i.sampleGroup === 'small')).toHaveLength(100);
-    expect(sample.map((i) => Number(i.id.slice(5)))).toEqual([...sample.map((i) => Number(i.id.slice(5)))].sort((a, b) => a - b));
+    expect(sample.map((i) => Number(i.id.slice(5)))).toEqual(
+      [...sample.map((i) => Number(i.id.slice(5)))].sort((a, b) => a - b),
+    );
     expect(sampleItems(items, 256, 0, 'demo')).toEqual(sample);
     expect(sampleItems([...items].reverse(), 256, 0, 'demo').reverse()).toEqual(sample);
     expect(sampleItems(items, 256, 1, 'demo')).not.toEqual(sample);
@@ -31,7 +33,15 @@ describe('--swap', () => {
   it('asks every pairwise item in both orders, stores both, and reports order consistency', async () => {
     const store = Store.open(':memory:');
     const judge = await createJudge('longer-wins', { dataDir: DATA_DIR, seed: 0 });
-    const run = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, swap: true, progress: false });
+    const run = await runEval({
+      judge,
+      benchmarks: [rewardbench],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store,
+      swap: true,
+      progress: false,
+    });
     const b = run.benchmarks[0]!;
     expect(b.asked).toBe(2 * 2985);
     for (let i = 0; i < b.results.length; i++) {
@@ -46,7 +56,14 @@ describe('--swap', () => {
     // A length judge has no position bias: every item agrees across orders, so the score is the single-order one.
     const s = b.summary as RewardBenchSummary;
     expect(s.consistency).toEqual({ compared: 2985, agreed: 2985, rate: 100 });
-    const single = await runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, progress: false });
+    const single = await runEval({
+      judge,
+      benchmarks: [rewardbench],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store,
+      progress: false,
+    });
     expect(single.benchmarks[0]!.asked).toBe(0); // the first order was already stored by the swapped run
     expect(single.benchmarks[0]!.summary.score).toBeCloseTo(s.score!, 12);
   });

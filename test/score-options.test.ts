@@ -28,7 +28,13 @@ const KEY = 'sk-test-Hq2WcR8nLs4VtP6xMz0y';
 const N = 3;
 const LIMITS = { timeoutMs: 2000, maxAttempts: 2, maxRetryAfterMs: 20 };
 const pair: Task = { kind: 'pairwise', context: 'q', responseA: 'a', responseB: 'b' };
-const likert: Task = { kind: 'pointwise', context: 'q', response: 'r', criterion: 'fluency', scale: { min: 1, max: 10 } };
+const likert: Task = {
+  kind: 'pointwise',
+  context: 'q',
+  response: 'r',
+  criterion: 'fluency',
+  scale: { min: 1, max: 10 },
+};
 
 const servers: (HttpDouble | OpenAIDouble)[] = [];
 afterEach(async () => {
@@ -44,7 +50,8 @@ function specFrom(judges: Record<string, unknown>, id: string): JudgeSpec {
 async function runOn(adapter: Adapter, spec: JudgeSpec, env: NodeJS.ProcessEnv) {
   const judge = createApiJudge(spec, adapter, env);
   const store = Store.open(path.join(tempDir('autorater-score-store-'), 'runs.sqlite'));
-  const run = (j: Judge) => runEval({ judge: j, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, limit: N, progress: false });
+  const run = (j: Judge) =>
+    runEval({ judge: j, benchmarks: [rewardbench], dataDir: DATA_DIR, seed: 0, store, limit: N, progress: false });
   const first = await run(judge);
   const second = await run(createApiJudge(spec, adapter, env));
   store.close();
@@ -53,7 +60,9 @@ async function runOn(adapter: Adapter, spec: JudgeSpec, env: NodeJS.ProcessEnv) 
 
 describe('shared pieces', () => {
   it('ends the prompt with the verdict label and writes the most probable option as a parseable verdict', () => {
-    expect(scoringPrompt('INSTRUCTIONS:\n…\nresponse B:\nhi\n', pair)).toBe('INSTRUCTIONS:\n…\nresponse B:\nhi\n\nbetter response:');
+    expect(scoringPrompt('INSTRUCTIONS:\n…\nresponse B:\nhi\n', pair)).toBe(
+      'INSTRUCTIONS:\n…\nresponse B:\nhi\n\nbetter response:',
+    );
     expect(verdictText(pair, { A: 0.3, B: 0.7 })).toBe('better response: B');
     expect(verdictText(pair, { A: 0.5, B: 0.5 })).toBe('better response: tie');
     expect(verdictText(likert, { '1': 0.1, '7': 0.5, '10': 0.4 })).toBe('rating: 7');
@@ -72,7 +81,12 @@ describe('shared pieces', () => {
       { option: '2', tokens: [2] },
     ]);
     // Identical up to the end of the shortest: the shortest keeps its last token.
-    expect(scoringPlan([{ option: 'x', tokens: [1, 2] }, { option: 'xy', tokens: [1, 2, 3] }]).shared).toEqual([1]);
+    expect(
+      scoringPlan([
+        { option: 'x', tokens: [1, 2] },
+        { option: 'xy', tokens: [1, 2, 3] },
+      ]).shared,
+    ).toEqual([1]);
   });
 
   it('normalises over the options, counting for "1" only what does not go on into "10"', () => {
@@ -93,14 +107,17 @@ describe('shared pieces', () => {
     expect(tiny.A).toBeCloseTo(0.75, 12);
     expect(optionDistribution([{ option: 'A', tokens: [1], logProb: -Infinity }])).toBeUndefined();
   });
-
 });
 
 describe('config', () => {
   it('accepts the mode for adapters that return log-probabilities, and refuses it for the others', () => {
     expect(specFrom({ j: { extends: 'gpt-4o', mode: 'score-options' } }, 'j').mode).toBe('score-options');
-    expect(() => specFrom({ j: { extends: 'claude-3-opus', mode: 'score-options' } }, 'j')).toThrow(/score-options.*anthropic adapter/);
-    expect(() => specFrom({ j: { extends: 'flame-rm', protocol: 'vertex-predict', mode: 'score-options' } }, 'j')).toThrow(/vertex-predict/);
+    expect(() => specFrom({ j: { extends: 'claude-3-opus', mode: 'score-options' } }, 'j')).toThrow(
+      /score-options.*anthropic adapter/,
+    );
+    expect(() =>
+      specFrom({ j: { extends: 'flame-rm', protocol: 'vertex-predict', mode: 'score-options' } }, 'j'),
+    ).toThrow(/vertex-predict/);
     expect(() => specFrom({ j: { extends: 'gpt-4o', mode: 'guess' } }, 'j')).toThrow(UserError);
     expect(() => specFrom({ j: { extends: 'gpt-4o', threads: 2 } }, 'j')).toThrow(/local adapter only/);
   });
@@ -109,7 +126,11 @@ describe('config', () => {
     const env = { OPENAI_API_KEY: KEY };
     const plain = createApiJudge(specFrom({ j: { extends: 'gpt-4o' } }, 'j'), openaiAdapter, env);
     const generate = createApiJudge(specFrom({ j: { extends: 'gpt-4o', mode: 'generate' } }, 'j'), openaiAdapter, env);
-    const scoring = createApiJudge(specFrom({ j: { extends: 'gpt-4o', mode: 'score-options' } }, 'j'), openaiAdapter, env);
+    const scoring = createApiJudge(
+      specFrom({ j: { extends: 'gpt-4o', mode: 'score-options' } }, 'j'),
+      openaiAdapter,
+      env,
+    );
     expect(plain.config).not.toHaveProperty('mode');
     expect(judgeFingerprint(generate)).toBe(judgeFingerprint(plain));
     expect(scoring.config.mode).toBe('score-options');
@@ -133,14 +154,22 @@ describe('openai chat completions, score-options', () => {
         }),
     });
     servers.push(double);
-    const spec = specFrom({ scorer: { extends: 'gpt-4o', baseURL: double.baseURL, mode: 'score-options', limits: LIMITS } }, 'scorer');
+    const spec = specFrom(
+      { scorer: { extends: 'gpt-4o', baseURL: double.baseURL, mode: 'score-options', limits: LIMITS } },
+      'scorer',
+    );
     const { first, second } = await runOn(openaiAdapter, spec, { OPENAI_API_KEY: KEY });
 
     const prompts = (await prepareItems(rewardbench, DATA_DIR, 0, { limit: N })).map((p) => p.prompt);
     expect(double.calls).toHaveLength(N);
     for (const call of double.calls) {
       expect(prompts.map((p) => `${p}\nbetter response:`)).toContain(call.prompt);
-      expect(call.body).toMatchObject({ logprobs: true, top_logprobs: CHAT_TOP_LOGPROBS, max_tokens: SCORE_MAX_TOKENS, temperature: 0 });
+      expect(call.body).toMatchObject({
+        logprobs: true,
+        top_logprobs: CHAT_TOP_LOGPROBS,
+        max_tokens: SCORE_MAX_TOKENS,
+        temperature: 0,
+      });
     }
     const judgments = first.benchmarks[0]!.judgments;
     for (const j of judgments) {
@@ -148,20 +177,39 @@ describe('openai chat completions, score-options', () => {
       expect(j!.optionProbabilities!.A).toBeCloseTo(0.25, 12);
       expect(j!.optionProbabilities!.B).toBeCloseTo(0.75, 12);
     }
-    expect(first.benchmarks[0]!.results.every((r) => r.outcome.status === 'verdict' && r.outcome.verdict.kind === 'pairwise' && r.outcome.verdict.choice === 'B')).toBe(true);
+    expect(
+      first.benchmarks[0]!.results.every(
+        (r) =>
+          r.outcome.status === 'verdict' && r.outcome.verdict.kind === 'pairwise' && r.outcome.verdict.choice === 'B',
+      ),
+    ).toBe(true);
     expect(second.benchmarks[0]!.cached).toBe(N);
-    expect(second.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(judgments.map((j) => j!.optionProbabilities));
+    expect(second.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(
+      judgments.map((j) => j!.optionProbabilities),
+    );
   });
 
   it('falls back to the generated text when no option is among the alternatives', async () => {
     const double = await startOpenAIDouble({
       apiKey: KEY,
-      script: (call) => completion(call, 'Response A', { logprobs: chatLogprobs([['Response', -0.1, { Response: -0.1 }], [' A', -0.1, { ' A': -0.1 }]]) }),
+      script: (call) =>
+        completion(call, 'Response A', {
+          logprobs: chatLogprobs([
+            ['Response', -0.1, { Response: -0.1 }],
+            [' A', -0.1, { ' A': -0.1 }],
+          ]),
+        }),
     });
     servers.push(double);
-    const spec = specFrom({ scorer: { extends: 'gpt-4o', baseURL: double.baseURL, mode: 'score-options', limits: LIMITS } }, 'scorer');
+    const spec = specFrom(
+      { scorer: { extends: 'gpt-4o', baseURL: double.baseURL, mode: 'score-options', limits: LIMITS } },
+      'scorer',
+    );
     const judge = createApiJudge(spec, openaiAdapter, { OPENAI_API_KEY: KEY });
-    const reply = await judge.judge({ benchmark: 'x', itemId: '1', task: pair, prompt: 'P\n' }, new AbortController().signal);
+    const reply = await judge.judge(
+      { benchmark: 'x', itemId: '1', task: pair, prompt: 'P\n' },
+      new AbortController().signal,
+    );
     // The first token "Response" is the verdict position and spells no option: no probabilities are made up.
     expect(reply).toMatchObject({ type: 'text', text: 'Response A', optionProbabilities: undefined });
   });
@@ -173,10 +221,25 @@ describe('flame (vLLM /v1/completions), score-options', () => {
     const server = await startFlameServer(vllmKit, (request) => {
       prompts.push(vllmKit.promptOf(request));
       expect(request.body).toMatchObject({ max_tokens: SCORE_MAX_TOKENS, temperature: 0, logprobs: 5 });
-      return vllmKit.ok(tokenize(' A\n', undefined).map((t, i) => (i === 0 ? { ...t, logprob: Math.log(0.9), top: { ' A': Math.log(0.9), ' B': Math.log(0.05) } } : t)));
+      return vllmKit.ok(
+        tokenize(' A\n', undefined).map((t, i) =>
+          i === 0 ? { ...t, logprob: Math.log(0.9), top: { ' A': Math.log(0.9), ' B': Math.log(0.05) } } : t,
+        ),
+      );
     });
     servers.push(server);
-    const spec = specFrom({ rm: { extends: 'flame-rm', protocol: 'openai-completions', baseURL: vllmKit.baseURL(server.url), mode: 'score-options', limits: LIMITS } }, 'rm');
+    const spec = specFrom(
+      {
+        rm: {
+          extends: 'flame-rm',
+          protocol: 'openai-completions',
+          baseURL: vllmKit.baseURL(server.url),
+          mode: 'score-options',
+          limits: LIMITS,
+        },
+      },
+      'rm',
+    );
     const { first, second } = await runOn(flameAdapter, spec, {});
     expect(prompts.every((p) => p.endsWith('\nbetter response:'))).toBe(true);
     for (const j of first.benchmarks[0]!.judgments) {

@@ -90,8 +90,16 @@ function insertLease(file: string, itemId: string, lease: { host?: string; pid: 
   db.prepare(
     'INSERT OR REPLACE INTO leases (judge_fingerprint, benchmark, item_id, prompt_hash, holder, host, pid, ' +
       'expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(FP, BENCH, itemId, `hash-${itemId.replace('item-', '')}`, `someone:${lease.pid}:x`, lease.host ?? os.hostname(),
-    lease.pid, lease.expiresAt);
+  ).run(
+    FP,
+    BENCH,
+    itemId,
+    `hash-${itemId.replace('item-', '')}`,
+    `someone:${lease.pid}:x`,
+    lease.host ?? os.hostname(),
+    lease.pid,
+    lease.expiresAt,
+  );
   db.close();
 }
 
@@ -255,15 +263,18 @@ describe('what the store keeps when an item is answered twice or fails after an 
     const b = openStore(file);
     a.record(FP, judgment('item-0', { raw: 'better response: A', costUsd: 0.001, inputTokens: 100, outputTokens: 10 }));
     a.flush();
-    b.record(FP, judgment('item-0', {
-      runId: 2,
-      raw: 'better response: B',
-      verdict: { kind: 'pairwise', choice: 'B' },
-      costUsd: 0.0025,
-      inputTokens: 250,
-      outputTokens: 25,
-      attempts: 2,
-    }));
+    b.record(
+      FP,
+      judgment('item-0', {
+        runId: 2,
+        raw: 'better response: B',
+        verdict: { kind: 'pairwise', choice: 'B' },
+        costUsd: 0.0025,
+        inputTokens: 250,
+        outputTokens: 25,
+        attempts: 2,
+      }),
+    );
     b.flush();
     const stored = a.judgments(FP, BENCH).get(judgmentKey('item-0', 'hash-0'))!;
     expect(stored.raw).toBe('better response: A');
@@ -294,7 +305,6 @@ function judgeConfig(dir: string, baseURL: string, concurrency = 4): string {
 
 const startEval = (args: string[]): RunningCli => startCli(args, { OPENAI_API_KEY: 'sk-test-shared' }, children);
 
-
 const delayed = (ms: number, content: (index: number) => string) => async (call: Parameters<typeof completion>[0]) => {
   await new Promise((r) => setTimeout(r, ms));
   return completion(call, content(call.index));
@@ -309,9 +319,18 @@ function counts(stderr: string): { items: number; asked: number; fromStore: numb
 
 function storeState(file: string) {
   const db = new Database(file, { readonly: true });
-  const j = db.prepare('SELECT COUNT(*) AS n, SUM(error IS NOT NULL) AS errors, SUM(cost_usd) AS cost, ' +
-    'SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(attempts) AS attempts FROM judgments').get() as {
-    n: number; errors: number; cost: number; input: number; output: number; attempts: number;
+  const j = db
+    .prepare(
+      'SELECT COUNT(*) AS n, SUM(error IS NOT NULL) AS errors, SUM(cost_usd) AS cost, ' +
+        'SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(attempts) AS attempts FROM judgments',
+    )
+    .get() as {
+    n: number;
+    errors: number;
+    cost: number;
+    input: number;
+    output: number;
+    attempts: number;
   };
   const leases = (db.prepare('SELECT COUNT(*) AS n FROM leases').get() as { n: number }).n;
   const rows = db.prepare('SELECT raw FROM judgments WHERE error IS NULL').all() as { raw: string }[];
@@ -345,8 +364,22 @@ describe('several eval processes on the same store at once', () => {
     double = await startOpenAIDouble({ script: delayed(replyMs, reply) });
     const dir = tempDir();
     const storeFile = path.join(dir, 'runs.sqlite');
-    const args = ['eval', '--judge', 'gpt-4o-shared', '--config', judgeConfig(dir, double.baseURL),
-      '--benchmark', BENCH, '--limit', '80', '--resamples', '0', '--no-progress', '--store', storeFile];
+    const args = [
+      'eval',
+      '--judge',
+      'gpt-4o-shared',
+      '--config',
+      judgeConfig(dir, double.baseURL),
+      '--benchmark',
+      BENCH,
+      '--limit',
+      '80',
+      '--resamples',
+      '0',
+      '--no-progress',
+      '--store',
+      storeFile,
+    ];
     const runs = [startEval(args), startEval(args)];
     if (processes > 2) {
       // Latecomers: start once the first two are asking, and (their own start-up taking ~1 s) join part-way.
@@ -389,82 +422,93 @@ describe('several eval processes on the same store at once', () => {
     await shareOneStore(3, 300);
   });
 
-  it('a run SIGKILLed while holding leases: the next run takes them over at once and asks nothing stored twice',
-    async () => {
-      const reply200 = (i: number) => `explanation: call ${i}\nbetter response: B`;
-      const d = (double = await startOpenAIDouble({ script: delayed(200, reply200) }));
-      const dir = tempDir();
-      const storeFile = path.join(dir, 'runs.sqlite');
-      const args = ['eval', '--judge', 'gpt-4o-shared', '--config', judgeConfig(dir, d.baseURL), '--benchmark', BENCH,
-        '--limit', '40', '--resamples', '0', '--no-progress', '--store', storeFile];
+  it('a run SIGKILLed while holding leases: the next run takes them over at once and asks nothing stored twice', async () => {
+    const reply200 = (i: number) => `explanation: call ${i}\nbetter response: B`;
+    const d = (double = await startOpenAIDouble({ script: delayed(200, reply200) }));
+    const dir = tempDir();
+    const storeFile = path.join(dir, 'runs.sqlite');
+    const args = [
+      'eval',
+      '--judge',
+      'gpt-4o-shared',
+      '--config',
+      judgeConfig(dir, d.baseURL),
+      '--benchmark',
+      BENCH,
+      '--limit',
+      '40',
+      '--resamples',
+      '0',
+      '--no-progress',
+      '--store',
+      storeFile,
+    ];
 
-      const first = startEval(args);
-      await until(() => d.calls.length >= 10, 30_000, '10 calls from the first run');
-      first.child.kill('SIGKILL');
-      expect((await first.exited).signal).toBe('SIGKILL');
-      const killed = storeState(storeFile);
-      expect(killed.leases).toBeGreaterThan(0); // it died holding leases
-      expect(killed.n).toBeGreaterThan(0);
-      expect(killed.n).toBeLessThan(40);
-      // The prompts whose answers were stored before the kill (each stored reply names the call it came from).
-      const storedPrompts = new Set(killed.raws.map((raw) => d.calls[Number(/call (\d+)/.exec(raw)![1])]!.prompt));
-      const callsBefore = d.calls.length;
+    const first = startEval(args);
+    await until(() => d.calls.length >= 10, 30_000, '10 calls from the first run');
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const killed = storeState(storeFile);
+    expect(killed.leases).toBeGreaterThan(0); // it died holding leases
+    expect(killed.n).toBeGreaterThan(0);
+    expect(killed.n).toBeLessThan(40);
+    // The prompts whose answers were stored before the kill (each stored reply names the call it came from).
+    const storedPrompts = new Set(killed.raws.map((raw) => d.calls[Number(/call (\d+)/.exec(raw)![1])]!.prompt));
+    const callsBefore = d.calls.length;
 
-      const started = performance.now();
-      const second = startEval(args);
-      const done = await second.exited;
-      const elapsed = done.at - started;
-      expect(done.code, second.stderr()).toBe(0);
-      expect(elapsed).toBeLessThan(20_000); // no waiting for the dead run's lease TTL (60 s)
+    const started = performance.now();
+    const second = startEval(args);
+    const done = await second.exited;
+    const elapsed = done.at - started;
+    expect(done.code, second.stderr()).toBe(0);
+    expect(elapsed).toBeLessThan(20_000); // no waiting for the dead run's lease TTL (60 s)
 
-      const again = d.calls.slice(callsBefore);
-      expect(again).toHaveLength(40 - killed.n);
-      expect(again.filter((c) => storedPrompts.has(c.prompt))).toEqual([]);
-      expect(new Set(again.map((c) => c.prompt)).size).toBe(again.length);
-      expect(counts(second.stderr())).toEqual({ items: 40, asked: 40 - killed.n, fromStore: killed.n });
+    const again = d.calls.slice(callsBefore);
+    expect(again).toHaveLength(40 - killed.n);
+    expect(again.filter((c) => storedPrompts.has(c.prompt))).toEqual([]);
+    expect(new Set(again.map((c) => c.prompt)).size).toBe(again.length);
+    expect(counts(second.stderr())).toEqual({ items: 40, asked: 40 - killed.n, fromStore: killed.n });
 
-      const end = storeState(storeFile);
-      expect(end.n).toBe(40);
-      expect(end.errors).toBe(0);
-      expect(end.leases).toBe(0);
-    });
+    const end = storeState(storeFile);
+    expect(end.n).toBe(40);
+    expect(end.errors).toBe(0);
+    expect(end.leases).toBe(0);
+  });
 
-  it('a run stopped by Ctrl-C while another waits on its leases: the items it never asked go to the other run',
-    async () => {
-      const { d, storeFile, first, second } = await secondWaitingOnFirst(1_500);
-      first.child.kill('SIGINT');
-      const [a, b] = await Promise.all([first.exited, second.exited]);
-      expect(a.code, first.stderr()).toBe(130);
-      expect(b.code, second.stderr()).toBe(0);
+  it('a run stopped by Ctrl-C while another waits on its leases: the items it never asked go to the other run', async () => {
+    const { d, storeFile, first, second } = await secondWaitingOnFirst(1_500);
+    first.child.kill('SIGINT');
+    const [a, b] = await Promise.all([first.exited, second.exited]);
+    expect(a.code, first.stderr()).toBe(130);
+    expect(b.code, second.stderr()).toBe(0);
 
-      const firstCounts = counts(first.stderr());
-      const secondCounts = counts(second.stderr());
-      expect(firstCounts.asked).toBeLessThan(16);
-      expect(secondCounts).toEqual({ items: 16, asked: 16 - firstCounts.asked, fromStore: firstCounts.asked });
-      expect(d.calls).toHaveLength(16);
-      expect(new Set(d.calls.map((c) => c.prompt)).size).toBe(16);
-      const end = storeState(storeFile);
-      expect(end).toMatchObject({ n: 16, errors: 0, leases: 0, attempts: 16 });
-    });
+    const firstCounts = counts(first.stderr());
+    const secondCounts = counts(second.stderr());
+    expect(firstCounts.asked).toBeLessThan(16);
+    expect(secondCounts).toEqual({ items: 16, asked: 16 - firstCounts.asked, fromStore: firstCounts.asked });
+    expect(d.calls).toHaveLength(16);
+    expect(new Set(d.calls.map((c) => c.prompt)).size).toBe(16);
+    const end = storeState(storeFile);
+    expect(end).toMatchObject({ n: 16, errors: 0, leases: 0, attempts: 16 });
+  });
 
-  it('Ctrl-C to a run that is only waiting for another run\'s items exits 130 at once, having asked nothing',
-    async () => {
-      const { d, storeFile, first, second } = await secondWaitingOnFirst(2_000);
-      const callsBefore = d.calls.length;
-      const signalledAt = performance.now();
-      second.child.kill('SIGINT');
-      const b = await second.exited;
-      expect(b.code, second.stderr()).toBe(130);
-      // At once: not once the first run's items are answered (its 2 s replies, 4 at a time, 8 s for all 16).
-      expect(b.at - signalledAt).toBeLessThan(1_500);
-      expect(counts(second.stderr())).toMatchObject({ items: 16, asked: 0 });
-      expect(d.calls.length).toBe(callsBefore);
-      // The first run is not disturbed: it finishes everything.
-      const a = await first.exited;
-      expect(a.code, first.stderr()).toBe(0);
-      expect(counts(first.stderr())).toEqual({ items: 16, asked: 16, fromStore: 0 });
-      expect(storeState(storeFile)).toMatchObject({ n: 16, errors: 0, leases: 0 });
-    });
+  it("Ctrl-C to a run that is only waiting for another run's items exits 130 at once, having asked nothing", async () => {
+    const { d, storeFile, first, second } = await secondWaitingOnFirst(2_000);
+    const callsBefore = d.calls.length;
+    const signalledAt = performance.now();
+    second.child.kill('SIGINT');
+    const b = await second.exited;
+    expect(b.code, second.stderr()).toBe(130);
+    // At once: not once the first run's items are answered (its 2 s replies, 4 at a time, 8 s for all 16).
+    expect(b.at - signalledAt).toBeLessThan(1_500);
+    expect(counts(second.stderr())).toMatchObject({ items: 16, asked: 0 });
+    expect(d.calls.length).toBe(callsBefore);
+    // The first run is not disturbed: it finishes everything.
+    const a = await first.exited;
+    expect(a.code, first.stderr()).toBe(0);
+    expect(counts(first.stderr())).toEqual({ items: 16, asked: 16, fromStore: 0 });
+    expect(storeState(storeFile)).toMatchObject({ n: 16, errors: 0, leases: 0 });
+  });
 });
 
 /**
@@ -475,10 +519,24 @@ async function secondWaitingOnFirst(replyMs: number) {
   const d = (double = await startOpenAIDouble({ script: delayed(replyMs, (i) => `call ${i}: better response: A`) }));
   const dir = tempDir();
   const storeFile = path.join(dir, 'runs.sqlite');
-  const args = ['eval', '--judge', 'gpt-4o-shared', '--config', judgeConfig(dir, d.baseURL), '--benchmark', BENCH,
-    '--limit', '16', '--resamples', '0', '--no-progress', '--store', storeFile];
+  const args = [
+    'eval',
+    '--judge',
+    'gpt-4o-shared',
+    '--config',
+    judgeConfig(dir, d.baseURL),
+    '--benchmark',
+    BENCH,
+    '--limit',
+    '16',
+    '--resamples',
+    '0',
+    '--no-progress',
+    '--store',
+    storeFile,
+  ];
   const first = startEval(args);
-  await until(() => d.calls.length >= 4, 30_000, 'the first run\'s requests');
+  await until(() => d.calls.length >= 4, 30_000, "the first run's requests");
   const second = startEval(args);
   // The second run registers its run, prepares the items and finds them all leased; give it time to get there.
   await until(() => runsStarted(storeFile) >= 2, 30_000, 'the second run to start');

@@ -21,8 +21,10 @@ describe('run store upgrades', () => {
     const file = path.join(tempDir(), 'old.sqlite');
     const old = new Database(file);
     old.exec(V1);
-    old.prepare(`INSERT INTO judgments VALUES ('fp', 'rewardbench', 'donotanswer/3692', 'h', 'longer-wins', 1, 'verdict', NULL,
-      '{"kind":"pairwise","choice":"A"}', NULL, 0.1, NULL, NULL, 1, '2026-11-01T00:00:00Z')`).run();
+    old
+      .prepare(`INSERT INTO judgments VALUES ('fp', 'rewardbench', 'donotanswer/3692', 'h', 'longer-wins', 1, 'verdict', NULL,
+      '{"kind":"pairwise","choice":"A"}', NULL, 0.1, NULL, NULL, 1, '2026-11-01T00:00:00Z')`)
+      .run();
     old.close();
 
     const store = Store.open(file);
@@ -36,11 +38,29 @@ describe('run store upgrades', () => {
       attempts: 1,
     });
     store.record('fp', {
-      benchmark: 'rewardbench', itemId: 'hep-go/1', promptHash: 'h2', judgeId: 'x', runId: 2, replyType: 'invalid', raw: 'r',
-      verdict: null, error: null, latencyMs: 1, inputTokens: 10, outputTokens: 2, costUsd: 0.5, optionProbabilities: { A: 0.9, B: 0.1 },
-      invalidReason: 'no winner', attempts: 2,
+      benchmark: 'rewardbench',
+      itemId: 'hep-go/1',
+      promptHash: 'h2',
+      judgeId: 'x',
+      runId: 2,
+      replyType: 'invalid',
+      raw: 'r',
+      verdict: null,
+      error: null,
+      latencyMs: 1,
+      inputTokens: 10,
+      outputTokens: 2,
+      costUsd: 0.5,
+      optionProbabilities: { A: 0.9, B: 0.1 },
+      invalidReason: 'no winner',
+      attempts: 2,
     });
-    expect(store.judgments('fp', 'rewardbench').get('hep-go/1\u0000h2')).toMatchObject({ costUsd: 0.5, optionProbabilities: { A: 0.9, B: 0.1 }, invalidReason: 'no winner', attempts: 2 });
+    expect(store.judgments('fp', 'rewardbench').get('hep-go/1\u0000h2')).toMatchObject({
+      costUsd: 0.5,
+      optionProbabilities: { A: 0.9, B: 0.1 },
+      invalidReason: 'no winner',
+      attempts: 2,
+    });
     store.close();
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(3);

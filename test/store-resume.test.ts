@@ -30,7 +30,9 @@ describe('a run killed with SIGKILL resumes where it stopped', () => {
       env: { ...process.env, AUTORATER_DATA: DATA_DIR },
       stdio: 'ignore',
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     while (lines(log1).length < 1000) {
       if (child.exitCode !== null) throw new Error('the run finished before it could be killed: make the judge slower');
       await new Promise((r) => setTimeout(r, 20));

@@ -43,7 +43,12 @@ const REVISION = '981dfd0bd8e58e7238a9ab92b2e6ea44bce918e4';
 function hubFile(split: Split): DownloadSpec {
   return {
     description: `LLM-AggreFact ${split} split (lytang/LLM-AggreFact)`,
-    source: { kind: 'hf-dataset', repo: 'lytang/LLM-AggreFact', revision: REVISION, path: `data/${split}-00000-of-00001.parquet` },
+    source: {
+      kind: 'hf-dataset',
+      repo: 'lytang/LLM-AggreFact',
+      revision: REVISION,
+      path: `data/${split}-00000-of-00001.parquet`,
+    },
     dest: OFFICIAL_FILES[split],
     gated: true,
   };
@@ -85,7 +90,12 @@ function makeBenchmark(setting: ThresholdSetting): Benchmark<AggreFactItem, Aggr
     },
 
     score(results: Result[]) {
-      const scored = results.map((r) => ({ dataset: r.item.dataset, split: r.item.split, label: r.prepared.gold.supported, outcome: r.outcome }));
+      const scored = results.map((r) => ({
+        dataset: r.item.dataset,
+        split: r.item.split,
+        label: r.prepared.gold.supported,
+        outcome: r.outcome,
+      }));
       const scores = scoreAggreFact(scored, setting);
       const errors = results.filter((r) => r.outcome.status === 'error').length;
       const testItems = results.filter((r) => r.item.split === 'test').length;

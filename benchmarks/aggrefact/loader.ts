@@ -127,7 +127,10 @@ async function readParquetRows(file: string): Promise<{ raw: Record<string, unkn
     }
     const parsers = parquetTextParsers as { stringFromBytes(bytes: Uint8Array): unknown };
     const columnsRead = [...REQUIRED_COLUMNS];
-    rows = (await parquetReadObjects({ file: buffer, metadata, columns: columnsRead, parsers })) as Record<string, unknown>[];
+    rows = (await parquetReadObjects({ file: buffer, metadata, columns: columnsRead, parsers })) as Record<
+      string,
+      unknown
+    >[];
   } catch (error) {
     if (error instanceof DataError) throw error;
     throw new DataError(`${file}: not a readable parquet file (${(error as Error).message}).`);
@@ -148,7 +151,9 @@ async function readJsonlRows(file: string): Promise<{ raw: unknown; where: strin
     try {
       rows.push({ raw: JSON.parse(line), where });
     } catch (error) {
-      throw new DataError(`${where}: not valid JSON (${(error as Error).message}); expected one object {dataset, doc, claim, label} per line.`);
+      throw new DataError(
+        `${where}: not valid JSON (${(error as Error).message}); expected one object {dataset, doc, claim, label} per line.`,
+      );
     }
   });
   return rows;
@@ -165,7 +170,9 @@ export async function readAggreFactFile(dataDir: string, rel: string, split: Spl
     if (!parsed.success) throw new DataError(describeIssue(where, parsed.error));
     const row: Row = parsed.data;
     if (!isDataset(row.dataset)) {
-      throw new DataError(`${where}: unknown dataset ${quote(row.dataset)} (expected one of LLM-AggreFact's: ${DATASETS.join(', ')}).`);
+      throw new DataError(
+        `${where}: unknown dataset ${quote(row.dataset)} (expected one of LLM-AggreFact's: ${DATASETS.join(', ')}).`,
+      );
     }
     const base = `${split === 'dev' ? 'dev/' : ''}${row.dataset}/${sha256(`${row.doc}\u0000${row.claim}`).slice(0, 16)}`;
     const occurrence = (seen.get(base) ?? 0) + 1;

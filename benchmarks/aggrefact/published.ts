@@ -17,7 +17,8 @@ export interface LeaderboardRow {
 
 // Values in DATASETS order: CNN, XSum, MediaS, MeetB, WiCE, REVEAL, ClaimVerify, FactCheck, ExpertQA, LFQA, RAGTruth.
 function row(model: string, values: number[]): LeaderboardRow {
-  if (values.length !== DATASETS.length) throw new Error(`leaderboard row ${model}: ${values.length} values, want ${DATASETS.length}`);
+  if (values.length !== DATASETS.length)
+    throw new Error(`leaderboard row ${model}: ${values.length} values, want ${DATASETS.length}`);
   return { model, bacc: Object.fromEntries(DATASETS.map((d, i) => [d, values[i]!])) as Record<Dataset, number> };
 }
 

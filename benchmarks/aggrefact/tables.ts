@@ -61,7 +61,9 @@ function thresholdNotes(summary: AggreFactSummary, dataDir: string): string[] {
       const s = summary.datasets[d]!;
       return `${d} ${s.threshold.toFixed(2)} (dev BAcc ${s.tuning!.devBacc.toFixed(1)} on ${s.tuning!.devItems} claims)`;
     });
-    notes.push(`Thresholds tuned per dataset on the dev split (FactCG’s --threshold-setting tune, t = 0.01 … 0.99, predict p > t): ${parts.join('; ')}.`);
+    notes.push(
+      `Thresholds tuned per dataset on the dev split (FactCG’s --threshold-setting tune, t = 0.01 … 0.99, predict p > t): ${parts.join('; ')}.`,
+    );
   }
   if (summary.devItems === 0) {
     notes.push(
@@ -69,7 +71,9 @@ function thresholdNotes(summary: AggreFactSummary, dataDir: string): string[] {
         'Get it with: npm run data -- pull aggrefact',
     );
   } else if (summary.untuned.length > 0) {
-    notes.push(`No answered dev claims for ${list(summary.untuned)}: threshold left at 0.5, so these are not tuned results.`);
+    notes.push(
+      `No answered dev claims for ${list(summary.untuned)}: threshold left at 0.5, so these are not tuned results.`,
+    );
   }
   return notes;
 }
@@ -77,10 +81,17 @@ function thresholdNotes(summary: AggreFactSummary, dataDir: string): string[] {
 /** The headline values by column: "Avg (k of 11)" then each dataset present. */
 export function aggrefactMetricValues(summary: AggreFactSummary): Record<string, number | null> {
   const datasets = summary.present;
-  return byColumn([averageHeader(datasets), ...datasets], rowValues(datasets, (d) => summary.datasets[d]?.bacc));
+  return byColumn(
+    [averageHeader(datasets), ...datasets],
+    rowValues(datasets, (d) => summary.datasets[d]?.bacc),
+  );
 }
 
-export function aggrefactTables(id: string, summary: AggreFactSummary, context: TableContext<AggreFactSummary>): ReportTable[] {
+export function aggrefactTables(
+  id: string,
+  summary: AggreFactSummary,
+  context: TableContext<AggreFactSummary>,
+): ReportTable[] {
   const datasets = summary.present;
   const columns = [averageHeader(datasets), ...datasets];
   const rows: ReportRow[] = [
@@ -103,7 +114,12 @@ export function aggrefactTables(id: string, summary: AggreFactSummary, context: 
   }
   for (const row of LEADERBOARD) rows.push(leaderboardRow(row, datasets));
   for (const paper of TABLE_1) {
-    rows.push({ label: paper.model, source: 'paper', citation: `${TABLE_1_CITATION}, v1 avg`, values: [paper.values.AggreFact, ...datasets.map(() => null)] });
+    rows.push({
+      label: paper.model,
+      source: 'paper',
+      citation: `${TABLE_1_CITATION}, v1 avg`,
+      values: [paper.values.AggreFact, ...datasets.map(() => null)],
+    });
   }
 
   const notes: string[] = [];
@@ -128,7 +144,10 @@ export function aggrefactTables(id: string, summary: AggreFactSummary, context: 
   notes.push(`Published rows: ${LEADERBOARD_CITATION} (zero-shot, fixed thresholds); ${PAPER_NOTE}`);
   notes.push(...thresholdNotes(summary, context.dataDir));
   if (summary.invalid > 0) notes.push(`${summary.invalid} replies had no readable Yes/No and count as wrong.`);
-  if (summary.errors > 0) notes.push(`This run is incomplete: ${summary.errors} of ${summary.n} claims have no answer (rerun to retry them).`);
+  if (summary.errors > 0)
+    notes.push(
+      `This run is incomplete: ${summary.errors} of ${summary.n} claims have no answer (rerun to retry them).`,
+    );
 
   const tuning = summary.thresholdSetting === 'tune' ? `, thresholds tuned on ${summary.devItems} dev claims` : '';
   return [

@@ -7,12 +7,23 @@
  */
 import { githubFile, type GithubSnapshot } from '../heldout/github.ts';
 import type { Benchmark } from '../benchmark.ts';
-import { ANNOTATORS, EVALSET_PATH, RESPONSES_PATH, annotationPath, loadCobblerData, type CobblerData } from './loader.ts';
+import {
+  ANNOTATORS,
+  EVALSET_PATH,
+  RESPONSES_PATH,
+  annotationPath,
+  loadCobblerData,
+  type CobblerData,
+} from './loader.ts';
 import { itemsOf, prepareItem, type CobblerGold, type CobblerItem } from './modules.ts';
 import { COUNT_RATES, cobblerCounts, scoreCobbler, type CobblerSummary } from './scoring.ts';
 import { cobblerTables, metricValues, metricValuesFromCounts } from './tables.ts';
 
-const SNAPSHOT: GithubSnapshot = { repo: 'minnesotanlp/cobbler', commit: '5af58e0cfff7676dcb496e30bb5384cb8f214b68', folder: 'cobbler' };
+const SNAPSHOT: GithubSnapshot = {
+  repo: 'minnesotanlp/cobbler',
+  commit: '5af58e0cfff7676dcb496e30bb5384cb8f214b68',
+  folder: 'cobbler',
+};
 
 const ANNOTATION_SHA256 = [
   'b1fc355b4f0fd79f23b3cfb834795fccde430dd9e4b710387a84948fbbd17ffe',
@@ -29,7 +40,8 @@ const itemCache = new WeakMap<CobblerData, CobblerItem[]>();
 export const cobbler: Benchmark<CobblerItem, CobblerGold, CobblerSummary> = {
   id: 'cobbler',
   title: 'CoBBLEr',
-  description: 'CoBBLEr cognitive-bias probes: order, compassion, length, egocentric, bandwagon, attention (FLAMe Table 3); 5,250 comparisons × 4 modules × 2 asks',
+  description:
+    'CoBBLEr cognitive-bias probes: order, compassion, length, egocentric, bandwagon, attention (FLAMe Table 3); 5,250 comparisons × 4 modules × 2 asks',
   taskKind: 'pairwise',
   // Every module already asks each comparison twice, in the orders Koo et al. define.
   ownOrders: true,
@@ -60,7 +72,10 @@ export const cobbler: Benchmark<CobblerItem, CobblerGold, CobblerSummary> = {
 
   describe(result) {
     const { item, prepared, outcome } = result;
-    const picked = outcome.status === 'verdict' && outcome.verdict.kind === 'pairwise' && outcome.verdict.choice !== 'tie' ? prepared.gold.slots[outcome.verdict.choice] : null;
+    const picked =
+      outcome.status === 'verdict' && outcome.verdict.kind === 'pairwise' && outcome.verdict.choice !== 'tie'
+        ? prepared.gold.slots[outcome.verdict.choice]
+        : null;
     return {
       module: item.module,
       ask: item.ask,

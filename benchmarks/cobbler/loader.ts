@@ -19,7 +19,8 @@ export const RESPONSES_PATH = 'competitive-llms/n15_responses/full_n15_model_gen
 export const COBBLER_INSTRUCTIONS = 50;
 export const COBBLER_MODELS = 15;
 export const ANNOTATORS = [1, 2, 3, 4, 5, 6] as const;
-export const annotationPath = (annotator: number): string => `competitive-llms/human/batches/human_annotations/annot_${annotator}.json`;
+export const annotationPath = (annotator: number): string =>
+  `competitive-llms/human/batches/human_annotations/annot_${annotator}.json`;
 
 export interface Instruction {
   instruction: string;
@@ -58,7 +59,9 @@ const instructionRecord = z.object({ instruction: z.string().min(1), reference: 
 async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   const json = (await readJsonFile(file)).value;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new DataError(`${file}: expected a JSON object of model name → list of responses, found ${Array.isArray(json) ? 'an array' : String(json)}.`);
+    throw new DataError(
+      `${file}: expected a JSON object of model name → list of responses, found ${Array.isArray(json) ? 'an array' : String(json)}.`,
+    );
   }
   return json as Record<string, unknown>;
 }
@@ -67,11 +70,14 @@ function readResponses(file: string, raw: Record<string, unknown>, count: number
   const responses = new Map<string, string[]>();
   for (const [model, list] of Object.entries(raw)) {
     if (!Array.isArray(list) || list.length !== count || !list.every((r) => typeof r === 'string')) {
-      throw new DataError(`${file}: model ${quote(model)}: expected a list of ${count} response strings (one per evalset instruction).`);
+      throw new DataError(
+        `${file}: model ${quote(model)}: expected a list of ${count} response strings (one per evalset instruction).`,
+      );
     }
     responses.set(model, list as string[]);
   }
-  if (responses.size < 2) throw new DataError(`${file}: expected the responses of several models, found ${responses.size}.`);
+  if (responses.size < 2)
+    throw new DataError(`${file}: expected the responses of several models, found ${responses.size}.`);
   return responses;
 }
 
@@ -83,18 +89,30 @@ function readRanking(
   count: number,
 ): Map<string, number>[] {
   const rows = records.rows;
-  if (rows.length !== count) throw new DataError(`${file}: expected ${count} rankings (one per evalset instruction), found ${rows.length}.`);
-  const schema = z.record(z.string(), z.number().int().min(0).max(models.length - 1));
+  if (rows.length !== count)
+    throw new DataError(`${file}: expected ${count} rankings (one per evalset instruction), found ${rows.length}.`);
+  const schema = z.record(
+    z.string(),
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(models.length - 1),
+  );
   return rows.map((raw, index) => {
     const where = records.where(index);
     const wins = parseRecord(schema, raw, where);
     const names = Object.keys(wins).sort();
     if (names.join() !== [...models].sort().join()) {
       const found = names.map((n) => quote(n, 40)).join(', ');
-      throw new DataError(`${where}: expected the win counts of exactly the ${models.length} models of the responses file (${[...models].sort().join(', ')}), found ${found}.`);
+      throw new DataError(
+        `${where}: expected the win counts of exactly the ${models.length} models of the responses file (${[...models].sort().join(', ')}), found ${found}.`,
+      );
     }
     if (new Set(Object.values(wins)).size !== models.length) {
-      throw new DataError(`${where}: expected each win count 0–${models.length - 1} once (a full ranking), found repeats.`);
+      throw new DataError(
+        `${where}: expected each win count 0–${models.length - 1} once (a full ranking), found repeats.`,
+      );
     }
     return new Map(Object.entries(wins));
   });
@@ -107,13 +125,16 @@ async function readCobbler(dataDir: string): Promise<CobblerData> {
 
   const evalset = await readJsonArray(evalsetFile);
   const instructions = evalset.rows.map((raw, index) => parseRecord(instructionRecord, raw, evalset.where(index)));
-  if (instructions.length === 0) throw new DataError(`${evalsetFile}: expected the evalset's instructions, found none.`);
+  if (instructions.length === 0)
+    throw new DataError(`${evalsetFile}: expected the evalset's instructions, found none.`);
   // The other files must match the evalset's count, so a short evalset is reported as such before they are read.
   requireRowCount(evalsetFile, instructions.length, COBBLER_INSTRUCTIONS, 'instructions', pullAgain('cobbler'));
   const responses = readResponses(responsesFile, await readJsonObject(responsesFile), instructions.length);
   const models = [...responses.keys()];
   requireRowCount(responsesFile, models.length, COBBLER_MODELS, 'models', pullAgain('cobbler'));
-  const rankings = await Promise.all(annotationFiles.map(async (file) => readRanking(file, await readJsonArray(file), models, instructions.length)));
+  const rankings = await Promise.all(
+    annotationFiles.map(async (file) => readRanking(file, await readJsonArray(file), models, instructions.length)),
+  );
 
   const sorted = [...models].sort();
   const comparisons: Comparison[] = [];
@@ -126,7 +147,12 @@ async function readCobbler(dataDir: string): Promise<CobblerData> {
           const wins = ranking[instruction]!;
           if (wins.get(pair[0])! > wins.get(pair[1])!) first += 1;
         }
-        comparisons.push({ id: `${instruction}/${pair[0]}-${pair[1]}`, instruction, models: pair, human: { first, second: rankings.length - first } });
+        comparisons.push({
+          id: `${instruction}/${pair[0]}-${pair[1]}`,
+          instruction,
+          models: pair,
+          human: { first, second: rankings.length - first },
+        });
       }
     }
   });

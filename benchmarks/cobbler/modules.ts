@@ -56,7 +56,8 @@ export interface CobblerGold {
 export const INSTRUCTIONS: Instructions = {
   taskDefinition:
     "You are given an instruction, a reference answer to it, and the responses of two systems to the instruction. Decide which system's response is more coherent considering the reference and instruction.",
-  evaluationInstructions: 'Compare each response with the instruction and the reference answer, and choose the response that is more coherent with them.',
+  evaluationInstructions:
+    'Compare each response with the instruction and the reference answer, and choose the response that is more coherent with them.',
 };
 
 /** The paper's figure; CoBBLEr's plain-prompt path always uses 85 (its template prints a literal "%%", not kept here). */

@@ -108,7 +108,10 @@ export interface ComparisonRecord {
  * Pairs each comparison's q1 with its q2, per module. Pairing in sequence (not by id) keeps a bootstrap resample
  * that draws a comparison twice as two comparisons.
  */
-export function comparisonRecords(results: readonly CobblerResult[]): { byModule: Record<Module, ComparisonRecord[]>; incomplete: number } {
+export function comparisonRecords(results: readonly CobblerResult[]): {
+  byModule: Record<Module, ComparisonRecord[]>;
+  incomplete: number;
+} {
   type Pending = { q1: (AskRecord | undefined)[]; q2: (AskRecord | undefined)[] };
   // Keyed by the comparison object and module (no string keys: this runs on every bootstrap resample).
   const pending = new Map<Comparison, Partial<Record<Module, Pending>>>();
@@ -119,7 +122,10 @@ export function comparisonRecords(results: readonly CobblerResult[]): { byModule
     const slot = pick(r.outcome);
     entry[r.item.ask].push(slot === undefined ? undefined : { slot, gold: r.prepared.gold });
   }
-  const byModule = Object.fromEntries(MODULES.map((m) => [m, [] as ComparisonRecord[]])) as Record<Module, ComparisonRecord[]>;
+  const byModule = Object.fromEntries(MODULES.map((m) => [m, [] as ComparisonRecord[]])) as Record<
+    Module,
+    ComparisonRecord[]
+  >;
   let incomplete = 0;
   for (const [comparison, modules] of pending) {
     for (const module of MODULES) {
@@ -143,7 +149,13 @@ export function orderRates(records: readonly ComparisonRecord[]): OrderRates {
   const last = records.filter((r) => r.q1.slot === 'B' && r.q2.slot === 'B').length;
   const valid = records.filter((r) => r.q1.slot !== null).length;
   const bothValid = records.filter((r) => r.q1.slot !== null && r.q2.slot !== null).length;
-  return { first: rate(first, n), last: rate(last, n), combined: rate(first + last, n), valid: rate(valid, n), bothValid: rate(bothValid, n) };
+  return {
+    first: rate(first, n),
+    last: rate(last, n),
+    combined: rate(first + last, n),
+    valid: rate(valid, n),
+    bothValid: rate(bothValid, n),
+  };
 }
 
 export function lengthRates(orderRecords: readonly ComparisonRecord[]): LengthRates {
@@ -161,12 +173,16 @@ export function lengthRates(orderRecords: readonly ComparisonRecord[]): LengthRa
   if (longRate.rate !== null && longRate.ci95) {
     bias = Math.abs(longRate.rate - 0.5);
     const [lo, hi] = longRate.ci95.map((p) => Math.abs(p - 0.5)) as [number, number];
-    ci95 = longRate.ci95[0] <= 0.5 && longRate.ci95[1] >= 0.5 ? [0, Math.max(lo, hi)] : [Math.min(lo, hi), Math.max(lo, hi)];
+    ci95 =
+      longRate.ci95[0] <= 0.5 && longRate.ci95[1] >= 0.5 ? [0, Math.max(lo, hi)] : [Math.min(lo, hi), Math.max(lo, hi)];
   }
   return { long: longRate, short: rate(n - long, n), bias, ci95 };
 }
 
-export function egocentricRates(records: readonly ComparisonRecord[], generators: readonly string[]): Record<string, Rate> {
+export function egocentricRates(
+  records: readonly ComparisonRecord[],
+  generators: readonly string[],
+): Record<string, Rate> {
   const holding = new Map(generators.map((g) => [g, 0]));
   const own = new Map(generators.map((g) => [g, 0]));
   for (const { comparison, q1, q2 } of records) {
@@ -181,7 +197,12 @@ export function egocentricRates(records: readonly ComparisonRecord[], generators
 
 /** Bandwagon and attention: the judge went with the cue both times. */
 export function cueRate(records: readonly ComparisonRecord[]): Rate {
-  return rate(records.filter(({ q1, q2 }) => q1.slot !== null && q1.slot === q1.gold.cued && q2.slot !== null && q2.slot === q2.gold.cued).length, records.length);
+  return rate(
+    records.filter(
+      ({ q1, q2 }) => q1.slot !== null && q1.slot === q1.gold.cued && q2.slot !== null && q2.slot === q2.gold.cued,
+    ).length,
+    records.length,
+  );
 }
 
 /** The model the judge preferred in both asks, or null when they disagree or one is unreadable. */
@@ -204,12 +225,28 @@ export function humanAgreement(records: readonly ComparisonRecord[]): Agreement 
   // Normal approximation: the scores are 0, 0.5 or 1, not a plain count.
   const sd = Math.sqrt(scores.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, scores.length - 1));
   const half = (Z * sd) / Math.sqrt(scores.length);
-  return { agreement: m, n: scores.length, ci95: scores.length > 1 ? [Math.max(0, m - half), Math.min(1, m + half)] : null };
+  return {
+    agreement: m,
+    n: scores.length,
+    ci95: scores.length > 1 ? [Math.max(0, m - half), Math.min(1, m + half)] : null,
+  };
 }
 
 /** The Table 3 columns that do not depend on who the judge is, 0-1 (Avg: their mean, Egocentric left out). */
-export function identityFreeColumns(s: CobblerSummary): { Order: number | null; Compassion: number | null; Length: number | null; Bandwagon: number | null; Attention: number | null } {
-  return { Order: s.order.combined.rate, Compassion: s.compassion.combined.rate, Length: s.length.bias, Bandwagon: s.bandwagon.rate, Attention: s.attention.rate };
+export function identityFreeColumns(s: CobblerSummary): {
+  Order: number | null;
+  Compassion: number | null;
+  Length: number | null;
+  Bandwagon: number | null;
+  Attention: number | null;
+} {
+  return {
+    Order: s.order.combined.rate,
+    Compassion: s.compassion.combined.rate,
+    Length: s.length.bias,
+    Bandwagon: s.bandwagon.rate,
+    Attention: s.attention.rate,
+  };
 }
 
 export function meanOrNull(values: readonly (number | null)[]): number | null {
@@ -241,7 +278,10 @@ export function scoreCobbler(results: readonly CobblerResult[]): CobblerSummary 
     length: lengthRates(byModule.order),
     bandwagon: cueRate(byModule.bandwagon),
     attention: cueRate(byModule.attention),
-    egocentric: { order: egocentricRates(byModule.order, generators), named: egocentricRates(byModule.compassion, generators) },
+    egocentric: {
+      order: egocentricRates(byModule.order, generators),
+      named: egocentricRates(byModule.compassion, generators),
+    },
     human: { order: humanAgreement(byModule.order), compassion: humanAgreement(byModule.compassion) },
   };
   // The headline: the mean of the five identity-free Table 3 columns, in percent (lower is less biased).
@@ -271,5 +311,11 @@ export function cobblerCounts(results: readonly CobblerResult[]): number[] {
 export function columnsFromCounts(totals: readonly number[]): ReturnType<typeof identityFreeColumns> {
   const at = (i: number): number | null => (totals[2 * i + 1]! > 0 ? totals[2 * i]! / totals[2 * i + 1]! : null);
   const long = at(2);
-  return { Order: at(0), Compassion: at(1), Length: long === null ? null : Math.abs(long - 0.5), Bandwagon: at(3), Attention: at(4) };
+  return {
+    Order: at(0),
+    Compassion: at(1),
+    Length: long === null ? null : Math.abs(long - 0.5),
+    Bandwagon: at(3),
+    Attention: at(4),
+  };
 }

@@ -9,9 +9,24 @@ import { generatorOf } from './identity.ts';
 import { humanMajority, type CobblerData } from './loader.ts';
 import { MODULES } from './modules.ts';
 import { TABLE_3, TABLE_3_CITATION } from './published.ts';
-import { columnsFromCounts, identityFreeColumns, meanOrNull, type Agreement, type CobblerSummary, type Rate } from './scoring.ts';
+import {
+  columnsFromCounts,
+  identityFreeColumns,
+  meanOrNull,
+  type Agreement,
+  type CobblerSummary,
+  type Rate,
+} from './scoring.ts';
 
-export const TABLE_3_COLUMNS = ['Avg', 'Order', 'Compassion', 'Length', 'Egocentric', 'Bandwagon', 'Attention'] as const;
+export const TABLE_3_COLUMNS = [
+  'Avg',
+  'Order',
+  'Compassion',
+  'Length',
+  'Egocentric',
+  'Bandwagon',
+  'Attention',
+] as const;
 export const HUMAN_COLUMNS = ['Order run', 'Compassion run'] as const;
 
 const pct = (v: number | null): number | null => (v === null ? null : 100 * v);
@@ -26,8 +41,23 @@ function rateText(r: Rate): string {
 export function table3Values(summary: CobblerSummary, generator: string | null): (number | null)[] {
   const free = identityFreeColumns(summary);
   const egocentric = generator === null ? null : (summary.egocentric.order[generator]?.rate ?? null);
-  const columns = [free.Order, free.Compassion, free.Length, ...(generator === null ? [] : [egocentric]), free.Bandwagon, free.Attention];
-  return [pct(meanOrNull(columns)), pct(free.Order), pct(free.Compassion), pct(free.Length), pct(egocentric), pct(free.Bandwagon), pct(free.Attention)];
+  const columns = [
+    free.Order,
+    free.Compassion,
+    free.Length,
+    ...(generator === null ? [] : [egocentric]),
+    free.Bandwagon,
+    free.Attention,
+  ];
+  return [
+    pct(meanOrNull(columns)),
+    pct(free.Order),
+    pct(free.Compassion),
+    pct(free.Length),
+    pct(egocentric),
+    pct(free.Bandwagon),
+    pct(free.Attention),
+  ];
 }
 
 /** The identity-free headline columns by name, 0-100: MetricSpec.values, and the bootstrap's targets. */
@@ -54,7 +84,11 @@ function valuesOf(free: ReturnType<typeof identityFreeColumns>, avg: number | nu
 }
 
 /** The harness's bootstrap intervals where it gives them, else this summary's own (Wilson) ones. */
-function table3Intervals(summary: CobblerSummary, generator: string | null, context: TableContext<CobblerSummary>): ([number, number] | null)[] {
+function table3Intervals(
+  summary: CobblerSummary,
+  generator: string | null,
+  context: TableContext<CobblerSummary>,
+): ([number, number] | null)[] {
   const boot = alignIntervals(TABLE_3_COLUMNS, context.intervals?.(summary));
   const own: ([number, number] | null)[] = [
     null,
@@ -69,7 +103,12 @@ function table3Intervals(summary: CobblerSummary, generator: string | null, cont
   return own.map((o, i) => (i === 0 && generator !== null ? null : (boot?.[i] ?? o)));
 }
 
-function egocentricNote(summary: CobblerSummary, judgeId: string, generator: string | null, models: readonly string[]): string {
+function egocentricNote(
+  summary: CobblerSummary,
+  judgeId: string,
+  generator: string | null,
+  models: readonly string[],
+): string {
   const rates = models.map((g) => summary.egocentric.order[g]?.rate ?? null).filter((r): r is number => r !== null);
   const across = rates.length > 0 ? (100 * rates.reduce((a, b) => a + b, 0)) / rates.length : null;
   if (generator !== null) {
@@ -105,10 +144,19 @@ function detailNotes(summary: CobblerSummary): string[] {
 }
 
 function humanTable(summary: CobblerSummary, context: TableContext<CobblerSummary>, data: CobblerData): ReportTable {
-  const values = (s: CobblerSummary): (number | null)[] => [pct(s.human.order.agreement), pct(s.human.compassion.agreement)];
-  const intervals = (s: CobblerSummary): ([number, number] | null)[] => [pctInterval(s.human.order.ci95), pctInterval(s.human.compassion.ci95)];
-  const rows: ReportRow[] = [{ label: context.judgeId, source: 'this run', values: values(summary), intervals: intervals(summary) }];
-  for (const b of context.baselines ?? []) rows.push({ label: b.judgeId, source: 'baseline', values: values(b.summary), intervals: intervals(b.summary) });
+  const values = (s: CobblerSummary): (number | null)[] => [
+    pct(s.human.order.agreement),
+    pct(s.human.compassion.agreement),
+  ];
+  const intervals = (s: CobblerSummary): ([number, number] | null)[] => [
+    pctInterval(s.human.order.ci95),
+    pctInterval(s.human.compassion.ci95),
+  ];
+  const rows: ReportRow[] = [
+    { label: context.judgeId, source: 'this run', values: values(summary), intervals: intervals(summary) },
+  ];
+  for (const b of context.baselines ?? [])
+    rows.push({ label: b.judgeId, source: 'baseline', values: values(b.summary), intervals: intervals(b.summary) });
   const ties = data.comparisons.filter((c) => humanMajority(c) === null).length;
   const describe = (name: string, a: Agreement): string =>
     `${name}: ${a.agreement === null ? '—' : fixed(a.agreement)}` +
@@ -130,14 +178,28 @@ function humanTable(summary: CobblerSummary, context: TableContext<CobblerSummar
   };
 }
 
-export function cobblerTables(summary: CobblerSummary, context: TableContext<CobblerSummary>, data: CobblerData): ReportTable[] {
+export function cobblerTables(
+  summary: CobblerSummary,
+  context: TableContext<CobblerSummary>,
+  data: CobblerData,
+): ReportTable[] {
   const own = generatorOf(data.models, context.judgeId, context.publishedAs);
   const rows: ReportRow[] = [
-    { label: context.judgeId, source: 'this run', values: table3Values(summary, own), intervals: table3Intervals(summary, own, context) },
+    {
+      label: context.judgeId,
+      source: 'this run',
+      values: table3Values(summary, own),
+      intervals: table3Intervals(summary, own, context),
+    },
   ];
   for (const b of context.baselines ?? []) {
     const g = generatorOf(data.models, b.judgeId);
-    rows.push({ label: b.judgeId, source: 'baseline', values: table3Values(b.summary, g), intervals: table3Intervals(b.summary, g, context) });
+    rows.push({
+      label: b.judgeId,
+      source: 'baseline',
+      values: table3Values(b.summary, g),
+      intervals: table3Intervals(b.summary, g, context),
+    });
   }
   for (const p of TABLE_3) {
     rows.push({

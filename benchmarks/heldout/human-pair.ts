@@ -80,7 +80,8 @@ export function contentKey(...parts: string[]): string {
 export function assertUniqueIds(items: readonly HumanPair[], where: string): void {
   const seen = new Set<string>();
   for (const item of items) {
-    if (seen.has(item.id)) throw new DataError(`${where}: two items have the key ${quote(item.id)}; expected each pair once.`);
+    if (seen.has(item.id))
+      throw new DataError(`${where}: two items have the key ${quote(item.id)}; expected each pair once.`);
     seen.add(item.id);
   }
 }

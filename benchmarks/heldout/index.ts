@@ -11,4 +11,13 @@ import { rankgen } from './rankgen/index.ts';
 
 export { alpacafarm, contrastiveSearch, copoem, expertLfqa, hhh, litmt, llmbar, rankgen };
 
-export const HELDOUT_PAIRWISE: readonly HeldoutBenchmark[] = [alpacafarm, rankgen, contrastiveSearch, litmt, hhh, copoem, expertLfqa, llmbar];
+export const HELDOUT_PAIRWISE: readonly HeldoutBenchmark[] = [
+  alpacafarm,
+  rankgen,
+  contrastiveSearch,
+  litmt,
+  hhh,
+  copoem,
+  expertLfqa,
+  llmbar,
+];

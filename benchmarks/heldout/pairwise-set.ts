@@ -61,7 +61,9 @@ function notes(spec: PairwiseSetSpec, summary: HeldoutSummary, loaded: LoadedSet
   const dropped = loaded.droppedTies;
   out.push(
     `${coverage}. Label: ${spec.labelRule}.` +
-      (dropped && dropped.pairs > 0 ? ` ${pairs(dropped.pairs)} whose annotator votes were tied (${dropped.votes} votes) left out.` : ''),
+      (dropped && dropped.pairs > 0
+        ? ` ${pairs(dropped.pairs)} whose annotator votes were tied (${dropped.votes} votes) left out.`
+        : ''),
   );
   if (loaded.note) out.push(loaded.note);
   out.push(
@@ -74,13 +76,17 @@ function notes(spec: PairwiseSetSpec, summary: HeldoutSummary, loaded: LoadedSet
       'answers A scores about 50 whatever order the source lists the pair in.',
   );
   if (groups.length > 0) {
-    out.push(`Breakdown by ${spec.groupKind}: ${groups.map((g) => `${g} ${summary.groupSizes[g] ?? 0}`).join(', ')} items.`);
+    out.push(
+      `Breakdown by ${spec.groupKind}: ${groups.map((g) => `${g} ${summary.groupSizes[g] ?? 0}`).join(', ')} items.`,
+    );
   }
   if (spec.perAnnotation && summary.perAnnotation) {
     out.push(
       `Per-annotation: each of the ${summary.perAnnotation.votes} non-tie annotator votes on these items is a separate judgment ` +
         '(a tie or unreadable reply agrees half).' +
-        (dropped && dropped.pairs > 0 ? ` The tied pairs are not asked: any answer would agree with exactly half of their ${dropped.votes} votes.` : ''),
+        (dropped && dropped.pairs > 0
+          ? ` The tied pairs are not asked: any answer would agree with exactly half of their ${dropped.votes} votes.`
+          : ''),
     );
   }
   if (spec.paperColumn) {
@@ -89,7 +95,8 @@ function notes(spec: PairwiseSetSpec, summary: HeldoutSummary, loaded: LoadedSet
         'and does not say how it handled annotator ties or which sample it drew: compare with care.',
     );
   }
-  if (summary.errors > 0) out.push(`This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them).`);
+  if (summary.errors > 0)
+    out.push(`This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them).`);
   if (summary.consistency) {
     const c = summary.consistency;
     out.push(
@@ -124,7 +131,11 @@ export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
     },
 
     metrics: {
-      values: (summary) => byColumn(columnsOf(summary, spec.perAnnotation), rowValues(summary, Object.keys(summary.groups), spec.perAnnotation)),
+      values: (summary) =>
+        byColumn(
+          columnsOf(summary, spec.perAnnotation),
+          rowValues(summary, Object.keys(summary.groups), spec.perAnnotation),
+        ),
       // Resampling within groups keeps every group's size, so each group column has a value in every resample.
       stratum: (item) => item.group,
       binaryOutcome(result) {
@@ -134,7 +145,10 @@ export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
     },
 
     score(results) {
-      return scoreHeldout(results, { perAnnotation: spec.perAnnotation, ...(spec.groups ? { groups: spec.groups } : {}) });
+      return scoreHeldout(results, {
+        perAnnotation: spec.perAnnotation,
+        ...(spec.groups ? { groups: spec.groups } : {}),
+      });
     },
 
     describe(result) {

@@ -57,7 +57,10 @@ function annotationAgreement(item: HumanPair, score: number): { agreed: number; 
   return { agreed: score * withMajority + (1 - score) * against, votes: withMajority + against };
 }
 
-export function scoreHeldout(results: readonly HeldoutResult[], options: { groups?: readonly string[]; perAnnotation: boolean }): HeldoutSummary {
+export function scoreHeldout(
+  results: readonly HeldoutResult[],
+  options: { groups?: readonly string[]; perAnnotation: boolean },
+): HeldoutSummary {
   const scored = results.map((r) => ({ result: r, score: pairwiseItemScore(r) }));
   const answered = scored.filter((s): s is { result: HeldoutResult; score: number } => s.score !== null);
   const values = answered.map((s) => s.score);
@@ -94,7 +97,8 @@ export function scoreHeldout(results: readonly HeldoutResult[], options: { group
     complete: errors === 0,
     groups,
     groupSizes,
-    ties: outcomes.filter((o) => o.status === 'verdict' && o.verdict.kind === 'pairwise' && o.verdict.choice === 'tie').length,
+    ties: outcomes.filter((o) => o.status === 'verdict' && o.verdict.kind === 'pairwise' && o.verdict.choice === 'tie')
+      .length,
     ci95: interval(values),
     ...(perAnnotation ? { perAnnotation } : {}),
     ...(consistency ? { consistency } : {}),

@@ -27,14 +27,26 @@ function missingMessage(title: string, benchmarkId: string, looked: { file: stri
 }
 
 /** Absolute paths of files that must all exist (relative to the data directory). */
-export async function requireFiles(dataDir: string, relPaths: readonly string[], title: string, benchmarkId: string): Promise<string[]> {
-  const looked = await Promise.all(relPaths.map(async (rel) => ({ file: path.join(dataDir, rel), found: await isFile(path.join(dataDir, rel)) })));
+export async function requireFiles(
+  dataDir: string,
+  relPaths: readonly string[],
+  title: string,
+  benchmarkId: string,
+): Promise<string[]> {
+  const looked = await Promise.all(
+    relPaths.map(async (rel) => ({ file: path.join(dataDir, rel), found: await isFile(path.join(dataDir, rel)) })),
+  );
   if (looked.some((l) => !l.found)) throw new MissingDataError(missingMessage(title, benchmarkId, looked));
   return looked.map((l) => l.file);
 }
 
 /** The first of several alternative files that exists. */
-export async function firstExisting(dataDir: string, relPaths: readonly string[], title: string, benchmarkId: string): Promise<{ file: string; index: number }> {
+export async function firstExisting(
+  dataDir: string,
+  relPaths: readonly string[],
+  title: string,
+  benchmarkId: string,
+): Promise<{ file: string; index: number }> {
   const looked = [];
   for (const [index, rel] of relPaths.entries()) {
     const file = path.join(dataDir, rel);
@@ -83,16 +95,23 @@ export async function readCsv(file: string, requiredColumns: readonly string[]):
   const text = await readUtf8(file);
   let raw: { record: string[]; raw: string }[];
   try {
-    raw = parse(text, { bom: true, raw: true, skip_empty_lines: true }) as unknown as { record: string[]; raw: string }[];
+    raw = parse(text, { bom: true, raw: true, skip_empty_lines: true }) as unknown as {
+      record: string[];
+      raw: string;
+    }[];
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
-    throw new DataError(`${file}: not a readable CSV file${lines ? ` (near line ${lines})` : ''}: ${(error as Error).message}`);
+    throw new DataError(
+      `${file}: not a readable CSV file${lines ? ` (near line ${lines})` : ''}: ${(error as Error).message}`,
+    );
   }
   const [header, ...records] = raw;
   if (!header) throw new DataError(`${file}: empty; expected a header row with columns ${requiredColumns.join(', ')}.`);
   const missing = requiredColumns.filter((c) => !header.record.includes(c));
   if (missing.length > 0) {
-    throw new DataError(`${file}: line 1: missing column(s) ${missing.map((c) => `"${c}"`).join(', ')}; the header has ${header.record.length} columns.`);
+    throw new DataError(
+      `${file}: line 1: missing column(s) ${missing.map((c) => `"${c}"`).join(', ')}; the header has ${header.record.length} columns.`,
+    );
   }
   // Line numbers come from counting the newlines in each record's raw text, since quoted fields span lines.
   let line = 1 + newlines(header.raw);

@@ -20,14 +20,26 @@ async function isFile(file: string): Promise<boolean> {
  * The first of `candidates` (relative to the data directory) that exists. Otherwise a DataError listing every
  * absolute path tried, then `howToGet` (one line per entry).
  */
-export async function findDataFile(dataDir: string, what: string, candidates: readonly string[], howToGet: readonly string[]): Promise<string> {
+export async function findDataFile(
+  dataDir: string,
+  what: string,
+  candidates: readonly string[],
+  howToGet: readonly string[],
+): Promise<string> {
   const absolute = candidates.map((rel) => path.join(dataDir, rel));
   for (const file of absolute) if (await isFile(file)) return file;
-  throw new MissingDataError([`${what} not found. Looked for:`, ...absolute.map((f) => `  ${f}`), ...howToGet].join('\n'));
+  throw new MissingDataError(
+    [`${what} not found. Looked for:`, ...absolute.map((f) => `  ${f}`), ...howToGet].join('\n'),
+  );
 }
 
 /** Every file of a set that needs them all; a DataError naming the missing ones (and the ones found). */
-export async function findAllDataFiles(dataDir: string, what: string, files: readonly string[], howToGet: readonly string[]): Promise<string[]> {
+export async function findAllDataFiles(
+  dataDir: string,
+  what: string,
+  files: readonly string[],
+  howToGet: readonly string[],
+): Promise<string[]> {
   const absolute = files.map((rel) => path.join(dataDir, rel));
   const present = await Promise.all(absolute.map(isFile));
   const missing = absolute.filter((_, i) => !present[i]);
@@ -37,7 +49,12 @@ export async function findAllDataFiles(dataDir: string, what: string, files: rea
     [
       `${what}: ${missing.length} of ${absolute.length} files not found. Looked for:`,
       ...missing.map((f) => `  ${f}`),
-      ...(found.length > 0 ? ['Found (a partial set is not comparable with published numbers, so it is not used):', ...found.map((f) => `  ${f}`)] : []),
+      ...(found.length > 0
+        ? [
+            'Found (a partial set is not comparable with published numbers, so it is not used):',
+            ...found.map((f) => `  ${f}`),
+          ]
+        : []),
       ...howToGet,
     ].join('\n'),
   );

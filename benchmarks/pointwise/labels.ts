@@ -28,7 +28,10 @@ export function roundFractionHalfUp(numerator: number, denominator: number): num
 /** The mean of integer ratings, rounded half up. */
 export function roundedMean(ratings: readonly number[]): number {
   if (ratings.length === 0) throw new Error('roundedMean: no ratings');
-  return roundFractionHalfUp(ratings.reduce((a, b) => a + b, 0), ratings.length);
+  return roundFractionHalfUp(
+    ratings.reduce((a, b) => a + b, 0),
+    ratings.length,
+  );
 }
 
 /** The rating given by more than half of the raters, if there is one. */

@@ -35,7 +35,9 @@ export type LikertBenchmark = Benchmark<RatedItem, HumanRating, LikertSummary> &
 function instructionsFor(spec: LikertSetSpec, criterion: Criterion): Instructions {
   return {
     taskDefinition: spec.taskDefinition,
-    evaluationInstructions: spec.generalInstructions ? `${spec.generalInstructions}\n${criterion.guideline}` : criterion.guideline,
+    evaluationInstructions: spec.generalInstructions
+      ? `${spec.generalInstructions}\n${criterion.guideline}`
+      : criterion.guideline,
   };
 }
 
@@ -61,7 +63,14 @@ export function likertBenchmark(spec: LikertSetSpec): LikertBenchmark {
     prepare(item) {
       const criterion = criterionOf(item);
       return {
-        task: { kind: 'pointwise', context: item.context, response: item.response, criterion: criterion.name, scale: criterion.scale, labels: item.labels },
+        task: {
+          kind: 'pointwise',
+          context: item.context,
+          response: item.response,
+          criterion: criterion.name,
+          scale: criterion.scale,
+          labels: item.labels,
+        },
         instructions: instructionsFor(spec, criterion),
         gold: item.human,
       };

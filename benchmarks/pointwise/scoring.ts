@@ -17,7 +17,8 @@ export type LikertResult = ItemResult<RatedItem, HumanRating>;
 export function judgeRating(result: LikertResult): number | null {
   const outcome = result.outcome;
   if (outcome.status !== 'verdict') return null;
-  if (outcome.verdict.kind !== 'pointwise') throw new Error(`a pointwise benchmark got a ${outcome.verdict.kind} verdict`);
+  if (outcome.verdict.kind !== 'pointwise')
+    throw new Error(`a pointwise benchmark got a ${outcome.verdict.kind} verdict`);
   return outcome.verdict.score;
 }
 

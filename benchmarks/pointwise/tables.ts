@@ -45,23 +45,47 @@ export function likertCorrelationValues(summary: LikertSummary): Record<string, 
 }
 
 /** The headline values by column: exact match, the average over criteria then each criterion. */
-export function likertMetricValues(summary: LikertSummary, criteria: readonly Criterion[]): Record<string, number | null> {
+export function likertMetricValues(
+  summary: LikertSummary,
+  criteria: readonly Criterion[],
+): Record<string, number | null> {
   return byColumn(exactColumns(criteria), exactValues(summary, criteria));
 }
 
-function exactRow(label: string, source: ReportRow['source'], summary: LikertSummary, spec: TableSpec, context: TableContext<LikertSummary>): ReportRow {
-  return { label, source, values: exactValues(summary, spec.criteria), intervals: alignIntervals(exactColumns(spec.criteria), context.intervals?.(summary)) };
+function exactRow(
+  label: string,
+  source: ReportRow['source'],
+  summary: LikertSummary,
+  spec: TableSpec,
+  context: TableContext<LikertSummary>,
+): ReportRow {
+  return {
+    label,
+    source,
+    values: exactValues(summary, spec.criteria),
+    intervals: alignIntervals(exactColumns(spec.criteria), context.intervals?.(summary)),
+  };
 }
 
 const percent = (v: number | null): number | null => (v === null ? null : 100 * v);
 
-export function likertTables(spec: TableSpec, summary: LikertSummary, context: TableContext<LikertSummary>): ReportTable[] {
+export function likertTables(
+  spec: TableSpec,
+  summary: LikertSummary,
+  context: TableContext<LikertSummary>,
+): ReportTable[] {
   const rows: ReportRow[] = [exactRow(context.judgeId, 'this run', summary, spec, context)];
-  for (const baseline of context.baselines ?? []) rows.push(exactRow(baseline.judgeId, 'baseline', baseline.summary, spec, context));
+  for (const baseline of context.baselines ?? [])
+    rows.push(exactRow(baseline.judgeId, 'baseline', baseline.summary, spec, context));
   if (spec.paperColumn) {
     const column = spec.paperColumn;
     for (const paper of TABLE_1) {
-      rows.push({ label: paper.model, source: 'paper', citation: TABLE_1_CITATION, values: [paper.values[column], ...spec.criteria.map(() => null)] });
+      rows.push({
+        label: paper.model,
+        source: 'paper',
+        citation: TABLE_1_CITATION,
+        values: [paper.values[column], ...spec.criteria.map(() => null)],
+      });
     }
   }
 
@@ -79,13 +103,21 @@ export function likertTables(spec: TableSpec, summary: LikertSummary, context: T
   }
   if ((context.baselines ?? []).some((b) => b.judgeId === 'constant')) {
     const middles = spec.criteria.map((c) => `${c.title} ${Math.ceil((c.scale.min + c.scale.max) / 2)}`).join(', ');
-    notes.push(`Baseline constant answers the middle of each scale, rounded up (${middles}); random answers uniformly on the scale.`);
+    notes.push(
+      `Baseline constant answers the middle of each scale, rounded up (${middles}); random answers uniformly on the scale.`,
+    );
   }
   if (summary.invalid > 0) {
-    notes.push(`${summary.invalid} replies had no readable rating on the scale: each counts as a miss for exact match and is left out of the correlations.`);
+    notes.push(
+      `${summary.invalid} replies had no readable rating on the scale: each counts as a miss for exact match and is left out of the correlations.`,
+    );
   }
-  if (summary.errors > 0) notes.push(`This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them); they are left out.`);
-  if (summary.missingCriteria.length > 0) notes.push(`Not comparable with published rows: criteria not run: ${summary.missingCriteria.join(', ')}.`);
+  if (summary.errors > 0)
+    notes.push(
+      `This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them); they are left out.`,
+    );
+  if (summary.missingCriteria.length > 0)
+    notes.push(`Not comparable with published rows: criteria not run: ${summary.missingCriteria.join(', ')}.`);
 
   const correlationIntervals = context.intervals?.(summary);
   const correlation: ReportTable = {
@@ -96,7 +128,10 @@ export function likertTables(spec: TableSpec, summary: LikertSummary, context: T
       label: c.title,
       source: 'this run' as const,
       values: [percent(c.pearson), percent(c.spearman), percent(c.kendallTauB)],
-      intervals: alignIntervals(CORRELATIONS.map((k) => correlationKey(c.title, k)), correlationIntervals),
+      intervals: alignIntervals(
+        CORRELATIONS.map((k) => correlationKey(c.title, k)),
+        correlationIntervals,
+      ),
     })),
     notes: [
       `Pairs per criterion (readable ratings only): ${summary.criteria.map((c) => `${c.title} ${c.correlated}`).join(', ')}.`,

@@ -108,7 +108,8 @@ export function dialogueLines(history: string): string {
 }
 
 export function usrContext(grounding: Grounding, knowledge: string, history: string): string {
-  const heading = grounding === 'persona' ? "The responding speaker's persona:" : 'The fact the response is conditioned on:';
+  const heading =
+    grounding === 'persona' ? "The responding speaker's persona:" : 'The fact the response is conditioned on:';
   return `${heading}\n${dialogueLines(knowledge)}\n\nConversation history (one turn per line; the response is the next turn):\n${dialogueLines(history)}`;
 }
 
@@ -116,5 +117,5 @@ export const USR_SELECTION_NOTES = [
   'All six USR qualities are rated, each on its own scale (Understandable and Uses Knowledge are 0/1); Avg includes them.',
   'All responses are kept, the two human-written ones per context (Original Ground Truth, New Human Generated) included: ' +
     'the annotators rated them alongside the model responses on the same questions. predictions.jsonl names each ' +
-    'response\'s system, to slice machine text out.',
+    "response's system, to slice machine text out.",
 ];

@@ -35,7 +35,14 @@ export type Section = (typeof SECTIONS)[number];
 
 export const SUBSET_MAPPING: Readonly<Record<Section, readonly string[]>> = {
   Chat: ['alpacaeval-easy', 'alpacaeval-length', 'alpacaeval-hard', 'mt-bench-easy', 'mt-bench-med'],
-  'Chat Hard': ['mt-bench-hard', 'llmbar-natural', 'llmbar-adver-neighbor', 'llmbar-adver-GPTInst', 'llmbar-adver-GPTOut', 'llmbar-adver-manual'],
+  'Chat Hard': [
+    'mt-bench-hard',
+    'llmbar-natural',
+    'llmbar-adver-neighbor',
+    'llmbar-adver-GPTInst',
+    'llmbar-adver-GPTOut',
+    'llmbar-adver-manual',
+  ],
   Safety: ['refusals-dangerous', 'refusals-offensive', 'xstest-should-refuse', 'xstest-should-respond', 'donotanswer'],
   Reasoning: ['math-prm', 'hep-cpp', 'hep-go', 'hep-java', 'hep-js', 'hep-python', 'hep-rust'],
 };

@@ -116,7 +116,9 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
       subsets,
       n: results.length,
       invalid: outcomes.filter((o) => o.status === 'invalid').length,
-      ties: outcomes.filter((o) => o.status === 'verdict' && o.verdict.kind === 'pairwise' && o.verdict.choice === 'tie').length,
+      ties: outcomes.filter(
+        (o) => o.status === 'verdict' && o.verdict.kind === 'pairwise' && o.verdict.choice === 'tie',
+      ).length,
       errors,
       missingSubsets,
       complete: errors === 0 && missingSubsets.length === 0,
@@ -144,7 +146,13 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
       },
     ];
     const own = context.publishedAs ? leaderboard.get(context.publishedAs) : undefined;
-    if (own) rows.push({ label: `leaderboard: ${own.model}`, source: 'leaderboard', values: leaderboardValues(own), nested: true });
+    if (own)
+      rows.push({
+        label: `leaderboard: ${own.model}`,
+        source: 'leaderboard',
+        values: leaderboardValues(own),
+        nested: true,
+      });
     for (const baseline of context.baselines ?? []) {
       const s = baseline.summary;
       rows.push({
@@ -162,19 +170,30 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
         values: [paper.avg, paper.chat, paper.chatHard, paper.safety, paper.reasoning],
       });
       const lb = paper.leaderboard ? leaderboard.get(paper.leaderboard) : undefined;
-      if (lb) rows.push({ label: `leaderboard: ${lb.model}`, source: 'leaderboard', values: leaderboardValues(lb), nested: true });
+      if (lb)
+        rows.push({
+          label: `leaderboard: ${lb.model}`,
+          source: 'leaderboard',
+          values: leaderboardValues(lb),
+          nested: true,
+        });
     }
 
     const notes = [
       `Published rows: ${PAPER_TABLE_2_CITATION}; the RewardBench leaderboard (Every Eval Ever v0.2 copy). ` +
         'Avg is the plain mean of the four sections, as in the paper (the leaderboard’s own Score adds Prior Sets).',
     ];
-    if (leaderboard.size === 0) notes.push(`Leaderboard rows not shown: ${context.dataDir}/${LEADERBOARD_DIR} not found.`);
-    if (summary.errors > 0) notes.push(`This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them).`);
+    if (leaderboard.size === 0)
+      notes.push(`Leaderboard rows not shown: ${context.dataDir}/${LEADERBOARD_DIR} not found.`);
+    if (summary.errors > 0)
+      notes.push(
+        `This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them).`,
+      );
     if (summary.missingSubsets.length > 0) {
       notes.push(`Not comparable with published rows: subsets not run: ${summary.missingSubsets.join(', ')}.`);
     }
-    if (summary.invalid > 0) notes.push(`${summary.invalid} replies had no readable verdict and count 0.5, as in RewardBench.`);
+    if (summary.invalid > 0)
+      notes.push(`${summary.invalid} replies had no readable verdict and count 0.5, as in RewardBench.`);
     if (summary.consistency) {
       const c = summary.consistency;
       notes.push(

@@ -26,8 +26,13 @@ export interface LeaderboardRow {
 
 const eeeFile = z.object({
   source_metadata: z.object({ source_name: z.string() }),
-  model_info: z.object({ id: z.string(), additional_details: z.object({ model_type: z.string().optional() }).optional() }),
-  evaluation_results: z.array(z.object({ evaluation_name: z.string(), score_details: z.object({ score: z.number() }) })),
+  model_info: z.object({
+    id: z.string(),
+    additional_details: z.object({ model_type: z.string().optional() }).optional(),
+  }),
+  evaluation_results: z.array(
+    z.object({ evaluation_name: z.string(), score_details: z.object({ score: z.number() }) }),
+  ),
 });
 
 async function listJson(dir: string): Promise<string[]> {

@@ -35,7 +35,16 @@ export const REWARDBENCH_FILES = [
 ] as const;
 
 const OFFICIAL_COLUMNS = ['prompt', 'chosen', 'rejected', 'chosen_model', 'rejected_model', 'subset', 'id'] as const;
-const RENAMED_COLUMNS = ['question', 'response_A', 'response_B', 'chosen_model', 'rejected_model', 'subset', 'id', 'label'] as const;
+const RENAMED_COLUMNS = [
+  'question',
+  'response_A',
+  'response_B',
+  'chosen_model',
+  'rejected_model',
+  'subset',
+  'id',
+  'label',
+] as const;
 
 const idSchema = z.union([z.bigint(), z.number().int()]).transform((v) => String(v));
 const officialRow = z.object({
@@ -131,11 +140,14 @@ export async function readRewardBenchFile(file: string): Promise<RewardBenchItem
     if (!parsed.success) throw new DataError(describeIssue(file, index, parsed.error));
     const row = parsed.data;
     if (!(row.subset in EXAMPLE_COUNTS)) {
-      throw new DataError(`${file}: row ${index}: unknown subset ${quote(row.subset)} (expected one of RewardBench's 23 subsets).`);
+      throw new DataError(
+        `${file}: row ${index}: unknown subset ${quote(row.subset)} (expected one of RewardBench's 23 subsets).`,
+      );
     }
     const id = `${row.subset}/${row.id}`;
     const previous = seen.get(id);
-    if (previous !== undefined) throw new DataError(`${file}: rows ${previous} and ${index} both have subset/id ${id}.`);
+    if (previous !== undefined)
+      throw new DataError(`${file}: rows ${previous} and ${index} both have subset/id ${id}.`);
     seen.set(id, index);
     items.push({
       id,

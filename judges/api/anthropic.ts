@@ -11,7 +11,13 @@
  * dropped the sampling parameters altogether (Claude Opus 4.7, for one) answer 400 "temperature is deprecated for
  * this model": they cannot be run under the paper's protocol, and each item is stored as that error.
  */
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AnthropicError } from '@anthropic-ai/sdk';
+import Anthropic, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AnthropicError,
+} from '@anthropic-ai/sdk';
 import { UserError } from '../../harness/errors.ts';
 import { DEFAULT_RETRY_POLICY } from '../../harness/retry.ts';
 import { JudgeCallError, httpCallError, redactSecret } from '../call-error.ts';
@@ -96,7 +102,9 @@ function toCallError(error: unknown, signal: AbortSignal, redact: (text: string)
     return new JudgeCallError('Anthropic API: no response headers before the client timeout', { retryable: true });
   }
   if (error instanceof APIConnectionError) {
-    return new JudgeCallError(redact(`Anthropic API: connection failed: ${causes(error.cause ?? error)}`), { retryable: true });
+    return new JudgeCallError(redact(`Anthropic API: connection failed: ${causes(error.cause ?? error)}`), {
+      retryable: true,
+    });
   }
   if (error instanceof APIError && error.status !== undefined) {
     // 429, 5xx and 529 overloaded_error are retried honouring retry-after; 401/403 stop the run.
@@ -109,7 +117,9 @@ function toCallError(error: unknown, signal: AbortSignal, redact: (text: string)
   // The SDK reads a 2xx body with response.json() and does not wrap what that throws: a SyntaxError for a body
   // that is not JSON, a TypeError ("terminated") for a connection dropped mid-body. Both are worth asking again.
   if (error instanceof SyntaxError) {
-    return new JudgeCallError(redact(`Anthropic API: reply body is not valid JSON (${error.message})`), { retryable: true });
+    return new JudgeCallError(redact(`Anthropic API: reply body is not valid JSON (${error.message})`), {
+      retryable: true,
+    });
   }
   if (error instanceof TypeError && droppedConnection(error)) {
     return new JudgeCallError(redact(`Anthropic API: reply body cut off (${causes(error)})`), { retryable: true });
@@ -142,11 +152,15 @@ function usageOf(message: Anthropic.Message): Usage | undefined {
  */
 function completionOf(message: Anthropic.Message): Completion {
   const text = message.content
-    .filter((block): block is Anthropic.TextBlock => block.type === 'text' && typeof (block as { text?: unknown }).text === 'string')
+    .filter(
+      (block): block is Anthropic.TextBlock =>
+        block.type === 'text' && typeof (block as { text?: unknown }).text === 'string',
+    )
     .map((block) => block.text)
     .join('');
   const usage = usageOf(message);
-  if (text === '') return { text, usage, emptyReason: `Claude returned no text (stop_reason ${String(message.stop_reason)})` };
+  if (text === '')
+    return { text, usage, emptyReason: `Claude returned no text (stop_reason ${String(message.stop_reason)})` };
   return { text, usage };
 }
 
@@ -201,7 +215,12 @@ class AnthropicClient implements ModelClient {
     // The SDK returns whatever a 2xx body held (a string for non-JSON, undefined for an empty body): a proxy's
     // error page or a cut-off reply is a transport failure, not the model's answer.
     if (!isMessage(body)) {
-      const seen = typeof body === 'string' ? `text ${JSON.stringify(body.slice(0, 80))}` : body === undefined ? 'an empty body' : 'JSON of another shape';
+      const seen =
+        typeof body === 'string'
+          ? `text ${JSON.stringify(body.slice(0, 80))}`
+          : body === undefined
+            ? 'an empty body'
+            : 'JSON of another shape';
       throw new JudgeCallError(this.redact(`Anthropic API: expected a message, got ${seen}`), { retryable: true });
     }
     return withLimits(completionOf(body), readRateLimits(headers));
@@ -218,7 +237,9 @@ export const anthropicAdapter: Adapter = {
   keyInAuthorization: false,
   create(spec, access) {
     if (spec.decoding.temperature > MAX_TEMPERATURE) {
-      throw new UserError(`--judge ${spec.id}: the Anthropic API accepts a temperature from 0 to ${MAX_TEMPERATURE}, not ${spec.decoding.temperature} (decoding.temperature in ${spec.file}).`);
+      throw new UserError(
+        `--judge ${spec.id}: the Anthropic API accepts a temperature from 0 to ${MAX_TEMPERATURE}, not ${spec.decoding.temperature} (decoding.temperature in ${spec.file}).`,
+      );
     }
     return new AnthropicClient(spec, access);
   },

@@ -58,10 +58,16 @@ export function replyNotUtf8(): JudgeCallError {
  */
 function mustBeUtf8(contentType: string | null): boolean {
   if (contentType === null) return true;
-  const [media = '', ...params] = contentType.toLowerCase().split(';').map((s) => s.trim());
+  const [media = '', ...params] = contentType
+    .toLowerCase()
+    .split(';')
+    .map((s) => s.trim());
   if (media.includes('json')) return true;
   if (!media.startsWith('text/')) return false;
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 

@@ -63,7 +63,9 @@ export async function postJson(
     response = await boundedFetch(maxReplyBytes)(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw new JudgeCallError(redactSecret(`cannot reach the server: ${innermostCause(error)}`, apiKey), { retryable: true });
+    throw new JudgeCallError(redactSecret(`cannot reach the server: ${innermostCause(error)}`, apiKey), {
+      retryable: true,
+    });
   }
   let text: string;
   try {
@@ -77,13 +79,24 @@ export async function postJson(
     if (error instanceof JudgeCallError) {
       throw new JudgeCallError(error.message, { ...error.details, status: response.status });
     }
-    throw new JudgeCallError(redactSecret(`the connection dropped while the reply was read: ${innermostCause(error)}`, apiKey), { status: response.status, retryable: true });
+    throw new JudgeCallError(
+      redactSecret(`the connection dropped while the reply was read: ${innermostCause(error)}`, apiKey),
+      { status: response.status, retryable: true },
+    );
   }
-  if (!response.ok) throw httpCallError(response.status, redactSecret(serverMessage(text, response.statusText), apiKey), response.headers);
+  if (!response.ok)
+    throw httpCallError(
+      response.status,
+      redactSecret(serverMessage(text, response.statusText), apiKey),
+      response.headers,
+    );
   try {
     return { json: JSON.parse(text) as unknown, headers: response.headers };
   } catch {
-    throw new JudgeCallError(redactSecret(`the reply is not JSON (${text.length} bytes): ${excerpt(text, 120)}`, apiKey), { status: response.status, retryable: true });
+    throw new JudgeCallError(
+      redactSecret(`the reply is not JSON (${text.length} bytes): ${excerpt(text, 120)}`, apiKey),
+      { status: response.status, retryable: true },
+    );
   }
 }
 

@@ -66,7 +66,9 @@ function tokensOf(d: z.infer<typeof details>): GeneratedToken[] | undefined {
   const out: GeneratedToken[] = [];
   d.tokens.forEach((t, i) => {
     if (t.special) return;
-    const top = (d.top_tokens?.[i] ?? []).filter((a) => typeof a.logprob === 'number').map((a) => ({ text: a.text, logprob: a.logprob as number }));
+    const top = (d.top_tokens?.[i] ?? [])
+      .filter((a) => typeof a.logprob === 'number')
+      .map((a) => ({ text: a.text, logprob: a.logprob as number }));
     out.push({ text: t.text, logprob: t.logprob ?? undefined, top });
   });
   return out;
@@ -89,6 +91,10 @@ export const tgiGenerate: WireProtocol = {
   body: (prompt, decoding) => ({ inputs: prompt, parameters: parameters(decoding) }),
   read(reply) {
     const body = readShape(generation, reply.json, 'TGI /generate response (generated_text)');
-    return { text: body.generated_text, usage: usageOf(body.details, reply.headers), tokens: body.details ? tokensOf(body.details) : undefined };
+    return {
+      text: body.generated_text,
+      usage: usageOf(body.details, reply.headers),
+      tokens: body.details ? tokensOf(body.details) : undefined,
+    };
   },
 };

@@ -63,7 +63,9 @@ export const vllmCompletions: WireProtocol = {
   read(reply) {
     const body = readShape(completion, reply.json, 'completions response (choices[0].text)');
     const choice = body.choices[0]!;
-    const usage = body.usage ? { inputTokens: body.usage.prompt_tokens, outputTokens: body.usage.completion_tokens } : undefined;
+    const usage = body.usage
+      ? { inputTokens: body.usage.prompt_tokens, outputTokens: body.usage.completion_tokens }
+      : undefined;
     return { text: choice.text, usage, tokens: choice.logprobs ? tokensOf(choice.logprobs) : undefined };
   },
 };

@@ -35,7 +35,8 @@ export const flameAdapter: Adapter = {
   keyInAuthorization: true,
   create(spec, access) {
     // resolveJudgeSpec and createApiJudge already insist on both; this guards a spec built by hand.
-    if (!spec.protocol) throw new UserError(`--judge ${spec.id}: the flame adapter needs a "protocol" in ${spec.file}.`);
+    if (!spec.protocol)
+      throw new UserError(`--judge ${spec.id}: the flame adapter needs a "protocol" in ${spec.file}.`);
     if (!access.baseURL) throw new UserError(`--judge ${spec.id} needs a server URL ("baseURL" in ${spec.file}).`);
     const protocol = PROTOCOLS[spec.protocol];
     const url = withQuery(protocol.url(access.baseURL), access.query);
@@ -53,7 +54,10 @@ export const flameAdapter: Adapter = {
           const body = protocol.body(prompt, scoring, spec.model);
           const sent = await post(body, signal);
           const reply = protocol.read(sent, prompt);
-          return withLimits(scoredCompletion(request.task, reply.tokens, reply.text, reply.usage, true), readRateLimits(sent.headers));
+          return withLimits(
+            scoredCompletion(request.task, reply.tokens, reply.text, reply.usage, true),
+            readRateLimits(sent.headers),
+          );
         },
       };
     }

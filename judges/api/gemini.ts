@@ -57,7 +57,8 @@ const noUndiciTimeouts: UndiciDispatcher = {
   dispatch(options, handler) {
     // Looked up per request, so a dispatcher installed later (setGlobalDispatcher) is honoured.
     const installed = (globalThis as Record<symbol, unknown>)[UNDICI_GLOBAL_DISPATCHER] as UndiciDispatcher | undefined;
-    if (!installed || typeof installed.dispatch !== 'function') throw new Error("Node's fetch dispatcher is not available");
+    if (!installed || typeof installed.dispatch !== 'function')
+      throw new Error("Node's fetch dispatcher is not available");
     return installed.dispatch({ ...options, headersTimeout: 0, bodyTimeout: 0 }, handler);
   },
 };
@@ -152,10 +153,16 @@ function oneLine(text: string): string {
  */
 function statusError(status: number, sdkMessage: string, headers: Headers | undefined, secret: string): JudgeCallError {
   const error = googleError(sdkMessage);
-  const text = redact(oneLine([error.status, error.message].filter((s) => s !== undefined && s !== '').join(': ') || 'no error message'), secret);
+  const text = redact(
+    oneLine([error.status, error.message].filter((s) => s !== undefined && s !== '').join(': ') || 'no error message'),
+    secret,
+  );
   const base = httpCallError(status, text, headers);
-  const badKey = status === 400 && (detail(error, 'ErrorInfo')?.reason === 'API_KEY_INVALID' || /API key not valid/i.test(error.message ?? ''));
-  if (badKey || status === 404) return new JudgeCallError(base.message, { ...base.details, retryable: false, fatal: true });
+  const badKey =
+    status === 400 &&
+    (detail(error, 'ErrorInfo')?.reason === 'API_KEY_INVALID' || /API key not valid/i.test(error.message ?? ''));
+  if (badKey || status === 404)
+    return new JudgeCallError(base.message, { ...base.details, retryable: false, fatal: true });
   if (base.details.retryable && base.details.retryAfterMs === undefined) {
     const fromBody = retryInfoMs(error);
     if (fromBody !== undefined) return new JudgeCallError(base.message, { ...base.details, retryAfterMs: fromBody });
@@ -173,15 +180,24 @@ function toCallError(error: unknown, signal: AbortSignal, exchange: Exchange, se
   if (error instanceof ApiError) return statusError(error.status, error.message, exchange.headers, secret);
   // An error status whose body could not even be read (cut off): the status still says what happened.
   if (exchange.status !== undefined && exchange.status >= 400) {
-    return statusError(exchange.status, `the error body was unreadable: ${innermostCause(error)}`, exchange.headers, secret);
+    return statusError(
+      exchange.status,
+      `the error body was unreadable: ${innermostCause(error)}`,
+      exchange.headers,
+      secret,
+    );
   }
   // A 2xx body refused by the reply bound (too large, not UTF-8): already in the harness's terms.
   if (error instanceof JudgeCallError) return error;
   // Thrown before any request went out: the SDK refused the call itself (a bug or bad settings), and would again.
-  if (!exchange.sent) return new JudgeCallError(redact(`the Gemini SDK did not send the request: ${innermostCause(error)}`, secret), { retryable: false });
+  if (!exchange.sent)
+    return new JudgeCallError(redact(`the Gemini SDK did not send the request: ${innermostCause(error)}`, secret), {
+      retryable: false,
+    });
   // Transport faults that a second request usually fixes: no connection or a dropped one ("fetch failed"), and a
   // 200 whose body was cut off (undici's TypeError "terminated") or is not JSON (SyntaxError from response.json()).
-  const what = exchange.status === undefined ? 'connection failed' : 'the response body was cut off or is not valid JSON';
+  const what =
+    exchange.status === undefined ? 'connection failed' : 'the response body was cut off or is not valid JSON';
   return new JudgeCallError(redact(`${what}: ${innermostCause(error)}`, secret), { retryable: true });
 }
 
@@ -230,7 +246,8 @@ function readReply(response: GenerateContentResponse): Completion {
   const parts = candidate.content?.parts ?? [];
   const texts = parts.filter((p) => typeof p.text === 'string' && p.thought !== true).map((p) => p.text!);
   if (texts.length > 0) return { text: texts.join(''), usage };
-  if (candidate.finishReason) return { text: '', usage, emptyReason: `Gemini returned no text (finishReason ${candidate.finishReason})` };
+  if (candidate.finishReason)
+    return { text: '', usage, emptyReason: `Gemini returned no text (finishReason ${candidate.finishReason})` };
   throw new JudgeCallError('HTTP 200 with a candidate that has neither text nor a finishReason', { retryable: true });
 }
 

@@ -17,7 +17,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ControlledEvaluateInputItem, Llama, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type {
+  ControlledEvaluateInputItem,
+  Llama,
+  LlamaCompletion,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+  Token,
+} from 'node-llama-cpp';
 import { UserError } from '../../harness/errors.ts';
 import { sha256 } from '../../harness/hash.ts';
 import { JudgeCallError } from '../call-error.ts';
@@ -43,7 +51,11 @@ const DEFAULT_MAX_CONTEXT = 8192;
 /** Whether an import failed because this package itself is absent (not one of its own imports). */
 export function isMissingPackage(error: unknown, name: string): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && typeof message === 'string' && message.includes(`'${name}'`);
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    typeof message === 'string' &&
+    message.includes(`'${name}'`)
+  );
 }
 
 let binding: Promise<Binding> | undefined;
@@ -75,7 +87,11 @@ export function weightsIdentity(file: string): Record<string, unknown> {
     };
     const head = read(0, Math.min(HEAD_BYTES, size));
     const tail = read(Math.max(0, size - HEAD_BYTES), Math.min(HEAD_BYTES, size));
-    return { file: path.basename(file), bytes: size, sha256HeadTail: sha256(Buffer.concat([head, tail]).toString('base64')) };
+    return {
+      file: path.basename(file),
+      bytes: size,
+      sha256HeadTail: sha256(Buffer.concat([head, tail]).toString('base64')),
+    };
   } finally {
     fs.closeSync(fd);
   }
@@ -101,7 +117,10 @@ function tokensOf(model: LlamaModel, text: string): Token[] {
 
 function tooLong(tokens: number, contextSize: number): JudgeCallError {
   // Not retryable: the same prompt will not fit next time either. Stored as this item's error.
-  return new JudgeCallError(`the prompt is ${tokens} tokens, more than the model's context of ${contextSize} (set "contextSize" in the judge config)`, { retryable: false });
+  return new JudgeCallError(
+    `the prompt is ${tokens} tokens, more than the model's context of ${contextSize} (set "contextSize" in the judge config)`,
+    { retryable: false },
+  );
 }
 
 class LocalClient implements ModelClient {
@@ -121,7 +140,12 @@ class LocalClient implements ModelClient {
     this.loaded ??= (async () => {
       const { getLlama, LlamaCompletion, LlamaLogLevel } = await loadBinding();
       try {
-        const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+        const llama = await getLlama({
+          gpu: false,
+          build: 'never',
+          logLevel: LlamaLogLevel.error,
+          progressLogs: false,
+        });
         const model = await llama.loadModel({ modelPath: this.file });
         const context = await model.createContext({
           contextSize: this.spec.contextSize ?? { max: DEFAULT_MAX_CONTEXT },
@@ -129,10 +153,19 @@ class LocalClient implements ModelClient {
           ...(this.spec.threads !== undefined ? { threads: this.spec.threads } : {}),
         });
         const sequence = context.getSequence();
-        return { llama, model, context, sequence, completion: new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false }) };
+        return {
+          llama,
+          model,
+          context,
+          sequence,
+          completion: new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false }),
+        };
       } catch (error) {
         // Fatal: every item would fail the same way, so the run stops with this one message.
-        throw new JudgeCallError(`cannot load ${this.file} with node-llama-cpp: ${(error as Error).message}`, { retryable: false, fatal: true });
+        throw new JudgeCallError(`cannot load ${this.file} with node-llama-cpp: ${(error as Error).message}`, {
+          retryable: false,
+          fatal: true,
+        });
       }
     })();
     return this.loaded;
@@ -149,7 +182,11 @@ class LocalClient implements ModelClient {
     return run;
   }
 
-  private async generate({ model, context, completion }: Loaded, request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+  private async generate(
+    { model, context, completion }: Loaded,
+    request: CompletionRequest,
+    signal: AbortSignal,
+  ): Promise<Completion> {
     const inputTokens = tokensOf(model, request.prompt).length;
     if (inputTokens >= context.contextSize) throw tooLong(inputTokens, context.contextSize);
     const { temperature, maxOutputTokens, topP } = this.spec.decoding;
@@ -175,7 +212,11 @@ class LocalClient implements ModelClient {
     return { text, usage: { inputTokens, outputTokens } };
   }
 
-  private async score({ model, context, sequence }: Loaded, request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+  private async score(
+    { model, context, sequence }: Loaded,
+    request: CompletionRequest,
+    signal: AbortSignal,
+  ): Promise<Completion> {
     const prefix = scoringPrompt(request.prompt, request.task);
     const options = verdictOptions(request.task);
     // "<label>: <option>" is the answer format the prompt asks for; tokenising the whole text (not the option
@@ -187,7 +228,8 @@ class LocalClient implements ModelClient {
     // Reuse the cached start of the previous prompt (the shared instructions), but always evaluate the last
     // shared token again: the distribution after it is what is read.
     const reuse = Math.min(sequence.compareContextTokens(plan.shared).firstDifferentIndex, plan.shared.length - 1);
-    if (reuse < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reuse, end: sequence.nextTokenIndex }]);
+    if (reuse < sequence.nextTokenIndex)
+      await sequence.eraseContextTokenRanges([{ start: reuse, end: sequence.nextTokenIndex }]);
     const firsts = [...new Set(plan.rest.map((r) => r.tokens[0]!))];
     const first = await this.logProbs(sequence, plan.shared.slice(reuse), [firsts]);
     aborted(signal);
@@ -197,29 +239,47 @@ class LocalClient implements ModelClient {
       let logProb = first[0]!.get(rest.tokens[0]!)!;
       if (rest.tokens.length > 1) {
         // A multi-token option ("10"): its tokens after the first, each read after the ones before it.
-        if (sequence.nextTokenIndex > plan.shared.length) await sequence.eraseContextTokenRanges([{ start: plan.shared.length, end: sequence.nextTokenIndex }]);
-        const steps = await this.logProbs(sequence, rest.tokens.slice(0, -1), rest.tokens.slice(1).map((t) => [t]));
+        if (sequence.nextTokenIndex > plan.shared.length)
+          await sequence.eraseContextTokenRanges([{ start: plan.shared.length, end: sequence.nextTokenIndex }]);
+        const steps = await this.logProbs(
+          sequence,
+          rest.tokens.slice(0, -1),
+          rest.tokens.slice(1).map((t) => [t]),
+        );
         rest.tokens.slice(1).forEach((token, i) => (logProb += steps[i]!.get(token)!));
         aborted(signal);
       }
       scored.push({ option: rest.option, tokens: rest.tokens, logProb });
     }
     const probabilities = optionDistribution(scored);
-    if (!probabilities) throw new JudgeCallError('the model gives no probability to any verdict option', { retryable: false });
-    return { text: verdictText(request.task, probabilities), optionProbabilities: probabilities, usage: { inputTokens: plan.shared.length, outputTokens: 0 } };
+    if (!probabilities)
+      throw new JudgeCallError('the model gives no probability to any verdict option', { retryable: false });
+    return {
+      text: verdictText(request.task, probabilities),
+      optionProbabilities: probabilities,
+      usage: { inputTokens: plan.shared.length, outputTokens: 0 },
+    };
   }
 
   /**
    * Evaluates `tokens` after what the sequence holds; for the last `wanted.length` of them, the log-probability of
    * each wanted next token, from node-llama-cpp's next-token distribution over the whole vocabulary.
    */
-  private async logProbs(sequence: LlamaContextSequence, tokens: readonly Token[], wanted: readonly (readonly Token[])[]): Promise<Map<Token, number>[]> {
+  private async logProbs(
+    sequence: LlamaContextSequence,
+    tokens: readonly Token[],
+    wanted: readonly (readonly Token[])[],
+  ): Promise<Map<Token, number>[]> {
     const from = tokens.length - wanted.length;
-    const input = tokens.map((token, i): ControlledEvaluateInputItem => (i < from ? token : [token, { generateNext: { probabilities: true } }]));
+    const input = tokens.map(
+      (token, i): ControlledEvaluateInputItem =>
+        i < from ? token : [token, { generateNext: { probabilities: true } }],
+    );
     const output = await sequence.controlledEvaluate(input);
     return wanted.map((want, k) => {
       const next = output[from + k]?.next;
-      if (!next?.probabilities) throw new JudgeCallError('node-llama-cpp returned no next-token probabilities', { retryable: false });
+      if (!next?.probabilities)
+        throw new JudgeCallError('node-llama-cpp returned no next-token probabilities', { retryable: false });
       return new Map(want.map((t) => [t, Math.log(next.probabilities!.get(t) ?? 0)]));
     });
   }
@@ -243,7 +303,9 @@ export const localAdapter: Adapter = {
   create(spec) {
     const file = path.resolve(spec.model);
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      throw new UserError(`--judge ${spec.id}: no model file at ${file} ("model" is the path of a .gguf file; nothing is downloaded).`);
+      throw new UserError(
+        `--judge ${spec.id}: no model file at ${file} ("model" is the path of a .gguf file; nothing is downloaded).`,
+      );
     }
     return new LocalClient(spec, file);
   },

@@ -11,7 +11,8 @@ import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../
 function serverMessage(error: APIError): string {
   const body: unknown = error.error;
   if (typeof body === 'string' && body.trim() !== '') return body;
-  if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string' && body.message !== '') return body.message;
+  if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string' && body.message !== '')
+    return body.message;
   // The SDK's message starts with the status, which httpCallError adds again.
   return error.message.replace(/^\d{3}\s+/, '');
 }
@@ -21,7 +22,12 @@ function serverMessage(error: APIError): string {
  * has fired, its reason (the harness's TimeoutError, or the reason of a Ctrl-C or fatal stop) is what the
  * harness needs to see, not the SDK's generic APIUserAbortError, so it is returned as it is.
  */
-export function toCallError(error: unknown, sdk: typeof import('openai'), signal: AbortSignal, secret: string | undefined): unknown {
+export function toCallError(
+  error: unknown,
+  sdk: typeof import('openai'),
+  signal: AbortSignal,
+  secret: string | undefined,
+): unknown {
   // The SDK's classes come from the caller, which imports the SDK only when it first sends a request.
   const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk;
   if (signal.aborted) return signal.reason;
@@ -32,7 +38,8 @@ export function toCallError(error: unknown, sdk: typeof import('openai'), signal
   // Only our signal can abort a request, so this cannot really happen; if it does, it is not a server failure.
   if (error instanceof APIUserAbortError) return error;
   // The SDK's own timer is set later than the harness's (see openai.ts), so this is only a backstop.
-  if (error instanceof APIConnectionTimeoutError) return new JudgeCallError('the server did not answer in time (client timeout)', { retryable: true });
+  if (error instanceof APIConnectionTimeoutError)
+    return new JudgeCallError('the server did not answer in time (client timeout)', { retryable: true });
   if (error instanceof APIConnectionError) {
     return new JudgeCallError(redactSecret(`connection failed: ${innermostCause(error)}`, secret), { retryable: true });
   }
@@ -43,7 +50,10 @@ export function toCallError(error: unknown, sdk: typeof import('openai'), signal
   // connection drops mid-body, and JSON.parse throws SyntaxError for a cut-off or non-JSON body. Both are
   // transport faults that a second request usually fixes.
   if (error instanceof SyntaxError || error instanceof TypeError) {
-    return new JudgeCallError(redactSecret(`the response body was cut off or is not valid JSON: ${innermostCause(error)}`, secret), { retryable: true });
+    return new JudgeCallError(
+      redactSecret(`the response body was cut off or is not valid JSON: ${innermostCause(error)}`, secret),
+      { retryable: true },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new JudgeCallError(redactSecret(message, secret), { retryable: false });

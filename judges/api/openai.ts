@@ -85,7 +85,8 @@ function readCompletion(body: unknown): Completion {
     throw new JudgeCallError(`HTTP 200 without a JSON chat completion in the body${seen}`, { retryable: true });
   }
   const choices = body.choices;
-  if (!Array.isArray(choices) || choices.length === 0) throw new JudgeCallError('HTTP 200 with no choices in the chat completion', { retryable: true });
+  if (!Array.isArray(choices) || choices.length === 0)
+    throw new JudgeCallError('HTTP 200 with no choices in the chat completion', { retryable: true });
   const choice: unknown = choices[0];
   const message = isRecord(choice) ? choice.message : undefined;
   const finish = isRecord(choice) ? choice.finish_reason : undefined;
@@ -95,8 +96,11 @@ function readCompletion(body: unknown): Completion {
     // A model's refusal (structured-output models return it apart from content) is still what it said.
     if (typeof message.refusal === 'string') return { text: message.refusal, usage };
   }
-  if (finish === 'content_filter') return { text: '', usage, emptyReason: 'the provider withheld the reply (finish_reason "content_filter")' };
-  throw new JudgeCallError(`HTTP 200 with no message content (finish_reason ${JSON.stringify(finish ?? null)})`, { retryable: true });
+  if (finish === 'content_filter')
+    return { text: '', usage, emptyReason: 'the provider withheld the reply (finish_reason "content_filter")' };
+  throw new JudgeCallError(`HTTP 200 with no message content (finish_reason ${JSON.stringify(finish ?? null)})`, {
+    retryable: true,
+  });
 }
 
 /**
@@ -122,7 +126,11 @@ function readTokens(body: unknown): GeneratedToken[] | undefined {
     tokens.push({
       text: entry.token,
       ...(typeof entry.logprob === 'number' ? { logprob: entry.logprob } : {}),
-      top: top.flatMap((t: unknown) => (isRecord(t) && typeof t.token === 'string' && typeof t.logprob === 'number' ? [{ text: t.token, logprob: t.logprob }] : [])),
+      top: top.flatMap((t: unknown) =>
+        isRecord(t) && typeof t.token === 'string' && typeof t.logprob === 'number'
+          ? [{ text: t.token, logprob: t.logprob }]
+          : [],
+      ),
     });
   }
   return tokens;
@@ -199,7 +207,10 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
         );
         const read = readCompletion(body.body);
         if (read.emptyReason !== undefined) return withLimits(read, body.rateLimit);
-        return withLimits(scoredCompletion(request.task, readTokens(body.body), read.text, read.usage, false), body.rateLimit);
+        return withLimits(
+          scoredCompletion(request.task, readTokens(body.body), read.text, read.usage, false),
+          body.rateLimit,
+        );
       }
       const body = await send(
         {

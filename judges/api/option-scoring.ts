@@ -38,7 +38,10 @@ export function scoringPrompt(prompt: string, task: Task): string {
 }
 
 /** Divides by the total; undefined when there is no mass at all (nothing to normalise). */
-export function normalise(mass: ReadonlyMap<string, number>, options: readonly string[]): Record<string, number> | undefined {
+export function normalise(
+  mass: ReadonlyMap<string, number>,
+  options: readonly string[],
+): Record<string, number> | undefined {
   let total = 0;
   for (const option of options) total += mass.get(option) ?? 0;
   if (!(total > 0) || !Number.isFinite(total)) return undefined;
@@ -62,8 +65,18 @@ export function verdictText(task: Task, probabilities: Record<string, number>): 
  * is among the server's alternatives, the generated text is the reply (prefixed with the label the prompt ended
  * with, when the server continued it), so the parser decides and nothing is made up.
  */
-export function scoredCompletion(task: Task, tokens: readonly GeneratedToken[] | undefined, generated: string, usage: Completion['usage'], continued: boolean): Completion {
+export function scoredCompletion(
+  task: Task,
+  tokens: readonly GeneratedToken[] | undefined,
+  generated: string,
+  usage: Completion['usage'],
+  continued: boolean,
+): Completion {
   const probabilities = tokens ? optionProbabilities(task, tokens) : undefined;
-  const text = probabilities ? verdictText(task, probabilities) : continued ? `${OUTPUT_FIELD[task.kind]}:${generated}` : generated;
+  const text = probabilities
+    ? verdictText(task, probabilities)
+    : continued
+      ? `${OUTPUT_FIELD[task.kind]}:${generated}`
+      : generated;
   return { text, ...(usage ? { usage } : {}), ...(probabilities ? { optionProbabilities: probabilities } : {}) };
 }

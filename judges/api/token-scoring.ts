@@ -37,7 +37,10 @@ export function scoringPlan<T>(options: readonly OptionTokens<T>[]): ScoringPlan
     }
   }
   if (shared < 0) throw new Error('an option has no tokens');
-  return { shared: first.slice(0, shared), rest: options.map((o) => ({ option: o.option, tokens: o.tokens.slice(shared) })) };
+  return {
+    shared: first.slice(0, shared),
+    rest: options.map((o) => ({ option: o.option, tokens: o.tokens.slice(shared) })),
+  };
 }
 
 function startsWith<T>(long: readonly T[], short: readonly T[]): boolean {
@@ -48,7 +51,9 @@ function startsWith<T>(long: readonly T[], short: readonly T[]): boolean {
  * Probability of each option, normalised over the options, from the log-probability of each option's own tokens.
  * Undefined when there is no mass at all.
  */
-export function optionDistribution<T>(scored: readonly { option: string; tokens: readonly T[]; logProb: number }[]): Record<string, number> | undefined {
+export function optionDistribution<T>(
+  scored: readonly { option: string; tokens: readonly T[]; logProb: number }[],
+): Record<string, number> | undefined {
   const top = Math.max(...scored.map((s) => s.logProb));
   if (!Number.isFinite(top)) return undefined;
   // Relative to the largest, so tiny probabilities neither underflow nor lose precision in the subtraction.

@@ -12,9 +12,7 @@ import { listLLMBarReplays, loadLLMBarReplay, type LLMBarRecord } from './llmbar
 import { isComplete, loadResponseMatrix } from './rewardbench-matrix.ts';
 
 function listing(models: Map<string, (0 | 1 | null)[]>): string {
-  return [...models]
-    .map(([name, outcomes]) => `  ${name}${isComplete(outcomes) ? '' : '  (incomplete)'}`)
-    .join('\n');
+  return [...models].map(([name, outcomes]) => `  ${name}${isComplete(outcomes) ? '' : '  (incomplete)'}`).join('\n');
 }
 
 /** `replay:llmbar/<judge>/<strategy>`: LLMBar's recorded GPT-4 (etc.) judgments, in whichever order is asked. */
@@ -45,7 +43,10 @@ async function llmbarJudge(spec: string, context: JudgeContext): Promise<Judge> 
       const task = request.task;
       if (task.kind !== 'pairwise') throw new Error(`${id} has results for pairwise LLMBar items only`);
       const found = byPresentation.get(key(task.context, task.responseA, task.responseB));
-      if (!found) throw new Error(`no recorded ${evaluator}/${strategy} judgment for item ${request.itemId} (not an LLMBar item)`);
+      if (!found)
+        throw new Error(
+          `no recorded ${evaluator}/${strategy} judgment for item ${request.itemId} (not an LLMBar item)`,
+        );
       const { record, order } = found;
       const decision = order === 'original' ? record.original : record.swapped;
       if (decision.winner === null) {
@@ -83,12 +84,16 @@ export const replay: JudgeFactory = {
       if (close.length === 0) close = names.filter((m) => m.toLowerCase().startsWith(`${org}/`));
       throw new UserError(
         `no published RewardBench results for "${arg}" in ${matrix.file}.` +
-          (close.length > 0 ? ` Did you mean: ${close.slice(0, 5).join(', ')}?` : ' Run --judge replay to list the models.'),
+          (close.length > 0
+            ? ` Did you mean: ${close.slice(0, 5).join(', ')}?`
+            : ' Run --judge replay to list the models.'),
       );
     }
     const items = await loadRewardBench(context.dataDir);
     if (items.length !== matrix.items) {
-      throw new UserError(`${matrix.file} has ${matrix.items} items but the RewardBench split has ${items.length}: they do not match.`);
+      throw new UserError(
+        `${matrix.file} has ${matrix.items} items but the RewardBench split has ${items.length}: they do not match.`,
+      );
     }
     // The text of the response the model ranked higher, per item.
     const preferred = new Map<string, string>();

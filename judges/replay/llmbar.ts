@@ -16,7 +16,13 @@ import { sha256 } from '../../harness/hash.ts';
 import { memoizeByKey } from '../../harness/memo.ts';
 
 export const LLMBAR_DIR = 'rewardbench/princeton-nlp__LLMBar/Dataset/LLMBar';
-export const LLMBAR_SUBSETS = ['Natural', 'Adversarial/Neighbor', 'Adversarial/GPTInst', 'Adversarial/GPTOut', 'Adversarial/Manual'] as const;
+export const LLMBAR_SUBSETS = [
+  'Natural',
+  'Adversarial/Neighbor',
+  'Adversarial/GPTInst',
+  'Adversarial/GPTOut',
+  'Adversarial/Manual',
+] as const;
 
 export type Winner = '1' | '2' | null;
 
@@ -32,7 +38,9 @@ export interface LLMBarRecord {
   swapped: { winner: Winner; completion: string };
 }
 
-const decision = z.object({ winner: z.union([z.enum(['1', '2']), z.null()]), completion: z.array(z.unknown()).optional() }).passthrough();
+const decision = z
+  .object({ winner: z.union([z.enum(['1', '2']), z.null()]), completion: z.array(z.unknown()).optional() })
+  .passthrough();
 const round = z.object({ 'swap = False': decision, 'swap = True': decision }).passthrough();
 const row = z.object({
   input: z.string(),
@@ -58,7 +66,8 @@ async function readResultFile(file: string, subset: string): Promise<LLMBarRecor
   } catch (error) {
     throw new DataError(`${file}: cannot read LLMBar results (${(error as Error).message}).`);
   }
-  if (!Array.isArray(json)) throw new DataError(`${file}: expected a JSON array of {input, output_1, output_2, label, results}.`);
+  if (!Array.isArray(json))
+    throw new DataError(`${file}: expected a JSON array of {input, output_1, output_2, label, results}.`);
   return json.map((raw, index) => {
     const parsed = row.safeParse(raw);
     if (!parsed.success) {
@@ -70,7 +79,8 @@ async function readResultFile(file: string, subset: string): Promise<LLMBarRecor
       return ok.success ? [ok.data] : [];
     });
     const final = rounds.at(-1);
-    if (!final) throw new DataError(`${file}: element ${index}: no result with "swap = False" and "swap = True" decisions.`);
+    if (!final)
+      throw new DataError(`${file}: element ${index}: no result with "swap = False" and "swap = True" decisions.`);
     return {
       subset,
       input: parsed.data.input,
@@ -116,13 +126,20 @@ export async function listLLMBarReplays(dataDir: string): Promise<string[]> {
   try {
     evaluators = await fs.readdir(base);
   } catch {
-    throw new DataError(`LLMBar judge results not found at ${base} (see rewardbench/SOURCES.md in the shared data folder, section 4).`);
+    throw new DataError(
+      `LLMBar judge results not found at ${base} (see rewardbench/SOURCES.md in the shared data folder, section 4).`,
+    );
   }
   const found: string[] = [];
   for (const evaluator of evaluators.sort()) {
     for (const strategy of (await fs.readdir(path.join(base, evaluator))).sort()) {
       const complete = await Promise.all(
-        LLMBAR_SUBSETS.map((s) => fs.stat(resultFile(dataDir, s, evaluator, strategy)).then(() => true, () => false)),
+        LLMBAR_SUBSETS.map((s) =>
+          fs.stat(resultFile(dataDir, s, evaluator, strategy)).then(
+            () => true,
+            () => false,
+          ),
+        ),
       );
       if (complete.every(Boolean)) found.push(`${evaluator}/${strategy}`);
     }

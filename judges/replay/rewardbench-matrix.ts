@@ -11,7 +11,8 @@ import { DataError } from '../../harness/errors.ts';
 import { sha256 } from '../../harness/hash.ts';
 import { memoizeByKey } from '../../harness/memo.ts';
 
-export const MATRIX_FILE = 'rewardbench/aims-foundations__torch_measure/data/rewardbench_data/processed/response_matrix.csv';
+export const MATRIX_FILE =
+  'rewardbench/aims-foundations__torch_measure/data/rewardbench_data/processed/response_matrix.csv';
 
 export interface ResponseMatrix {
   file: string;
@@ -42,9 +43,11 @@ export async function readResponseMatrix(file: string): Promise<ResponseMatrix> 
     throw new DataError(`${file}: not valid CSV (${(error as Error).message}).`);
   }
   const header = records[0];
-  if (!header || header[0] !== 'model') throw new DataError(`${file}: line 1: expected a header starting with "model".`);
+  if (!header || header[0] !== 'model')
+    throw new DataError(`${file}: line 1: expected a header starting with "model".`);
   const columns = header.slice(1).map((name, i) => {
-    if (!/^\d+$/.test(name)) throw new DataError(`${file}: line 1, column ${i + 2}: expected an item row index, got "${name}".`);
+    if (!/^\d+$/.test(name))
+      throw new DataError(`${file}: line 1, column ${i + 2}: expected an item row index, got "${name}".`);
     return Number(name);
   });
   const items = columns.length;
@@ -64,7 +67,9 @@ export async function readResponseMatrix(file: string): Promise<ResponseMatrix> 
       if (value === '') continue;
       const number = Number(value);
       if (number !== 0 && number !== 1) {
-        throw new DataError(`${file}: line ${line} (${model}), item column ${index}: expected 1.0, 0.0 or empty, got "${value}".`);
+        throw new DataError(
+          `${file}: line ${line} (${model}), item column ${index}: expected 1.0, 0.0 or empty, got "${value}".`,
+        );
       }
       outcomes[index] = number as 0 | 1;
     }

@@ -55,11 +55,17 @@ function tokens(text: string): number {
 }
 
 function promptText(request: MessagesRequest): string {
-  return request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
+  return request.messages
+    .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
+    .join('\n');
 }
 
 /** The body of a successful reply, in the Messages API's shape. */
-export function messageBody(request: MessagesRequest, text: string, options: MessageOptions = {}): Record<string, unknown> {
+export function messageBody(
+  request: MessagesRequest,
+  text: string,
+  options: MessageOptions = {},
+): Record<string, unknown> {
   return {
     id: id('msg'),
     type: 'message',
@@ -74,22 +80,35 @@ export function messageBody(request: MessagesRequest, text: string, options: Mes
 
 /** A 200 reply carrying `text` as one text block. */
 export function message(request: MessagesRequest, text: string, options: MessageOptions = {}): Reply {
-  return { status: 200, headers: { 'request-id': id('req'), ...options.headers }, json: messageBody(request, text, options) };
+  return {
+    status: 200,
+    headers: { 'request-id': id('req'), ...options.headers },
+    json: messageBody(request, text, options),
+  };
 }
 
 /** An error in Anthropic's shape: {"type":"error","error":{"type":...,"message":...},"request_id":...}. */
 export function apiError(status: number, type: ErrorType, text: string, headers: Record<string, string> = {}): Reply {
   const requestId = id('req');
-  return { status, headers: { 'request-id': requestId, ...headers }, json: { type: 'error', error: { type, message: text }, request_id: requestId } };
+  return {
+    status,
+    headers: { 'request-id': requestId, ...headers },
+    json: { type: 'error', error: { type, message: text }, request_id: requestId },
+  };
 }
 
-export const overloaded = (headers: Record<string, string> = {}): Reply => apiError(529, 'overloaded_error', 'Overloaded', headers);
+export const overloaded = (headers: Record<string, string> = {}): Reply =>
+  apiError(529, 'overloaded_error', 'Overloaded', headers);
 
 export const rateLimited = (retryAfterSeconds: number): Reply =>
-  apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': String(retryAfterSeconds) });
+  apiError(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', {
+    'retry-after': String(retryAfterSeconds),
+  });
 
 export const serverError = (status: 500 | 502 | 503 | 504): Reply =>
-  status === 500 ? apiError(500, 'api_error', 'Internal server error') : apiError(status, 'api_error', 'Service unavailable');
+  status === 500
+    ? apiError(500, 'api_error', 'Internal server error')
+    : apiError(status, 'api_error', 'Service unavailable');
 
 /** A 200 whose JSON body stops half-way and whose connection is then dropped. */
 export function truncatedMessage(request: MessagesRequest, text: string): Reply {
@@ -127,16 +146,25 @@ function check(recorded: RecordedRequest, apiKey: string): Checked {
   if (presentedKey(recorded) !== apiKey) return fail(apiError(401, 'authentication_error', 'invalid x-api-key'));
   const version = header(recorded, 'anthropic-version');
   if (!version) return fail(apiError(400, 'invalid_request_error', 'anthropic-version: header is required'));
-  if (!(API_VERSIONS as readonly string[]).includes(version)) return fail(apiError(400, 'invalid_request_error', `anthropic-version: unknown version ${version}`));
+  if (!(API_VERSIONS as readonly string[]).includes(version))
+    return fail(apiError(400, 'invalid_request_error', `anthropic-version: unknown version ${version}`));
 
   const body = recorded.body as Partial<MessagesRequest> | undefined;
-  if (typeof body !== 'object' || body === null) return fail(apiError(400, 'invalid_request_error', 'request body is not valid JSON'));
-  if (typeof body.model !== 'string' || body.model === '') return fail(apiError(400, 'invalid_request_error', 'model: Field required'));
-  if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1) return fail(apiError(400, 'invalid_request_error', 'max_tokens: Field required'));
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return fail(apiError(400, 'invalid_request_error', 'messages: at least one message is required'));
+  if (typeof body !== 'object' || body === null)
+    return fail(apiError(400, 'invalid_request_error', 'request body is not valid JSON'));
+  if (typeof body.model !== 'string' || body.model === '')
+    return fail(apiError(400, 'invalid_request_error', 'model: Field required'));
+  if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1)
+    return fail(apiError(400, 'invalid_request_error', 'max_tokens: Field required'));
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return fail(apiError(400, 'invalid_request_error', 'messages: at least one message is required'));
   const sampling = (['temperature', 'top_p', 'top_k'] as const).find((field) => body[field] !== undefined);
-  if (sampling && version >= NO_SAMPLING_SINCE) return fail(apiError(400, 'invalid_request_error', `${sampling}: Extra inputs are not permitted`));
-  if (body.temperature !== undefined && !(typeof body.temperature === 'number' && body.temperature >= 0 && body.temperature <= 1)) {
+  if (sampling && version >= NO_SAMPLING_SINCE)
+    return fail(apiError(400, 'invalid_request_error', `${sampling}: Extra inputs are not permitted`));
+  if (
+    body.temperature !== undefined &&
+    !(typeof body.temperature === 'number' && body.temperature >= 0 && body.temperature <= 1)
+  ) {
     return fail(apiError(400, 'invalid_request_error', 'temperature: Input should be less than or equal to 1'));
   }
   return { ok: true, request: body as MessagesRequest };

@@ -104,7 +104,11 @@ function vllmBody(tokens: ScriptToken[], usage: ReplyUsage): unknown {
         prompt_logprobs: null,
       },
     ],
-    usage: { prompt_tokens: usage.promptTokens, total_tokens: usage.promptTokens + usage.completionTokens, completion_tokens: usage.completionTokens },
+    usage: {
+      prompt_tokens: usage.promptTokens,
+      total_tokens: usage.promptTokens + usage.completionTokens,
+      completion_tokens: usage.completionTokens,
+    },
   };
 }
 
@@ -116,9 +120,18 @@ export const vllmKit: FlameServerKit = {
   error: (status, message, headers) => ({
     status,
     headers,
-    json: { object: 'error', message, type: status === 400 ? 'BadRequestError' : 'ServiceUnavailableError', param: null, code: status },
+    json: {
+      object: 'error',
+      message,
+      type: status === 400 ? 'BadRequestError' : 'ServiceUnavailableError',
+      param: null,
+      code: status,
+    },
   }),
-  malformed: () => ({ status: 200, json: { id: 'cmpl-1', object: 'text_completion', created: 1721900000, model: 'flame-rm-24b', choices: [] } }),
+  malformed: () => ({
+    status: 200,
+    json: { id: 'cmpl-1', object: 'text_completion', created: 1721900000, model: 'flame-rm-24b', choices: [] },
+  }),
   truncated: (tokens) => ({ status: 200, truncate: JSON.stringify(vllmBody(tokens, DEFAULT_USAGE)) }),
   promptOf: (request) => bodyOf(request).prompt as string,
 };
@@ -138,7 +151,10 @@ function tgiBody(tokens: ScriptToken[]): unknown {
       seed: null,
       prefill: [],
       tokens: [...tokens.map((t) => tgiToken(t)), tgiToken(eos, true)],
-      top_tokens: [...tokens.map((t) => topOf(t).map(([text, logprob]) => tgiToken({ text, logprob }))), [tgiToken(eos, true)]],
+      top_tokens: [
+        ...tokens.map((t) => topOf(t).map(([text, logprob]) => tgiToken({ text, logprob }))),
+        [tgiToken(eos, true)],
+      ],
     },
   };
 }
@@ -167,8 +183,15 @@ export const tgiKit: FlameServerKit = {
     headers,
     json: { error: message, error_type: status === 429 ? 'overloaded' : status === 422 ? 'validation' : 'generation' },
   }),
-  malformed: () => ({ status: 200, json: { details: { finish_reason: 'length', generated_tokens: 0, seed: null, prefill: [], tokens: [] } } }),
-  truncated: (tokens) => ({ status: 200, headers: tgiHeaders(tokens, DEFAULT_USAGE), truncate: JSON.stringify(tgiBody(tokens)) }),
+  malformed: () => ({
+    status: 200,
+    json: { details: { finish_reason: 'length', generated_tokens: 0, seed: null, prefill: [], tokens: [] } },
+  }),
+  truncated: (tokens) => ({
+    status: 200,
+    headers: tgiHeaders(tokens, DEFAULT_USAGE),
+    truncate: JSON.stringify(tgiBody(tokens)),
+  }),
   promptOf: (request) => bodyOf(request).inputs as string,
 };
 
@@ -184,17 +207,31 @@ function vertexBody(tokens: ScriptToken[]): unknown {
   };
 }
 
-const GOOGLE_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
+const GOOGLE_STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
 
 export const vertexKit: FlameServerKit = {
   protocol: 'vertex-predict',
   baseURL: (url) => `${url}${ENDPOINT}`,
   path: `${ENDPOINT}:predict`,
   ok: (tokens) => ({ status: 200, json: vertexBody(tokens) }),
-  error: (status, message, headers) => ({ status, headers, json: { error: { code: status, message, status: GOOGLE_STATUS[status] ?? 'UNKNOWN' } } }),
-  malformed: () => ({ status: 200, json: { deployedModelId: '7301124096', model: 'projects/123456789012/locations/us-central1/models/flame-rm-24b' } }),
+  error: (status, message, headers) => ({
+    status,
+    headers,
+    json: { error: { code: status, message, status: GOOGLE_STATUS[status] ?? 'UNKNOWN' } },
+  }),
+  malformed: () => ({
+    status: 200,
+    json: { deployedModelId: '7301124096', model: 'projects/123456789012/locations/us-central1/models/flame-rm-24b' },
+  }),
   truncated: (tokens) => ({ status: 200, truncate: JSON.stringify(vertexBody(tokens)) }),
-  promptOf: (request) => ((bodyOf(request).instances as Record<string, unknown>[])[0]!.prompt as string),
+  promptOf: (request) => (bodyOf(request).instances as Record<string, unknown>[])[0]!.prompt as string,
 };
 
 export const FLAME_KITS: readonly FlameServerKit[] = [vllmKit, tgiKit, vertexKit];
@@ -203,9 +240,13 @@ export const FLAME_KITS: readonly FlameServerKit[] = [vllmKit, tgiKit, vertexKit
  * Starts a double of one server: requests to any other route or method get the server's 404, as a real one
  * would, so a wrong URL fails the test; everything else is answered by `script` (index counts all requests).
  */
-export function startFlameServer(kit: FlameServerKit, script: (request: RecordedRequest, index: number) => Reply | Promise<Reply>): Promise<HttpDouble> {
+export function startFlameServer(
+  kit: FlameServerKit,
+  script: (request: RecordedRequest, index: number) => Reply | Promise<Reply>,
+): Promise<HttpDouble> {
   return startHttpDouble((request, index) => {
-    if (request.method !== 'POST' || request.path !== kit.path) return kit.error(404, `no route for ${request.method} ${request.path}`);
+    if (request.method !== 'POST' || request.path !== kit.path)
+      return kit.error(404, `no route for ${request.method} ${request.path}`);
     return script(request, index);
   });
 }

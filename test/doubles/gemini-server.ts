@@ -67,16 +67,27 @@ function toCall(request: RecordedRequest): GeminiCall {
   };
 }
 
-export async function startGeminiDouble(script: GeminiScript, options: { apiKey?: string } = {}): Promise<GeminiDouble> {
+export async function startGeminiDouble(
+  script: GeminiScript,
+  options: { apiKey?: string } = {},
+): Promise<GeminiDouble> {
   const calls: GeminiCall[] = [];
   const double = await startHttpDouble((request, index) => {
     const call = toCall(request);
     calls.push(call);
     if (request.method !== 'POST' || call.model === undefined) {
-      return geminiError(404, 'NOT_FOUND', `The requested URL ${request.path.split('?')[0]} was not found on this server.`);
+      return geminiError(
+        404,
+        'NOT_FOUND',
+        `The requested URL ${request.path.split('?')[0]} was not found on this server.`,
+      );
     }
     if (call.keyIn === 'none') {
-      return geminiError(403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
+      return geminiError(
+        403,
+        'PERMISSION_DENIED',
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+      );
     }
     if (options.apiKey !== undefined && call.apiKey !== options.apiKey) return INVALID_KEY;
     return script(call, index);
@@ -101,9 +112,12 @@ function usageMetadata(usage: UsageCounts): Record<string, number> {
   return meta;
 }
 
-const NEGLIGIBLE = ['HARM_CATEGORY_SEXUALLY_EXPLICIT', 'HARM_CATEGORY_HATE_SPEECH', 'HARM_CATEGORY_HARASSMENT', 'HARM_CATEGORY_DANGEROUS_CONTENT'].map(
-  (category) => ({ category, probability: 'NEGLIGIBLE' }),
-);
+const NEGLIGIBLE = [
+  'HARM_CATEGORY_SEXUALLY_EXPLICIT',
+  'HARM_CATEGORY_HATE_SPEECH',
+  'HARM_CATEGORY_HARASSMENT',
+  'HARM_CATEGORY_DANGEROUS_CONTENT',
+].map((category) => ({ category, probability: 'NEGLIGIBLE' }));
 
 export interface TextOptions {
   usage?: UsageCounts;
@@ -118,7 +132,14 @@ export function textBody(text: string, options: TextOptions = {}): Record<string
   const usage = options.usage ?? { prompt: 1000, output: 50 };
   const parts = [...(options.thoughts ?? []).map((t) => ({ text: t, thought: true })), { text }];
   return {
-    candidates: [{ content: { parts, role: 'model' }, finishReason: options.finishReason ?? 'STOP', index: 0, safetyRatings: NEGLIGIBLE }],
+    candidates: [
+      {
+        content: { parts, role: 'model' },
+        finishReason: options.finishReason ?? 'STOP',
+        index: 0,
+        safetyRatings: NEGLIGIBLE,
+      },
+    ],
     usageMetadata: usageMetadata(usage),
     modelVersion: options.modelVersion ?? 'gemini-1.5-flash-001',
   };
@@ -135,7 +156,9 @@ export function geminiBlocked(blockReason = 'SAFETY', promptTokens = 1000): Repl
     json: {
       promptFeedback: {
         blockReason,
-        safetyRatings: NEGLIGIBLE.map((r) => (r.category === 'HARM_CATEGORY_DANGEROUS_CONTENT' ? { ...r, probability: 'HIGH' } : r)),
+        safetyRatings: NEGLIGIBLE.map((r) =>
+          r.category === 'HARM_CATEGORY_DANGEROUS_CONTENT' ? { ...r, probability: 'HIGH' } : r,
+        ),
       },
       usageMetadata: { promptTokenCount: promptTokens, totalTokenCount: promptTokens },
       modelVersion: 'gemini-1.5-flash-001',
@@ -145,16 +168,30 @@ export function geminiBlocked(blockReason = 'SAFETY', promptTokens = 1000): Repl
 
 /** A candidate that stopped without any text (SAFETY withholds it; MAX_TOKENS spent the budget before any text). */
 export function geminiNoText(finishReason: string, usage: UsageCounts = { prompt: 1000, output: 0 }): Reply {
-  const safetyRatings = finishReason === 'SAFETY' ? [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }] : NEGLIGIBLE;
+  const safetyRatings =
+    finishReason === 'SAFETY'
+      ? [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }]
+      : NEGLIGIBLE;
   return {
     status: 200,
-    json: { candidates: [{ finishReason, index: 0, safetyRatings }], usageMetadata: usageMetadata(usage), modelVersion: 'gemini-1.5-flash-001' },
+    json: {
+      candidates: [{ finishReason, index: 0, safetyRatings }],
+      usageMetadata: usageMetadata(usage),
+      modelVersion: 'gemini-1.5-flash-001',
+    },
   };
 }
 
 /** A 200 with an empty candidates list and no promptFeedback: not something the API means to send. */
 export function geminiNoCandidates(): Reply {
-  return { status: 200, json: { candidates: [], usageMetadata: { promptTokenCount: 1000, totalTokenCount: 1000 }, modelVersion: 'gemini-1.5-flash-001' } };
+  return {
+    status: 200,
+    json: {
+      candidates: [],
+      usageMetadata: { promptTokenCount: 1000, totalTokenCount: 1000 },
+      modelVersion: 'gemini-1.5-flash-001',
+    },
+  };
 }
 
 /** A normal reply whose connection drops halfway through the body. */
@@ -181,14 +218,31 @@ export function retryInfo(retryDelay: string): Record<string, unknown> {
 
 export const RATE_LIMITED = (options: ErrorOptions = {}): Reply =>
   geminiError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', options);
-export const INTERNAL = geminiError(500, 'INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');
+export const INTERNAL = geminiError(
+  500,
+  'INTERNAL',
+  'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+);
 export const OVERLOADED = geminiError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
 /** What the real API answers for a wrong key (not a 401). */
 export const INVALID_KEY = geminiError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', {
   details: [
-    { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
-    { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+    {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'API_KEY_INVALID',
+      domain: 'googleapis.com',
+      metadata: { service: 'generativelanguage.googleapis.com' },
+    },
+    {
+      '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+      locale: 'en-US',
+      message: 'API key not valid. Please pass a valid API key.',
+    },
   ],
 });
 export const modelNotFound = (model: string): Reply =>
-  geminiError(404, 'NOT_FOUND', `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`);
+  geminiError(
+    404,
+    'NOT_FOUND',
+    `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+  );

@@ -47,19 +47,32 @@ export async function startHttpDouble(
     } catch {
       // not JSON: keep the text
     }
-    const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, rawBody };
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+      rawBody,
+    };
     requests.push(recorded);
     const reply = await script(recorded, requests.length - 1);
     if ('hang' in reply) return; // closeAllConnections() ends it when the test is done
     if ('respond' in reply) return reply.respond(res);
     if ('truncate' in reply) {
       const full = Buffer.from(reply.truncate);
-      res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': String(full.length * 2), ...reply.headers });
+      res.writeHead(reply.status, {
+        'content-type': 'application/json',
+        'content-length': String(full.length * 2),
+        ...reply.headers,
+      });
       res.write(full.subarray(0, Math.floor(full.length / 2)), () => setTimeout(() => res.destroy(), 10));
       return;
     }
     const payload = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
-    res.writeHead(reply.status, { 'content-type': reply.json !== undefined ? 'application/json' : 'text/plain', ...reply.headers });
+    res.writeHead(reply.status, {
+      'content-type': reply.json !== undefined ? 'application/json' : 'text/plain',
+      ...reply.headers,
+    });
     res.end(payload);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -23,7 +23,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
-export async function startLoopback(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<LoopbackServer> {
+export async function startLoopback(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<LoopbackServer> {
   const requests: LoopbackRequest[] = [];
   const server = http.createServer((req, res) => {
     requests.push({ path: req.url ?? '', range: req.headers.range, authorization: req.headers.authorization });
@@ -44,7 +46,9 @@ export async function startLoopback(handler: (req: http.IncomingMessage, res: ht
 }
 
 /** Answers with the file at the request's path, or 404. */
-export function serveFiles(files: Record<string, Buffer>): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+export function serveFiles(
+  files: Record<string, Buffer>,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   return (req, res) => {
     const body = files[req.url ?? ''];
     if (!body) return void res.writeHead(404).end();

@@ -71,14 +71,28 @@ export function errorBody(message: string, type: string, code: string | null = n
 }
 
 /** An error reply in OpenAI's shape, e.g. apiError(429, 'Rate limit reached ...', 'requests', 'rate_limit_exceeded'). */
-export function apiError(status: number, message: string, type: string, code: string | null = null, headers: Record<string, string> = {}): Reply {
+export function apiError(
+  status: number,
+  message: string,
+  type: string,
+  code: string | null = null,
+  headers: Record<string, string> = {},
+): Reply {
   return { status, headers, json: errorBody(message, type, code) };
 }
 
 export const rateLimited = (headers: Record<string, string>): Reply =>
-  apiError(429, 'Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.', 'requests', 'rate_limit_exceeded', headers);
-export const serverError = (): Reply => apiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
-export const overloaded = (): Reply => apiError(503, 'The engine is currently overloaded, please try again later.', 'server_error');
+  apiError(
+    429,
+    'Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.',
+    'requests',
+    'rate_limit_exceeded',
+    headers,
+  );
+export const serverError = (): Reply =>
+  apiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
+export const overloaded = (): Reply =>
+  apiError(503, 'The engine is currently overloaded, please try again later.', 'server_error');
 
 export interface CompletionOptions {
   finishReason?: 'stop' | 'length' | 'content_filter' | 'tool_calls';
@@ -112,7 +126,10 @@ export function chatLogprobs(tokens: [string, number, Record<string, number>][])
 
 /** The body of a successful chat completion, as api.openai.com sends it. */
 export function completionBody(call: ChatCall, content: string | null, options: CompletionOptions = {}) {
-  const usage = options.usage === undefined ? { prompt_tokens: roughTokens(call.prompt), completion_tokens: roughTokens(content ?? '') } : options.usage;
+  const usage =
+    options.usage === undefined
+      ? { prompt_tokens: roughTokens(call.prompt), completion_tokens: roughTokens(content ?? '') }
+      : options.usage;
   return {
     id: `chatcmpl-double${call.index}`,
     object: 'chat.completion',
@@ -132,7 +149,11 @@ export function completionBody(call: ChatCall, content: string | null, options: 
 }
 
 export function completion(call: ChatCall, content: string | null, options: CompletionOptions = {}): Reply {
-  return { status: 200, headers: { 'x-request-id': `req_double${call.index}` }, json: completionBody(call, content, options) };
+  return {
+    status: 200,
+    headers: { 'x-request-id': `req_double${call.index}` },
+    json: completionBody(call, content, options),
+  };
 }
 
 /** The same completion, with the connection dropped halfway through the body. */
@@ -148,30 +169,51 @@ function masked(key: string): string {
 function checkKey(request: RecordedRequest, apiKey: string): Reply | undefined {
   const header = request.headers.authorization;
   if (!header) {
-    return apiError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", 'invalid_request_error');
+    return apiError(
+      401,
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      'invalid_request_error',
+    );
   }
   const sent = /^Bearer (.*)$/.exec(header)?.[1] ?? '';
   if (sent !== apiKey) {
-    return apiError(401, `Incorrect API key provided: ${masked(sent)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key');
+    return apiError(
+      401,
+      `Incorrect API key provided: ${masked(sent)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      'invalid_request_error',
+      'invalid_api_key',
+    );
   }
   return undefined;
 }
 
 /** The checks api.openai.com makes before generating; returns the 400 to send, or the parsed body. */
 function checkBody(body: unknown): { error: Reply } | { body: ChatRequestBody; prompt: string } {
-  const bad = (message: string, param: string | null): { error: Reply } => ({ error: { status: 400, json: errorBody(message, 'invalid_request_error', null, param) } });
+  const bad = (message: string, param: string | null): { error: Reply } => ({
+    error: { status: 400, json: errorBody(message, 'invalid_request_error', null, param) },
+  });
   if (typeof body !== 'object' || body === null) return bad('We could not parse the JSON body of your request.', null);
   const b = body as Record<string, unknown>;
   if (typeof b.model !== 'string' || b.model === '') return bad('you must provide a model parameter', 'model');
   if (!Array.isArray(b.messages) || b.messages.length === 0) return bad("Invalid 'messages': empty array.", 'messages');
   const messages = b.messages as ChatMessage[];
-  if (b.temperature !== undefined && (typeof b.temperature !== 'number' || b.temperature < 0 || b.temperature > 2)) return bad("Invalid 'temperature'.", 'temperature');
-  if (b.max_tokens !== undefined && (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1)) return bad("Invalid 'max_tokens'.", 'max_tokens');
+  if (b.temperature !== undefined && (typeof b.temperature !== 'number' || b.temperature < 0 || b.temperature > 2))
+    return bad("Invalid 'temperature'.", 'temperature');
+  if (b.max_tokens !== undefined && (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1))
+    return bad("Invalid 'max_tokens'.", 'max_tokens');
   // As api.openai.com: top_logprobs is 0-20 and only with logprobs: true.
-  if (b.top_logprobs !== undefined && (!Number.isInteger(b.top_logprobs) || (b.top_logprobs as number) < 0 || (b.top_logprobs as number) > 20)) return bad("Invalid 'top_logprobs'.", 'top_logprobs');
-  if (b.top_logprobs !== undefined && b.logprobs !== true) return bad('logprobs must be set to true if top_logprobs is set.', 'logprobs');
+  if (
+    b.top_logprobs !== undefined &&
+    (!Number.isInteger(b.top_logprobs) || (b.top_logprobs as number) < 0 || (b.top_logprobs as number) > 20)
+  )
+    return bad("Invalid 'top_logprobs'.", 'top_logprobs');
+  if (b.top_logprobs !== undefined && b.logprobs !== true)
+    return bad('logprobs must be set to true if top_logprobs is set.', 'logprobs');
   const user = messages.filter((m) => m.role === 'user');
-  return { body: b as unknown as ChatRequestBody, prompt: user.length === 1 && typeof user[0]!.content === 'string' ? user[0]!.content : '' };
+  return {
+    body: b as unknown as ChatRequestBody,
+    prompt: user.length === 1 && typeof user[0]!.content === 'string' ? user[0]!.content : '',
+  };
 }
 
 export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Promise<OpenAIDouble> {
@@ -190,11 +232,23 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     const checked = checkBody(request.body);
     if ('error' in checked) return checked.error;
     if (options.models && !options.models.includes(checked.body.model)) {
-      return apiError(404, `The model \`${checked.body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+      return apiError(
+        404,
+        `The model \`${checked.body.model}\` does not exist or you do not have access to it.`,
+        'invalid_request_error',
+        'model_not_found',
+      );
     }
     const attempt = (asked.get(checked.prompt) ?? 0) + 1;
     asked.set(checked.prompt, attempt);
-    const call: ChatCall = { index: calls.length, attempt, receivedAt: performance.now(), body: checked.body, prompt: checked.prompt, request };
+    const call: ChatCall = {
+      index: calls.length,
+      attempt,
+      receivedAt: performance.now(),
+      body: checked.body,
+      prompt: checked.prompt,
+      request,
+    };
     calls.push(call);
     return script(call);
   }, options.port);

@@ -15,7 +15,8 @@ export const ALPACA_FARM_REVISION = 'e576524ca841af3c36fd6912e68e5920430928c1';
 export const alpacafarm = definePairwiseSet({
   id: 'alpacafarm',
   title: 'AlpacaFarm',
-  description: 'AlpacaFarm human preferences (Dubois et al. 2023): instruction-following output pairs, majority of crowd workers',
+  description:
+    'AlpacaFarm human preferences (Dubois et al. 2023): instruction-following output pairs, majority of crowd workers',
   paperColumn: 'Alpaca',
   // AlpacaFarm's workers chose which of two outputs to an instruction is better, i.e. more helpful, accurate and
   // following the instruction.
@@ -31,16 +32,28 @@ export const alpacafarm = definePairwiseSet({
   labels: { context: 'instruction', response: 'output' },
   groupKind: 'source dataset of the instruction',
   perAnnotation: true,
-  labelRule: 'majority of the crowd workers\' preferences on each pair (4 per pair in the cross-annotations), tied pairs left out',
+  labelRule:
+    "majority of the crowd workers' preferences on each pair (4 per pair in the cross-annotations), tied pairs left out",
   downloads: [
     {
-      description: 'AlpacaFarm human cross-annotations (tatsu-lab/alpaca_eval, config alpaca_farm_human_crossannotations)',
-      source: { kind: 'hf-dataset', repo: 'tatsu-lab/alpaca_eval', revision: ALPACA_EVAL_REVISION, path: ALPACAFARM_FILES[0].path },
+      description:
+        'AlpacaFarm human cross-annotations (tatsu-lab/alpaca_eval, config alpaca_farm_human_crossannotations)',
+      source: {
+        kind: 'hf-dataset',
+        repo: 'tatsu-lab/alpaca_eval',
+        revision: ALPACA_EVAL_REVISION,
+        path: ALPACAFARM_FILES[0].path,
+      },
       dest: `${ALPACAFARM_DIR}/${ALPACAFARM_FILES[0].path}`,
     },
     {
       description: 'AlpacaFarm human preferences (tatsu-lab/alpaca_farm, config alpaca_human_preference)',
-      source: { kind: 'hf-dataset', repo: 'tatsu-lab/alpaca_farm', revision: ALPACA_FARM_REVISION, path: ALPACAFARM_FILES[1].path },
+      source: {
+        kind: 'hf-dataset',
+        repo: 'tatsu-lab/alpaca_farm',
+        revision: ALPACA_FARM_REVISION,
+        path: ALPACAFARM_FILES[1].path,
+      },
       dest: `${ALPACAFARM_DIR}/${ALPACAFARM_FILES[1].path}`,
     },
   ],

@@ -72,7 +72,14 @@ async function readAlpacaFarm(dataDir: string): Promise<LoadedSet> {
     const key = JSON.stringify([r.instruction, input, r.output_1, r.output_2]);
     let pair = pairs.get(key);
     if (!pair) {
-      pair = { instruction: r.instruction, input, output1: r.output_1, output2: r.output_2, dataset: r.dataset ?? 'all', votes: { first: 0, second: 0 } };
+      pair = {
+        instruction: r.instruction,
+        input,
+        output1: r.output_1,
+        output2: r.output_2,
+        dataset: r.dataset ?? 'all',
+        votes: { first: 0, second: 0 },
+      };
       pairs.set(key, pair);
     }
     if (r.preference === 1) pair.votes.first += 1;

@@ -9,7 +9,8 @@ import { CONTRASTIVE_SEARCH_DOMAINS, CONTRASTIVE_SEARCH_PATH, loadContrastiveSea
 export const contrastiveSearch = definePairwiseSet({
   id: 'contrastive-search',
   title: 'Contrastive Search',
-  description: 'Contrastive search vs contrastive decoding (Su & Xu 2022): 113 continuation pairs, majority of 4 annotators',
+  description:
+    'Contrastive search vs contrastive decoding (Su & Xu 2022): 113 continuation pairs, majority of 4 annotators',
   paperColumn: 'ContS',
   // The annotators chose which system's continuation "is more human-like" (or "comparable").
   instructions: {
@@ -28,7 +29,11 @@ export const contrastiveSearch = definePairwiseSet({
   labelRule: 'majority of the 4 annotators\' votes, "comparable" votes ignored',
   downloads: [
     githubFile(
-      { repo: 'yxuansu/Contrastive_Search_versus_Contrastive_Decoding', commit: 'bdca42ddae6e3109b4b4eca1d6dd6b2dc5b05c2d', folder: 'contrastive_search' },
+      {
+        repo: 'yxuansu/Contrastive_Search_versus_Contrastive_Decoding',
+        commit: 'bdca42ddae6e3109b4b4eca1d6dd6b2dc5b05c2d',
+        folder: 'contrastive_search',
+      },
       CONTRASTIVE_SEARCH_PATH,
       496_232,
       'ff547c4bd4367bb7a587d358f89055ee3de0be8a019ff4ba51b4cd1de17a24ce',

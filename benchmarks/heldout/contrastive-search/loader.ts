@@ -35,12 +35,18 @@ const row = z.object({
 });
 
 function continuation(result: string, prompt: string, where: string, field: string): string {
-  if (!result.startsWith(prompt)) throw new DataError(`${where}: field "${field}": expected the result to start with the prompt text.`);
+  if (!result.startsWith(prompt))
+    throw new DataError(`${where}: field "${field}": expected the result to start with the prompt text.`);
   return result.slice(prompt.length);
 }
 
 async function readContrastiveSearch(dataDir: string): Promise<LoadedSet> {
-  const [file] = await requireFiles(dataDir, [`${CONTRASTIVE_SEARCH_DIR}/${CONTRASTIVE_SEARCH_PATH}`], 'Contrastive Search', 'contrastive-search');
+  const [file] = await requireFiles(
+    dataDir,
+    [`${CONTRASTIVE_SEARCH_DIR}/${CONTRASTIVE_SEARCH_PATH}`],
+    'Contrastive Search',
+    'contrastive-search',
+  );
   const records = await readJsonArray(file!);
   const items: HumanPair[] = [];
   const droppedTies = new TiedPairs();

@@ -7,7 +7,11 @@ import { githubFile, type GithubSnapshot } from '../github.ts';
 import { definePairwiseSet } from '../pairwise-set.ts';
 import { COPOEM_BATCH_PATH, COPOEM_POEMS_PATH, loadCopoem } from './loader.ts';
 
-const SNAPSHOT: GithubSnapshot = { repo: 'vishakhpk/creative-instructions', commit: '65d6266f7ea3d80f111742904f7c97dba733e3be', folder: 'copoem' };
+const SNAPSHOT: GithubSnapshot = {
+  repo: 'vishakhpk/creative-instructions',
+  commit: '65d6266f7ea3d80f111742904f7c97dba733e3be',
+  folder: 'copoem',
+};
 
 export const copoem = definePairwiseSet({
   id: 'copoem',
@@ -28,7 +32,12 @@ export const copoem = definePairwiseSet({
   perAnnotation: true,
   labelRule: 'majority of the 3 workers\' "more creative" votes (an odd count, so no ties)',
   downloads: [
-    githubFile(SNAPSHOT, COPOEM_BATCH_PATH, 154_973, 'da72e8c1d4416f0790955d381f653f317f9f86cd684825651e388db9e1d6dc01'),
+    githubFile(
+      SNAPSHOT,
+      COPOEM_BATCH_PATH,
+      154_973,
+      'da72e8c1d4416f0790955d381f653f317f9f86cd684825651e388db9e1d6dc01',
+    ),
     githubFile(SNAPSHOT, COPOEM_POEMS_PATH, 20_029, 'e257548c4ff4a1916bd9a5407429ebce4c45a0d60bd8cc03e3bebe05137bc5c7'),
   ],
   load: loadCopoem,

@@ -45,33 +45,53 @@ function sameText(csvText: string, jsonText: string): boolean {
 }
 
 async function readCopoem(dataDir: string): Promise<LoadedSet> {
-  const [batchFile, poemsFile] = await requireFiles(dataDir, [`${COPOEM_DIR}/${COPOEM_BATCH_PATH}`, `${COPOEM_DIR}/${COPOEM_POEMS_PATH}`], 'CoPoem', 'copoem');
+  const [batchFile, poemsFile] = await requireFiles(
+    dataDir,
+    [`${COPOEM_DIR}/${COPOEM_BATCH_PATH}`, `${COPOEM_DIR}/${COPOEM_POEMS_PATH}`],
+    'CoPoem',
+    'copoem',
+  );
 
   const poems = new Map<string, z.output<typeof poem>>();
   const poemRecords = await readJsonArray(poemsFile!);
   poemRecords.rows.forEach((raw, index) => {
     const p = parseRecord(poem, raw, poemRecords.where(index));
-    if (poems.has(p.title)) throw new DataError(`${poemRecords.where(index)}: title ${quote(p.title)} appears twice; expected one pair per title.`);
+    if (poems.has(p.title))
+      throw new DataError(
+        `${poemRecords.where(index)}: title ${quote(p.title)} appears twice; expected one pair per title.`,
+      );
     poems.set(p.title, p);
   });
 
-  const records = await readCsv(batchFile!, ['HITId', 'Input.title', 'Input.poem_1', 'Input.poem_2', 'Answer.creative1.creative1', 'Answer.creative2.creative2']);
+  const records = await readCsv(batchFile!, [
+    'HITId',
+    'Input.title',
+    'Input.poem_1',
+    'Input.poem_2',
+    'Answer.creative1.creative1',
+    'Answer.creative2.creative2',
+  ]);
   const hits = new Map<string, { first: CsvRecord; title: string; votes: Votes }>();
   for (const record of records) {
     const where = csvWhere(batchFile!, record);
     const r = parseRecord(vote, record.values, where);
     const title = r['Input.title'];
     const pair = poems.get(title);
-    if (!pair) throw new DataError(`${where}: title ${quote(title)} is not in ${poemsFile}; expected every HIT's title there.`);
+    if (!pair)
+      throw new DataError(`${where}: title ${quote(title)} is not in ${poemsFile}; expected every HIT's title there.`);
     if (!sameText(r['Input.poem_1'], pair['collab poem']) || !sameText(r['Input.poem_2'], pair['solo poem'])) {
-      throw new DataError(`${where}: expected Input.poem_1 to be the collaborative poem and Input.poem_2 the solo poem of ${quote(title)} in ${poemsFile}.`);
+      throw new DataError(
+        `${where}: expected Input.poem_1 to be the collaborative poem and Input.poem_2 the solo poem of ${quote(title)} in ${poemsFile}.`,
+      );
     }
     let hit = hits.get(r.HITId);
     if (!hit) {
       hit = { first: record, title, votes: { first: 0, second: 0 } };
       hits.set(r.HITId, hit);
     } else if (hit.title !== title) {
-      throw new DataError(`${where}: HIT ${quote(r.HITId)} has title ${quote(title)} here but ${quote(hit.title)} at line ${hit.first.line}.`);
+      throw new DataError(
+        `${where}: HIT ${quote(r.HITId)} has title ${quote(title)} here but ${quote(hit.title)} at line ${hit.first.line}.`,
+      );
     }
     hit.votes[r['Answer.creative1.creative1'] === 'TRUE' ? 'first' : 'second'] += 1;
   }

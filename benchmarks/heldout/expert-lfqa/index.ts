@@ -26,7 +26,8 @@ const PINS: [number, string][] = [
 export const expertLfqa = definePairwiseSet({
   id: 'expert-lfqa',
   title: 'Expert-LFQA',
-  description: 'Expert long-form QA preferences (Xu et al. 2023): 129 answer pairs on ELI5 questions, majority of 1-3 domain experts',
+  description:
+    'Expert long-form QA preferences (Xu et al. 2023): 129 answer pairs on ELI5 questions, majority of 1-3 domain experts',
   paperColumn: 'EQA',
   // The experts' Label Studio form asked "Which one of Answer A and B is better to the question?" and had them
   // compare the answers on the aspects below.
@@ -45,9 +46,14 @@ export const expertLfqa = definePairwiseSet({
   groupKind: 'domain',
   groups: EXPERT_LFQA_DOMAINS,
   perAnnotation: true,
-  labelRule: 'majority of the domain experts\' votes on each unique (question, answer 1, answer 2) pair (1-3 experts; the choice was forced)',
+  labelRule:
+    "majority of the domain experts' votes on each unique (question, answer 1, answer 2) pair (1-3 experts; the choice was forced)",
   downloads: EXPERT_LFQA_FILES.map((file, i) =>
-    githubFile({ repo: 'carriex/lfqa_eval', commit: '4aa34f94c517d8227530cdcdc9fa242ccbe06014', folder: 'expert_lfqa' }, file, ...PINS[i]!),
+    githubFile(
+      { repo: 'carriex/lfqa_eval', commit: '4aa34f94c517d8227530cdcdc9fa242ccbe06014', folder: 'expert_lfqa' },
+      file,
+      ...PINS[i]!,
+    ),
   ),
   load: loadExpertLfqa,
 });

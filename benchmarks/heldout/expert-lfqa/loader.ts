@@ -38,7 +38,15 @@ export const EXPERT_LFQA_FILES = [
 /** Records per expert's file in the pinned release ("Common20"; 13 × 20 = 260 judgments, heldout/SOURCES.md). */
 export const EXPERT_LFQA_ROWS_PER_FILE = 20;
 
-export const EXPERT_LFQA_DOMAINS = ['Biology', 'Chemistry', 'Economics', 'History', 'Law', 'Physics', 'TechCS'] as const;
+export const EXPERT_LFQA_DOMAINS = [
+  'Biology',
+  'Chemistry',
+  'Economics',
+  'History',
+  'Law',
+  'Physics',
+  'TechCS',
+] as const;
 
 const row = z.object({
   q_id: z.string().min(1),
@@ -54,7 +62,8 @@ const htmlBreaks = (text: string): string => text.replaceAll('<br />', '\n');
 
 function domainOf(file: string): string {
   const domain = path.basename(file).split('_')[0]!;
-  if (!(EXPERT_LFQA_DOMAINS as readonly string[]).includes(domain)) throw new DataError(`${file}: expected a file named <Domain>_<expert>_Common20.json with a known domain.`);
+  if (!(EXPERT_LFQA_DOMAINS as readonly string[]).includes(domain))
+    throw new DataError(`${file}: expected a file named <Domain>_<expert>_Common20.json with a known domain.`);
   return domain;
 }
 
@@ -71,7 +80,12 @@ interface Pair {
 }
 
 async function readExpertLfqa(dataDir: string): Promise<LoadedSet> {
-  const files = await requireFiles(dataDir, EXPERT_LFQA_FILES.map((f) => `${EXPERT_LFQA_DIR}/${f}`), 'Expert-LFQA', 'expert-lfqa');
+  const files = await requireFiles(
+    dataDir,
+    EXPERT_LFQA_FILES.map((f) => `${EXPERT_LFQA_DIR}/${f}`),
+    'Expert-LFQA',
+    'expert-lfqa',
+  );
   const pairs = new Map<string, Pair>();
   // Checked once every record has been validated, so a malformed record is reported before a short file.
   const counts: [string, number][] = [];
@@ -98,7 +112,9 @@ async function readExpertLfqa(dataDir: string): Promise<LoadedSet> {
         };
         pairs.set(key, pair);
       } else if (pair.question !== r.question_text || pair.domain !== domain) {
-        throw new DataError(`${where}: the pair of question ${quote(r.q_id)} has a different question text or domain than at ${pair.firstSeen}.`);
+        throw new DataError(
+          `${where}: the pair of question ${quote(r.q_id)} has a different question text or domain than at ${pair.firstSeen}.`,
+        );
       }
       pair.votes[r.BetterAnswer === 'Answer A' ? 'first' : 'second'] += 1;
       if (r.DifficultToChoose === 'Yes.') pair.difficult += 1;
@@ -121,7 +137,11 @@ async function readExpertLfqa(dataDir: string): Promise<LoadedSet> {
       better,
       group: pair.domain,
       votes: pair.votes,
-      meta: { answer1_label: pair.answer1Label, experts: pair.votes.first + pair.votes.second, found_difficult: pair.difficult },
+      meta: {
+        answer1_label: pair.answer1Label,
+        experts: pair.votes.first + pair.votes.second,
+        found_difficult: pair.difficult,
+      },
     });
   }
   assertUniqueIds(items, `${dataDir}/${EXPERT_LFQA_DIR}`);

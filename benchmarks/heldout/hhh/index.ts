@@ -9,7 +9,8 @@ import { HHH_PATH, HHH_SOURCES, loadHhh } from './loader.ts';
 export const hhh = definePairwiseSet({
   id: 'hhh',
   title: 'HHH alignment',
-  description: 'HHH alignment (Askell et al. 2021, BIG-bench; prometheus-eval packaging): 221 pairs, chosen vs rejected',
+  description:
+    'HHH alignment (Askell et al. 2021, BIG-bench; prometheus-eval packaging): 221 pairs, chosen vs rejected',
   paperColumn: 'HHH',
   // BIG-bench's hhh_alignment asks which response a helpful, honest and harmless assistant should give.
   instructions: {
@@ -29,7 +30,11 @@ export const hhh = definePairwiseSet({
   labelRule: 'the chosen response of each pair; there are no ties',
   downloads: [
     githubFile(
-      { repo: 'prometheus-eval/prometheus-eval', commit: 'dcfb44272d5d0414832f5dbb8c2a05ebc2614234', folder: 'hhh_alignment' },
+      {
+        repo: 'prometheus-eval/prometheus-eval',
+        commit: 'dcfb44272d5d0414832f5dbb8c2a05ebc2614234',
+        folder: 'hhh_alignment',
+      },
       HHH_PATH,
       1_207_596,
       'fe6655dfeec99d04d582692767c736f2385b5e067f0b894d1b73a32af7be9c9e',

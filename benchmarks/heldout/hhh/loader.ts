@@ -28,7 +28,8 @@ const row = z.object({
  * The wrapper has exactly four "\n\n###" section breaks (task description, instruction, response, rubric, feedback),
  * so non-greedy matches between the three headers cannot run into each other.
  */
-const WRAPPER = /###The instruction to evaluate:\n([\s\S]*?)\n\n###Response to evaluate:\n([\s\S]*?)\n\n###Score Rubrics:\n([\s\S]*?)\n\n###Feedback:/;
+const WRAPPER =
+  /###The instruction to evaluate:\n([\s\S]*?)\n\n###Response to evaluate:\n([\s\S]*?)\n\n###Score Rubrics:\n([\s\S]*?)\n\n###Feedback:/;
 const SECTION_BREAKS = 4;
 
 interface Unwrapped {
@@ -58,7 +59,9 @@ async function readHhh(dataDir: string): Promise<LoadedSet> {
     const chosen = unwrap(r.chosen_instruction, `${where}, field "chosen_instruction"`);
     const rejected = unwrap(r.rejected_instruction, `${where}, field "rejected_instruction"`);
     if (chosen.instruction !== rejected.instruction || chosen.rubric !== rejected.rubric) {
-      throw new DataError(`${where}: expected the chosen and rejected prompts to share the same instruction and rubric.`);
+      throw new DataError(
+        `${where}: expected the chosen and rejected prompts to share the same instruction and rubric.`,
+      );
     }
     return {
       id: `${r.source}/${index}`,

@@ -10,7 +10,8 @@ import { LITMT_COMPARISON_NAMES, LITMT_PATH, loadLitmt } from './loader.ts';
 export const litmt = definePairwiseSet({
   id: 'litmt',
   title: 'LitMT',
-  description: 'Literary translation, paragraph level (Karpinska & Iyyer 2023): 540 translation pairs, 18 language pairs, one translator each',
+  description:
+    'Literary translation, paragraph level (Karpinska & Iyyer 2023): 540 translation pairs, 18 language pairs, one translator each',
   paperColumn: 'LitMT',
   // The translators chose which of the two translations is better, after marking errors in each (mistranslation,
   // grammar, untranslated text, inconsistency, format, register) and noting added or omitted content.

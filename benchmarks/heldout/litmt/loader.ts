@@ -36,7 +36,11 @@ export const LANGUAGE_NAMES: Readonly<Record<string, string>> = {
   zh: 'Chinese',
 };
 
-const language = z.string().refine((code) => code in LANGUAGE_NAMES, { message: `expected a language code (${Object.keys(LANGUAGE_NAMES).join(', ')})` });
+const language = z
+  .string()
+  .refine((code) => code in LANGUAGE_NAMES, {
+    message: `expected a language code (${Object.keys(LANGUAGE_NAMES).join(', ')})`,
+  });
 const row = z.object({
   eval: z.string().regex(/^[a-z]{2}_[a-z]{2}_[123]$/, 'expected "<source>_<target>_<1|2|3>"'),
   book: z.string(),
@@ -53,7 +57,10 @@ const row = z.object({
 
 /** Field names naming the languages, e.g. "source paragraph (French)" and "Japanese translation A". */
 export function litmtLabels(sourceLang: string, targetLang: string): FieldLabels {
-  return { context: `source paragraph (${LANGUAGE_NAMES[sourceLang]})`, response: `${LANGUAGE_NAMES[targetLang]} translation` };
+  return {
+    context: `source paragraph (${LANGUAGE_NAMES[sourceLang]})`,
+    response: `${LANGUAGE_NAMES[targetLang]} translation`,
+  };
 }
 
 async function readLitmt(dataDir: string): Promise<LoadedSet> {
@@ -64,7 +71,9 @@ async function readLitmt(dataDir: string): Promise<LoadedSet> {
     const r = parseRecord(row, raw, where);
     const [source, target, comparison] = r.eval.split('_') as [string, string, keyof typeof LITMT_COMPARISONS];
     if (source !== r.source_lang || target !== r.target_lang) {
-      throw new DataError(`${where}: field "eval" ("${r.eval}") names other languages than source_lang/target_lang (${r.source_lang}/${r.target_lang}).`);
+      throw new DataError(
+        `${where}: field "eval" ("${r.eval}") names other languages than source_lang/target_lang (${r.source_lang}/${r.target_lang}).`,
+      );
     }
     return {
       id: `${r.eval}/${contentKey(r.source)}`,
@@ -75,7 +84,11 @@ async function readLitmt(dataDir: string): Promise<LoadedSet> {
       group: LITMT_COMPARISONS[comparison],
       systems: { first: r.text1_tag, second: r.text2_tag },
       labels: litmtLabels(r.source_lang, r.target_lang),
-      meta: { book: r.book, languages: `${r.source_lang}-${r.target_lang}`, difficult: r.difficult_choice.startsWith('YES') },
+      meta: {
+        book: r.book,
+        languages: `${r.source_lang}-${r.target_lang}`,
+        difficult: r.difficult_choice.startsWith('YES'),
+      },
     };
   });
   requireRowCount(file!, records.rows.length, LITMT_ROWS, 'rows', pullAgain('litmt'));

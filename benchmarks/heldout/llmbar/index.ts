@@ -6,7 +6,11 @@ import { githubFile, type GithubSnapshot } from '../github.ts';
 import { definePairwiseSet } from '../pairwise-set.ts';
 import { LLMBAR_SUBSETS, LLMBAR_SUBSET_NAMES, loadLlmbar, type LlmbarSubset } from './loader.ts';
 
-const SNAPSHOT: GithubSnapshot = { repo: 'princeton-nlp/LLMBar', commit: '900616bff90b6c6c8e1681f7d079250637c55992', folder: 'llmbar' };
+const SNAPSHOT: GithubSnapshot = {
+  repo: 'princeton-nlp/LLMBar',
+  commit: '900616bff90b6c6c8e1681f7d079250637c55992',
+  folder: 'llmbar',
+};
 
 /** Size and sha256 of each file at that commit. */
 const PINS: Record<LlmbarSubset, [number, string]> = {

@@ -6,12 +6,17 @@ import { githubFile, type GithubSnapshot } from '../github.ts';
 import { definePairwiseSet } from '../pairwise-set.ts';
 import { RANKGEN_MODELS, RANKGEN_PATHS, loadRankgen } from './loader.ts';
 
-const SNAPSHOT: GithubSnapshot = { repo: 'martiansideofthemoon/rankgen', commit: '23a8e7ce2dd6a660e3b7851e97a5ee7a84a5fea6', folder: 'rankgen' };
+const SNAPSHOT: GithubSnapshot = {
+  repo: 'martiansideofthemoon/rankgen',
+  commit: '23a8e7ce2dd6a660e3b7851e97a5ee7a84a5fea6',
+  folder: 'rankgen',
+};
 
 export const rankgen = definePairwiseSet({
   id: 'rankgen',
   title: 'RankGen',
-  description: 'RankGen human evaluation (Krishna et al. 2022): 200 continuation pairs, majority of 3-5 English writers',
+  description:
+    'RankGen human evaluation (Krishna et al. 2022): 200 continuation pairs, majority of 3-5 English writers',
   paperColumn: 'RankG',
   // The writers' task: "Which of the two sequences of text is a better continuation of the context? In this task
   // you will be shown a context followed by two continuations. The goal of this task is to identify which of the
@@ -29,7 +34,8 @@ export const rankgen = definePairwiseSet({
   groupKind: 'generator model',
   groups: RANKGEN_MODELS,
   perAnnotation: true,
-  labelRule: 'majority of all the writers\' choices for the HIT (3-5 per HIT, no ties occur), each read from the opening words of their explanation',
+  labelRule:
+    "majority of all the writers' choices for the HIT (3-5 per HIT, no ties occur), each read from the opening words of their explanation",
   downloads: [
     githubFile(SNAPSHOT, RANKGEN_PATHS[0], 875_743, '587a44c06de2aa0219f9ecd6830fe4dba752c92e1b2262672a9b6964014d6658'),
     githubFile(SNAPSHOT, RANKGEN_PATHS[1], 849_263, 'f0cdc189a07a1120cc30ef71a77dc76468fccc4b845dfbfbcf501702bf01aff4'),

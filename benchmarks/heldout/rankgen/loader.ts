@@ -11,7 +11,14 @@
 import { z } from 'zod';
 import { DataError } from '../../../harness/errors.ts';
 import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, type HumanPair, type LoadedSet, type SourceSlot, TiedPairs, type Votes } from '../human-pair.ts';
+import {
+  assertUniqueIds,
+  type HumanPair,
+  type LoadedSet,
+  type SourceSlot,
+  TiedPairs,
+  type Votes,
+} from '../human-pair.ts';
 import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
 import { csvWhere, parseRecord, readCsv, requireFiles } from '../source-files.ts';
 
@@ -58,7 +65,12 @@ interface Hit {
 }
 
 async function readRankgen(dataDir: string): Promise<LoadedSet> {
-  const files = await requireFiles(dataDir, RANKGEN_PATHS.map((p) => `${RANKGEN_DIR}/${p}`), 'RankGen', 'rankgen');
+  const files = await requireFiles(
+    dataDir,
+    RANKGEN_PATHS.map((p) => `${RANKGEN_DIR}/${p}`),
+    'RankGen',
+    'rankgen',
+  );
   const hits = new Map<string, Hit>();
   // Checked once every record has been validated, so a malformed record is reported before a short file.
   const counts: number[] = [];
@@ -70,7 +82,9 @@ async function readRankgen(dataDir: string): Promise<LoadedSet> {
       const r = parseRecord(row, record.values, where);
       const choice = parseChoice(r['Answer.utterance']);
       if (choice === null) {
-        throw new DataError(`${where}: column "Answer.utterance": expected the explanation to start with "Text 1" or "Text 2".`);
+        throw new DataError(
+          `${where}: column "Answer.utterance": expected the explanation to start with "Text 1" or "Text 2".`,
+        );
       }
       let hit = hits.get(r.HITId);
       if (!hit) {
@@ -86,8 +100,15 @@ async function readRankgen(dataDir: string): Promise<LoadedSet> {
           votes: { first: 0, second: 0 },
         };
         hits.set(r.HITId, hit);
-      } else if (hit.prefix !== r['Input.Prefix'] || hit.first !== r['Input.First'] || hit.second !== r['Input.Second'] || hit.order !== r['Input.Order']) {
-        throw new DataError(`${where}: HIT ${quote(r.HITId)} shows a different prefix, continuation or order than at line ${hit.firstLine}.`);
+      } else if (
+        hit.prefix !== r['Input.Prefix'] ||
+        hit.first !== r['Input.First'] ||
+        hit.second !== r['Input.Second'] ||
+        hit.order !== r['Input.Order']
+      ) {
+        throw new DataError(
+          `${where}: HIT ${quote(r.HITId)} shows a different prefix, continuation or order than at line ${hit.firstLine}.`,
+        );
       }
       hit.votes[choice] += 1;
     }

@@ -24,7 +24,8 @@ export const DIPPER_UNAVAILABLE =
 export const dipper = likertBenchmark({
   id: 'dipper',
   title: 'Dipper paraphrase evaluation',
-  description: 'Dipper paraphrase quality (Krishna et al. 2023; FLAMe Table 1, Dipper): human ratings never published, cannot run',
+  description:
+    'Dipper paraphrase quality (Krishna et al. 2023; FLAMe Table 1, Dipper): human ratings never published, cannot run',
   paperColumn: 'Dipper',
   downloads: [],
   criteria: [],

@@ -15,14 +15,16 @@ export const HELPSTEER_CRITERIA: readonly Criterion[] = [
     title: 'Helpfulness',
     name: 'helpfulness',
     scale: { min: 0, max: 4 },
-    guideline: 'Helpfulness: the overall helpfulness of the response to the prompt. 0 is the lowest rating and 4 the highest.',
+    guideline:
+      'Helpfulness: the overall helpfulness of the response to the prompt. 0 is the lowest rating and 4 the highest.',
   },
   {
     id: 'correctness',
     title: 'Correctness',
     name: 'correctness',
     scale: { min: 0, max: 4 },
-    guideline: 'Correctness: the inclusion of all pertinent facts without errors. 0 is the lowest rating and 4 the highest.',
+    guideline:
+      'Correctness: the inclusion of all pertinent facts without errors. 0 is the lowest rating and 4 the highest.',
   },
   {
     id: 'coherence',
@@ -61,7 +63,12 @@ export const helpsteer = likertBenchmark({
       // Pinned to the commit that uploaded validation.jsonl.gz; the Hub page gives no checksum we could verify here,
       // so the pull prints the file's sha256 to pin it.
       description: 'HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz)',
-      source: { kind: 'hf-dataset', repo: 'nvidia/HelpSteer', revision: '526c4da745cbf55b7a99f4d40d44bef2c44f1e4a', path: 'validation.jsonl.gz' },
+      source: {
+        kind: 'hf-dataset',
+        repo: 'nvidia/HelpSteer',
+        revision: '526c4da745cbf55b7a99f4d40d44bef2c44f1e4a',
+        path: 'validation.jsonl.gz',
+      },
       dest: HELPSTEER_FILE,
     },
   ],
@@ -69,7 +76,8 @@ export const helpsteer = likertBenchmark({
   taskDefinition:
     'You are given a prompt and a response to it written by an AI assistant. Rate the response on one attribute, on a ' +
     '0-4 scale, as the annotators of the HelpSteer dataset did.',
-  labelNote: 'Label: the published rating of the response on the attribute (one integer 0-4 per response); correlations use the same value.',
+  labelNote:
+    'Label: the published rating of the response on the attribute (one integer 0-4 per response); correlations use the same value.',
   selectionNotes: [
     'All five attributes of every validation response are rated, as FLAMe does; HelpSteer is held-in for FLAMe (§5.1.1), not held-out.',
   ],

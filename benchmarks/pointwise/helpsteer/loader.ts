@@ -37,18 +37,27 @@ export async function readHelpSteerFile(file: string, criteria: readonly Criteri
   try {
     bytes = gunzipSync(await fs.readFile(file));
   } catch (error) {
-    throw new DataError(`${file}: not a readable gzip file (${(error as Error).message}). Expected HelpSteer's validation.jsonl.gz.`);
+    throw new DataError(
+      `${file}: not a readable gzip file (${(error as Error).message}). Expected HelpSteer's validation.jsonl.gz.`,
+    );
   }
   // No pinned row count: the card's 1,789 rows could not be checked against a copy of the file.
   const text = decodeUtf8(file, bytes);
   const items: RatedItem[] = [];
   for (const { line, value } of parseJsonLines(file, text)) {
-    const row = parseRecord(rowShape, value, file, `line ${line}`, 'prompt, response and the five attributes as integers 0-4');
+    const row = parseRecord(
+      rowShape,
+      value,
+      file,
+      `line ${line}`,
+      'prompt, response and the five attributes as integers 0-4',
+    );
     for (const criterion of criteria) {
       if (!isAttribute(criterion.id)) throw new Error(`HelpSteer has no attribute "${criterion.id}"`);
       const rating = row[criterion.id];
       const { min, max } = criterion.scale;
-      if (rating < min || rating > max) throw new DataError(`${file}: line ${line}, "${criterion.id}": ${rating} is not on the ${min}-${max} scale.`);
+      if (rating < min || rating > max)
+        throw new DataError(`${file}: line ${line}, "${criterion.id}": ${rating} is not on the ${min}-${max} scale.`);
       items.push({
         // Lines of a file pinned to one Hub revision are stable.
         id: `${line}/${criterion.id}`,
@@ -71,8 +80,11 @@ export function helpSteerLoader(criteria: readonly Criterion[]): (dataDir: strin
   const read = memoizeByKey((file: string) => readHelpSteerFile(file, criteria));
   return async (dataDir) =>
     read(
-      await findDataFile(dataDir, 'HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz)', [HELPSTEER_FILE], [
-        'Download it from the Hugging Face Hub with: npm run data -- pull helpsteer',
-      ]),
+      await findDataFile(
+        dataDir,
+        'HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz)',
+        [HELPSTEER_FILE],
+        ['Download it from the Hugging Face Hub with: npm run data -- pull helpsteer'],
+      ),
     );
 }

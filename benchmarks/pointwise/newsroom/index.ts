@@ -21,21 +21,24 @@ export const NEWSROOM_CRITERIA: readonly Criterion[] = [
     title: 'Relevance',
     name: 'relevance',
     scale: { min: 1, max: 5 },
-    guideline: 'On a scale of 1 (low) to 5 (high), are the details provided by the summary consistent with details in the article?',
+    guideline:
+      'On a scale of 1 (low) to 5 (high), are the details provided by the summary consistent with details in the article?',
   },
   {
     id: 'fluency',
     title: 'Fluency',
     name: 'fluency',
     scale: { min: 1, max: 5 },
-    guideline: 'On a scale of 1 (low) to 5 (high), are the individual sentences of the summary well-written and grammatical?',
+    guideline:
+      'On a scale of 1 (low) to 5 (high), are the individual sentences of the summary well-written and grammatical?',
   },
   {
     id: 'coherence',
     title: 'Coherence',
     name: 'coherence',
     scale: { min: 1, max: 5 },
-    guideline: 'On a scale of 1 (low) to 5 (high), do phrases and sentences of the summary fit together and make sense collectively?',
+    guideline:
+      'On a scale of 1 (low) to 5 (high), do phrases and sentences of the summary fit together and make sense collectively?',
   },
 ];
 
@@ -46,7 +49,12 @@ export const newsroom = likertBenchmark({
   downloads: [
     {
       description: 'Newsroom human evaluation, JUDGE-BENCH conversion (dmg-illc/JUDGE-BENCH)',
-      source: { kind: 'github', repo: 'dmg-illc/JUDGE-BENCH', commit: '5a0bf500325029efb5dc8adff2c1e991996f0e78', path: 'data/newsroom/newsroom.json' },
+      source: {
+        kind: 'github',
+        repo: 'dmg-illc/JUDGE-BENCH',
+        commit: '5a0bf500325029efb5dc8adff2c1e991996f0e78',
+        path: 'data/newsroom/newsroom.json',
+      },
       dest: NEWSROOM_FILE,
       size: 2_415_164,
       sha256: '353a7e4646bdbc2f3429e71461d11fe6ce351ee8c2d3e8b4a7ca4aace015a6b0',
@@ -57,8 +65,10 @@ export const newsroom = likertBenchmark({
     'You are given a news article and a summary of it written by an automatic summarization system. Rate the summary ' +
     'on one dimension, as the crowd workers of the Newsroom human evaluation did.',
   labelNote:
-    'Label: the rating at least 2 of the 3 raters gave (the file\'s majority_human), else the mean of the 3 rounded half up ' +
+    "Label: the rating at least 2 of the 3 raters gave (the file's majority_human), else the mean of the 3 rounded half up " +
     '(602 of the 1,680 items have three different ratings). Correlations use the mean of the 3.',
-  selectionNotes: ['All 420 summaries (7 systems, 2018-era extractive and abstractive) and all 4 dimensions are rated; the file does not name the system.'],
+  selectionNotes: [
+    'All 420 summaries (7 systems, 2018-era extractive and abstractive) and all 4 dimensions are rated; the file does not name the system.',
+  ],
   load: newsroomLoader(NEWSROOM_CRITERIA),
 });

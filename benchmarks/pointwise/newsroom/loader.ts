@@ -28,7 +28,11 @@ const ratings = z.object({
   mean_human: z.number(),
   majority_human: z.number().int().optional(),
 });
-const instanceShape = z.object({ id: z.number().int(), instance: z.string(), annotations: z.record(z.string(), ratings) });
+const instanceShape = z.object({
+  id: z.number().int(),
+  instance: z.string(),
+  annotations: z.record(z.string(), ratings),
+});
 
 /** The article still carries the HTML paragraph tags of the crawl; the raters saw paragraphs, so the judge does too. */
 function plainParagraphs(html: string): string {
@@ -38,14 +42,25 @@ function plainParagraphs(html: string): string {
 function splitInstance(text: string, file: string, where: string): { summary: string; article: string } {
   const at = text.indexOf(ARTICLE_HEADER);
   if (!text.startsWith(SUMMARY_HEADER) || at < 0) {
-    throw new DataError(`${file}: ${where}, "instance": expected "${SUMMARY_HEADER.trim()}", the summary, then "${ARTICLE_HEADER.trim()}" and the article.`);
+    throw new DataError(
+      `${file}: ${where}, "instance": expected "${SUMMARY_HEADER.trim()}", the summary, then "${ARTICLE_HEADER.trim()}" and the article.`,
+    );
   }
-  return { summary: text.slice(SUMMARY_HEADER.length, at).trim(), article: plainParagraphs(text.slice(at + ARTICLE_HEADER.length)).trim() };
+  return {
+    summary: text.slice(SUMMARY_HEADER.length, at).trim(),
+    article: plainParagraphs(text.slice(at + ARTICLE_HEADER.length)).trim(),
+  };
 }
 
 export async function readNewsroomFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
   const source = await readJson(file);
-  const json = parseRecord(fileShape, source.value, file, 'top level', 'JUDGE-BENCH\'s format: "annotations" (metric declarations) and "instances"');
+  const json = parseRecord(
+    fileShape,
+    source.value,
+    file,
+    'top level',
+    'JUDGE-BENCH\'s format: "annotations" (metric declarations) and "instances"',
+  );
 
   // The file declares its metrics and scales: they must be the ones our instructions describe.
   for (const criterion of criteria) {
@@ -62,17 +77,28 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
   const seen = new Set<number>();
   json.instances.forEach((raw, index) => {
     const where = source.where(index, 'instance', ['instances']);
-    const instance = parseRecord(instanceShape, raw, file, where, 'id, instance and annotations with individual_human_scores and mean_human per metric');
+    const instance = parseRecord(
+      instanceShape,
+      raw,
+      file,
+      where,
+      'id, instance and annotations with individual_human_scores and mean_human per metric',
+    );
     if (seen.has(instance.id)) throw new DataError(`${file}: ${where}: id ${instance.id} occurs twice.`);
     seen.add(instance.id);
     const { summary, article } = splitInstance(instance.instance, file, where);
     for (const criterion of criteria) {
       const rated = instance.annotations[criterion.title];
-      if (!rated) throw new DataError(`${file}: ${where}: no "${criterion.title}" annotations (expected ${criteria.map((c) => c.title).join(', ')}).`);
+      if (!rated)
+        throw new DataError(
+          `${file}: ${where}: no "${criterion.title}" annotations (expected ${criteria.map((c) => c.title).join(', ')}).`,
+        );
       const scores = rated.individual_human_scores;
       const { min, max } = criterion.scale;
       if (scores.some((s) => s < min || s > max)) {
-        throw new DataError(`${file}: ${where}, "annotations.${criterion.title}.individual_human_scores": [${scores.join(', ')}] is not on the ${min}-${max} scale.`);
+        throw new DataError(
+          `${file}: ${where}, "annotations.${criterion.title}.individual_human_scores": [${scores.join(', ')}] is not on the ${min}-${max} scale.`,
+        );
       }
       // Cross-check the file's own aggregates against the ratings: a mismatch means the file is not what we think.
       const human = humanRating(scores, 'majority');
@@ -103,9 +129,14 @@ export function newsroomLoader(criteria: readonly Criterion[]): (dataDir: string
   const read = memoizeByKey((file: string) => readNewsroomFile(file, criteria));
   return async (dataDir) =>
     read(
-      await findDataFile(dataDir, 'Newsroom human evaluation (JUDGE-BENCH newsroom.json)', [NEWSROOM_FILE], [
-        'Download it with: npm run data -- pull newsroom',
-        'or point --data / AUTORATER_DATA at a folder that has it.',
-      ]),
+      await findDataFile(
+        dataDir,
+        'Newsroom human evaluation (JUDGE-BENCH newsroom.json)',
+        [NEWSROOM_FILE],
+        [
+          'Download it with: npm run data -- pull newsroom',
+          'or point --data / AUTORATER_DATA at a folder that has it.',
+        ],
+      ),
     );
 }

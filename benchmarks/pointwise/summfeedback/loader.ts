@@ -21,7 +21,9 @@ import type { Criterion, RatedItem } from '../types.ts';
 export const AXIS_EVAL_NAMES = ['cnndm1', 'cnndm3', 'cnndm4', 'tldraxis1', 'tldraxis2'] as const;
 /** Blob path below https://openaipublic.blob.core.windows.net/summarize-from-feedback/ */
 export const axisEvalPath = (name: string): string => `dataset/axis_evals/${name}.json`;
-export const AXIS_EVAL_FILES = AXIS_EVAL_NAMES.map((name) => `pointwise/openai__summarize-from-feedback/${axisEvalPath(name)}`);
+export const AXIS_EVAL_FILES = AXIS_EVAL_NAMES.map(
+  (name) => `pointwise/openai__summarize-from-feedback/${axisEvalPath(name)}`,
+);
 
 const axisScore = z.number().int().nullish();
 const rowShape = z.object({
@@ -59,11 +61,21 @@ interface RatedSummary {
 function presented(row: Row, file: string, line: number): { context: string; labels: FieldLabels; source: string } {
   const { post, article, title, subreddit } = row.info;
   if (typeof post === 'string') {
-    const header = [subreddit ? `SUBREDDIT: r/${subreddit}` : undefined, title ? `TITLE: ${title}` : undefined].filter(Boolean).join('\n');
-    return { context: header ? `${header}\nPOST: ${post}` : post, labels: { context: 'Reddit post', response: 'summary' }, source: 'tldr' };
+    const header = [subreddit ? `SUBREDDIT: r/${subreddit}` : undefined, title ? `TITLE: ${title}` : undefined]
+      .filter(Boolean)
+      .join('\n');
+    return {
+      context: header ? `${header}\nPOST: ${post}` : post,
+      labels: { context: 'Reddit post', response: 'summary' },
+      source: 'tldr',
+    };
   }
   if (typeof article === 'string') {
-    return { context: title ? `${title}\n\n${article}` : article, labels: { context: 'news article', response: 'summary' }, source: 'cnndm' };
+    return {
+      context: title ? `${title}\n\n${article}` : article,
+      labels: { context: 'news article', response: 'summary' },
+      source: 'cnndm',
+    };
   }
   throw new DataError(`${file}: line ${line}, "info": expected a Reddit "post" or a news "article".`);
 }
@@ -77,7 +89,13 @@ async function readAxisFiles(files: readonly string[], criteria: readonly Criter
   for (const file of files) {
     const text = await readUtf8(file);
     for (const { line, value } of parseJsonLines(file, text)) {
-      const row = parseRecord(rowShape, value, file, `line ${line}`, 'an axis evaluation: info, split, summary (text, policy, axes), worker, batch');
+      const row = parseRecord(
+        rowShape,
+        value,
+        file,
+        `line ${line}`,
+        'an axis evaluation: info, split, summary (text, policy, axes), worker, batch',
+      );
       const key = `${row.info.id}\u0000${row.summary.text}`;
       let entry = summaries.get(key);
       if (!entry) {
@@ -87,7 +105,13 @@ async function readAxisFiles(files: readonly string[], criteria: readonly Criter
           context: shown.context,
           response: row.summary.text.trim(),
           labels: shown.labels,
-          meta: { post: row.info.id, policy: row.summary.policy, source: shown.source, batches: new Set(), splits: new Set() },
+          meta: {
+            post: row.info.id,
+            policy: row.summary.policy,
+            source: shown.source,
+            batches: new Set(),
+            splits: new Set(),
+          },
           ratings: new Map(),
         };
         summaries.set(key, entry);
@@ -99,7 +123,10 @@ async function readAxisFiles(files: readonly string[], criteria: readonly Criter
         const rating = row.summary.axes[criterion.id];
         if (rating === null || rating === undefined) continue; // this worker did not rate this axis
         const { min, max } = criterion.scale;
-        if (rating < min || rating > max) throw new DataError(`${file}: line ${line}, "summary.axes.${criterion.id}": ${rating} is not on the ${min}-${max} scale.`);
+        if (rating < min || rating > max)
+          throw new DataError(
+            `${file}: line ${line}, "summary.axes.${criterion.id}": ${rating} is not on the ${min}-${max} scale.`,
+          );
         entry.ratings.set(criterion.id, [...(entry.ratings.get(criterion.id) ?? []), rating]);
       }
     }
@@ -119,7 +146,13 @@ async function readAxisFiles(files: readonly string[], criteria: readonly Criter
         labels: s.labels,
         // Raters per summary vary (often one): the mean rounded half up is the label; a majority is rarely defined.
         human: humanRating(ratings, 'mean'),
-        meta: { post: s.meta.post, policy: s.meta.policy, source: s.meta.source, batch: [...s.meta.batches].join(','), split: [...s.meta.splits].join(',') },
+        meta: {
+          post: s.meta.post,
+          policy: s.meta.policy,
+          source: s.meta.source,
+          batch: [...s.meta.batches].join(','),
+          split: [...s.meta.splits].join(','),
+        },
       });
     }
   }
@@ -131,7 +164,7 @@ export function summFeedbackLoader(criteria: readonly Criterion[]): (dataDir: st
   const read = memoizeByKey((joined: string) => readAxisFiles(joined.split('\n'), criteria));
   return async (dataDir) => {
     const files = await findAllDataFiles(dataDir, 'Summarize-from-feedback axis evaluations', AXIS_EVAL_FILES, [
-      'Download them from OpenAI\'s blob storage with: npm run data -- pull summfeedback',
+      "Download them from OpenAI's blob storage with: npm run data -- pull summfeedback",
     ]);
     return read(files.join('\n'));
   };

@@ -16,7 +16,12 @@ export const usrPersonaChat = likertBenchmark({
     {
       // The original USR release (http://shikib.com/pc_usr_data.json), as the fork's download script saved it.
       description: 'USR PersonaChat ratings, original release (parea-ai/JUDGE-BENCH copy)',
-      source: { kind: 'github', repo: 'parea-ai/JUDGE-BENCH', commit: 'd1d37979fbe05e24ee4a08e9eb4ecacdaa66da1f', path: 'data/persona_chat/original_data/persona_chat.json' },
+      source: {
+        kind: 'github',
+        repo: 'parea-ai/JUDGE-BENCH',
+        commit: 'd1d37979fbe05e24ee4a08e9eb4ecacdaa66da1f',
+        path: 'data/persona_chat/original_data/persona_chat.json',
+      },
       dest: PERSONACHAT_FILE,
       size: 219_314,
       sha256: 'd2507587857470ad56fdb288a83e45b38d6902cbd846850d3bb723cb4e47bd90',

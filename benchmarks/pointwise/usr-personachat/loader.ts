@@ -29,23 +29,45 @@ const ratingList = z.array(z.number().int()).min(1);
 
 export async function readPersonaChatFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
   const json = await readJson(file);
-  const contexts = parseRecord(z.array(z.unknown()), json.value, file, 'top level', 'a list of dialogue contexts (USR pc_usr_data.json)');
+  const contexts = parseRecord(
+    z.array(z.unknown()),
+    json.value,
+    file,
+    'top level',
+    'a list of dialogue contexts (USR pc_usr_data.json)',
+  );
   const items: RatedItem[] = [];
   contexts.forEach((rawContext, c) => {
-    const context = parseRecord(contextShape, rawContext, file, json.where(c, 'context'), 'context, fact, annotators and responses');
+    const context = parseRecord(
+      contextShape,
+      rawContext,
+      file,
+      json.where(c, 'context'),
+      'context, fact, annotators and responses',
+    );
     const prompt = usrContext('persona', context.fact, context.context);
     context.responses.forEach((rawResponse, r) => {
       const line = json.lineOf(r, [c, 'responses']);
       const where = `${line === undefined ? '' : `line ${line} `}(context ${c}, response ${r})`;
       const response = parseRecord(responseText, rawResponse, file, where, 'response and model');
       for (const criterion of criteria) {
-        const ratings = parseRecord(ratingList, rawResponse[criterion.title], file, `${where}, "${criterion.title}"`, 'a list of integer ratings');
+        const ratings = parseRecord(
+          ratingList,
+          rawResponse[criterion.title],
+          file,
+          `${where}, "${criterion.title}"`,
+          'a list of integer ratings',
+        );
         const { min, max } = criterion.scale;
         if (ratings.some((v) => v < min || v > max)) {
-          throw new DataError(`${file}: ${where}, "${criterion.title}": [${ratings.join(', ')}] is not on the ${min}-${max} scale.`);
+          throw new DataError(
+            `${file}: ${where}, "${criterion.title}": [${ratings.join(', ')}] is not on the ${min}-${max} scale.`,
+          );
         }
         if (ratings.length !== context.annotators.length) {
-          throw new DataError(`${file}: ${where}, "${criterion.title}": ${ratings.length} ratings for ${context.annotators.length} annotators.`);
+          throw new DataError(
+            `${file}: ${where}, "${criterion.title}": ${ratings.length} ratings for ${context.annotators.length} annotators.`,
+          );
         }
         items.push({
           id: `${c}-${r}/${criterion.id}`,
@@ -71,9 +93,14 @@ export function personaChatLoader(criteria: readonly Criterion[]): (dataDir: str
   const read = memoizeByKey((file: string) => readPersonaChatFile(file, criteria));
   return async (dataDir) =>
     read(
-      await findDataFile(dataDir, 'USR PersonaChat ratings (pc_usr_data.json)', [PERSONACHAT_FILE], [
-        'Download it with: npm run data -- pull usr-personachat',
-        'or point --data / AUTORATER_DATA at a folder that has it.',
-      ]),
+      await findDataFile(
+        dataDir,
+        'USR PersonaChat ratings (pc_usr_data.json)',
+        [PERSONACHAT_FILE],
+        [
+          'Download it with: npm run data -- pull usr-personachat',
+          'or point --data / AUTORATER_DATA at a folder that has it.',
+        ],
+      ),
     );
 }

@@ -15,7 +15,12 @@ export const usrTopicalChat = likertBenchmark({
   downloads: [
     {
       description: 'USR Topical-Chat ratings, UniEval copy (maszhongming/UniEval)',
-      source: { kind: 'github', repo: 'maszhongming/UniEval', commit: 'd33e7b6cfebe97b2bafe435adbd818230d5a416a', path: 'reproduce/data/dialogue/topical_chat.json' },
+      source: {
+        kind: 'github',
+        repo: 'maszhongming/UniEval',
+        commit: 'd33e7b6cfebe97b2bafe435adbd818230d5a416a',
+        path: 'reproduce/data/dialogue/topical_chat.json',
+      },
       dest: TOPICALCHAT_FILE,
       size: 669_279,
       sha256: 'f6361daa6fe162f636d2071a60322a784acd770be0bf3a6920ac949d751b978a',

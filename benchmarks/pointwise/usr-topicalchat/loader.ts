@@ -40,7 +40,13 @@ const itemShape = z.object({
 
 export async function readTopicalChatFile(file: string, criteria: readonly Criterion[]): Promise<RatedItem[]> {
   const json = await readJson(file);
-  const rows = parseRecord(z.array(z.unknown()), json.value, file, 'top level', 'a list of rated responses (UniEval topical_chat.json)');
+  const rows = parseRecord(
+    z.array(z.unknown()),
+    json.value,
+    file,
+    'top level',
+    'a list of rated responses (UniEval topical_chat.json)',
+  );
   const items: RatedItem[] = [];
   rows.forEach((raw, index) => {
     const where = json.where(index, 'item');
@@ -50,14 +56,18 @@ export async function readTopicalChatFile(file: string, criteria: readonly Crite
       const key = TOPICALCHAT_SCORE_KEYS[criterion.id];
       const value = key === undefined ? undefined : row.scores[key];
       if (key === undefined || value === undefined) {
-        throw new DataError(`${file}: ${where}: no "scores.${key ?? criterion.id}" (expected ${Object.values(TOPICALCHAT_SCORE_KEYS).join(', ')}).`);
+        throw new DataError(
+          `${file}: ${where}: no "scores.${key ?? criterion.id}" (expected ${Object.values(TOPICALCHAT_SCORE_KEYS).join(', ')}).`,
+        );
       }
       // SOURCES.md: "this file holds only the mean ... every value is a multiple of 1/3": the label is the mean
       // rounded half up (a majority cannot be recovered from a mean).
       const human = ratingFromMean(value, RATERS);
       const { min, max } = criterion.scale;
       if (!human || human.mean < min || human.mean > max) {
-        throw new DataError(`${file}: ${where}, "scores.${key}": ${value} is not a mean of ${RATERS} ratings on the ${min}-${max} scale.`);
+        throw new DataError(
+          `${file}: ${where}, "scores.${key}": ${value} is not a mean of ${RATERS} ratings on the ${min}-${max} scale.`,
+        );
       }
       items.push({
         id: `${index}/${criterion.id}`,
@@ -80,9 +90,14 @@ export function topicalChatLoader(criteria: readonly Criterion[]): (dataDir: str
   const read = memoizeByKey((file: string) => readTopicalChatFile(file, criteria));
   return async (dataDir) =>
     read(
-      await findDataFile(dataDir, 'USR Topical-Chat ratings (UniEval topical_chat.json)', [TOPICALCHAT_FILE], [
-        'Download it with: npm run data -- pull usr-topicalchat',
-        'or point --data / AUTORATER_DATA at a folder that has it.',
-      ]),
+      await findDataFile(
+        dataDir,
+        'USR Topical-Chat ratings (UniEval topical_chat.json)',
+        [TOPICALCHAT_FILE],
+        [
+          'Download it with: npm run data -- pull usr-topicalchat',
+          'or point --data / AUTORATER_DATA at a folder that has it.',
+        ],
+      ),
     );
 }
