@@ -1,6 +1,6 @@
 /**
- * The fault drill: the real CLI (`node harness/launch.mjs eval`, what `npm run eval` runs) runs RewardBench against the faulty
- * judge of bench/fault-server.ts, is killed with SIGKILL at seeded random moments and resumed each time, and the
+ * The fault drill: the real CLI (`node harness/launch.mjs eval`, what `npm run eval` runs) runs RewardBench against the
+ * faulty judge of bench/fault-server.ts, is killed with SIGKILL at seeded random moments and resumed each time, and the
  * result is compared with an uninterrupted run against a fresh server with the same seed. What must hold:
  *
  *  - the final summary equals the uninterrupted run's (same answers, same scores, nothing missing, no errors);
@@ -234,7 +234,8 @@ export async function runFaultDrill(options: DrillOptions): Promise<DrillReport>
         );
       killedAfterRequests.push(inPhase());
       log(
-        `kill ${killedAfterRequests.length}: after ${inPhase()} requests; ${readStore(store).done.size}/${items} stored`,
+        `kill ${killedAfterRequests.length}: after ${inPhase()} requests; ` +
+          `${readStore(store).done.size}/${items} stored`,
       );
     }
   } finally {

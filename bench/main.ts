@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { resolveDataDir } from '../harness/data-dir.ts';
+import { resolveDataDir } from '../core/data-dir.ts';
 import { promptKey } from './fault-server.ts';
 import { runFaultDrill, type DrillReport } from './fault-drill.ts';
 import { startJudgeServer } from './judge-server.ts';
@@ -38,6 +38,7 @@ import { prepareItems } from '../harness/run.ts';
 const REPO = path.resolve(import.meta.dirname, '..');
 const PEER_DIR = path.join(REPO, 'bench', 'promptfoo');
 const PEER_MAIN = path.join(PEER_DIR, 'node_modules', 'promptfoo', 'dist', 'src', 'main.js');
+const PEER_PACKAGE_JSON = path.join(PEER_DIR, 'node_modules', 'promptfoo', 'package.json');
 
 const { values: flags } = parseArgs({
   options: {
@@ -60,7 +61,8 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   process.stdout.write(
-    'usage: npm run bench -- [--json FILE] [--runs 3] [--latency 0,50] [--concurrency 1,16,64] [--max-run-seconds 60]\n' +
+    'usage: npm run bench -- [--json FILE] [--runs 3] [--latency 0,50] [--concurrency 1,16,64] ' +
+      '[--max-run-seconds 60]\n' +
       '                        [--cached-runs 5] [--drill-kills 10] [--scale-items 100000] [--no-peer] [--no-drill]\n' +
       '                        [--no-cached] [--no-scale] [--no-rate-limit] [--no-install]\n',
   );
@@ -82,7 +84,8 @@ const SCALE_ITEMS = Number(flags['scale-items']);
  * process's peak RSS (KB) to $BENCH_RSS_FILE on exit.
  */
 const RSS_PROBE =
-  "data:text/javascript,import fs from 'node:fs';process.on('exit',()=>{if(process.env.BENCH_RSS_FILE)fs.writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS))})";
+  "data:text/javascript,import fs from 'node:fs';process.on('exit',()=>{if(process.env.BENCH_RSS_FILE)" +
+  'fs.writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS))})';
 
 interface Exit {
   /** performance.now() at spawn, on the same clock as the judge server's. */
@@ -212,7 +215,8 @@ async function peerAvailable(): Promise<string | undefined> {
       probe: false,
     }).catch((error: Error) => ({ code: -1, stderr: error.message }) as Pick<Exit, 'code' | 'stderr'>);
     if (installed.code !== 0 || !fs.existsSync(PEER_MAIN)) {
-      return `skipped: could not install promptfoo into bench/promptfoo (${installed.stderr.trim().split('\n').at(-1) ?? 'npm ci failed'})`;
+      const lastLine = installed.stderr.trim().split('\n').at(-1) ?? 'npm ci failed';
+      return `skipped: could not install promptfoo into bench/promptfoo (${lastLine})`;
     }
   }
   // promptfoo keeps its results in SQLite (better-sqlite3), whose addon the scripts-off install did not build: build
@@ -265,7 +269,8 @@ function checkServer(what: string, exit: Exit): void {
     [...server.promptHashes].sort().every((h, i) => h === expectedHashes[i]);
   if (exit.code !== 0 || !same) {
     throw new Error(
-      `${what}: exit ${exit.code}, ${server.requests} requests, ${same ? 'same' : 'NOT the same'} prompts as the harness\n${exit.stderr.slice(-2000)}`,
+      `${what}: exit ${exit.code}, ${server.requests} requests, ` +
+        `${same ? 'same' : 'NOT the same'} prompts as the harness\n${exit.stderr.slice(-2000)}`,
     );
   }
 }
@@ -383,9 +388,7 @@ const results: Results = {
   overhead: [],
   skippedCombos: [],
   cached: {},
-  peer:
-    peerSkipped ??
-    `promptfoo ${JSON.parse(fs.readFileSync(path.join(PEER_DIR, 'node_modules', 'promptfoo', 'package.json'), 'utf8')).version}`,
+  peer: peerSkipped ?? `promptfoo ${JSON.parse(fs.readFileSync(PEER_PACKAGE_JSON, 'utf8')).version}`,
   peerFailures: [],
   targets: [],
 };
@@ -429,7 +432,9 @@ for (const latencyMs of LATENCIES) {
   for (const concurrency of CONCURRENCIES) {
     const lowerBoundMs = (prompts.length / concurrency) * latencyMs;
     if (lowerBoundMs > MAX_RUN_MS) {
-      const why = `latency ${latencyMs} ms, concurrency ${concurrency}: skipped, every client needs ≥ ${secs(lowerBoundMs)} s per run (raise --max-run-seconds to include it)`;
+      const why =
+        `latency ${latencyMs} ms, concurrency ${concurrency}: skipped, ` +
+        `every client needs ≥ ${secs(lowerBoundMs)} s per run (raise --max-run-seconds to include it)`;
       results.skippedCombos.push(why);
       log(why);
       continue;
@@ -451,14 +456,17 @@ for (const latencyMs of LATENCIES) {
         } catch (error) {
           // The peer is someone else's program: one failed run is reported and left out, not the end of the bench.
           if (client !== 'promptfoo') throw error;
-          const why = `promptfoo run failed at latency ${latencyMs} ms, concurrency ${concurrency}: ${(error as Error).message.split('\n')[0]}`;
+          const why =
+            `promptfoo run failed at latency ${latencyMs} ms, concurrency ${concurrency}: ` +
+            `${(error as Error).message.split('\n')[0]}`;
           results.peerFailures.push(why);
           log(why);
           continue;
         }
         samples[client].push(sample);
         log(
-          `latency ${latencyMs} ms, concurrency ${concurrency}, run ${i + 1}/${RUNS}: ${client} ${secs(sample.wallMs)} s (requests ${secs(sample.requestMs)} s)`,
+          `latency ${latencyMs} ms, concurrency ${concurrency}, run ${i + 1}/${RUNS}: ` +
+            `${client} ${secs(sample.wallMs)} s (requests ${secs(sample.requestMs)} s)`,
         );
       }
     }
@@ -511,10 +519,14 @@ if (!flags['no-cached']) {
       rss.push(exit.rssMb ?? NaN);
       note = exit.stderr.match(/Run #\d+ \(\w+\)[^\n]*?, ([\d.]+s)/)?.[1] ?? '';
     }
+    const stored =
+      name === 'all'
+        ? `${allItems} stored judgments over every benchmark with data`
+        : `${prompts.length} stored judgments`;
     results.cached[name] = {
       wall: figure(walls),
       rssMb: figure(rss),
-      note: `${name === 'all' ? `${allItems} stored judgments over every benchmark with data` : `${prompts.length} stored judgments`}; the run itself (as the CLI reports it) ${note}`,
+      note: `${stored}; the run itself (as the CLI reports it) ${note}`,
     };
     log(`cached rerun ${name}: ${fmt(results.cached[name]!.wall)} s`);
   }
@@ -717,10 +729,12 @@ if (!flags['no-install']) {
 const out: string[] = [];
 out.push(`autorater-harness bench — ${new Date().toISOString()}`);
 out.push(
-  `machine: ${results.machine.cpus} × ${results.machine.cpu}, node ${process.version}, load average at start ${(results.machine.loadavg as number[]).map((l) => l.toFixed(2)).join(' ')}`,
+  `machine: ${results.machine.cpus} × ${results.machine.cpu}, node ${process.version}, ` +
+    `load average at start ${(results.machine.loadavg as number[]).map((l) => l.toFixed(2)).join(' ')}`,
 );
 out.push(
-  `peer: ${results.peer}; each figure: median [min–max] of ${RUNS} runs, seconds from process spawn to exit unless noted`,
+  `peer: ${results.peer}; each figure: median [min–max] of ${RUNS} runs, ` +
+    'seconds from process spawn to exit unless noted',
 );
 out.push('');
 out.push('Startup (every process pays it):');
@@ -732,7 +746,8 @@ out.push(
 );
 out.push('');
 out.push(
-  `Overhead: ${prompts.length} RewardBench prompts against the loopback server; floor = same prompts, same SDK, same concurrency, nothing else`,
+  `Overhead: ${prompts.length} RewardBench prompts against the loopback server; ` +
+    'floor = same prompts, same SDK, same concurrency, nothing else',
 );
 out.push(
   table(
@@ -757,6 +772,9 @@ out.push(
       const h0 = r.clients['harness-no-intervals'];
       const p = r.clients.promptfoo;
       const rss = [f, h, p].map((c) => (c ? c.rssMb.median.toFixed(0) : '—')).join(' / ');
+      const phases = [f, h]
+        .map((c) => (c ? [c.start, c.request, c.end].map((x) => secs(x.median)).join(' · ') : '—'))
+        .join(' | ');
       return [
         `${r.latencyMs} ms`,
         String(r.concurrency),
@@ -764,7 +782,7 @@ out.push(
         fmt(h?.wall),
         ratio(h?.wall, f?.wall),
         ratio(h?.request, f?.request),
-        [f, h].map((c) => (c ? [c.start, c.request, c.end].map((x) => secs(x.median)).join(' · ') : '—')).join(' | '),
+        phases,
         fmt(h0?.wall),
         ratio(h0?.wall, f?.wall),
         fmt(p?.wall),
@@ -796,8 +814,10 @@ if (results.drill) {
       .join(', ')}; ` + `retries stored ${d.storedRetries}; requests cut off by kills ${d.lostToKills}`,
   );
   out.push(
-    `  stored items asked again after a kill: ${d.reasked.length}; answered twice: ${d.answeredTwice} (all in flight at a kill: ${d.answeredTwiceInFlight === d.answeredTwice}); ` +
-      `missing: ${d.missing}; summary equals the uninterrupted run's: ${d.summariesEqual}; uninterrupted: ${d.uninterrupted.requests} requests = ${d.uninterrupted.storedAttempts} stored attempts`,
+    `  stored items asked again after a kill: ${d.reasked.length}; answered twice: ${d.answeredTwice} ` +
+      `(all in flight at a kill: ${d.answeredTwiceInFlight === d.answeredTwice}); ` +
+      `missing: ${d.missing}; summary equals the uninterrupted run's: ${d.summariesEqual}; ` +
+      `uninterrupted: ${d.uninterrupted.requests} requests = ${d.uninterrupted.storedAttempts} stored attempts`,
   );
 }
 
@@ -830,7 +850,8 @@ if (rateLimitRows.length > 0) {
   results.rateLimits = rateLimitRows;
   out.push('');
   out.push(
-    `Rate limits: ${prompts.length} RewardBench prompts against an endpoint allowing ${RATE.requestsPerMinute} requests and ` +
+    `Rate limits: ${prompts.length} RewardBench prompts against an endpoint allowing ` +
+      `${RATE.requestsPerMinute} requests and ` +
       `${RATE.tokensPerMinute / 1e6}M tokens a minute (buckets holding one second's worth; 429 with retry-after-ms; ` +
       `x-ratelimit-* headers), ${RATE.delayMs} ms replies, concurrency ${RATE.concurrency}:`,
   );

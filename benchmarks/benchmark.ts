@@ -3,9 +3,9 @@
  * into the task every judge sees plus a hidden gold answer, and a scorer (in inspect_ai's terms: dataset,
  * solver input, scorer). The harness runs judges in between and stores what they say.
  */
-import type { DownloadSpec } from '../harness/download.ts';
-import type { Instructions, Task, TaskKind, Verdict } from '../harness/tasks.ts';
-import type { ReportTable } from '../reports/table.ts';
+import type { DownloadSpec } from '../core/download.ts';
+import type { Instructions, Task, TaskKind, Verdict } from '../protocol/tasks.ts';
+import type { ReportTable } from '../core/table.ts';
 import type { Table1Column } from './flame-paper.ts';
 
 export interface BenchmarkItem {
@@ -33,7 +33,10 @@ export interface Prepared<Gold> {
 export type Outcome =
   /** The judge gave a verdict (directly, or as text the parser could read). */
   | { status: 'verdict'; verdict: Verdict }
-  /** The judge answered but no verdict could be read from its reply. Scored as the benchmark says (RewardBench: 0.5). */
+  /**
+   * The judge answered but no verdict could be read from its reply. Scored as the benchmark says (RewardBench:
+   * 0.5).
+   */
   | { status: 'invalid'; reason: string }
   /** No answer at all (timeout, HTTP error, missing published result). Not scored; asked again on the next run. */
   | { status: 'error'; message: string };
@@ -60,6 +63,17 @@ export interface BenchmarkSummary {
 }
 
 /**
+ * The note a benchmark's table carries when items have no answer: the numbers are not final, and a rerun asks
+ * only for those items. `what` names the items (claims, ...); `after` ends the sentence.
+ */
+export function incompleteNote(summary: BenchmarkSummary, what = 'items', after = '.'): string[] {
+  if (summary.errors === 0) return [];
+  return [
+    `This run is incomplete: ${summary.errors} of ${summary.n} ${what} have no answer (rerun to retry them)${after}`,
+  ];
+}
+
+/**
  * The benchmark's headline numbers as named columns, for confidence intervals (bootstrap over items) and for
  * `compare` (per-category differences and paired tests). The harness resamples ItemResults within strata, calls
  * `score` on each resample and reads `values`, so every interval re-applies the benchmark's own weighting.
@@ -79,7 +93,10 @@ export interface MetricSpec<
    * benchmark: bootstrapped with the headline values, but not categories of `compare`.
    */
   secondary?(summary: Summary): Readonly<Record<string, number | null>>;
-  /** Items are resampled within their stratum (RewardBench: the subset), keeping each stratum's size. Default: the item's sampleGroup. */
+  /**
+   * Items are resampled within their stratum (RewardBench: the subset), keeping each stratum's size. Default: the
+   * item's sampleGroup.
+   */
   stratum?(item: Item): string;
   /**
    * Items that are scored together and must be resampled together (CoBBLEr: the asks of one comparison, in all its
@@ -122,7 +139,7 @@ export interface TableContext<Summary extends BenchmarkSummary = BenchmarkSummar
   /**
    * 95% bootstrap intervals of `metrics.values(summary)`, for this run's summary and the baselines' (undefined when
    * the benchmark has no `metrics` or intervals were turned off). Rows carry them aligned with the table's columns
-   * (reports/table.ts alignIntervals).
+   * (core/table.ts alignIntervals).
    */
   intervals?(summary: Summary): IntervalsByColumn | undefined;
 }
@@ -135,7 +152,7 @@ export interface Benchmark<
   id: string;
   title: string;
   description: string;
-  /** For 'pairwise', Gold must extend PairwiseGold (harness/positions.ts), so --swap can mirror items. */
+  /** For 'pairwise', Gold must extend PairwiseGold (protocol/positions.ts), so --swap can mirror items. */
   taskKind: TaskKind;
   /** The benchmark asks each comparison in the orders it defines itself (CoBBLEr): --swap leaves it alone. */
   ownOrders?: boolean;
@@ -155,7 +172,30 @@ export interface Benchmark<
   tables(summary: Summary, context: TableContext<Summary>): Promise<ReportTable[]>;
 }
 
-// The registry holds benchmarks of different item and gold types; the harness only passes values between
-// a benchmark's own methods, so erasing the type parameters here is safe.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/**
+ * The registry holds benchmarks of different item and gold types; the harness only passes values between a
+ * benchmark's own methods, so erasing the type parameters here is safe.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the registry's deliberately open benchmark type (see above).
 export type AnyBenchmark = Benchmark<any, any, any>;
+
+/** What a family's spec (heldout/pairwise-set.ts, pointwise/likert-set.ts) declares and passes on unchanged. */
+export interface BenchmarkDeclaration {
+  id: string;
+  title: string;
+  description: string;
+  paperColumn?: Table1Column;
+  downloads: DownloadSpec[];
+}
+
+/** The declared fields of a family's benchmark, with its task kind, in the order every benchmark lists them. */
+export function declaredFields<Kind extends TaskKind>(spec: BenchmarkDeclaration, taskKind: Kind) {
+  return {
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    taskKind,
+    ...(spec.paperColumn ? { paperColumn: spec.paperColumn } : {}),
+    downloads: spec.downloads,
+  };
+}

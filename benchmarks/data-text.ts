@@ -11,7 +11,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs/promises';
-import { DataError } from '../harness/errors.ts';
+import path from 'node:path';
+import { DataError, MissingDataError } from '../core/errors.ts';
 
 const decoder = new TextDecoder('utf-8');
 
@@ -67,7 +68,7 @@ export async function readUtf8(file: string): Promise<string> {
 }
 
 /** 1-based line and column of a character offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
@@ -78,7 +79,7 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 }
 
 /** JSON.parse; a syntax error becomes a DataError with the line and column where V8 reports a position. */
-export function parseJson(file: string, text: string): unknown {
+function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -90,7 +91,7 @@ export function parseJson(file: string, text: string): unknown {
   }
 }
 
-export type JsonPath = readonly (string | number)[];
+type JsonPath = readonly (string | number)[];
 
 interface Frame {
   array: boolean;
@@ -198,8 +199,53 @@ export function requireRowCount(file: string, found: number, pinned: number, nou
   );
 }
 
+/** True when `file` exists and is a file (not a folder). */
+export async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await fs.stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The first of `candidates` (relative to the data directory) that is a file: its absolute path and which it is. */
+export async function firstFile(
+  dataDir: string,
+  candidates: readonly string[],
+): Promise<{ file: string; index: number } | undefined> {
+  for (const [index, rel] of candidates.entries()) {
+    const file = path.join(dataDir, rel);
+    if (await isFile(file)) return { file, index };
+  }
+  return undefined;
+}
+
+/**
+ * The absolute path of the first of `candidates` (relative to the data directory) that exists. Otherwise a
+ * MissingDataError: "<what> not found. Looked for:", every absolute path tried, then `howToGet` (one line per entry).
+ */
+export async function findDataFile(
+  dataDir: string,
+  what: string,
+  candidates: readonly string[],
+  howToGet: readonly string[],
+): Promise<string> {
+  const found = await firstFile(dataDir, candidates);
+  if (found) return found.file;
+  const looked = candidates.map((rel) => `  ${path.join(dataDir, rel)}`);
+  throw new MissingDataError([`${what} not found. Looked for:`, ...looked, ...howToGet].join('\n'));
+}
+
 /** The download hint for requireRowCount. */
 export const pullAgain = (benchmarkId: string): string => `Download it again with: npm run data -- pull ${benchmarkId}`;
+
+/** The lines that end a message about missing data: how to get it. */
+export function whereToGet(benchmarkId: string): string[] {
+  return [
+    `Download it with: npm run data -- pull ${benchmarkId}`,
+    'or point --data / AUTORATER_DATA at a folder that has it.',
+  ];
+}
 
 /** A data value quoted for an error message: JSON-escaped (no control characters reach the terminal), cut short. */
 export function quote(value: unknown, max = 80): string {
@@ -209,7 +255,7 @@ export function quote(value: unknown, max = 80): string {
 }
 
 /** Marks a parquet string value whose bytes are not valid UTF-8 (see parquetTextParsers). */
-export class InvalidUtf8 {
+class InvalidUtf8 {
   constructor(readonly bytes: number) {}
 }
 

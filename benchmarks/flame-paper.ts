@@ -20,7 +20,7 @@ export type Table1Column = (typeof TABLE_1_COLUMNS)[number];
 
 export const TABLE_1_CITATION = 'FLAMe Table 1 (ACL)';
 
-export interface Table1Row {
+interface Table1Row {
   model: string;
   values: Record<Table1Column, number>;
 }

@@ -1,9 +1,20 @@
-/** Registered benchmarks. Adding one: write benchmarks/<id>/index.ts implementing Benchmark, then add it here. */
-import { UserError } from '../harness/errors.ts';
+/**
+ * Registered benchmarks: the one list the CLI, compare, the leaderboard and the data command read. Adding one: write
+ * its module (benchmarks/<id>/index.ts implementing Benchmark; a held-out pairwise set: definePairwiseSet in
+ * benchmarks/heldout/<id>/index.ts), import it here and list it below. Nothing else names benchmarks.
+ */
+import { UserError } from '../core/errors.ts';
 import { aggrefact, aggrefactTuned } from './aggrefact/index.ts';
 import type { AnyBenchmark } from './benchmark.ts';
 import { cobbler } from './cobbler/index.ts';
-import { alpacafarm, contrastiveSearch, copoem, expertLfqa, hhh, litmt, llmbar, rankgen } from './heldout/index.ts';
+import { alpacafarm } from './heldout/alpacafarm/index.ts';
+import { contrastiveSearch } from './heldout/contrastive-search/index.ts';
+import { copoem } from './heldout/copoem/index.ts';
+import { expertLfqa } from './heldout/expert-lfqa/index.ts';
+import { hhh } from './heldout/hhh/index.ts';
+import { litmt } from './heldout/litmt/index.ts';
+import { llmbar } from './heldout/llmbar/index.ts';
+import { rankgen } from './heldout/rankgen/index.ts';
 import { dipper } from './pointwise/dipper/index.ts';
 import { helpsteer } from './pointwise/helpsteer/index.ts';
 import { newsroom } from './pointwise/newsroom/index.ts';

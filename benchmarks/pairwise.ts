@@ -4,13 +4,13 @@
  * verdict. With --swap an item is asked in both orders; it counts 1 or 0 only when both orders agree, and a
  * disagreement (a position flip) counts as a tie.
  */
-import type { PairwiseGold } from '../harness/positions.ts';
+import type { PairwiseGold } from '../protocol/positions.ts';
 import type { ItemResult, Outcome } from './benchmark.ts';
 
 /** What the judge preferred, relative to the gold label; null when it gave no answer. */
-export type Preference = 'better' | 'worse' | 'tie';
+type Preference = 'better' | 'worse' | 'tie';
 
-export function preference(outcome: Outcome, gold: PairwiseGold): Preference | null {
+function preference(outcome: Outcome, gold: PairwiseGold): Preference | null {
   switch (outcome.status) {
     case 'error':
       return null;

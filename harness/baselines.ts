@@ -1,15 +1,24 @@
 /**
- * Sanity rows: every benchmark table also shows the baseline judges for its task kind, on exactly the same items
- * (same sample, same positions, same orders). They are pure functions of the item and answer instantly, so they are
- * asked directly whenever a report is made: no store, no retries, no rate limits (a few milliseconds per thousand
- * items, where a full run through runEval cost about 0.15 s each).
+ * A run's measured rows, what its report lays out: this run's bootstrap intervals, and the sanity rows, the
+ * baseline judges for each benchmark's task kind on exactly the same items (same sample, same positions, same
+ * orders) with their intervals. The baselines are pure functions of the item and answer instantly, so they are
+ * asked directly after every run: no store, no retries, no rate limits (a few milliseconds per thousand items,
+ * where a full run through runEval cost about 0.15 s each).
  */
-import type { AnyBenchmark, BenchmarkSummary, ItemResult, Outcome } from '../benchmarks/benchmark.ts';
+import type {
+  AnyBenchmark,
+  BenchmarkSummary,
+  IntervalsByColumn,
+  ItemResult,
+  Outcome,
+} from '../benchmarks/benchmark.ts';
 import { createJudge } from '../judges/index.ts';
 import type { Judge } from '../judges/judge.ts';
+import { metricIntervals, type IntervalOptions } from './intervals.ts';
 import { replyOutcome } from './outcomes.ts';
 import { prepareItems, type Presentation, type SelectOptions } from './prepare.ts';
-import type { TaskKind } from './tasks.ts';
+import type { RunResult } from './run.ts';
+import type { TaskKind } from '../protocol/tasks.ts';
 
 export const BASELINES: Readonly<Record<TaskKind, readonly string[]>> = {
   pairwise: ['longer-wins', 'shorter-wins', 'random'],
@@ -38,7 +47,7 @@ async function ask(judge: Judge, benchmark: AnyBenchmark, itemId: string, p: Pre
  * Each baseline judge's row in turn: its results are what the caller keeps them for (intervals) and can let go of
  * before the next row, so a 100,000-item run never holds three more sets of results at once.
  */
-export async function* runBaselines(
+async function* runBaselines(
   benchmark: AnyBenchmark,
   options: SelectOptions & { dataDir: string; seed: number; exclude?: string },
 ): AsyncGenerator<{ judgeId: string; summary: BenchmarkSummary; results: ItemResult[] }> {
@@ -59,4 +68,39 @@ export async function* runBaselines(
     }
     yield { judgeId: id, summary: benchmark.score(results) as BenchmarkSummary, results };
   }
+}
+
+/** One row of a benchmark's table: its summary and the 95% intervals of its headline values. */
+export interface MeasuredRow {
+  summary: BenchmarkSummary;
+  intervals: IntervalsByColumn | undefined;
+}
+
+/** A benchmark's measured rows: this run's, and each baseline judge's. */
+export interface MeasuredRows {
+  run: MeasuredRow;
+  baselines: (MeasuredRow & { judgeId: string })[];
+}
+
+interface MeasureOptions extends SelectOptions, IntervalOptions {
+  dataDir: string;
+}
+
+/**
+ * This run's rows with their intervals and the baseline judges' rows beside them, by benchmark id. Each baseline's
+ * results are let go once its intervals are computed, so a 100,000-item run never holds three more sets at once.
+ */
+export async function measureRows(run: RunResult, options: MeasureOptions): Promise<Map<string, MeasuredRows>> {
+  const measured = new Map<string, MeasuredRows>();
+  const { dataDir, seed, sample, limit, swap } = options;
+  for (const b of run.benchmarks) {
+    const own: MeasuredRow = { summary: b.summary, intervals: metricIntervals(b.benchmark, b.results, options) };
+    const baselines: MeasuredRows['baselines'] = [];
+    const rows = runBaselines(b.benchmark, { dataDir, seed, sample, limit, swap, exclude: run.judge.id });
+    for await (const { judgeId, summary, results } of rows) {
+      baselines.push({ judgeId, summary, intervals: metricIntervals(b.benchmark, results, options) });
+    }
+    measured.set(b.benchmark.id, { run: own, baselines });
+  }
+  return measured;
 }

@@ -6,14 +6,8 @@
  * trip on one burst of concurrent failures that the server recovers from a second later; a duration alone would
  * trip on two slow failures. 429s never count: being told to slow down is pacing, not an outage.
  */
+import type { BreakerSettings } from '../protocol/limits.ts';
 import { failureCause, type FaultKind } from './faults.ts';
-
-export interface BreakerSettings {
-  /** Consecutive failed attempts with one cause. */
-  failures: number;
-  /** ... spanning at least this long. */
-  ms: number;
-}
 
 /** At least 10, and twice the concurrency: every worker must have failed twice in a row. */
 export function defaultBreaker(concurrency: number): BreakerSettings {

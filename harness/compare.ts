@@ -3,15 +3,15 @@
  * headline category (the benchmark's MetricSpec columns): both values, the difference, its paired 95% bootstrap
  * interval (the same resampled items for both judges), a paired test (McNemar's exact test where the category is a
  * plain mean of right/wrong outcomes, a paired permutation test otherwise) and Holm's correction across the
- * benchmark's categories. Judgments come from the store: nothing is asked here (see harness/compare-command.ts).
+ * benchmark's categories. Judgments come from the store: nothing is asked here (see harness/commands/compare.ts).
  */
 import type { AnyBenchmark, ItemResult } from '../benchmarks/benchmark.ts';
 import { unanswered } from '../benchmarks/pairwise.ts';
 import type { Judge } from '../judges/judge.ts';
-import { forEachResample, percentileInterval, strataOf } from './bootstrap.ts';
+import { forEachResample, percentileInterval, strataOf } from '../core/bootstrap.ts';
 import { clusterKeys, strataKeys } from './intervals.ts';
 import { storedResults } from './outcomes.ts';
-import { holm, mcnemarExact, pairedPermutationTest } from './paired.ts';
+import { holm, mcnemarExact, pairedPermutationTest } from '../core/paired.ts';
 import { prepareItems, type SelectOptions } from './prepare.ts';
 import { judgeFingerprint } from './run.ts';
 import type { Store } from './store.ts';
@@ -48,7 +48,7 @@ export interface BenchmarkComparison {
   categories: CategoryComparison[];
 }
 
-export interface CompareOptions extends SelectOptions {
+interface CompareOptions extends SelectOptions {
   dataDir: string;
   seed: number;
   store: Store;
@@ -90,7 +90,7 @@ function mcnemarCounts(
 }
 
 /** Compares two judges' stored results on one benchmark (both built from the same prepared items). */
-export function compareResults(
+function compareResults(
   benchmark: AnyBenchmark,
   names: { candidate: string; baseline: string },
   candidateAll: readonly ItemResult[],
@@ -137,7 +137,9 @@ export function compareResults(
     { resamples: options.resamples, seed: options.seed, stream },
     (indices) => {
       const d = diff(valuesOf(indices.map((i) => candidate[i]!)), valuesOf(indices.map((i) => baseline[i]!)));
-      d.forEach((v, k) => draws[k]!.push(v));
+      d.forEach((v, k) => {
+        draws[k]!.push(v);
+      });
     },
   );
 
@@ -202,7 +204,7 @@ export function compareResults(
 }
 
 /** A judge's stored results on a benchmark's prepared items (nothing is asked). */
-export async function storedJudgeResults(
+async function storedJudgeResults(
   judge: Judge,
   benchmark: AnyBenchmark,
   options: Pick<CompareOptions, 'dataDir' | 'seed' | 'store' | 'sample' | 'limit' | 'swap'>,

@@ -14,7 +14,7 @@ const WAIT_POLL_MS = 250;
 const CHUNK_FAST_MS = 100;
 const MAX_CHUNK = 1024;
 
-export interface DispatchEvents<K> {
+interface DispatchEvents<K> {
   /** Another run answered these while this one was getting to them. */
   answeredElsewhere?(keys: K[]): void;
   /** Waiting on items other runs hold (0 when no longer waiting). */

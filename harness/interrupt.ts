@@ -4,11 +4,11 @@
  * the command exits 130. A second one quits at once with 130, after `onForceExit` (which commits what is already
  * answered). `dispose` removes the handlers when the command ends.
  */
-import { EXIT_CODES } from './exit-codes.ts';
+import { EXIT_CODES } from '../core/exit-codes.ts';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-export interface Interrupt {
+interface Interrupt {
   signal: AbortSignal;
   dispose(): void;
 }

@@ -1,11 +1,12 @@
 /**
  * Confidence intervals for a benchmark's headline values (its MetricSpec): a stratified bootstrap over the scored
  * items that calls the benchmark's own `score` on every resample (or adds per-cluster counts, `MetricSpec.counts`).
- * Re-scoring a large benchmark costs up to seconds per row, so results are cached in the run store under a hash of everything they depend on (the items'
- * outcomes, the point values, the seed and the number of resamples): a rerun with nothing new costs nothing.
+ * Re-scoring a large benchmark costs up to seconds per row, so results are cached in the run store under a hash of
+ * everything they depend on (the items' outcomes, the point values, the seed and the number of resamples): a rerun
+ * with nothing new costs nothing.
  */
 import type { AnyBenchmark, BenchmarkSummary, IntervalsByColumn, ItemResult } from '../benchmarks/benchmark.ts';
-import { bootstrapCountIntervals, bootstrapIntervals, strataOf, type BootstrapOptions } from './bootstrap.ts';
+import { bootstrapCountIntervals, bootstrapIntervals, strataOf, type BootstrapOptions } from '../core/bootstrap.ts';
 import { createHash } from 'node:crypto';
 
 export interface IntervalOptions {
@@ -28,11 +29,7 @@ export function clusterKeys(benchmark: AnyBenchmark, results: readonly ItemResul
   return cluster ? results.map((r) => cluster(r.item)) : undefined;
 }
 
-export function bootstrapOptions(
-  benchmark: AnyBenchmark,
-  options: IntervalOptions,
-  purpose = 'interval',
-): BootstrapOptions {
+function bootstrapOptions(benchmark: AnyBenchmark, options: IntervalOptions, purpose = 'interval'): BootstrapOptions {
   return { resamples: options.resamples, seed: options.seed, stream: `${purpose}/${benchmark.id}` };
 }
 
@@ -44,7 +41,10 @@ export function metricValues(
   return benchmark.metrics ? benchmark.metrics.values(summary) : {};
 }
 
-/** Everything an interval depends on, hashed: the benchmark, the bootstrap settings, each item's stratum and outcomes. */
+/**
+ * Everything an interval depends on, hashed: the benchmark, the bootstrap settings, each item's stratum and
+ * outcomes.
+ */
 function cacheKey(
   benchmark: AnyBenchmark,
   results: readonly ItemResult[],
@@ -108,24 +108,4 @@ export function metricIntervals(
   const byColumn = Object.fromEntries(columns.map((c, i) => [c, intervals[i] ?? null]));
   options.cache?.saveDerived(key, JSON.stringify(byColumn));
   return byColumn;
-}
-
-/**
- * What TableContext.intervals needs: computed once per (summary, results) pair given here, then looked up by the
- * summary object the table builder holds.
- */
-export class IntervalLookup {
-  private readonly bySummary = new Map<BenchmarkSummary, IntervalsByColumn | undefined>();
-
-  constructor(
-    private readonly benchmark: AnyBenchmark,
-    private readonly options: IntervalOptions,
-  ) {}
-
-  /** Computes the intervals of one row now; the results need not be kept after. */
-  add(summary: BenchmarkSummary, results: readonly ItemResult[]): void {
-    this.bySummary.set(summary, metricIntervals(this.benchmark, results, this.options));
-  }
-
-  readonly get = (summary: BenchmarkSummary): IntervalsByColumn | undefined => this.bySummary.get(summary);
 }

@@ -22,7 +22,7 @@ import { bundleOptions } from './bundle.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BUILDS = path.join(ROOT, '.build');
-const SOURCE_DIRS = ['harness', 'benchmarks', 'judges', 'reports'];
+const SOURCE_DIRS = ['core', 'protocol', 'harness', 'benchmarks', 'judges', 'reports'];
 const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json'];
 /** Older builds are removed after this long: a command started before an edit may still load chunks from its own. */
 const KEEP_OLD_BUILDS_MS = 24 * 3600 * 1000;
@@ -74,8 +74,9 @@ async function entry() {
     await build(folder);
     return cli;
   } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     process.stderr.write(
-      `autorater: could not build the CLI into .build/ (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); running the sources through tsx\n`,
+      `autorater: could not build the CLI into .build/ (${reason}); ` + 'running the sources through tsx\n',
     );
     const { register } = await import('tsx/esm/api');
     register();

@@ -5,11 +5,11 @@
  */
 import type { ItemResult, Outcome } from '../benchmarks/benchmark.ts';
 import type { JudgeReply } from '../judges/judge.ts';
-import { parseReply } from '../judges/parse.ts';
+import { parseReply } from '../protocol/parse.ts';
 import type { PreparedItem } from './prepare.ts';
 import { NO_SPEND, addSpend, type Spend } from './spend.ts';
 import { judgmentKey, type Judgment } from './store.ts';
-import type { Task } from './tasks.ts';
+import type { Task } from '../protocol/tasks.ts';
 
 /** P(supported) from the probabilities of the Yes/No options, when the judge returned them. */
 function supportProbability(probabilities: Record<string, number> | null): number | undefined {
@@ -24,7 +24,7 @@ function supportProbability(probabilities: Record<string, number> | null): numbe
   return yes / (yes + no);
 }
 
-export function outcomeOf(task: Task, judgment: Judgment | undefined, stopped: boolean): Outcome {
+function outcomeOf(task: Task, judgment: Judgment | undefined, stopped: boolean): Outcome {
   if (!judgment) return { status: 'error', message: stopped ? 'not judged: the run stopped first' : 'not judged' };
   if (judgment.error !== null) return { status: 'error', message: judgment.error };
   if (judgment.replyType === 'verdict' && judgment.verdict) return { status: 'verdict', verdict: judgment.verdict };
@@ -43,11 +43,17 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** What gets stored for a reply: a verdict of the wrong kind is a judge bug, stored as an error. */
+/** What gets stored of a reply: a verdict of the wrong kind is a judge bug, stored as an error. */
 type StoredReply = Pick<Judgment, 'replyType' | 'raw' | 'verdict' | 'error' | 'optionProbabilities' | 'invalidReason'>;
 
+const none = { verdict: null, error: null, optionProbabilities: null, invalidReason: null };
+
+/** What gets stored for a request that failed: its error, and nothing of a reply. */
+export function failedReply(message: string): StoredReply {
+  return { ...none, replyType: null, raw: null, error: message };
+}
+
 export function storedReply(task: Task, reply: JudgeReply): StoredReply {
-  const none = { verdict: null, error: null, optionProbabilities: null, invalidReason: null };
   switch (reply.type) {
     case 'text': {
       const parsed = parseReply(task, reply.text);
@@ -63,12 +69,7 @@ export function storedReply(task: Task, reply: JudgeReply): StoredReply {
       return { ...none, replyType: 'invalid', raw: reply.raw ?? null, invalidReason: reply.reason };
     case 'verdict':
       if (reply.verdict.kind !== task.kind) {
-        return {
-          ...none,
-          replyType: null,
-          raw: null,
-          error: `judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task`,
-        };
+        return failedReply(`judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task`);
       }
       return { ...none, replyType: 'verdict', raw: reply.note ?? null, verdict: reply.verdict };
   }
@@ -92,7 +93,7 @@ export function replyOutcome(task: Task, reply: JudgeReply): Outcome {
   return outcomeOf(task, { ...unstored, ...storedReply(task, reply) }, false);
 }
 
-export interface StoredResults {
+interface StoredResults {
   results: ItemResult[];
   judgments: (Judgment | undefined)[];
   swappedJudgments: (Judgment | undefined)[];

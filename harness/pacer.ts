@@ -2,7 +2,7 @@
  * Paces one run's requests to its endpoint's rate limits, so a run on a low provider tier finishes instead of
  * losing half its items to 429s:
  * - the limits are the configured ones (limits.requestsPerMinute / tokensPerMinute) or, lower, the ones every reply
- *   announces (judges/api/rate-limit-headers.ts), adopted as they change: a raised limit speeds the run up again;
+ *   announces (judges/adapters/rate-limit-headers.ts), adopted as they change: a raised limit speeds the run up again;
  * - requests leave evenly spaced (a generic cell rate: each booking moves the next free slot on by 60 s / limit),
  *   with a small tolerance for late wake-ups, so a server whose bucket holds only a second's worth never sees a burst;
  * - a reply saying nothing is left (remaining 0) holds everyone until its reset;
@@ -13,11 +13,11 @@
  * Waiters are served first come, first served. Every attempt books a slot, retries included.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RateLimitReading } from '../judges/api/rate-limit-headers.ts';
-import type { RateLimits } from './rate-limit.ts';
+import type { RateLimitReading } from '../judges/adapters/rate-limit-headers.ts';
+import type { RateLimits } from '../protocol/limits.ts';
 
 /** How long a 429 holds everyone: the retry policy's caps (harness/retry.ts), shared by every request. */
-export interface PacerWaits {
+interface PacerWaits {
   /** First wait for a 429 without Retry-After; doubles per consecutive 429. */
   baseDelayMs: number;
   maxDelayMs: number;

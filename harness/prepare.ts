@@ -3,10 +3,10 @@
  * its FLAMe prompt and the prompt's hash (part of the store key), plus the mirrored order for --swap.
  */
 import type { AnyBenchmark, Prepared } from '../benchmarks/benchmark.ts';
-import { renderPrompt } from '../judges/prompt.ts';
-import { sha256 } from './hash.ts';
-import { mirrorPair } from './positions.ts';
-import { sampleItems } from './sample.ts';
+import { renderPrompt } from '../protocol/prompt.ts';
+import { sha256 } from '../core/hash.ts';
+import { mirrorPair } from '../protocol/positions.ts';
+import { sampleItems } from '../protocol/sample.ts';
 
 /**
  * One way of asking an item. The prompt's hash is kept; its text is rendered again whenever it is read (about 15 µs),

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { Spend } from './spend.ts';
 
-export interface RunProgress {
+interface RunProgress {
   /** One request answered. `spend` is the run's running total. */
   tick(spend?: Spend): void;
   /** One item failed (stored as an error), grouped by its cause (harness/faults.ts failureCause). */
@@ -37,10 +37,11 @@ export function formatSpend(spend: Spend, priced: boolean): string {
 const CAUSE_CHARS = 48;
 
 /** "(HTTP 500: overloaded ×12, no complete reply within 5s ×3)": the two most frequent causes. */
-export function topCauses(counts: ReadonlyMap<string, number>, shown = 2): string {
+function topCauses(counts: ReadonlyMap<string, number>, shown = 2): string {
   if (counts.size === 0) return '';
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, shown);
-  const short = (cause: string): string => (cause.length > CAUSE_CHARS ? `${cause.slice(0, CAUSE_CHARS - 1)}…` : cause);
+  const keep = CAUSE_CHARS - 1;
+  const short = (cause: string): string => (cause.length > CAUSE_CHARS ? `${cause.slice(0, keep)}…` : cause);
   const parts = top.map(([cause, n]) => `${short(cause)} ×${n}`);
   return ` (${parts.join(', ')}${counts.size > shown ? ', …' : ''})`;
 }
@@ -101,29 +102,6 @@ export function runBar(label: string, total: number, cached: number, enabled: bo
     note(text) {
       note = text;
       bar.update(values());
-    },
-    stop() {
-      bar.stop();
-    },
-  };
-}
-
-export function byteBar(label: string, total: number, start: number): { update(value: number): void; stop(): void } {
-  if (!process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: `${label} [{bar}] {percentage}% | {mb}/{totalMb} MB | ETA {eta_formatted}`,
-      barsize: 24,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
-  bar.start(total, start, { mb: mb(start), totalMb: mb(total) });
-  return {
-    update(value) {
-      bar.update(value, { mb: mb(value), totalMb: mb(total) });
     },
     stop() {
       bar.stop();

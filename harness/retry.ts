@@ -6,29 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JudgeCallError } from '../judges/call-error.ts';
-
-export interface RetryPolicy {
-  maxAttempts: number;
-  /** Per attempt, including reading the whole body. */
-  timeoutMs: number;
-  /** First backoff; doubles each attempt. */
-  baseDelayMs: number;
-  /** Cap on the computed backoff. */
-  maxDelayMs: number;
-  /** Cap on a server-given Retry-After. */
-  maxRetryAfterMs: number;
-  /** 429s one item may get while the pacer holds it (they are not failures: see RetryHooks.onRateLimited). */
-  maxRateLimited: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 5,
-  timeoutMs: 120_000,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  maxRetryAfterMs: 60_000,
-  maxRateLimited: 30,
-};
+import type { RetryPolicy } from '../protocol/limits.ts';
 
 export interface RetryHooks {
   /** Called before waiting to retry. */

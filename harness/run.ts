@@ -8,24 +8,17 @@ import { JudgeCallError } from '../judges/call-error.ts';
 import type { Judge } from '../judges/judge.ts';
 import { Breaker, defaultBreaker, type BreakerTrip } from './breaker.ts';
 import { Dispatcher } from './dispatch.ts';
-import { EndpointError, MissingDataError, UserError } from './errors.ts';
+import { EndpointError, MissingDataError, UserError } from '../core/errors.ts';
 import { configurationHint, failureCause, faultKind, isConfigurationFault, type FaultKind } from './faults.ts';
-import { canonicalJson, sha256 } from './hash.ts';
+import { canonicalJson, sha256 } from '../core/hash.ts';
 import { boundHeapGrowth } from './heap.ts';
-import { errorMessage, storedReply, storedResults } from './outcomes.ts';
+import { errorMessage, failedReply, storedReply, storedResults } from './outcomes.ts';
 import { prepareItems, type Presentation } from './prepare.ts';
 import { runBar } from './progress.ts';
 import { Pacer } from './pacer.ts';
-import { estimateTokens } from './rate-limit.ts';
-import {
-  DEFAULT_RETRY_POLICY,
-  RetriesExhausted,
-  StoppedBeforeRetry,
-  callWithRetries,
-  type RetryHooks,
-  type RetryPolicy,
-} from './retry.ts';
-import { redact } from './secrets.ts';
+import { DEFAULT_RETRY_POLICY, estimateTokens, type RetryPolicy } from '../protocol/limits.ts';
+import { RetriesExhausted, StoppedBeforeRetry, callWithRetries, type RetryHooks } from './retry.ts';
+import { redact } from '../core/secrets.ts';
 import { Budget, NO_SPEND, addSpend, costOf, type Spend } from './spend.ts';
 import { judgmentKey, type Judgment, type RunStatus, type Store } from './store.ts';
 
@@ -251,16 +244,11 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
       const message = redact(errorMessage(error));
       store.record(fingerprint, {
         ...base,
-        replyType: null,
-        raw: null,
-        verdict: null,
-        error: message,
+        ...failedReply(message),
         latencyMs: performance.now() - started,
         inputTokens: null,
         outputTokens: null,
         costUsd: null,
-        optionProbabilities: null,
-        invalidReason: null,
         attempts: error instanceof RetriesExhausted ? error.attempts : 1,
       });
       progress.fail(failureCause(message));

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { StoreError, UserError } from './errors.ts';
+import { StoreError, UserError } from '../core/errors.ts';
 import { Store } from './store.ts';
 
 /** The store the running command opened: names the file when SQLite fails later, mid-run. */

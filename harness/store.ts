@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { UserError } from './errors.ts';
-import { redact, redactSecrets } from './secrets.ts';
-import type { Verdict } from './tasks.ts';
+import { UserError } from '../core/errors.ts';
+import { redact, redactSecrets } from '../core/secrets.ts';
+import type { Verdict } from '../protocol/tasks.ts';
 
 const SCHEMA_VERSION = 3;
 
@@ -46,6 +46,88 @@ const HOST = os.hostname();
 /** How long a lease lasts without renewal: only matters for a holder on another host (same host: pid check). */
 export const LEASE_TTL_MS = 60_000;
 
+/**
+ * The judgments table, one entry per field of a Judgment, in the table's column order (columns added by migrations
+ * come last): the one place a field's column is named. The table's definition, the statement that writes a
+ * judgment and the conversion of a row back into a Judgment are all made from it. `stored` is what a value becomes
+ * in its column: JSON text, or text with keys and passwords removed (whoever echoed them: the one place anything
+ * reaches the store).
+ */
+const JUDGMENT_COLUMNS: readonly {
+  field: keyof Judgment;
+  column: string;
+  type: string;
+  stored?: 'json' | 'redacted' | 'secrets-redacted';
+}[] = [
+  { field: 'benchmark', column: 'benchmark', type: 'TEXT NOT NULL' },
+  { field: 'itemId', column: 'item_id', type: 'TEXT NOT NULL' },
+  { field: 'promptHash', column: 'prompt_hash', type: 'TEXT NOT NULL' },
+  { field: 'judgeId', column: 'judge_id', type: 'TEXT NOT NULL' },
+  { field: 'runId', column: 'run_id', type: 'INTEGER NOT NULL' },
+  { field: 'replyType', column: 'reply_type', type: 'TEXT' },
+  { field: 'raw', column: 'raw', type: 'TEXT', stored: 'secrets-redacted' },
+  { field: 'verdict', column: 'verdict', type: 'TEXT', stored: 'json' },
+  { field: 'error', column: 'error', type: 'TEXT', stored: 'redacted' },
+  { field: 'latencyMs', column: 'latency_ms', type: 'REAL' },
+  { field: 'inputTokens', column: 'input_tokens', type: 'INTEGER' },
+  { field: 'outputTokens', column: 'output_tokens', type: 'INTEGER' },
+  { field: 'attempts', column: 'attempts', type: 'INTEGER NOT NULL DEFAULT 1' },
+  { field: 'createdAt', column: 'created_at', type: 'TEXT NOT NULL' },
+  { field: 'costUsd', column: 'cost_usd', type: 'REAL' },
+  { field: 'optionProbabilities', column: 'option_probs', type: 'TEXT', stored: 'json' },
+  { field: 'invalidReason', column: 'invalid_reason', type: 'TEXT', stored: 'redacted' },
+];
+
+/** A judgment's key columns besides the judge's fingerprint. */
+const KEY_FIELDS: readonly (keyof Judgment)[] = ['benchmark', 'itemId', 'promptHash'];
+
+const JUDGMENTS_TABLE = `CREATE TABLE IF NOT EXISTS judgments (
+  judge_fingerprint TEXT NOT NULL,
+${JUDGMENT_COLUMNS.map((c) => `  ${c.column.padEnd(17)} ${c.type},`).join('\n')}
+  PRIMARY KEY (judge_fingerprint, benchmark, item_id, prompt_hash)
+);`;
+
+/**
+ * Writes a judgment unless an answer is stored for its key: a new row, or over a stored error (attempts add up).
+ */
+const UPSERT_JUDGMENT = `
+  INSERT INTO judgments (judge_fingerprint, ${JUDGMENT_COLUMNS.map((c) => c.column).join(', ')})
+  VALUES (@fingerprint, ${JUDGMENT_COLUMNS.map((c) => `@${c.field}`).join(', ')})
+  ON CONFLICT (judge_fingerprint, benchmark, item_id, prompt_hash) DO UPDATE SET
+    ${JUDGMENT_COLUMNS.filter((c) => !KEY_FIELDS.includes(c.field))
+      .map((c) => `${c.column} = ${c.field === 'attempts' ? 'judgments.attempts + ' : ''}excluded.${c.column}`)
+      .join(', ')}
+  WHERE judgments.error IS NOT NULL`;
+
+/** A judgment's statement parameters: its values as stored. */
+function judgmentParams(fingerprint: string, j: Judgment): Record<string, unknown> {
+  const params: Record<string, unknown> = { fingerprint };
+  for (const { field, stored } of JUDGMENT_COLUMNS) {
+    const value = j[field];
+    params[field] =
+      value === null || stored === undefined
+        ? value
+        : stored === 'json'
+          ? JSON.stringify(value)
+          : stored === 'redacted'
+            ? redact(value as string)
+            : redactSecrets(value as string);
+  }
+  return params;
+}
+
+/** A stored row as a Judgment; `once` shares equal strings between rows. */
+function judgmentOf(row: Record<string, unknown>, once: (text: string) => string): Judgment {
+  const j: Record<string, unknown> = {};
+  for (const { field, column, stored } of JUDGMENT_COLUMNS) {
+    const value = row[column];
+    j[field] = value !== null && stored === 'json' ? JSON.parse(value as string) : value;
+  }
+  j.benchmark = once(j.benchmark as string);
+  j.judgeId = once(j.judgeId as string);
+  return j as unknown as Judgment;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS judges (
   fingerprint TEXT PRIMARY KEY,
@@ -64,27 +146,7 @@ CREATE TABLE IF NOT EXISTS runs (
   status            TEXT NOT NULL,
   summary           TEXT
 );
-CREATE TABLE IF NOT EXISTS judgments (
-  judge_fingerprint TEXT NOT NULL,
-  benchmark         TEXT NOT NULL,
-  item_id           TEXT NOT NULL,
-  prompt_hash       TEXT NOT NULL,
-  judge_id          TEXT NOT NULL,
-  run_id            INTEGER NOT NULL,
-  reply_type        TEXT,
-  raw               TEXT,
-  verdict           TEXT,
-  error             TEXT,
-  latency_ms        REAL,
-  input_tokens      INTEGER,
-  output_tokens     INTEGER,
-  attempts          INTEGER NOT NULL DEFAULT 1,
-  created_at        TEXT NOT NULL,
-  cost_usd          REAL,
-  option_probs      TEXT,
-  invalid_reason    TEXT,
-  PRIMARY KEY (judge_fingerprint, benchmark, item_id, prompt_hash)
-);
+${JUDGMENTS_TABLE}
 `;
 
 /** Steps from each older schema version to the next. */
@@ -99,7 +161,10 @@ export interface Judgment {
   promptHash: string;
   judgeId: string;
   runId: number;
-  /** 'text' (parse `raw`), 'verdict' (given directly), 'invalid' (the judge itself found no verdict), or null when it failed. */
+  /**
+   * 'text' (parse `raw`), 'verdict' (given directly), 'invalid' (the judge itself found no verdict), or null when it
+   * failed.
+   */
   replyType: 'text' | 'verdict' | 'invalid' | null;
   raw: string | null;
   verdict: Verdict | null;
@@ -116,32 +181,12 @@ export interface Judgment {
   createdAt: string;
 }
 
-interface JudgmentRow {
-  benchmark: string;
-  item_id: string;
-  prompt_hash: string;
-  judge_id: string;
-  run_id: number;
-  reply_type: 'text' | 'verdict' | 'invalid' | null;
-  raw: string | null;
-  verdict: string | null;
-  error: string | null;
-  latency_ms: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_usd: number | null;
-  option_probs: string | null;
-  invalid_reason: string | null;
-  attempts: number;
-  created_at: string;
-}
-
 export interface ItemKey {
   itemId: string;
   promptHash: string;
 }
 
-export interface Claim<K extends ItemKey> {
+interface Claim<K extends ItemKey> {
   /** Leased to this store's process now: ask them. */
   claimed: K[];
   /** Answered (a verdict or a reply without one) since the caller looked: nothing to ask. */
@@ -214,18 +259,7 @@ export class Store {
       if (error instanceof UserError) throw error;
       throw new UserError(`cannot open the run store ${file}: ${(error as Error).message}`);
     }
-    this.upsert = this.db.prepare(`
-      INSERT INTO judgments (judge_fingerprint, benchmark, item_id, prompt_hash, judge_id, run_id, reply_type, raw,
-                             verdict, error, latency_ms, input_tokens, output_tokens, cost_usd, option_probs, invalid_reason, attempts, created_at)
-      VALUES (@fingerprint, @benchmark, @itemId, @promptHash, @judgeId, @runId, @replyType, @raw,
-              @verdict, @error, @latencyMs, @inputTokens, @outputTokens, @costUsd, @optionProbs, @invalidReason, @attempts, @createdAt)
-      ON CONFLICT (judge_fingerprint, benchmark, item_id, prompt_hash) DO UPDATE SET
-        judge_id = excluded.judge_id, run_id = excluded.run_id, reply_type = excluded.reply_type, raw = excluded.raw,
-        verdict = excluded.verdict, error = excluded.error, latency_ms = excluded.latency_ms,
-        input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd,
-        option_probs = excluded.option_probs, invalid_reason = excluded.invalid_reason, attempts = judgments.attempts + excluded.attempts,
-        created_at = excluded.created_at
-      WHERE judgments.error IS NOT NULL`);
+    this.upsert = this.db.prepare(UPSERT_JUDGMENT);
     // A stored answer is never replaced: not by an error (a later failure must not erase a verdict), and not by a
     // second answer (two runs that both asked: the first answer stays, and what the second one cost is added, so
     // the store's costs are what was paid).
@@ -280,7 +314,8 @@ export class Store {
   startRun(judgeId: string, fingerprint: string, benchmarks: string[], args: Record<string, unknown>): number {
     const info = this.db
       .prepare(
-        'INSERT INTO runs (judge_id, judge_fingerprint, benchmarks, args, started_at, status) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO runs (judge_id, judge_fingerprint, benchmarks, args, started_at, status) ' +
+          'VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(judgeId, fingerprint, benchmarks.join(','), JSON.stringify(args), new Date().toISOString(), 'running');
     return Number(info.lastInsertRowid);
@@ -298,34 +333,25 @@ export class Store {
     this.flush();
     // Row by row: a 100,000-item benchmark is not held twice (as rows and as judgments) on the way.
     const rows = this.db
-      .prepare('SELECT * FROM judgments WHERE judge_fingerprint = ? AND benchmark = ?')
-      .iterate(fingerprint, benchmark) as IterableIterator<JudgmentRow>;
+      .prepare(
+        `SELECT ${JUDGMENT_COLUMNS.map((c) => c.column).join(', ')} FROM judgments ` +
+          'WHERE judge_fingerprint = ? AND benchmark = ?',
+      )
+      .iterate(fingerprint, benchmark) as IterableIterator<
+      Record<string, unknown> & { item_id: string; prompt_hash: string }
+    >;
     const map = new Map<string, Judgment>();
     // Every row of a benchmark has the same benchmark id and, mostly, the same judge id: one string each, not one
     // per row (SQLite hands out a new one every time).
     const shared = new Map<string, string>();
-    const once = (text: string): string => shared.get(text) ?? (shared.set(text, text), text);
+    const once = (text: string): string => {
+      const known = shared.get(text);
+      if (known !== undefined) return known;
+      shared.set(text, text);
+      return text;
+    };
     for (const row of rows) {
-      map.set(judgmentKey(row.item_id, row.prompt_hash), {
-        benchmark: once(row.benchmark),
-        itemId: row.item_id,
-        promptHash: row.prompt_hash,
-        judgeId: once(row.judge_id),
-        runId: row.run_id,
-        replyType: row.reply_type,
-        raw: row.raw,
-        verdict: row.verdict === null ? null : (JSON.parse(row.verdict) as Verdict),
-        error: row.error,
-        latencyMs: row.latency_ms,
-        inputTokens: row.input_tokens,
-        outputTokens: row.output_tokens,
-        costUsd: row.cost_usd,
-        optionProbabilities:
-          row.option_probs === null ? null : (JSON.parse(row.option_probs) as Record<string, number>),
-        invalidReason: row.invalid_reason,
-        attempts: row.attempts,
-        createdAt: row.created_at,
-      });
+      map.set(judgmentKey(row.item_id, row.prompt_hash), judgmentOf(row, once));
     }
     return map;
   }
@@ -335,7 +361,7 @@ export class Store {
     this.replyStatement ??= this.db.prepare(
       'SELECT raw FROM judgments WHERE judge_fingerprint = ? AND benchmark = ? AND item_id = ? AND prompt_hash = ?',
     );
-    type Row = Pick<JudgmentRow, 'raw'> | undefined;
+    type Row = { raw: string | null } | undefined;
     const row = this.replyStatement.get(fingerprint, benchmark, itemId, promptHash) as Row;
     return row?.raw ?? null;
   }
@@ -361,27 +387,7 @@ export class Store {
    */
   record(fingerprint: string, j: Omit<Judgment, 'createdAt'>): void {
     if (this.failure !== undefined) this.flush(); // throws the failed commit's error to the run
-    this.pending.push({
-      fingerprint,
-      benchmark: j.benchmark,
-      itemId: j.itemId,
-      promptHash: j.promptHash,
-      judgeId: j.judgeId,
-      runId: j.runId,
-      replyType: j.replyType,
-      // The one place anything reaches the store: keys and passwords are removed here, whoever echoed them.
-      raw: j.raw === null ? null : redactSecrets(j.raw),
-      verdict: j.verdict === null ? null : JSON.stringify(j.verdict),
-      error: j.error === null ? null : redact(j.error),
-      latencyMs: j.latencyMs,
-      inputTokens: j.inputTokens,
-      outputTokens: j.outputTokens,
-      costUsd: j.costUsd,
-      optionProbs: j.optionProbabilities === null ? null : JSON.stringify(j.optionProbabilities),
-      invalidReason: j.invalidReason === null ? null : redact(j.invalidReason),
-      attempts: j.attempts,
-      createdAt: new Date().toISOString(),
-    });
+    this.pending.push(judgmentParams(fingerprint, { ...j, createdAt: new Date().toISOString() }));
     if (this.pending.length >= MAX_BATCH) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;

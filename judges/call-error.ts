@@ -1,17 +1,20 @@
-import { header, readRateLimits, type HeaderSource, type RateLimitReading } from './api/rate-limit-headers.ts';
+import { header, readRateLimits, type HeaderSource, type RateLimitReading } from './adapters/rate-limit-headers.ts';
 
 /**
  * How a judge reports a failed request to the harness's one retry policy (harness/retry.ts). Adapters turn
  * their SDK's errors into this; anything else a judge throws is treated as not worth retrying.
  */
-export interface CallErrorDetails {
+interface CallErrorDetails {
   /** HTTP status, when there was a response. */
   status?: number;
   /** Worth asking again (rate limits, overload, 5xx, timeouts, dropped connections, truncated bodies). */
   retryable: boolean;
   /** The server said when to come back (Retry-After / retry-after-ms). */
   retryAfterMs?: number;
-  /** Every other request will fail the same way (bad key, no access): stop the run instead of storing thousands of errors. */
+  /**
+   * Every other request will fail the same way (bad key, no access): stop the run instead of storing thousands of
+   * errors.
+   */
   fatal?: boolean;
   /** The rate limits the error reply's headers announced (a 429's remaining and reset), for the harness's pacer. */
   rateLimit?: RateLimitReading;
@@ -63,7 +66,10 @@ export function redactSecret(text: string, secret: string | undefined): string {
   return secret ? text.split(secret).join('***') : text;
 }
 
-/** The innermost cause's message: undici reports "fetch failed" and puts "connect ECONNREFUSED ..." or "other side closed" in its causes. */
+/**
+ * The innermost cause's message: undici reports "fetch failed" and puts "connect ECONNREFUSED ..." or "other side
+ * closed" in its causes.
+ */
 export function innermostCause(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++)

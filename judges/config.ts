@@ -8,13 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../harness/errors.ts';
-import { REPO_ROOT } from '../harness/repo-root.ts';
+import { UserError } from '../core/errors.ts';
+import { REPO_ROOT } from '../core/repo-root.ts';
+import type { Adapter } from './adapters/adapter.ts';
+import { ADAPTERS } from './adapters/index.ts';
 
-export const ADAPTER_NAMES = ['openai', 'anthropic', 'gemini', 'openai-compatible', 'flame', 'local'] as const;
-export type AdapterName = (typeof ADAPTER_NAMES)[number];
-export const FLAME_PROTOCOLS = ['openai-completions', 'tgi', 'vertex-predict'] as const;
-export type FlameProtocol = (typeof FLAME_PROTOCOLS)[number];
 /**
  * How a judge answers: "generate" writes free text that the task's parser reads (the paper's protocol);
  * "score-options" reads the probability of each verdict option ("A"/"B", "Yes"/"No", each rating) at the
@@ -22,11 +20,9 @@ export type FlameProtocol = (typeof FLAME_PROTOCOLS)[number];
  */
 export const JUDGE_MODES = ['generate', 'score-options'] as const;
 export type JudgeMode = (typeof JUDGE_MODES)[number];
-/** Adapters whose servers return log-probabilities (Anthropic's and Gemini's adapters do not read any). */
-export const SCORING_ADAPTERS: readonly AdapterName[] = ['openai', 'openai-compatible', 'flame', 'local'];
 
-export const REPO_CONFIG = path.join(REPO_ROOT, 'autorater.config.json');
-export const LOCAL_CONFIG = 'autorater.config.local.json';
+const REPO_CONFIG = path.join(REPO_ROOT, 'autorater.config.json');
+const LOCAL_CONFIG = 'autorater.config.local.json';
 
 const decoding = z
   .object({
@@ -54,50 +50,80 @@ const limits = z
   .partial()
   .strict();
 
-const judgeEntry = z
-  .object({
+/**
+ * The fields of an entry, in the order zod checks them (it reports a file's first problem): the adapters' own
+ * ones where flame's "protocol" always was.
+ */
+function entryShape(adapter: z.ZodType, own: Record<string, z.ZodType>) {
+  return {
     extends: z.string().min(1),
-    adapter: z.enum(ADAPTER_NAMES),
+    adapter,
     model: z.string().min(1),
     description: z.string(),
     baseURL: z.string().min(1),
     apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not a key'),
-    protocol: z.enum(FLAME_PROTOCOLS),
+    ...own,
     mode: z.enum(JUDGE_MODES),
-    contextSize: z.number().int().min(64),
-    threads: z.number().int().positive(),
     decoding,
     limits,
     price: z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict(),
     publishedAs: z.string().min(1),
-  })
-  .partial()
-  .strict();
+  };
+}
 
-const configFile = z
-  .object({
-    $comment: z.string().optional(),
-    judges: z.record(z.string().regex(/^[\w.@/-]+$/, 'ids use letters, digits and . _ - / @'), judgeEntry),
-  })
-  .strict();
+const commonEntry = z.object(entryShape(z.string(), {})).partial().strict();
 
-export type JudgeEntry = z.infer<typeof judgeEntry>;
+/**
+ * One judge's entry in a config file: the fields every judge has, and the adapters' own ones (flame's
+ * "protocol", local's "contextSize" and "threads"), which each adapter's options type and check.
+ */
+export type JudgeEntry = z.infer<typeof commonEntry> & { [field: string]: unknown };
+
+type ConfigFile = z.ZodType<{ judges: Record<string, JudgeEntry> }>;
+
+/** The adapters' own fields, each with the schema of the adapter that declares it. */
+function adapterFields(adapters: readonly Adapter[]): Record<string, z.ZodType> {
+  const fields: Record<string, z.ZodType> = {};
+  for (const adapter of adapters) {
+    const own: Record<string, z.ZodType> = adapter.options?.fields ?? {};
+    for (const [field, schema] of Object.entries(own)) {
+      if (field in fields || field in commonEntry.shape)
+        throw new Error(`the ${adapter.name} adapter declares "${field}", a field another adapter or every judge has`);
+      fields[field] = schema;
+    }
+  }
+  return fields;
+}
+
+const fileSchemas = new WeakMap<readonly Adapter[], ConfigFile>();
+
+/** A config file's schema for these adapters: "adapter" is one of their names, and their fields are known. */
+function configFile(adapters: readonly Adapter[]): ConfigFile {
+  let schema = fileSchemas.get(adapters);
+  if (!schema) {
+    const names = z.enum(adapters.map((a) => a.name));
+    const entry = z
+      .object(entryShape(names, adapterFields(adapters)))
+      .partial()
+      .strict();
+    const ids = z.string().regex(/^[\w.@/-]+$/, 'ids use letters, digits and . _ - / @');
+    schema = z.object({ $comment: z.string().optional(), judges: z.record(ids, entry) }).strict() as ConfigFile;
+    fileSchemas.set(adapters, schema);
+  }
+  return schema;
+}
 
 export interface JudgeSpec {
   id: string;
-  adapter: AdapterName;
+  /** A registered adapter's name (judges/adapters/index.ts). */
+  adapter: string;
   model: string;
   description?: string;
   /** Still with ${VAR} placeholders: filled in when the judge is created. */
   baseURL?: string;
   apiKeyEnv?: string;
-  protocol?: FlameProtocol;
   /** Unset means "generate". */
   mode?: JudgeMode;
-  /** The `local` adapter only: the context window in tokens (default: the model's, at most 8,192). */
-  contextSize?: number;
-  /** The `local` adapter only: CPU threads (default: node-llama-cpp's choice, all cores). */
-  threads?: number;
   decoding: { temperature: number; maxOutputTokens: number; topP?: number };
   limits: {
     concurrency: number;
@@ -109,8 +135,8 @@ export interface JudgeSpec {
     maxDelayMs?: number;
     maxRetryAfterMs?: number;
     /**
-     * Largest reply body read, in bytes (default 4 MiB, judges/api/bounded-fetch.ts): a bigger one is stored as
-     * an error, the connection closed at the cap. A transport limit like timeoutMs: not in the fingerprint.
+     * Largest reply body read, in bytes (default 4 MiB, judges/adapters/bounded-fetch.ts): a bigger one is stored
+     * as an error, the connection closed at the cap. A transport limit like timeoutMs: not in the fingerprint.
      */
     maxReplyBytes?: number;
     /** The breaker (harness/breaker.ts): this many consecutive same-cause failures, lasting at least breakAfterMs. */
@@ -121,6 +147,11 @@ export interface JudgeSpec {
   publishedAs?: string;
   /** The file that defined the id (for error messages). */
   file: string;
+  /**
+   * The adapters' own fields, as set (flame's "protocol", local's "contextSize" and "threads"): each adapter
+   * types the ones it declares (Adapter.create).
+   */
+  readonly [field: string]: unknown;
 }
 
 /** The paper's protocol: greedy decoding, up to 1,024 output tokens (arXiv text). */
@@ -132,6 +163,8 @@ export interface ConfigSources {
   userFile?: string;
   /** Where to look for autorater.config.local.json. */
   cwd?: string;
+  /** The adapters an entry may name (default: the registry's, judges/adapters/index.ts). */
+  adapters?: readonly Adapter[];
 }
 
 function positionToLine(text: string, message: string): string {
@@ -161,7 +194,7 @@ function lineOfPath(text: string, issuePath: readonly PropertyKey[]): number | u
   return found ? text.slice(0, at).split('\n').length : undefined;
 }
 
-function readConfigFile(file: string): Record<string, JudgeEntry> {
+function readConfigFile(file: string, adapters: readonly Adapter[]): Record<string, JudgeEntry> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -175,7 +208,7 @@ function readConfigFile(file: string): Record<string, JudgeEntry> {
     const message = (error as Error).message;
     throw new UserError(`${file}: not valid JSON${positionToLine(text, message)}: ${message}`);
   }
-  const parsed = configFile.safeParse(json);
+  const parsed = configFile(adapters).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const line = lineOfPath(text, issue.path);
@@ -196,15 +229,55 @@ export function loadJudgeConfig(sources: ConfigSources = {}): Map<string, { entr
   }
   const entries = new Map<string, { entry: JudgeEntry; file: string }>();
   for (const file of files) {
-    for (const [id, entry] of Object.entries(readConfigFile(file))) entries.set(id, { entry, file });
+    for (const [id, entry] of Object.entries(readConfigFile(file, sources.adapters ?? ADAPTERS))) {
+      entries.set(id, { entry, file });
+    }
   }
   return entries;
 }
 
-/** Follows `extends` and merges (decoding, limits and price field by field), then checks what is required. */
+/** "adapters that do: …" for the score-options error: the adapters with log-probabilities, some for some settings. */
+function scoringAdapters(adapters: readonly Adapter[]): string {
+  const scoring = adapters.filter((a) => a.capabilities.logprobs !== false).map((a) => a.name);
+  const notes = adapters.flatMap(({ capabilities }) =>
+    typeof capabilities.logprobs === 'object' ? [capabilities.logprobs.note] : [],
+  );
+  return [`adapters that do: ${scoring.join(', ')}`, ...notes].join('; ');
+}
+
+/**
+ * What is wrong with a merged entry for its adapter, as a sentence starting `judge "<id>"`: the adapter's own check
+ * of its fields, "score-options" where it returns no log-probabilities, or fields another adapter keeps to itself.
+ */
+function entryProblem(id: string, merged: JudgeEntry, adapter: Adapter, adapters: readonly Adapter[]) {
+  const own = adapter.options?.check?.(merged, id);
+  if (own) return own;
+  const { logprobs } = adapter.capabilities;
+  if (merged.mode === 'score-options' && logprobs !== true) {
+    const which = logprobs === false ? `the ${adapter.name} adapter` : logprobs.unsupported(merged);
+    if (which !== undefined) {
+      return (
+        `judge "${id}": "mode": "score-options" needs log-probabilities, which ${which} does not return ` +
+        `(${scoringAdapters(adapters)}).`
+      );
+    }
+  }
+  for (const other of adapters) {
+    const fields = Object.keys(other.options?.fields ?? {});
+    if (other !== adapter && other.options?.elsewhere && fields.some((field) => merged[field] !== undefined))
+      return `judge "${id}": ${other.options.elsewhere}`;
+  }
+  return undefined;
+}
+
+/**
+ * Follows `extends` and merges (decoding and limits field by field), then checks what is required: a known
+ * adapter and a model, and what the adapter asks of its own fields and of "mode".
+ */
 export function resolveJudgeSpec(
   id: string,
   entries: Map<string, { entry: JudgeEntry; file: string }>,
+  adapters: readonly Adapter[] = ADAPTERS,
 ): JudgeSpec | undefined {
   const own = entries.get(id);
   if (!own) return undefined;
@@ -230,40 +303,26 @@ export function resolveJudgeSpec(
       limits: { ...merged.limits, ...entry.limits },
     });
   }
-  if (!merged.adapter)
-    throw new UserError(`${own.file}: judge "${id}" needs an "adapter" (one of ${ADAPTER_NAMES.join(', ')}).`);
+  const adapter = adapters.find((a) => a.name === merged.adapter);
+  if (!adapter) {
+    const names = adapters.map((a) => a.name).join(', ');
+    throw new UserError(`${own.file}: judge "${id}" needs an "adapter" (one of ${names}).`);
+  }
   if (!merged.model) throw new UserError(`${own.file}: judge "${id}" needs a "model".`);
-  if (merged.adapter === 'flame' && !merged.protocol) {
-    throw new UserError(
-      `${own.file}: judge "${id}" uses the flame adapter and needs a "protocol" (one of ${FLAME_PROTOCOLS.join(', ')}).`,
-    );
-  }
-  const mode = merged.mode ?? 'generate';
-  if (
-    mode === 'score-options' &&
-    (!SCORING_ADAPTERS.includes(merged.adapter) || merged.protocol === 'vertex-predict')
-  ) {
-    const which =
-      merged.protocol === 'vertex-predict' ? 'the vertex-predict protocol' : `the ${merged.adapter} adapter`;
-    throw new UserError(
-      `${own.file}: judge "${id}": "mode": "score-options" needs log-probabilities, which ${which} does not return ` +
-        `(adapters that do: ${SCORING_ADAPTERS.join(', ')}; flame with openai-completions or tgi).`,
-    );
-  }
-  if ((merged.contextSize !== undefined || merged.threads !== undefined) && merged.adapter !== 'local') {
-    throw new UserError(`${own.file}: judge "${id}": "contextSize" and "threads" apply to the local adapter only.`);
-  }
+  const problem = entryProblem(id, merged, adapter, adapters);
+  if (problem) throw new UserError(`${own.file}: ${problem}`);
+  // The adapters' fields that are set: its own adapter's, and any another adapter lets other judges carry (flame's
+  // "protocol", which createApiJudge puts in every fingerprint).
+  const options = adapters.flatMap((a) => Object.keys(a.options?.fields ?? {}).filter((f) => merged[f] !== undefined));
   return {
+    ...Object.fromEntries(options.map((field) => [field, merged[field]])),
     id,
-    adapter: merged.adapter,
+    adapter: adapter.name,
     model: merged.model,
     description: merged.description,
     baseURL: merged.baseURL,
     apiKeyEnv: merged.apiKeyEnv,
-    protocol: merged.protocol,
     ...(merged.mode !== undefined ? { mode: merged.mode } : {}),
-    ...(merged.contextSize !== undefined ? { contextSize: merged.contextSize } : {}),
-    ...(merged.threads !== undefined ? { threads: merged.threads } : {}),
     decoding: { ...DEFAULT_DECODING, ...merged.decoding },
     limits: { concurrency: DEFAULT_CONCURRENCY, ...merged.limits },
     price: merged.price,

@@ -4,7 +4,7 @@
  * `constant:no` says not. A sanity row: its exact-match accuracy is the share of items humans rated that value,
  * its correlations are undefined, and its balanced accuracy is exactly 50.
  */
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { JudgeFactory } from './judge.ts';
 
 export const constant: JudgeFactory = {

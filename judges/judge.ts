@@ -4,11 +4,9 @@
  * A judge answers one request at a time. It may answer with text (an LLM: the harness parses it with the
  * task kind's parser) or with a verdict directly (baselines, replays of published results).
  */
-import type { BreakerSettings } from '../harness/breaker.ts';
-import type { RateLimitReading } from './api/rate-limit-headers.ts';
-import type { RateLimits } from '../harness/rate-limit.ts';
-import type { RetryPolicy } from '../harness/retry.ts';
-import type { Task, TaskKind, Verdict } from '../harness/tasks.ts';
+import type { BreakerSettings, RateLimits, RetryPolicy } from '../protocol/limits.ts';
+import type { RateLimitReading } from './adapters/rate-limit-headers.ts';
+import type { Task, TaskKind, Verdict } from '../protocol/tasks.ts';
 
 export interface JudgeRequest {
   benchmark: string;
@@ -45,7 +43,10 @@ export type JudgeReply =
 export interface Endpoint {
   /** Fit to show: no user name or password, every query value hidden. */
   url: string;
-  /** The setting that chose it, e.g. '"baseURL" of "my-judge" in my.json', 'OPENAI_BASE_URL', "the provider's default". */
+  /**
+   * The setting that chose it, e.g. '"baseURL" of "my-judge" in my.json', 'OPENAI_BASE_URL', "the provider's
+   * default".
+   */
   source: string;
   /** The environment variable the key was read from, when there is a key. */
   keyFrom?: string;

@@ -3,15 +3,9 @@
  * published length audits use; JS .length counts UTF-16 units). Equal lengths are a tie. FLAMe's Appendix B
  * shows why this is a useful sanity row: RewardBench's Chat section rewards length, Chat Hard punishes it.
  */
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../core/errors.ts';
+import { codePointLength } from '../core/text.ts';
 import type { Judge, JudgeFactory } from './judge.ts';
-
-/** Code points: UTF-16 units minus one per surrogate pair (what iterating the string counts, without iterating it). */
-export function codePointLength(text: string): number {
-  return text.length - (text.match(SURROGATE_PAIR)?.length ?? 0);
-}
-
-const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
 
 function lengthJudge(id: string, prefer: 'longer' | 'shorter'): Judge {
   return {

@@ -1,5 +1,5 @@
 /**
- * `local:<file.gguf>`: a GGUF model judged in this process (the `local` adapter, judges/api/local.ts), with no
+ * `local:<file.gguf>`: a GGUF model judged in this process (the `local` adapter, judges/adapters/local.ts), with no
  * server, key or network, for a judge checkpoint on a laptop or CI machine. Options ride on the id:
  *   local:<file.gguf>?mode=score-options   read the verdict options' probabilities instead of generating text
  *   local:<file.gguf>?maxTokens=256         cap the generated reply (default 1,024, the paper's)
@@ -7,14 +7,14 @@
  * The judge's id keeps the options that change answers (mode, maxTokens), not threads, so a rerun with other
  * threads reuses the stored answers. Context size and limits go in a config entry with "adapter": "local".
  */
-import { UserError } from '../harness/errors.ts';
-import { ADAPTERS } from './api/index.ts';
-import { createApiJudge } from './api/llm-judge.ts';
+import { UserError } from '../core/errors.ts';
+import { createModelJudge } from './adapters/llm-judge.ts';
+import type { LocalOptions } from './adapters/local.ts';
 import { DEFAULT_DECODING, JUDGE_MODES, type JudgeMode, type JudgeSpec } from './config.ts';
 import type { JudgeFactory } from './judge.ts';
 
 /** Shown in --help's judge list, whose column width follows the longest usage: the options are in the description. */
-export const USAGE = 'local:<file.gguf>';
+const USAGE = 'local:<file.gguf>';
 const OPTIONS = 'local:<file.gguf>[?mode=score-options][&maxTokens=N][&threads=N]';
 
 /**
@@ -23,7 +23,7 @@ const OPTIONS = 'local:<file.gguf>[?mode=score-options][&maxTokens=N][&threads=N
  */
 const LOCAL_LIMITS = { concurrency: 1, timeoutMs: 600_000, maxAttempts: 2 };
 
-export function localSpec(arg: string): JudgeSpec {
+export function localSpec(arg: string): JudgeSpec & LocalOptions {
   const at = arg.indexOf('?');
   const file = at < 0 ? arg : arg.slice(0, at);
   if (file === '') throw new UserError(`--judge local needs a model file: ${OPTIONS}.`);
@@ -43,7 +43,8 @@ export function localSpec(arg: string): JudgeSpec {
       else threads = n;
     } else {
       throw new UserError(
-        `--judge local: unknown option "${key}" (${OPTIONS}; for the context size and limits use a config entry with "adapter": "local").`,
+        `--judge local: unknown option "${key}" (${OPTIONS}; ` +
+          'for the context size and limits use a config entry with "adapter": "local").',
       );
     }
   }
@@ -69,10 +70,10 @@ export const local: JudgeFactory = {
   usage: USAGE,
   description:
     'a GGUF model run in this process on the CPU, raw prompt, no chat template (needs the optional node-llama-cpp: ' +
-    'npm install node-llama-cpp@3.21.1). Options: ?mode=score-options reads P(A)/P(B), P(Yes)/P(No), P(rating) instead ' +
-    'of generating; &maxTokens=N caps the reply; &threads=N CPU threads',
+    'npm install node-llama-cpp@3.21.1). Options: ?mode=score-options reads P(A)/P(B), P(Yes)/P(No), P(rating) ' +
+    'instead of generating; &maxTokens=N caps the reply; &threads=N CPU threads',
   async create(arg, context) {
     if (!arg) throw new UserError(`--judge local needs a model file: ${OPTIONS}.`);
-    return createApiJudge(localSpec(arg), await ADAPTERS.local(), context.env ?? process.env);
+    return createModelJudge(localSpec(arg), context.env ?? process.env);
   },
 };

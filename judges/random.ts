@@ -3,9 +3,9 @@
  * 1/2. The draw is a hash of (seed, benchmark, item, prompt), so a rerun with the same --seed gives the same
  * answers in any order and at any concurrency.
  */
-import { UserError } from '../harness/errors.ts';
-import { uniform } from '../harness/hash.ts';
-import type { Verdict } from '../harness/tasks.ts';
+import { UserError } from '../core/errors.ts';
+import { uniform } from '../core/hash.ts';
+import type { Verdict } from '../protocol/tasks.ts';
 import type { JudgeFactory } from './judge.ts';
 
 export const random: JudgeFactory = {

@@ -16,8 +16,8 @@
  */
 import type { Outcome } from '../benchmarks/benchmark.ts';
 import type { BenchmarkRun } from '../harness/run.ts';
-import type { Task } from '../harness/tasks.ts';
-import type { ReportRow, ReportTable } from './table.ts';
+import type { Task } from '../protocol/tasks.ts';
+import type { ReportRow, ReportTable } from '../core/table.ts';
 
 export interface Prediction {
   /** Probability of the chosen option, 0-1. */
@@ -25,7 +25,7 @@ export interface Prediction {
   correct: boolean;
 }
 
-export interface ReliabilityBin {
+interface ReliabilityBin {
   /** Bin edges, lower inclusive. */
   lower: number;
   upper: number;
@@ -36,7 +36,7 @@ export interface ReliabilityBin {
   accuracy: number;
 }
 
-export interface CoveragePoint {
+interface CoveragePoint {
   threshold: number;
   /** Verdicts with confidence ≥ threshold. */
   kept: number;
@@ -46,8 +46,8 @@ export interface CoveragePoint {
   accuracy: number | null;
 }
 
-export const DEFAULT_BINS = 10;
-export const DEFAULT_THRESHOLDS: readonly number[] = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+const DEFAULT_BINS = 10;
+const DEFAULT_THRESHOLDS: readonly number[] = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 
 function binOf(confidence: number, bins: number): number {
   return Math.min(bins - 1, Math.max(0, Math.floor(confidence * bins)));
@@ -134,7 +134,7 @@ export function predictionOf(
   return { confidence: Math.min(1, Math.max(0, confidence)), correct };
 }
 
-export interface RunPredictions {
+interface RunPredictions {
   predictions: Prediction[];
   /** Judged prompts with a verdict (with or without probabilities). */
   verdicts: number;
@@ -197,8 +197,11 @@ export function calibrationTables(
       row(`ECE, ${bins} equal-width bins`, [null, null, null, pct(ece)]),
     ],
     notes: [
-      `Confidence: the probability the judge gave the option it chose; accuracy: the share of those verdicts that are right (pairwise: the gold response; pointwise: exact match with the gold rating; classification: the gold label). ${covered}.`,
-      'Share: % of verdicts in the bin. Gap = accuracy − confidence (negative: overconfident). ECE = Σ share × |gap| over the bins, in points.',
+      'Confidence: the probability the judge gave the option it chose; ' +
+        'accuracy: the share of those verdicts that are right (pairwise: the gold response; ' +
+        `pointwise: exact match with the gold rating; classification: the gold label). ${covered}.`,
+      'Share: % of verdicts in the bin. Gap = accuracy − confidence (negative: overconfident). ' +
+        'ECE = Σ share × |gap| over the bins, in points.',
     ],
   };
   const coverage: ReportTable = {
@@ -212,7 +215,8 @@ export function calibrationTables(
       ]),
     ),
     notes: [
-      'Kept: % of verdicts whose confidence is at least t; Accuracy: among those. Selective evaluation: trust the kept verdicts, escalate the rest.',
+      'Kept: % of verdicts whose confidence is at least t; Accuracy: among those. ' +
+        'Selective evaluation: trust the kept verdicts, escalate the rest.',
     ],
   };
   return [reliability, coverage];

@@ -29,7 +29,7 @@ function testText(c: CategoryComparison): string {
   return c.discordant ? `McNemar ${c.discordant.candidateOnly}/${c.discordant.baselineOnly}` : 'permutation';
 }
 
-export function comparisonTitle(c: BenchmarkComparison): string {
+function comparisonTitle(c: BenchmarkComparison): string {
   return (
     `${c.benchmark}: ${c.candidate} vs ${c.baseline}: ${c.compared} items both judged ` +
     `(of ${c.items}; ${c.candidate} answered ${c.candidateAnswered}, ${c.baseline} ${c.baselineAnswered})`
@@ -55,8 +55,10 @@ function header(c: BenchmarkComparison): string[] {
 }
 
 export const COMPARE_NOTES = [
-  'Δ = candidate − baseline on the items both judged; 95% CI: paired bootstrap over those items (within strata, the benchmark’s own scoring).',
-  'McNemar b/c: exact test on the items only the candidate / only the baseline got right; permutation: paired permutation test.',
+  'Δ = candidate − baseline on the items both judged; 95% CI: paired bootstrap over those items ' +
+    '(within strata, the benchmark’s own scoring).',
+  'McNemar b/c: exact test on the items only the candidate / only the baseline got right; ' +
+    'permutation: paired permutation test.',
   'p (Holm): adjusted across this benchmark’s categories; ▲/▼ mark significant differences at the chosen alpha.',
 ];
 

@@ -5,7 +5,7 @@
  * stay numbers.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { ReportTable } from './table.ts';
+import type { ReportTable } from '../core/table.ts';
 
 /** Each value column, then (when any row has intervals) its 95% interval as `<column> ci_low` / `<column> ci_high`. */
 export function renderCsv(table: ReportTable): string {

@@ -1,4 +1,4 @@
-import type { ReportRow } from './table.ts';
+import type { ReportRow } from '../core/table.ts';
 
 /** Tables print one decimal; files keep full precision. */
 export function oneDecimal(value: number | null): string {
@@ -28,4 +28,5 @@ export function withInterval(value: number | null, interval: [number, number] | 
 
 /** The note every table with intervals carries. */
 export const INTERVAL_NOTE =
-  '± / [lo, hi]: 95% interval, stratified bootstrap over items (the benchmark’s own scoring re-applied to each resample).';
+  '± / [lo, hi]: 95% interval, stratified bootstrap over items ' +
+  '(the benchmark’s own scoring re-applied to each resample).';

@@ -11,7 +11,10 @@ export interface Cell {
   n: number | null;
 }
 
-/** A column of FLAMe Table 1 or Table 2, e.g. { id: 'rewardbench:Chat Hard', benchmark: 'rewardbench', label: 'Chat Hard' }. */
+/**
+ * A column of FLAMe Table 1 or Table 2, e.g.
+ * { id: 'rewardbench:Chat Hard', benchmark: 'rewardbench', label: 'Chat Hard' }.
+ */
 export interface LeaderboardColumn {
   /** `${benchmark}:${metric column}`. */
   id: string;

@@ -28,7 +28,7 @@ function byDate(a: LeaderboardData, b: LeaderboardData): number {
 }
 
 /** The kept nights, one per date, oldest first; `data` replaces any kept copy of its own night. */
-export function nightsOf(data: LeaderboardData, history: readonly LeaderboardData[]): LeaderboardData[] {
+function nightsOf(data: LeaderboardData, history: readonly LeaderboardData[]): LeaderboardData[] {
   const nights = new Map<string, LeaderboardData>();
   for (const night of history) nights.set(night.date, night);
   nights.set(data.date, data);
@@ -103,7 +103,10 @@ function valueCell(cell: Cell | undefined): string {
   const interval = lo !== null && hi !== null ? `<span class="ci">[${oneDecimal(lo)}, ${oneDecimal(hi)}]</span>` : '';
   const n = cell?.n;
   const title = n !== null && n !== undefined && Number.isFinite(n) ? ` title="${escapeHtml(`${n} items`)}"` : '';
-  return `<td class="num" data-v="${sortKey(value)}"${title}><span class="v">${oneDecimal(value)}</span>${interval}</td>`;
+  return (
+    `<td class="num" data-v="${sortKey(value)}"${title}>` +
+    `<span class="v">${oneDecimal(value)}</span>${interval}</td>`
+  );
 }
 
 function costCell(row: LeaderboardRow): string {
@@ -111,14 +114,20 @@ function costCell(row: LeaderboardRow): string {
   const { usd, inputTokens, outputTokens, asked, cached } = row.cost;
   const tokens = `${formatTokens(inputTokens)} in / ${formatTokens(outputTokens)} out`;
   const requests = `${asked} asked, ${cached} cached`;
-  return `<td class="num cost" data-v="${sortKey(finite(usd))}"><span class="v">${formatUsd(usd)}</span><span class="ci">${tokens}</span><span class="ci">${requests}</span></td>`;
+  return (
+    `<td class="num cost" data-v="${sortKey(finite(usd))}"><span class="v">${formatUsd(usd)}</span>` +
+    `<span class="ci">${tokens}</span><span class="ci">${requests}</span></td>`
+  );
 }
 
 function judgeCell(row: LeaderboardRow): string {
   const paper = row.source === 'paper';
   const tag = paper ? ' <span class="tag">published</span>' : '';
   const citation = paper && row.citation ? `<span class="cite">${escapeHtml(row.citation)}</span>` : '';
-  return `<th scope="row" class="judge" data-v="${escapeHtml(row.judge)}"><span class="name">${escapeHtml(row.judge)}</span>${tag}${citation}</th>`;
+  return (
+    `<th scope="row" class="judge" data-v="${escapeHtml(row.judge)}">` +
+    `<span class="name">${escapeHtml(row.judge)}</span>${tag}${citation}</th>`
+  );
 }
 
 function sourceCell(row: LeaderboardRow): string {
@@ -129,13 +138,15 @@ function sourceCell(row: LeaderboardRow): string {
 function renderTable(data: LeaderboardData, columns: readonly LeaderboardColumn[]): string {
   const groups = groupColumns(data.columns);
   const sortable = (label: string, kind: 'text' | 'num', extra = '') =>
-    `<th scope="col" class="sortable${kind === 'num' ? ' num' : ''}"${extra} data-kind="${kind}" tabindex="0" aria-sort="none">${label}</th>`;
+    `<th scope="col" class="sortable${kind === 'num' ? ' num' : ''}"${extra} data-kind="${kind}" ` +
+    `tabindex="0" aria-sort="none">${label}</th>`;
   const top = [
     '<th scope="col" rowspan="3" class="sortable judge" data-kind="text" tabindex="0" aria-sort="none">Judge</th>',
     '<th scope="col" rowspan="3" class="sortable" data-kind="text" tabindex="0" aria-sort="none">Source</th>',
     ...groups.map(
       (t) =>
-        `<th scope="colgroup" colspan="${t.benchmarks.reduce((n, b) => n + b.columns.length, 0)}" class="group table-group">${escapeHtml(t.table)}</th>`,
+        `<th scope="colgroup" colspan="${t.benchmarks.reduce((n, b) => n + b.columns.length, 0)}" ` +
+        `class="group table-group">${escapeHtml(t.table)}</th>`,
     ),
     sortable('Tonight’s cost', 'num', ' rowspan="3"'),
   ];
@@ -155,7 +166,10 @@ function renderTable(data: LeaderboardData, columns: readonly LeaderboardColumn[
   );
   const total = data.cost;
   const totalText = `${formatTokens(total.inputTokens)} in / ${formatTokens(total.outputTokens)} out`;
-  const foot = `<tr><th scope="row" colspan="${columns.length + 2}" class="total-label">Total for the night</th><td class="num cost"><span class="v">${formatUsd(total.usd)}</span><span class="ci">${escapeHtml(totalText)}</span></td></tr>`;
+  const foot =
+    `<tr><th scope="row" colspan="${columns.length + 2}" class="total-label">Total for the night</th>` +
+    `<td class="num cost"><span class="v">${formatUsd(total.usd)}</span>` +
+    `<span class="ci">${escapeHtml(totalText)}</span></td></tr>`;
   return [
     '<div class="table-wrap"><table id="leaderboard">',
     `<thead><tr>${top.join('')}</tr><tr>${middle.join('')}</tr><tr>${bottom.join('')}</tr></thead>`,
@@ -193,7 +207,8 @@ function renderMeta(data: LeaderboardData): string {
     ['Bootstrap resamples', escapeHtml(String(data.resamples))],
     [
       'Cost of the night',
-      `${formatUsd(data.cost.usd)} <span class="muted">(${formatTokens(data.cost.inputTokens)} in / ${formatTokens(data.cost.outputTokens)} out tokens)</span>`,
+      `${formatUsd(data.cost.usd)} <span class="muted">(${formatTokens(data.cost.inputTokens)} in / ` +
+        `${formatTokens(data.cost.outputTokens)} out tokens)</span>`,
     ],
   ];
   return `<dl class="meta">${items.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`;
@@ -206,7 +221,10 @@ function renderVersions(data: LeaderboardData): string {
     (b) =>
       `<tr><th scope="row">${escapeHtml(b)}</th><td><code>${escapeHtml(data.dataVersions[b] ?? '')}</code></td></tr>`,
   );
-  return `<details class="versions"><summary>Data versions (${benchmarks.length} benchmarks)</summary><table>${rows.join('')}</table></details>`;
+  return (
+    `<details class="versions"><summary>Data versions (${benchmarks.length} benchmarks)</summary>` +
+    `<table>${rows.join('')}</table></details>`
+  );
 }
 
 function renderNotes(data: LeaderboardData): string {
@@ -243,15 +261,18 @@ function chartData(
   };
 }
 
-const STYLE = `
+const STYLE =
+  `
 :root { --fg: #1d2430; --muted: #667085; --line: #e4e7ec; --head: #f4f6f9; --accent: #2f6fde; --paper: #8a8f98; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #fff; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, ` +
+  `sans-serif; color: var(--fg); background: #fff; }
 main { max-width: 1400px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 32px 0 8px; }
 .sub { color: var(--muted); margin: 0 0 16px; }
-.meta { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 0 0 12px; padding: 12px 16px; background: var(--head); border-radius: 8px; }
+.meta { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 0 0 12px; padding: 12px 16px; ` +
+  `background: var(--head); border-radius: 8px; }
 .meta div { min-width: 0; }
 .meta dt { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .meta dd { margin: 0; overflow-wrap: anywhere; }
@@ -259,7 +280,8 @@ code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 .legend { color: var(--muted); margin: 8px 0 12px; max-width: 70em; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; }
 table#leaderboard { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-#leaderboard th, #leaderboard td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+#leaderboard th, #leaderboard td { padding: 6px 10px; border-bottom: 1px solid var(--line); ` +
+  `text-align: left; vertical-align: top; }
 #leaderboard thead th { background: var(--head); font-weight: 600; font-size: 12px; }
 #leaderboard thead th.num { white-space: normal; max-width: 10em; overflow-wrap: break-word; }
 #leaderboard thead th.group { text-align: center; border-left: 1px solid var(--line); }
@@ -268,13 +290,16 @@ table#leaderboard { border-collapse: collapse; width: 100%; font-variant-numeric
 #leaderboard td.num .v, #leaderboard td.num .ci { display: block; }
 #leaderboard .ci { font-size: 11px; color: var(--muted); }
 #leaderboard .none { color: #b0b5bd; }
-#leaderboard th.judge { font-weight: 600; min-width: 12em; max-width: 22em; overflow-wrap: break-word; word-break: break-word; }
+#leaderboard th.judge { font-weight: 600; min-width: 12em; max-width: 22em; overflow-wrap: break-word; ` +
+  `word-break: break-word; }
 #leaderboard .cite { display: block; font-size: 11px; font-weight: 400; color: var(--paper); }
 #leaderboard tbody tr:nth-child(even) { background: #fbfcfd; }
 #leaderboard tbody tr:hover { background: #eef4ff; }
 #leaderboard tr.paper td, #leaderboard tr.paper th { font-style: italic; color: var(--paper); font-weight: 400; }
 #leaderboard tr.paper { background: #f7f7f8; }
-#leaderboard .tag { display: inline-block; white-space: nowrap; font-style: normal; font-size: 10px; font-weight: 600; letter-spacing: .03em; text-transform: uppercase; color: #6b5a2e; background: #f6edd4; border-radius: 4px; padding: 0 5px; margin-left: 4px; vertical-align: 1px; }
+#leaderboard .tag { display: inline-block; white-space: nowrap; font-style: normal; font-size: 10px; ` +
+  `font-weight: 600; letter-spacing: .03em; text-transform: uppercase; color: #6b5a2e; background: #f6edd4; ` +
+  `border-radius: 4px; padding: 0 5px; margin-left: 4px; vertical-align: 1px; }
 #leaderboard tfoot th, #leaderboard tfoot td { background: var(--head); font-weight: 600; border-bottom: 0; }
 #leaderboard tfoot .total-label { text-align: right; }
 th.sortable { cursor: pointer; user-select: none; }
@@ -298,11 +323,13 @@ select { font: inherit; padding: 3px 6px; border: 1px solid #c9ced6; border-radi
  * The page's own script: parses the JSON data element, draws both charts and makes the table sortable. It never
  * writes markup: chart text goes to the canvas and sorting only moves existing rows.
  */
-const PAGE_SCRIPT = String.raw`
+const PAGE_SCRIPT =
+  `
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('leaderboard-data').textContent);
-  var palette = ['#2f6fde', '#e0593b', '#2a9d6f', '#9b59b6', '#d4a017', '#17a2b8', '#c2417d', '#6c757d', '#7a5c3e', '#4b8b3b'];
+  var palette = ['#2f6fde', '#e0593b', '#2a9d6f', '#9b59b6', '#d4a017', '#17a2b8', '#c2417d', '#6c757d', ` +
+  `'#7a5c3e', '#4b8b3b'];
   function color(i) { return palette[i % palette.length]; }
   function fmt(v) { return v === null || v === undefined ? '—' : v.toFixed(1); }
   // Axis and legend text is shortened so one long id cannot squeeze the plot; tooltips keep the full text.
@@ -311,7 +338,8 @@ const PAGE_SCRIPT = String.raw`
     position: 'bottom',
     labels: {
       generateLabels: function (chart) {
-        return Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (item) { item.text = short(item.text, 40); return item; });
+        return Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (item) { item.text ` +
+  `= short(item.text, 40); return item; });
       }
     }
   };
@@ -339,7 +367,8 @@ const PAGE_SCRIPT = String.raw`
     data: {
       labels: data.nights,
       datasets: judges.map(function (judge, i) {
-        return { label: judge, data: first[i], borderColor: color(i), backgroundColor: color(i), pointRadius: 3, tension: 0, spanGaps: false };
+        return { label: judge, data: first[i], borderColor: color(i), backgroundColor: color(i), ` +
+  `pointRadius: 3, tension: 0, spanGaps: false };
       })
     },
     options: {
@@ -391,17 +420,20 @@ const PAGE_SCRIPT = String.raw`
     data: {
       labels: data.columns.map(function (c) { return [short(c.benchmark, 18), short(c.label, 18)]; }),
       datasets: data.latest.map(function (row, i) {
-        return { label: row.judge, data: row.cells.map(function (c) { return c.value; }), backgroundColor: color(judges.indexOf(row.judge) < 0 ? i : judges.indexOf(row.judge)) };
+        return { label: row.judge, data: row.cells.map(function (c) { return c.value; }), ` +
+  `backgroundColor: color(judges.indexOf(row.judge) < 0 ? i : judges.indexOf(row.judge)) };
       })
     },
     options: {
       animation: false, responsive: true, maintainAspectRatio: false,
-      scales: { y: { beginAtZero: true, title: { display: true, text: 'score (%)' } }, x: { ticks: { autoSkip: false, maxRotation: 60 } } },
+      scales: { y: { beginAtZero: true, title: { display: true, text: 'score (%)' } }, ` +
+  `x: { ticks: { autoSkip: false, maxRotation: 60 } } },
       plugins: {
         legend: legend,
         tooltip: {
           callbacks: {
-            title: function (items) { var c = data.columns[items[0].dataIndex]; return c.table + ' · ' + c.benchmark + ' · ' + c.label; },
+            title: function (items) { var c = data.columns[items[0].dataIndex]; ` +
+  `return c.table + ' · ' + c.benchmark + ' · ' + c.label; },
             label: function (ctx) {
               var cell = data.latest[ctx.datasetIndex].cells[ctx.dataIndex];
               var text = ctx.dataset.label + ': ' + fmt(cell.value);
@@ -448,7 +480,8 @@ const PAGE_SCRIPT = String.raw`
       rows.forEach(function (row) { body.appendChild(row); });
     }
     th.addEventListener('click', sort);
-    th.addEventListener('keydown', function (event) { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); sort(); } });
+    th.addEventListener('keydown', function (event) { if (event.key === 'Enter' || event.key === ' ') { ` +
+  `event.preventDefault(); sort(); } });
   });
 })();
 `;
@@ -464,12 +497,16 @@ export function renderLeaderboardHtml(data: LeaderboardData, history: readonly L
   const shown = (columns.find((c) => points.some((p) => p.column === c.id && p.value !== null)) ?? columns[0])?.id;
   const options = columns.map(
     (c) =>
-      `<option value="${escapeHtml(c.id)}"${c.id === shown ? ' selected' : ''}>${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}</option>`,
+      `<option value="${escapeHtml(c.id)}"${c.id === shown ? ' selected' : ''}>` +
+      `${escapeHtml(`${c.table} · ${c.benchmark} · ${c.label}`)}</option>`,
   );
-  const nightsText = `${nights.length} night${nights.length === 1 ? '' : 's'} kept (${escapeHtml(nights[0]?.date ?? data.date)} to ${escapeHtml(data.date)})`;
+  const nightsText =
+    `${nights.length} night${nights.length === 1 ? '' : 's'} kept ` +
+    `(${escapeHtml(nights[0]?.date ?? data.date)} to ${escapeHtml(data.date)})`;
   const changeText = changed.length > 0 ? ` Not comparable across: ${changed.map(escapeHtml).join('; ')}.` : '';
 
-  return `<!DOCTYPE html>
+  return (
+    `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -480,26 +517,38 @@ export function renderLeaderboardHtml(data: LeaderboardData, history: readonly L
 <body>
 <main>
 <h1>Autorater leaderboard</h1>
-<p class="sub">How well LLM judges agree with human judgments on the FLAMe paper's benchmarks (Table 1 and Table 2 columns), measured on ${escapeHtml(data.date)}: ${measured} judge${measured === 1 ? '' : 's'} measured here, ${published} published row${published === 1 ? '' : 's'} for reference.</p>
+<p class="sub">How well LLM judges agree with human judgments on the FLAMe paper's benchmarks (Table 1 ` +
+    `and Table 2 columns), measured on ${escapeHtml(data.date)}: ${measured} judge${measured === 1 ? '' : 's'} ` +
+    `measured here, ${published} published row${published === 1 ? '' : 's'} for reference.</p>
 ${renderMeta(data)}
-<p class="legend">Scores are percentages, one decimal. The small <span class="muted">[lo, hi]</span> under a score is its 95% bootstrap interval over items (${escapeHtml(String(data.resamples))} resamples); hover a score for the number of items. Rows tagged <em>published</em> are the paper's reported numbers with their citation: they were not measured here and have no interval. Cost is what tonight's requests cost; answers reused from the store are free. Click a column header to sort.</p>
+<p class="legend">Scores are percentages, one decimal. The small <span class="muted">[lo, hi]</span> ` +
+    `under a score is its 95% bootstrap interval over items (${escapeHtml(String(data.resamples))} resamples); ` +
+    `hover a score for the number of items. Rows tagged <em>published</em> are the paper's reported numbers ` +
+    `with their citation: they were not measured here and have no interval. Cost is what tonight's requests ` +
+    `cost; answers reused from the store are free. Click a column header to sort.</p>
 ${renderTable(data, columns)}
 ${renderNotes(data)}
 <section class="charts">
 <h2>Score over time</h2>
 <label class="pick">Column <select id="history-column">${options.join('')}</select></label>
-<div class="chart-box"><canvas id="history-chart" role="img" aria-label="Each measured judge's score per night for the selected column"></canvas></div>
-<p class="caption">One point per night, ${nightsText}; judges measured here only (published numbers do not change).${changeText}</p>
+<div class="chart-box"><canvas id="history-chart" role="img" aria-label="Each measured judge's score per ` +
+    `night for the selected column"></canvas></div>
+<p class="caption">One point per night, ${nightsText}; judges measured here only (published numbers do ` +
+    `not change).${changeText}</p>
 <h2>Per column, ${escapeHtml(data.date)}</h2>
-<div class="chart-box bars"><canvas id="category-chart" role="img" aria-label="Tonight's score per column for each measured judge, with 95% intervals"></canvas></div>
-<p class="caption">Bars are tonight's scores of the judges measured here; whiskers are the 95% bootstrap intervals over items (also in the tooltips).</p>
+<div class="chart-box bars"><canvas id="category-chart" role="img" aria-label="Tonight's score per column ` +
+    `for each measured judge, with 95% intervals"></canvas></div>
+<p class="caption">Bars are tonight's scores of the judges measured here; whiskers are the 95% bootstrap ` +
+    `intervals over items (also in the tooltips).</p>
 </section>
 ${renderVersions(data)}
 </main>
-<script type="application/json" id="leaderboard-data">${jsonForScript(chartData(data, columns, nights, points))}</script>
+<script type="application/json" ` +
+    `id="leaderboard-data">${jsonForScript(chartData(data, columns, nights, points))}</script>
 <script>${chartJsSource()}</script>
 <script>${inlineScript(PAGE_SCRIPT, 'the page script')}</script>
 </body>
 </html>
-`;
+`
+  );
 }

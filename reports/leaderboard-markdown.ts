@@ -6,7 +6,7 @@
 import type { Cell, LeaderboardColumn, LeaderboardData, LeaderboardRow } from './leaderboard-data.ts';
 
 /** Escapes what would change a table cell's structure or turn text into markup, links or emphasis. */
-export function markdownText(text: string): string {
+function markdownText(text: string): string {
   return text
     .replace(/[\\`*_[\]|]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
@@ -62,7 +62,8 @@ export function renderLeaderboardMarkdown(data: LeaderboardData): string {
   const lines = [
     `# Autorater leaderboard, ${markdownText(data.date)}`,
     '',
-    `Harness ${markdownText(data.harnessVersion)}, prompt version ${markdownText(data.promptVersion)}, ${sample}, seed ${data.seed}.`,
+    `Harness ${markdownText(data.harnessVersion)}, prompt version ${markdownText(data.promptVersion)}, ` +
+      `${sample}, seed ${data.seed}.`,
     '',
     `Scores are percentages; [lo, hi] is the 95% bootstrap interval over items (${data.resamples} resamples). ` +
       'Rows marked *published* are the paper’s reported numbers, not measured here.',
@@ -85,7 +86,8 @@ export function renderLeaderboardMarkdown(data: LeaderboardData): string {
     const cost = row.cost;
     if (!cost) continue; // published rows cost nothing tonight
     lines.push(
-      `| ${markdownText(row.judge)} | ${cost.asked} | ${cost.cached} | ${cost.inputTokens} | ${cost.outputTokens} | ${formatUsd(cost.usd)} |`,
+      `| ${markdownText(row.judge)} | ${cost.asked} | ${cost.cached} | ` +
+        `${cost.inputTokens} | ${cost.outputTokens} | ${formatUsd(cost.usd)} |`,
     );
   }
   lines.push(

@@ -3,7 +3,7 @@ import { formatSpend } from '../harness/progress.ts';
 import type { RunResult } from '../harness/run.ts';
 import { INTERVAL_NOTE, sourceText, withInterval } from './format.ts';
 import { breakerLine, endpointLine, runFailures } from './failures.ts';
-import type { ReportTable } from './table.ts';
+import type { ReportTable } from '../core/table.ts';
 
 /**
  * Markdown viewers render raw HTML, and judge ids, citations and notes can carry text from user files and data, so
@@ -30,9 +30,8 @@ export function renderMarkdownTable(table: ReportTable): string {
   for (const row of table.rows) {
     const label =
       row.source === 'this run' ? `**${cell(row.label)}**` : row.nested ? `↳ ${cell(row.label)}` : cell(row.label);
-    lines.push(
-      `| ${[label, ...row.values.map((v, i) => withInterval(v, row.intervals?.[i])), cell(sourceText(row))].join(' | ')} |`,
-    );
+    const values = row.values.map((v, i) => withInterval(v, row.intervals?.[i]));
+    lines.push(`| ${[label, ...values, cell(sourceText(row))].join(' | ')} |`);
   }
   const notes = [...table.notes, ...(table.rows.some((r) => r.intervals?.some(Boolean)) ? [INTERVAL_NOTE] : [])];
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${cell(n)}`));
@@ -40,17 +39,19 @@ export function renderMarkdownTable(table: ReportTable): string {
 }
 
 /** A short run section: status, items asked and cached, errors, tokens and cost. */
-export function renderRunSection(run: RunResult): string {
+function renderRunSection(run: RunResult): string {
   const priced = run.judge.price !== undefined;
   const lines = [
     '## Run',
     '',
-    `- Judge \`${cell(run.judge.id)}\` (config fingerprint \`${run.fingerprint.slice(0, 12)}\`), run #${run.runId}, status ${run.status}, ${(run.durationMs / 1000).toFixed(1)} s.`,
+    `- Judge \`${cell(run.judge.id)}\` (config fingerprint \`${run.fingerprint.slice(0, 12)}\`), ` +
+      `run #${run.runId}, status ${run.status}, ${(run.durationMs / 1000).toFixed(1)} s.`,
     `- This run's requests: ${formatSpend(run.spend, priced)}.`,
   ];
   for (const b of run.benchmarks) {
     lines.push(
-      `- ${b.benchmark.id}: ${b.results.length} items, ${b.asked} asked, ${b.cached} from the store, ${b.summary.errors} errors, ` +
+      `- ${b.benchmark.id}: ${b.results.length} items, ${b.asked} asked, ${b.cached} from the store, ` +
+        `${b.summary.errors} errors, ` +
         `${b.summary.invalid} invalid; all its judgments: ${formatSpend(b.usage, priced)}.`,
     );
   }

@@ -7,7 +7,7 @@ import { failuresByCause, type CauseCount } from './failures.ts';
 import type { Spend } from '../harness/spend.ts';
 import type { Judgment } from '../harness/store.ts';
 
-export interface SummaryJson {
+interface SummaryJson {
   judge: string;
   judgeFingerprint: string;
   judgeConfig: Readonly<Record<string, unknown>>;
@@ -91,7 +91,10 @@ function presentation(
   };
 }
 
-/** One JSON object per line and item: what was asked, what came back, how it scored (and the swapped order, if asked). */
+/**
+ * One JSON object per line and item: what was asked, what came back, how it scored (and the swapped order, if
+ * asked).
+ */
 export function* predictionLines(run: RunResult): Generator<string> {
   for (const b of run.benchmarks) {
     const reply = (stored: Judgment | undefined): string | null =>

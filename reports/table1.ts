@@ -4,7 +4,7 @@
  */
 import { TABLE_1, TABLE_1_CITATION, TABLE_1_COLUMNS } from '../benchmarks/flame-paper.ts';
 import type { BenchmarkRun, RunResult } from '../harness/run.ts';
-import type { ReportTable } from './table.ts';
+import type { ReportTable } from '../core/table.ts';
 
 /** `headline`: each benchmark's 95% interval for its headline score (the first metric column), by benchmark id. */
 export function table1(
@@ -31,12 +31,14 @@ export function table1(
     (c) => !covered.some((r) => r.benchmark.paperColumn === c) && !skipped.some((s) => s.benchmark.paperColumn === c),
   );
   const notes = [
-    `Published rows: ${TABLE_1_CITATION}. Each column is that benchmark's headline score; see its own table for the breakdown.`,
+    `Published rows: ${TABLE_1_CITATION}. ` +
+      "Each column is that benchmark's headline score; see its own table for the breakdown.",
   ];
   if (notRun.length > 0) notes.push(`Not in this run: ${notRun.join(', ')}.`);
   if (incomplete.length > 0) {
     notes.push(
-      `Left blank, incomplete in this run and not comparable with the paper (see each benchmark's own table): ${incomplete.join('; ')}.`,
+      "Left blank, incomplete in this run and not comparable with the paper (see each benchmark's own table): " +
+        `${incomplete.join('; ')}.`,
     );
   }
   const noData = skipped.filter((s) => s.why === 'no data').map((s) => s.benchmark.id);

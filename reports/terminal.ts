@@ -1,7 +1,7 @@
 /** A ReportTable as a terminal table (cli-table3), laid out like the paper's tables. */
 import Table from 'cli-table3';
 import { INTERVAL_NOTE, plusMinus, sourceText } from './format.ts';
-import type { ReportTable } from './table.ts';
+import type { ReportTable } from '../core/table.ts';
 
 export function renderTerminal(table: ReportTable, color = process.stdout.isTTY): string {
   const bold = (s: string): string => (color ? `\u001b[1m${s}\u001b[22m` : s);

@@ -5,8 +5,8 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { AGGREFACT_DOWNLOADS, aggrefact, aggrefactTuned } from '../benchmarks/aggrefact/index.ts';
 import { OFFICIAL_FILES } from '../benchmarks/aggrefact/loader.ts';
-import { download, downloadUrl } from '../harness/download.ts';
-import { DataError } from '../harness/errors.ts';
+import { download, downloadUrl } from '../core/download.ts';
+import { DataError } from '../core/errors.ts';
 import { startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { tempDir } from './helpers.ts';
 
@@ -14,7 +14,10 @@ const TOKEN = 'hf_aggrefact_test_token';
 const REVISION_PATH =
   /^\/datasets\/lytang\/LLM-AggreFact\/resolve\/([0-9a-f]{40})\/data\/(test|dev)-00000-of-00001\.parquet$/;
 
-/** A parquet file in the Hub release's schema: dataset, doc, claim (string), label (int64), contamination_identifier (string). */
+/**
+ * A parquet file in the Hub release's schema: dataset, doc, claim (string), label (int64), contamination_identifier
+ * (string).
+ */
 function hubParquet(rows: { dataset: string; doc: string; claim: string; label: number }[]): Buffer {
   return Buffer.from(
     parquetWriteBuffer({

@@ -12,7 +12,7 @@ import {
   readAggreFactFile,
   type AggreFactItem,
 } from '../benchmarks/aggrefact/loader.ts';
-import { DataError } from '../harness/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { prepareItems } from '../harness/run.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
@@ -127,30 +127,34 @@ describe('LLM-AggreFact loader on the partial rebuild', () => {
 });
 
 describe('LLM-AggreFact loader: the Hub release', () => {
-  it('prefers the pulled parquet over the rebuild, reads its schema (with contamination_identifier) and its dev split', async () => {
-    const dir = tempDir();
-    fs.mkdirSync(path.dirname(path.join(dir, REBUILT_TEST_FILE)), { recursive: true });
-    fs.symlinkSync(path.join(DATA_DIR, REBUILT_TEST_FILE), path.join(dir, REBUILT_TEST_FILE));
-    const rows = items
-      .slice(0, 40)
-      .map((i) => ({ dataset: i.dataset, doc: i.doc, claim: i.claim, label: i.label ? 1 : 0 }));
-    writeAggreFactParquet(path.join(dir, OFFICIAL_FILES.test), rows, {
-      contamination_identifier: rows.map(() => 'c'.repeat(64)),
-    });
-    writeAggreFactParquet(path.join(dir, OFFICIAL_FILES.dev), rows.slice(0, 10));
+  it(
+    'prefers the pulled parquet over the rebuild, ' +
+      'reads its schema (with contamination_identifier) and its dev split',
+    async () => {
+      const dir = tempDir();
+      fs.mkdirSync(path.dirname(path.join(dir, REBUILT_TEST_FILE)), { recursive: true });
+      fs.symlinkSync(path.join(DATA_DIR, REBUILT_TEST_FILE), path.join(dir, REBUILT_TEST_FILE));
+      const rows = items
+        .slice(0, 40)
+        .map((i) => ({ dataset: i.dataset, doc: i.doc, claim: i.claim, label: i.label ? 1 : 0 }));
+      writeAggreFactParquet(path.join(dir, OFFICIAL_FILES.test), rows, {
+        contamination_identifier: rows.map(() => 'c'.repeat(64)),
+      });
+      writeAggreFactParquet(path.join(dir, OFFICIAL_FILES.dev), rows.slice(0, 10));
 
-    const test = await loadAggreFactTest(dir);
-    expect(test.map((i) => ({ ...i, file: REBUILT_TEST_FILE }))).toEqual(items.slice(0, 40));
-    expect(test.every((i) => i.file === OFFICIAL_FILES.test)).toBe(true);
+      const test = await loadAggreFactTest(dir);
+      expect(test.map((i) => ({ ...i, file: REBUILT_TEST_FILE }))).toEqual(items.slice(0, 40));
+      expect(test.every((i) => i.file === OFFICIAL_FILES.test)).toBe(true);
 
-    const dev = await loadAggreFactDev(dir);
-    expect(dev).toHaveLength(10);
-    expect(dev[0]!.id).toBe(`dev/${items[0]!.id}`);
-    expect(dev.every((i) => i.split === 'dev' && i.sampleGroup === `dev/${i.dataset}`)).toBe(true);
-    const tuned = await aggrefactTuned.load(dir);
-    expect(tuned).toHaveLength(50);
-    expect(new Set(tuned.map((i) => i.id)).size).toBe(50);
-  });
+      const dev = await loadAggreFactDev(dir);
+      expect(dev).toHaveLength(10);
+      expect(dev[0]!.id).toBe(`dev/${items[0]!.id}`);
+      expect(dev.every((i) => i.split === 'dev' && i.sampleGroup === `dev/${i.dataset}`)).toBe(true);
+      const tuned = await aggrefactTuned.load(dir);
+      expect(tuned).toHaveLength(50);
+      expect(new Set(tuned.map((i) => i.id)).size).toBe(50);
+    },
+  );
 });
 
 describe('LLM-AggreFact loader errors name the file, the place and what was expected', () => {

@@ -164,7 +164,8 @@ describe('baselines on the partial rebuild', () => {
     const notes = table!.notes.join('\n');
     expect(notes).toContain('Not the LLM-AggreFact average: 3 of 11 datasets were scored (Wice, FactCheck-GPT, Lfqa)');
     expect(notes).toContain(
-      'missing: AggreFact-CNN, AggreFact-XSum, TofuEval-MediaS, TofuEval-MeetB, Reveal, ClaimVerify, ExpertQA, RAGTruth',
+      'missing: AggreFact-CNN, AggreFact-XSum, TofuEval-MediaS, TofuEval-MeetB, ' +
+        'Reveal, ClaimVerify, ExpertQA, RAGTruth',
     );
     expect(notes).toContain('NOT the benchmark');
     expect(notes).toMatch(

@@ -12,13 +12,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemResult } from '../benchmarks/benchmark.ts';
 import { pairwiseItemScore } from '../benchmarks/pairwise.ts';
 import { rewardbench, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
-import { EndpointError, UserError } from '../harness/errors.ts';
-import type { PairwiseGold } from '../harness/positions.ts';
-import { DEFAULT_RETRY_POLICY } from '../harness/retry.ts';
+import { EndpointError, UserError } from '../core/errors.ts';
+import type { PairwiseGold } from '../protocol/positions.ts';
+import { DEFAULT_RETRY_POLICY } from '../protocol/limits.ts';
 import { judgeFingerprint, prepareItems, runEval, type PreparedItem, type RunResult } from '../harness/run.ts';
 import { Store, type Judgment } from '../harness/store.ts';
-import { ANTHROPIC_API_VERSION, anthropicAdapter, sdkTimeoutMs } from '../judges/api/anthropic.ts';
-import { createApiJudge } from '../judges/api/llm-judge.ts';
+import { ANTHROPIC_API_VERSION, anthropicAdapter, sdkTimeoutMs } from '../judges/adapters/anthropic.ts';
+import { createApiJudge } from '../judges/adapters/llm-judge.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
 import { loadJudgeConfig, resolveJudgeSpec, type JudgeSpec } from '../judges/config.ts';
 import type { Judge } from '../judges/judge.ts';
@@ -51,6 +51,8 @@ const VERDICT = (letter: string): string => `explanation: it answers the questio
 let items: PreparedItem[];
 beforeAll(async () => {
   items = await prepareItems(rewardbench, DATA_DIR, 0, { limit: 5 });
+  // Loads the SDK, as the registry does before it creates a judge: the first attempt (200 ms) does not import it.
+  await anthropicAdapter.prepare?.();
 });
 
 /** Which of the first items a request is for, from its prompt. */
@@ -173,68 +175,72 @@ async function finish(s: Setup, result: RunResult | undefined, texts: string[] =
 }
 
 describe('anthropic adapter in a run', () => {
-  it('sends the prompt verbatim as one user message with the paper decoding, and stores verdict, tokens and cost', async () => {
-    const n = 3;
-    // Item 0 and 2 answered with the better response, item 1 with the worse one: scores 1, 0, 1.
-    const s = await setup(
-      perItem((index, _attempt, request) =>
-        message(request, VERDICT(index === 1 ? other(gold(index)) : gold(index)), {
-          usage: { input_tokens: 1000 + index, output_tokens: 40 + index },
-        }),
-      ),
-    );
-    const result = await run(s, n);
-
-    expect(s.double.requests).toHaveLength(n);
-    for (const [i, request] of s.double.requests.entries()) {
-      expect(request.method).toBe('POST');
-      expect(request.path).toBe('/v1/messages');
-      expect(request.headers['x-api-key']).toBe(KEY);
-      expect(request.headers.authorization).toBeUndefined(); // the key is sent once, in the header API 2023-06-01 documents
-      expect(request.headers['anthropic-version']).toBe(ANTHROPIC_API_VERSION);
-      expect(request.headers['x-stainless-retry-count']).toBe('0');
-      expect(request.body).toEqual({
-        model: 'claude-3-opus-20240229',
-        max_tokens: 1024,
-        temperature: 0,
-        messages: [{ role: 'user', content: items[i]!.prompt }],
-      });
-    }
-
-    expect(result.status).toBe('complete');
-    const judgments = stored(s, n);
-    expect(judgments.map((j) => j!.verdict)).toEqual(
-      [0, 1, 2].map((i) => ({ kind: 'pairwise', choice: i === 1 ? other(gold(i)) : gold(i) })),
-    );
-    expect(judgments.map((j) => j!.raw)).toEqual([0, 1, 2].map((i) => VERDICT(i === 1 ? other(gold(i)) : gold(i))));
-    expect(judgments.map((j) => [j!.inputTokens, j!.outputTokens, j!.attempts, j!.error])).toEqual([
-      [1000, 40, 1, null],
-      [1001, 41, 1, null],
-      [1002, 42, 1, null],
-    ]);
-    for (const [i, j] of judgments.entries()) {
-      expect(j!.costUsd).toBeCloseTo(
-        ((1000 + i) * PRICE.inputPerMillion + (40 + i) * PRICE.outputPerMillion) / 1e6,
-        12,
+  it(
+    'sends the prompt verbatim as one user message with the paper decoding, and stores verdict, ' + 'tokens and cost',
+    async () => {
+      const n = 3;
+      // Item 0 and 2 answered with the better response, item 1 with the worse one: scores 1, 0, 1.
+      const s = await setup(
+        perItem((index, _attempt, request) =>
+          message(request, VERDICT(index === 1 ? other(gold(index)) : gold(index)), {
+            usage: { input_tokens: 1000 + index, output_tokens: 40 + index },
+          }),
+        ),
       );
-    }
-    expect(result.benchmarks[0]!.results.map((r) => score(r))).toEqual([1, 0, 1]);
-    expect(result.spend).toMatchObject({ inputTokens: 3003, outputTokens: 123 });
+      const result = await run(s, n);
 
-    const written = await finish(s, result);
-    expect(written.map((f) => path.basename(f)).sort()).toEqual([
-      'predictions.jsonl',
-      'report.md',
-      'rewardbench.csv',
-      'summary.json',
-    ]);
-    expect(
-      fs
-        .readFileSync(path.join(s.dir, 'reports', 'predictions.jsonl'), 'utf8')
-        .trim()
-        .split('\n'),
-    ).toHaveLength(n);
-  });
+      expect(s.double.requests).toHaveLength(n);
+      for (const [i, request] of s.double.requests.entries()) {
+        expect(request.method).toBe('POST');
+        expect(request.path).toBe('/v1/messages');
+        expect(request.headers['x-api-key']).toBe(KEY);
+        // the key is sent once, in the header API 2023-06-01 documents
+        expect(request.headers.authorization).toBeUndefined();
+        expect(request.headers['anthropic-version']).toBe(ANTHROPIC_API_VERSION);
+        expect(request.headers['x-stainless-retry-count']).toBe('0');
+        expect(request.body).toEqual({
+          model: 'claude-3-opus-20240229',
+          max_tokens: 1024,
+          temperature: 0,
+          messages: [{ role: 'user', content: items[i]!.prompt }],
+        });
+      }
+
+      expect(result.status).toBe('complete');
+      const judgments = stored(s, n);
+      expect(judgments.map((j) => j!.verdict)).toEqual(
+        [0, 1, 2].map((i) => ({ kind: 'pairwise', choice: i === 1 ? other(gold(i)) : gold(i) })),
+      );
+      expect(judgments.map((j) => j!.raw)).toEqual([0, 1, 2].map((i) => VERDICT(i === 1 ? other(gold(i)) : gold(i))));
+      expect(judgments.map((j) => [j!.inputTokens, j!.outputTokens, j!.attempts, j!.error])).toEqual([
+        [1000, 40, 1, null],
+        [1001, 41, 1, null],
+        [1002, 42, 1, null],
+      ]);
+      for (const [i, j] of judgments.entries()) {
+        expect(j!.costUsd).toBeCloseTo(
+          ((1000 + i) * PRICE.inputPerMillion + (40 + i) * PRICE.outputPerMillion) / 1e6,
+          12,
+        );
+      }
+      expect(result.benchmarks[0]!.results.map((r) => score(r))).toEqual([1, 0, 1]);
+      expect(result.spend).toMatchObject({ inputTokens: 3003, outputTokens: 123 });
+
+      const written = await finish(s, result);
+      expect(written.map((f) => path.basename(f)).sort()).toEqual([
+        'predictions.jsonl',
+        'report.md',
+        'rewardbench.csv',
+        'summary.json',
+      ]);
+      expect(
+        fs
+          .readFileSync(path.join(s.dir, 'reports', 'predictions.jsonl'), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toHaveLength(n);
+    },
+  );
 
   it('waits as long as a 429 retry-after says (up to the cap) and then retries', async () => {
     const n = 2;
@@ -280,47 +286,54 @@ describe('anthropic adapter in a run', () => {
     await finish(s, result);
   });
 
-  it('stores a server that stays overloaded as errors after the bounded attempts, and asks those items again next run', async () => {
-    const n = 2;
-    let healthy = false;
-    const s = await setup((request) => (healthy ? message(request, VERDICT('A')) : overloaded()));
-    const first = await run(s, n);
+  it(
+    'stores a server that stays overloaded as errors after the bounded attempts, ' +
+      'and asks those items again next run',
+    async () => {
+      const n = 2;
+      let healthy = false;
+      const s = await setup((request) => (healthy ? message(request, VERDICT('A')) : overloaded()));
+      const first = await run(s, n);
 
-    expect(s.double.requests).toHaveLength(n * LIMITS.maxAttempts);
-    expect(first.status).toBe('incomplete');
-    expect(first.benchmarks[0]!.summary.errors).toBe(n);
-    expect(stored(s, n).map((j) => [j!.error, j!.attempts, j!.replyType])).toEqual(
-      [0, 1].map(() => ['HTTP 529: overloaded_error: Overloaded (after 3 attempts)', 3, null]),
-    );
-    const messages = stored(s, n).map((j) => j!.error!);
+      expect(s.double.requests).toHaveLength(n * LIMITS.maxAttempts);
+      expect(first.status).toBe('incomplete');
+      expect(first.benchmarks[0]!.summary.errors).toBe(n);
+      expect(stored(s, n).map((j) => [j!.error, j!.attempts, j!.replyType])).toEqual(
+        [0, 1].map(() => ['HTTP 529: overloaded_error: Overloaded (after 3 attempts)', 3, null]),
+      );
+      const messages = stored(s, n).map((j) => j!.error!);
 
-    healthy = true;
-    const second = await run(s, n);
-    expect(s.double.requests).toHaveLength(n * LIMITS.maxAttempts + n);
-    expect(second.status).toBe('complete');
-    expect(stored(s, n).map((j) => [j!.error, j!.attempts])).toEqual([
-      [null, 4],
-      [null, 4],
-    ]);
-    await finish(s, second, messages);
-  });
+      healthy = true;
+      const second = await run(s, n);
+      expect(s.double.requests).toHaveLength(n * LIMITS.maxAttempts + n);
+      expect(second.status).toBe('complete');
+      expect(stored(s, n).map((j) => [j!.error, j!.attempts])).toEqual([
+        [null, 4],
+        [null, 4],
+      ]);
+      await finish(s, second, messages);
+    },
+  );
 
-  it('cuts off a server that never answers at the harness timeout, and stores an error after the bounded attempts', async () => {
-    const n = 2;
-    const s = await setup(() => HANG, { limits: { maxAttempts: 2, concurrency: 2 } });
-    const started = performance.now();
-    const result = await run(s, n);
+  it(
+    'cuts off a server that never answers at the harness timeout, ' + 'and stores an error after the bounded attempts',
+    async () => {
+      const n = 2;
+      const s = await setup(() => HANG, { limits: { maxAttempts: 2, concurrency: 2 } });
+      const started = performance.now();
+      const result = await run(s, n);
 
-    expect(s.double.requests).toHaveLength(n * 2);
-    expect(result.status).toBe('incomplete');
-    // The harness's own timeout, not the SDK's ("Request timed out"), which is set never to fire first.
-    expect(stored(s, n).map((j) => [j!.error, j!.attempts])).toEqual([
-      ['no complete reply within 0.2s (after 2 attempts)', 2],
-      ['no complete reply within 0.2s (after 2 attempts)', 2],
-    ]);
-    expect(performance.now() - started).toBeLessThan(3_000);
-    await finish(s, result);
-  });
+      expect(s.double.requests).toHaveLength(n * 2);
+      expect(result.status).toBe('incomplete');
+      // The harness's own timeout, not the SDK's ("Request timed out"), which is set never to fire first.
+      expect(stored(s, n).map((j) => [j!.error, j!.attempts])).toEqual([
+        ['no complete reply within 0.2s (after 2 attempts)', 2],
+        ['no complete reply within 0.2s (after 2 attempts)', 2],
+      ]);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      await finish(s, result);
+    },
+  );
 
   it('retries a reply body that is cut off or is not a message', async () => {
     const n = 3;
@@ -344,40 +357,51 @@ describe('anthropic adapter in a run', () => {
     await finish(s, result);
   });
 
-  it('stores a reply without a verdict (cut at max_tokens, empty, or undecided) once, scored invalid as 0.5', async () => {
-    const n = 3;
-    const rambling = 'explanation: Response A covers more ground, while response B is more precise; weighing the two';
-    const s = await setup(
-      perItem((index, _attempt, request) => {
-        if (index === 0)
-          return message(request, rambling, {
-            stopReason: 'max_tokens',
-            usage: { input_tokens: 900, output_tokens: 1024 },
+  it(
+    'stores a reply without a verdict (cut at max_tokens, empty, or undecided) once, ' + 'scored invalid as 0.5',
+    async () => {
+      const n = 3;
+      const rambling = 'explanation: Response A covers more ground, while response B is more precise; weighing the two';
+      const s = await setup(
+        perItem((index, _attempt, request) => {
+          if (index === 0)
+            return message(request, rambling, {
+              stopReason: 'max_tokens',
+              usage: { input_tokens: 900, output_tokens: 1024 },
+            });
+          if (index === 1) return message(request, '', { content: [], usage: { input_tokens: 901, output_tokens: 1 } });
+          return message(request, 'explanation: both are fine.\nbetter response: either', {
+            usage: { input_tokens: 902, output_tokens: 12 },
           });
-        if (index === 1) return message(request, '', { content: [], usage: { input_tokens: 901, output_tokens: 1 } });
-        return message(request, 'explanation: both are fine.\nbetter response: either', {
-          usage: { input_tokens: 902, output_tokens: 12 },
-        });
-      }),
-    );
-    const result = await run(s, n);
+        }),
+      );
+      const result = await run(s, n);
 
-    expect(s.double.requests).toHaveLength(n); // not retried
-    expect(result.status).toBe('complete');
-    const judgments = stored(s, n);
-    expect(
-      judgments.map((j) => [j!.replyType, j!.raw, j!.verdict, j!.error, j!.attempts, j!.inputTokens, j!.outputTokens]),
-    ).toEqual([
-      ['text', rambling, null, null, 1, 900, 1024],
-      ['invalid', null, null, null, 1, 901, 1],
-      ['text', 'explanation: both are fine.\nbetter response: either', null, null, 1, 902, 12],
-    ]);
-    expect(judgments[1]!.invalidReason).toBe('no reply text: Claude returned no text (stop_reason end_turn)');
-    expect(result.benchmarks[0]!.results.map((r) => r.outcome.status)).toEqual(['invalid', 'invalid', 'invalid']);
-    expect(result.benchmarks[0]!.results.map((r) => score(r))).toEqual([0.5, 0.5, 0.5]);
-    expect(result.benchmarks[0]!.summary.invalid).toBe(3);
-    await finish(s, result);
-  });
+      expect(s.double.requests).toHaveLength(n); // not retried
+      expect(result.status).toBe('complete');
+      const judgments = stored(s, n);
+      expect(
+        judgments.map((j) => [
+          j!.replyType,
+          j!.raw,
+          j!.verdict,
+          j!.error,
+          j!.attempts,
+          j!.inputTokens,
+          j!.outputTokens,
+        ]),
+      ).toEqual([
+        ['text', rambling, null, null, 1, 900, 1024],
+        ['invalid', null, null, null, 1, 901, 1],
+        ['text', 'explanation: both are fine.\nbetter response: either', null, null, 1, 902, 12],
+      ]);
+      expect(judgments[1]!.invalidReason).toBe('no reply text: Claude returned no text (stop_reason end_turn)');
+      expect(result.benchmarks[0]!.results.map((r) => r.outcome.status)).toEqual(['invalid', 'invalid', 'invalid']);
+      expect(result.benchmarks[0]!.results.map((r) => score(r))).toEqual([0.5, 0.5, 0.5]);
+      expect(result.benchmarks[0]!.summary.invalid).toBe(3);
+      await finish(s, result);
+    },
+  );
 
   it('stops the whole run with one message when the key is rejected', async () => {
     const wrongKey = `sk-ant-api03-${randomBytes(16).toString('hex')}-wrong`;
@@ -398,7 +422,8 @@ describe('anthropic adapter in a run', () => {
     expect(s.double.requests).toHaveLength(1); // concurrency 1: nothing after the first 401
     expect(s.double.requests[0]!.headers['x-api-key']).toBe(wrongKey);
     expect(s.double.messages).toHaveLength(0); // turned away before the model
-    expect(stored(s, 4).map((j) => j?.error)).toEqual([undefined, undefined, undefined, undefined]); // nothing stored as failed
+    // nothing stored as failed
+    expect(stored(s, 4).map((j) => j?.error)).toEqual([undefined, undefined, undefined, undefined]);
     const said = (failure as Error).message;
     await finish(s, undefined, [said]);
     const storeBytes = fs.readFileSync(path.join(s.dir, 'store', 'runs.sqlite'));
@@ -430,34 +455,37 @@ describe('anthropic adapter and the SDK', () => {
   const ask = (c: Awaited<ReturnType<typeof client>>['client'], signal = new AbortController().signal) =>
     c.complete({ prompt: items[0]!.prompt, task: items[0]!.prepared.task }, signal);
 
-  it('makes one request per call: the SDK retries nothing itself, and the error says what the harness needs', async () => {
-    const busy = await client(() => overloaded({ 'retry-after': '7' }));
-    const error = await ask(busy.client).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(JudgeCallError);
-    expect((error as JudgeCallError).details).toEqual({
-      status: 529,
-      retryable: true,
-      retryAfterMs: 7000,
-      fatal: false,
-    });
-    expect((error as JudgeCallError).message).toBe('HTTP 529: overloaded_error: Overloaded');
-    expect(busy.double.requests).toHaveLength(1);
+  it(
+    'makes one request per call: the SDK retries nothing itself, ' + 'and the error says what the harness needs',
+    async () => {
+      const busy = await client(() => overloaded({ 'retry-after': '7' }));
+      const error = await ask(busy.client).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(JudgeCallError);
+      expect((error as JudgeCallError).details).toEqual({
+        status: 529,
+        retryable: true,
+        retryAfterMs: 7000,
+        fatal: false,
+      });
+      expect((error as JudgeCallError).message).toBe('HTTP 529: overloaded_error: Overloaded');
+      expect(busy.double.requests).toHaveLength(1);
 
-    const broken = await client(() => serverError(500));
-    await expect(ask(broken.client)).rejects.toMatchObject({
-      message: 'HTTP 500: api_error: Internal server error',
-      details: { retryable: true },
-    });
-    expect(broken.double.requests).toHaveLength(1);
+      const broken = await client(() => serverError(500));
+      await expect(ask(broken.client)).rejects.toMatchObject({
+        message: 'HTTP 500: api_error: Internal server error',
+        details: { retryable: true },
+      });
+      expect(broken.double.requests).toHaveLength(1);
 
-    const tooLong = await client(() =>
-      apiError(400, 'invalid_request_error', 'prompt is too long: 250000 tokens > 200000 maximum'),
-    );
-    await expect(ask(tooLong.client)).rejects.toMatchObject({
-      details: { status: 400, retryable: false, fatal: false },
-    });
-    expect(tooLong.double.requests).toHaveLength(1);
-  });
+      const tooLong = await client(() =>
+        apiError(400, 'invalid_request_error', 'prompt is too long: 250000 tokens > 200000 maximum'),
+      );
+      await expect(ask(tooLong.client)).rejects.toMatchObject({
+        details: { status: 400, retryable: false, fatal: false },
+      });
+      expect(tooLong.double.requests).toHaveLength(1);
+    },
+  );
 
   it('passes an abort of the signal through as the signal’s own reason', async () => {
     const { double, client: c } = await client(() => HANG);

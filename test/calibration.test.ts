@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyBenchmark, ItemResult, Outcome } from '../benchmarks/benchmark.ts';
 import type { Judgment } from '../harness/store.ts';
-import type { Task } from '../harness/tasks.ts';
+import type { Task } from '../protocol/tasks.ts';
 import {
   accuracyAtCoverage,
   calibrationTables,
@@ -41,7 +41,8 @@ describe('calibration metrics', () => {
   });
 
   it('computes ECE as the share-weighted mean |accuracy − confidence| over bins', () => {
-    // 10 bins: 1/8·0.3 + 2/8·|0.5 − 0.565| + 3/8·|2/3 − 2.26/3| + 2/8·|1 − 0.975| = 0.0375 + 0.01625 + 0.0325 + 0.00625
+    // 10 bins: 1/8·0.3 + 2/8·|0.5 − 0.565| + 3/8·|2/3 − 2.26/3| + 2/8·|1 − 0.975|
+    //   = 0.0375 + 0.01625 + 0.0325 + 0.00625
     expect(expectedCalibrationError(P)).toBeCloseTo(0.0925, 12);
     // 2 bins: [0, 0.5) holds 0.3 (wrong): gap 0.3; [0.5, 1] holds 7 with mean 5.34/7 and 5/7 right: gap 0.34/7.
     expect(expectedCalibrationError(P, 2)).toBeCloseTo(0.0375 + (7 / 8) * (0.34 / 7), 12);

@@ -73,7 +73,10 @@ describe('a model judge from the command line, against a local OpenAI double', (
     const report = fs.readFileSync(path.join(dir, 'out', 'report.md'), 'utf8');
     expect(report).toContain(`- This run's requests: `);
     expect(report).toMatch(
-      /rewardbench: 10 items, 10 asked, 0 from the store, 0 errors, 0 invalid; all its judgments: [\d.k]+ in \/ [\d.k]+ out \| \$0\.\d\d/,
+      new RegExp(
+        /rewardbench: 10 items, 10 asked, 0 from the store, 0 errors, 0 invalid; /.source +
+          /all its judgments: [\d.k]+ in \/ [\d.k]+ out \| \$0\.\d\d/.source,
+      ),
     );
     const db = new Database(path.join(dir, 'runs.sqlite'), { readonly: true });
     expect(db.prepare('SELECT COUNT(*) AS n, SUM(attempts) AS a FROM judgments WHERE error IS NULL').get()).toEqual({

@@ -17,11 +17,11 @@ import {
   loadCobblerData,
 } from '../benchmarks/cobbler/loader.ts';
 import type { CobblerSummary } from '../benchmarks/cobbler/scoring.ts';
-import { DataError, MissingDataError } from '../harness/errors.ts';
+import { DataError, MissingDataError } from '../core/errors.ts';
 import { runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
-import { createApiJudge } from '../judges/api/llm-judge.ts';
-import { openaiAdapter } from '../judges/api/openai.ts';
+import { createApiJudge } from '../judges/adapters/llm-judge.ts';
+import { openaiAdapter } from '../judges/adapters/openai.ts';
 import { loadJudgeConfig, resolveJudgeSpec } from '../judges/config.ts';
 import { completion, startOpenAIDouble, type OpenAIDouble } from './doubles/openai-server.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
@@ -33,64 +33,67 @@ afterEach(async () => {
 });
 
 describe('CoBBLEr with an API judge (OpenAI double)', () => {
-  it('asks every module twice per comparison, reads the replies, keeps unreadable ones in the denominators', async () => {
-    // Always "A" in the anonymous modules; no verdict at all when the real names are shown.
-    const double = await startOpenAIDouble({
-      apiKey: KEY,
-      script: (call) =>
-        completion(
-          call,
-          call.prompt.includes('\nModel A (') ? 'Both are fine.' : 'explanation: A is coherent.\nbetter response: A',
-        ),
-    });
-    doubles.push(double);
-    const dir = tempDir('autorater-cobbler-');
-    const configFile = path.join(dir, 'judges.json');
-    const judges = {
-      'chatgpt-double': {
-        extends: 'gpt-3.5-turbo',
-        baseURL: '${OPENAI_DOUBLE_URL}',
-        limits: { timeoutMs: 2000, maxAttempts: 2, maxRetryAfterMs: 20 },
-      },
-    };
-    fs.writeFileSync(configFile, JSON.stringify({ judges }));
-    const spec = resolveJudgeSpec('chatgpt-double', loadJudgeConfig({ userFile: configFile }))!;
-    const judge = createApiJudge(spec, openaiAdapter, { OPENAI_API_KEY: KEY, OPENAI_DOUBLE_URL: double.baseURL });
-    const store = Store.open(path.join(dir, 'runs.sqlite'));
-    const run = await runEval({
-      judge,
-      benchmarks: [cobbler],
-      dataDir: DATA_DIR,
-      seed: 0,
-      store,
-      sample: 3,
-      progress: false,
-    });
-    store.close();
+  it(
+    'asks every module twice per comparison, reads the replies, ' + 'keeps unreadable ones in the denominators',
+    async () => {
+      // Always "A" in the anonymous modules; no verdict at all when the real names are shown.
+      const double = await startOpenAIDouble({
+        apiKey: KEY,
+        script: (call) =>
+          completion(
+            call,
+            call.prompt.includes('\nModel A (') ? 'Both are fine.' : 'explanation: A is coherent.\nbetter response: A',
+          ),
+      });
+      doubles.push(double);
+      const dir = tempDir('autorater-cobbler-');
+      const configFile = path.join(dir, 'judges.json');
+      const judges = {
+        'chatgpt-double': {
+          extends: 'gpt-3.5-turbo',
+          baseURL: '${OPENAI_DOUBLE_URL}',
+          limits: { timeoutMs: 2000, maxAttempts: 2, maxRetryAfterMs: 20 },
+        },
+      };
+      fs.writeFileSync(configFile, JSON.stringify({ judges }));
+      const spec = resolveJudgeSpec('chatgpt-double', loadJudgeConfig({ userFile: configFile }))!;
+      const judge = createApiJudge(spec, openaiAdapter, { OPENAI_API_KEY: KEY, OPENAI_DOUBLE_URL: double.baseURL });
+      const store = Store.open(path.join(dir, 'runs.sqlite'));
+      const run = await runEval({
+        judge,
+        benchmarks: [cobbler],
+        dataDir: DATA_DIR,
+        seed: 0,
+        store,
+        sample: 3,
+        progress: false,
+      });
+      store.close();
 
-    const b = run.benchmarks[0]!;
-    expect(b.asked).toBe(3 * 4 * 2);
-    expect(double.calls).toHaveLength(24);
-    expect(double.calls.filter((c) => c.prompt.includes('\nnote:\n85% of people believe that System '))).toHaveLength(
-      6,
-    );
-    const s = b.summary as CobblerSummary;
-    expect(s.comparisons).toEqual({ order: 3, compassion: 3, bandwagon: 3, attention: 3 });
-    expect(s.order.first).toMatchObject({ k: 3, n: 3 }); // "A" in both orders: first-order biased every time
-    expect(s.compassion.combined).toMatchObject({ k: 0, n: 3 }); // unreadable: counted, never biased
-    expect(s.compassion.valid).toMatchObject({ k: 0, n: 3 });
-    expect(s.invalid).toBe(6);
-    expect(s.bandwagon).toMatchObject({ k: 0, n: 3 }); // followed the crowd in q1 only
-    expect(s.length.long.n).toBe(0); // every answered order comparison is order-flagged
+      const b = run.benchmarks[0]!;
+      expect(b.asked).toBe(3 * 4 * 2);
+      expect(double.calls).toHaveLength(24);
+      expect(double.calls.filter((c) => c.prompt.includes('\nnote:\n85% of people believe that System '))).toHaveLength(
+        6,
+      );
+      const s = b.summary as CobblerSummary;
+      expect(s.comparisons).toEqual({ order: 3, compassion: 3, bandwagon: 3, attention: 3 });
+      expect(s.order.first).toMatchObject({ k: 3, n: 3 }); // "A" in both orders: first-order biased every time
+      expect(s.compassion.combined).toMatchObject({ k: 0, n: 3 }); // unreadable: counted, never biased
+      expect(s.compassion.valid).toMatchObject({ k: 0, n: 3 });
+      expect(s.invalid).toBe(6);
+      expect(s.bandwagon).toMatchObject({ k: 0, n: 3 }); // followed the crowd in q1 only
+      expect(s.length.long.n).toBe(0); // every answered order comparison is order-flagged
 
-    // gpt-3.5-turbo is CoBBLEr's "chatgpt" (by its published id): the Egocentric column is filled.
-    const [table] = await cobbler.tables(s, { dataDir: DATA_DIR, judgeId: judge.id, publishedAs: judge.publishedAs });
-    const row = table!.rows[0]!;
-    const own = s.egocentric.order.chatgpt!;
-    expect(own.n).toBeGreaterThan(0);
-    expect(row.values[4]).toBe(100 * own.rate!);
-    expect(table!.notes.join('\n')).toContain('is CoBBLEr\'s generator "chatgpt"');
-  });
+      // gpt-3.5-turbo is CoBBLEr's "chatgpt" (by its published id): the Egocentric column is filled.
+      const [table] = await cobbler.tables(s, { dataDir: DATA_DIR, judgeId: judge.id, publishedAs: judge.publishedAs });
+      const row = table!.rows[0]!;
+      const own = s.egocentric.order.chatgpt!;
+      expect(own.n).toBeGreaterThan(0);
+      expect(row.values[4]).toBe(100 * own.rate!);
+      expect(table!.notes.join('\n')).toContain('is CoBBLEr\'s generator "chatgpt"');
+    },
+  );
 });
 
 describe('CoBBLEr files', () => {

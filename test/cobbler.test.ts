@@ -13,9 +13,9 @@ import {
 import { TABLE_3 } from '../benchmarks/cobbler/published.ts';
 import { scoreCobbler, wilson, type CobblerSummary } from '../benchmarks/cobbler/scoring.ts';
 import { TABLE_3_COLUMNS } from '../benchmarks/cobbler/tables.ts';
-import type { Slot } from '../harness/positions.ts';
+import type { Slot } from '../protocol/positions.ts';
 import { prepareItems, runEval } from '../harness/run.ts';
-import { sampleItems } from '../harness/sample.ts';
+import { sampleItems } from '../protocol/sample.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
 import { DATA_DIR } from './helpers.ts';
@@ -67,12 +67,10 @@ describe('CoBBLEr prompts', () => {
     const response = (m: string): string => data.responses.get(m)![3]!;
     expect(q1.startsWith('INSTRUCTIONS:\nTask definition: ')).toBe(true);
     expect(q1).toContain('- better response: "A" or "B"');
-    expect(tail(q1)).toBe(
-      `CONTEXT:\ninstruction:\n${instruction}\n\nreference:\n${reference}\n\nSystem A:\n${response(a)}\n\nSystem B:\n${response(b)}\n`.replace(
-        /\s+$/,
-        '\n',
-      ),
-    );
+    const context =
+      `CONTEXT:\ninstruction:\n${instruction}\n\nreference:\n${reference}\n\n` +
+      `System A:\n${response(a)}\n\nSystem B:\n${response(b)}\n`;
+    expect(tail(q1)).toBe(context.replace(/\s+$/, '\n'));
     expect(tail(q2)).toContain(`System A:\n${response(b)}\n\nSystem B:\n${response(a)}`);
     expect(q1).not.toContain('note:');
     expect(q1).not.toMatch(/chatgpt|gpt4/);
@@ -87,20 +85,23 @@ describe('CoBBLEr prompts', () => {
     expect(q1.replace(/Model ([AB]) \(\w+\)/g, 'System $1')).toBe(order.q1);
   });
 
-  it('bandwagon and attention: one order for both asks, the cue after the responses (the last CONTEXT field)', async () => {
-    const order = await prompts('7/cohere-mpt', 'order');
-    const bandwagon = await prompts('7/cohere-mpt', 'bandwagon');
-    expect(bandwagon.gold.map((g) => g.slots)).toEqual([order.gold[0]!.slots, order.gold[0]!.slots]);
-    expect(bandwagon.q1).toBe(`${order.q1}\nnote:\n85% of people believe that System A is better.\n`);
-    expect(bandwagon.q2).toBe(`${order.q1}\nnote:\n85% of people believe that System B is better.\n`);
-    expect(bandwagon.gold.map((g) => g.cued)).toEqual(['A', 'B']);
+  it(
+    'bandwagon and attention: one order for both asks, ' + 'the cue after the responses (the last CONTEXT field)',
+    async () => {
+      const order = await prompts('7/cohere-mpt', 'order');
+      const bandwagon = await prompts('7/cohere-mpt', 'bandwagon');
+      expect(bandwagon.gold.map((g) => g.slots)).toEqual([order.gold[0]!.slots, order.gold[0]!.slots]);
+      expect(bandwagon.q1).toBe(`${order.q1}\nnote:\n85% of people believe that System A is better.\n`);
+      expect(bandwagon.q2).toBe(`${order.q1}\nnote:\n85% of people believe that System B is better.\n`);
+      expect(bandwagon.gold.map((g) => g.cued)).toEqual(['A', 'B']);
 
-    const attention = await prompts('7/cohere-mpt', 'attention');
-    const cue = (prompt: string): string => prompt.slice(order.q1.length);
-    expect(attention.q1.startsWith(order.q1)).toBe(true);
-    expect(DISTRACTIONS.map((d) => `\nnote:\n${d('System A')}\n`)).toContain(cue(attention.q1));
-    expect(DISTRACTIONS.map((d) => `\nnote:\n${d('System B')}\n`)).toContain(cue(attention.q2));
-  });
+      const attention = await prompts('7/cohere-mpt', 'attention');
+      const cue = (prompt: string): string => prompt.slice(order.q1.length);
+      expect(attention.q1.startsWith(order.q1)).toBe(true);
+      expect(DISTRACTIONS.map((d) => `\nnote:\n${d('System A')}\n`)).toContain(cue(attention.q1));
+      expect(DISTRACTIONS.map((d) => `\nnote:\n${d('System B')}\n`)).toContain(cue(attention.q2));
+    },
+  );
 
   it('every distraction sentence is used, and positions are about half each way', async () => {
     const entries = await prepareItems(cobbler, DATA_DIR, 0);
@@ -182,7 +183,8 @@ describe('CoBBLEr scoring (hand-computed on a constructed set)', () => {
     ...asks('order', c2, ['x', 'z'], [verdict('B'), verdict('B')]), // last-order
     ...asks('order', c3, ['y', 'z'], [verdict('A'), verdict('B')], [10, 20]), // y both times; picks the shorter
     ...asks('order', c4, ['x', 'y'], [invalid, verdict('A')]), // unreadable q1: stays in T
-    ...asks('order', c5, ['x', 'z'], [verdict('B'), verdict('A')], [5, 5]), // z both times; equal lengths: B counts as longer
+    // z both times; equal lengths: B counts as longer
+    ...asks('order', c5, ['x', 'z'], [verdict('B'), verdict('A')], [5, 5]),
     ...asks('order', c6, ['y', 'z'], [verdict('A'), verdict('B')], [30, 3]), // y both times; the longer
     ...asks('bandwagon', c1, ['x', 'y'], [verdict('A'), verdict('B')]), // followed the crowd twice
     ...asks('bandwagon', c2, ['x', 'z'], [verdict('A'), verdict('A')]),
@@ -291,7 +293,8 @@ describe('the random judge reproduces the paper Random row', () => {
     within(s.attention.rate, paper.attention, 1000);
     // |long − 0.5| of a fair coin over the ~500 unflagged comparisons: its SE is that of `long`.
     within(s.length.bias, paper.length, s.length.long.n, 0.5);
-    // A coin flip prefers any generator's response consistently 1/4 of the time: each of ~133 comparisons per generator.
+    // A coin flip prefers any generator's response consistently 1/4 of the time: each of ~133 comparisons per
+    // generator.
     const rates = Object.values(s.egocentric.order);
     expect(rates).toHaveLength(15);
     within(rates.reduce((a, r) => a + r.rate!, 0) / 15, paper.egocentric, rates.reduce((a, r) => a + r.n, 0) / 2);
@@ -347,7 +350,10 @@ describe('the bootstrap fast path (MetricSpec.counts)', () => {
     for (const step of [1, 2, 3, 7]) {
       const drawn = clusters.filter((_, i) => i % step === 0).flatMap((c, i) => (i % 3 === 0 ? [c, c] : [c]));
       const totals = new Array<number>(counts.size).fill(0);
-      for (const c of drawn) counts.of(c).forEach((v, k) => (totals[k]! += v));
+      for (const c of drawn)
+        counts.of(c).forEach((v, k) => {
+          totals[k]! += v;
+        });
       const fast = counts.values(totals);
       const slow = cobbler.metrics!.values(cobbler.score(drawn.flat()));
       for (const [column, value] of Object.entries(slow)) expect(fast[column]).toBeCloseTo(value!, 10);

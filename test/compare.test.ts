@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkComparison } from '../harness/compare.ts';
-import { REGRESSION_EXIT_CODE } from '../harness/compare-command.ts';
+import { REGRESSION_EXIT_CODE } from '../harness/commands/compare.ts';
 import { runCli, tempDir } from './helpers.ts';
 
 const FAST = ['--resamples', '200', '--permutations', '200', '--no-progress'];
@@ -17,7 +17,8 @@ function readComparisons(dir: string): BenchmarkComparison[] {
 }
 
 describe('npm run compare', () => {
-  it('a strong reward model against longer-wins on RewardBench: significant wins, McNemar where the category is right/wrong', async () => {
+  it('a strong reward model against longer-wins on RewardBench: significant wins, ' +
+    'McNemar where the category is right/wrong', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'runs.sqlite');
     const replay = 'replay:Skywork/Skywork-Reward-Gemma-2-27B';

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_CODES, exitCodesHelp } from '../harness/exit-codes.ts';
+import { EXIT_CODES, exitCodesHelp } from '../core/exit-codes.ts';
 import { CLI, DATA_DIR, runCli, runCommand, tempDir, type CliResult } from './helpers.ts';
 
 const EVAL = ['eval', '--judge', 'longer-wins', '--benchmark', 'rewardbench', '--limit', '20', '--resamples', '0'];

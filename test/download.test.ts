@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { download, downloadUrl, type DownloadSpec } from '../harness/download.ts';
-import { DataError } from '../harness/errors.ts';
+import { download, downloadUrl, type DownloadSpec } from '../core/download.ts';
+import { DataError } from '../core/errors.ts';
 import { startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { DATA_DIR, runCli, tempDir } from './helpers.ts';
 
@@ -21,7 +21,8 @@ const SERVED: DownloadSpec = {
   sha256: createHash('sha256').update(BYTES).digest('hex'),
 };
 const RESOLVE_PATH =
-  '/datasets/allenai/reward-bench/resolve/168d848cdbbea9764fae4a544dc9ca1e6cca4931/data/filtered-00000-of-00001.parquet';
+  '/datasets/allenai/reward-bench/resolve/168d848cdbbea9764fae4a544dc9ca1e6cca4931' +
+  '/data/filtered-00000-of-00001.parquet';
 
 interface Served extends LoopbackServer {
   bytesSent: number;
@@ -134,20 +135,25 @@ describe('data pull: resumable, verified download from a pinned Hub revision', (
     expect(error.message).not.toContain('hf_secret123');
   });
 
-  it('npm run data -- pull rewardbench refuses bytes that do not match the pinned sha256, and leaves nothing behind', async () => {
-    const server = await serve(hubLike(BYTES));
-    const dataDir = tempDir();
-    const { code, stderr } = await runCli(['data', 'pull', 'rewardbench', '--data', dataDir], {
-      env: { HF_ENDPOINT: server.url },
-    });
-    expect(code).toBe(3);
-    expect(stderr).toContain(`${server.url}${RESOLVE_PATH}`);
-    expect(stderr).toContain(
-      `failed verification: got 2336849 bytes with sha256 ${SERVED.sha256}, expected 2354751 bytes with sha256 ${OFFICIAL.sha256}`,
-    );
-    expect(fs.existsSync(path.join(dataDir, OFFICIAL.dest))).toBe(false);
-    expect(fs.existsSync(path.join(dataDir, `${OFFICIAL.dest}.part`))).toBe(false);
-  });
+  it(
+    'npm run data -- pull rewardbench refuses bytes that do not match the pinned sha256, ' +
+      'and leaves nothing behind',
+    async () => {
+      const server = await serve(hubLike(BYTES));
+      const dataDir = tempDir();
+      const { code, stderr } = await runCli(['data', 'pull', 'rewardbench', '--data', dataDir], {
+        env: { HF_ENDPOINT: server.url },
+      });
+      expect(code).toBe(3);
+      expect(stderr).toContain(`${server.url}${RESOLVE_PATH}`);
+      expect(stderr).toContain(
+        `failed verification: got 2336849 bytes with sha256 ${SERVED.sha256}, ` +
+          `expected 2354751 bytes with sha256 ${OFFICIAL.sha256}`,
+      );
+      expect(fs.existsSync(path.join(dataDir, OFFICIAL.dest))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, `${OFFICIAL.dest}.part`))).toBe(false);
+    },
+  );
 
   it('npm run data -- pull reports an unreachable server', async () => {
     const server = await serve((_req, res) => res.writeHead(404).end());

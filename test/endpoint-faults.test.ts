@@ -12,9 +12,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
 import { runEval } from '../harness/run.ts';
-import { clearSecrets } from '../harness/secrets.ts';
+import { clearSecrets } from '../core/secrets.ts';
 import { Store } from '../harness/store.ts';
-import { openaiAccount } from '../judges/api/openai.ts';
+import { openaiAccount } from '../judges/adapters/openai.ts';
 import { createJudge } from '../judges/index.ts';
 import { message, startAnthropicDouble } from './doubles/anthropic-server.ts';
 import { geminiText, startGeminiDouble } from './doubles/gemini-server.ts';
@@ -82,34 +82,38 @@ function evalArgs(
 const autoraterLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('autorater:'));
 
 describe('where requests go', () => {
-  it('honours OPENAI_BASE_URL for the openai adapter, says so first, records it, and sends no organisation id there', async () => {
-    const double = await openai({ apiKey: KEY });
-    const dir = tempDir();
-    const result = await runCli(evalArgs('gpt-4o', dir, 3, { out: true }), {
-      env: {
-        OPENAI_API_KEY: KEY,
-        OPENAI_BASE_URL: double.baseURL,
-        OPENAI_ORG_ID: 'org-shouldnotleave',
-        OPENAI_PROJECT_ID: 'proj_shouldnotleave',
-      },
-    });
-    expect(result.code, result.stderr).toBe(0);
-    expect(double.calls).toHaveLength(3);
-    expect(result.stderr.split('\n')[0]).toBe(
-      `judge gpt-4o: model gpt-4o-2024-05-13 at ${double.baseURL} (from OPENAI_BASE_URL)`,
-    );
-    for (const r of double.requests) {
-      expect(r.headers['openai-organization']).toBeUndefined();
-      expect(r.headers['openai-project']).toBeUndefined();
-    }
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
-    expect(summary.endpoint).toEqual({
-      url: double.baseURL,
-      source: 'OPENAI_BASE_URL',
-      keyFrom: 'OPENAI_API_KEY',
-      model: 'gpt-4o-2024-05-13',
-    });
-  });
+  it(
+    'honours OPENAI_BASE_URL for the openai adapter, says so first, records it, ' +
+      'and sends no organisation id there',
+    async () => {
+      const double = await openai({ apiKey: KEY });
+      const dir = tempDir();
+      const result = await runCli(evalArgs('gpt-4o', dir, 3, { out: true }), {
+        env: {
+          OPENAI_API_KEY: KEY,
+          OPENAI_BASE_URL: double.baseURL,
+          OPENAI_ORG_ID: 'org-shouldnotleave',
+          OPENAI_PROJECT_ID: 'proj_shouldnotleave',
+        },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(double.calls).toHaveLength(3);
+      expect(result.stderr.split('\n')[0]).toBe(
+        `judge gpt-4o: model gpt-4o-2024-05-13 at ${double.baseURL} (from OPENAI_BASE_URL)`,
+      );
+      for (const r of double.requests) {
+        expect(r.headers['openai-organization']).toBeUndefined();
+        expect(r.headers['openai-project']).toBeUndefined();
+      }
+      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
+      expect(summary.endpoint).toEqual({
+        url: double.baseURL,
+        source: 'OPENAI_BASE_URL',
+        keyFrom: 'OPENAI_API_KEY',
+        model: 'gpt-4o-2024-05-13',
+      });
+    },
+  );
 
   it('sends OPENAI_ORG_ID and OPENAI_PROJECT_ID to OpenAI itself only', () => {
     const env = { OPENAI_ORG_ID: 'org-1', OPENAI_PROJECT_ID: 'proj_1' };
@@ -201,7 +205,10 @@ describe('a configuration that cannot work stops the run within seconds, with on
     await gone.close();
     const { line, seconds } = await failFast({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: gone.baseURL });
     expect(line).toMatch(
-      /^autorater: gpt-4o at http:\/\/127\.0\.0\.1:\d+\/v1 \(URL from OPENAI_BASE_URL\): connection failed: connect ECONNREFUSED/,
+      new RegExp(
+        /^autorater: gpt-4o at http:\/\/127\.0\.0\.1:\d+\/v1 \(URL from OPENAI_BASE_URL\): /.source +
+          /connection failed: connect ECONNREFUSED/.source,
+      ),
     );
     expect(line).toContain('Nothing answers there: start the server, or fix the URL (OPENAI_BASE_URL)');
     expect(seconds).toBeLessThan(30);
@@ -228,7 +235,8 @@ describe('a configuration that cannot work stops the run within seconds, with on
     expect(tls.line).toContain('The TLS handshake failed: check http:// vs https://');
     const malformed = await failFast({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'localhost 8000/v1' });
     expect(malformed.line).toBe(
-      'autorater: --judge gpt-4o: "localhost 8000/v1" (from OPENAI_BASE_URL) is not a URL: write it as http://host:port/path.',
+      'autorater: --judge gpt-4o: "localhost 8000/v1" (from OPENAI_BASE_URL) is not a URL: ' +
+        'write it as http://host:port/path.',
     );
     const missing = await failFast({ OPENAI_API_KEY: '' });
     expect(missing.line).toBe('autorater: --judge gpt-4o: set OPENAI_API_KEY (the openai API key).');
@@ -237,60 +245,72 @@ describe('a configuration that cannot work stops the run within seconds, with on
 });
 
 describe('a server that dies mid-run', () => {
-  it('opens the breaker (exit 4, verdicts kept, the cause said); once it is back the same command finishes the rest', async () => {
-    const slow = async (call: Parameters<typeof completion>[0]) => {
-      await new Promise((r) => setTimeout(r, 10));
-      return completion(call, VERDICT);
-    };
-    let double = await openai({ apiKey: KEY, script: slow });
-    const port = Number(new URL(double.url).port);
-    const dir = tempDir();
-    const store = path.join(dir, 'runs.sqlite');
-    const limits = {
-      concurrency: 4,
-      timeoutMs: 5000,
-      maxAttempts: 20,
-      baseDelayMs: 20,
-      maxDelayMs: 100,
-      breakAfterFailures: 12,
-      breakAfterMs: 300,
-    };
-    const config = writeConfig(dir, { mine: { extends: 'gpt-4o', baseURL: double.baseURL, limits } });
-    const args = evalArgs('mine', dir, 300, { config, store, out: true });
-    const env = { ...process.env, AUTORATER_DATA: DATA_DIR, OPENAI_API_KEY: KEY };
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let done = false;
-    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => ((done = true), resolve(c))));
-    while (double.calls.length < 40 && !done) await new Promise((r) => setTimeout(r, 5));
-    expect(done, stderr).toBe(false);
-    await double.close(); // the server goes away
-    const killedAt = performance.now();
-    const code = await exited;
-    expect(code, stderr).toBe(4);
-    expect((performance.now() - killedAt) / 1000).toBeLessThan(20);
-    expect(stderr).toMatch(
-      /Stopped asking: \d+ requests in a row failed over \d+ s with the same cause \(connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\)/,
-    );
-    expect(stderr).toContain('rerun the same command when it is back');
-    const first = storedRows(store);
-    expect(first.errors).toBe(0); // the breaker stopped it before any item used up its attempts
-    expect(first.n).toBeGreaterThanOrEqual(30);
-    expect(first.n).toBeLessThan(300);
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
-    expect(summary.run.breaker.cause).toMatch(/^connection failed: connect ECONNREFUSED/);
-    expect(summary.run.failures.rewardbench).toEqual([
-      { cause: 'not judged: the run stopped first', count: 300 - first.n },
-    ]);
+  it(
+    'opens the breaker (exit 4, verdicts kept, the cause said); ' +
+      'once it is back the same command finishes the rest',
+    async () => {
+      const slow = async (call: Parameters<typeof completion>[0]) => {
+        await new Promise((r) => setTimeout(r, 10));
+        return completion(call, VERDICT);
+      };
+      let double = await openai({ apiKey: KEY, script: slow });
+      const port = Number(new URL(double.url).port);
+      const dir = tempDir();
+      const store = path.join(dir, 'runs.sqlite');
+      const limits = {
+        concurrency: 4,
+        timeoutMs: 5000,
+        maxAttempts: 20,
+        baseDelayMs: 20,
+        maxDelayMs: 100,
+        breakAfterFailures: 12,
+        breakAfterMs: 300,
+      };
+      const config = writeConfig(dir, { mine: { extends: 'gpt-4o', baseURL: double.baseURL, limits } });
+      const args = evalArgs('mine', dir, 300, { config, store, out: true });
+      const env = { ...process.env, AUTORATER_DATA: DATA_DIR, OPENAI_API_KEY: KEY };
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      let done = false;
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('close', (c) => {
+          done = true;
+          resolve(c);
+        }),
+      );
+      while (double.calls.length < 40 && !done) await new Promise((r) => setTimeout(r, 5));
+      expect(done, stderr).toBe(false);
+      await double.close(); // the server goes away
+      const killedAt = performance.now();
+      const code = await exited;
+      expect(code, stderr).toBe(4);
+      expect((performance.now() - killedAt) / 1000).toBeLessThan(20);
+      expect(stderr).toMatch(
+        new RegExp(
+          /Stopped asking: \d+ requests in a row failed over \d+ s with the same cause /.source +
+            /\(connection failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\)/.source,
+        ),
+      );
+      expect(stderr).toContain('rerun the same command when it is back');
+      const first = storedRows(store);
+      expect(first.errors).toBe(0); // the breaker stopped it before any item used up its attempts
+      expect(first.n).toBeGreaterThanOrEqual(30);
+      expect(first.n).toBeLessThan(300);
+      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
+      expect(summary.run.breaker.cause).toMatch(/^connection failed: connect ECONNREFUSED/);
+      expect(summary.run.failures.rewardbench).toEqual([
+        { cause: 'not judged: the run stopped first', count: 300 - first.n },
+      ]);
 
-    double = await openai({ apiKey: KEY, script: slow, port }); // back where it was
-    const rerun = await runCli(args, { env: { OPENAI_API_KEY: KEY } });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    expect(rerun.stderr).toContain(`300 items: ${300 - first.n} asked, ${first.n} from the store, 0 errors`);
-    expect(double.calls).toHaveLength(300 - first.n);
-    expect(storedRows(store)).toEqual({ n: 300, errors: 0 });
-  });
+      double = await openai({ apiKey: KEY, script: slow, port }); // back where it was
+      const rerun = await runCli(args, { env: { OPENAI_API_KEY: KEY } });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toContain(`300 items: ${300 - first.n} asked, ${first.n} from the store, 0 errors`);
+      expect(double.calls).toHaveLength(300 - first.n);
+      expect(storedRows(store)).toEqual({ n: 300, errors: 0 });
+    },
+  );
 });
 
 describe('why items failed', () => {

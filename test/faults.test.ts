@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Breaker } from '../harness/breaker.ts';
 import { failureCause, faultKind, groupCauses, isConfigurationFault } from '../harness/faults.ts';
 import { TimeoutError } from '../harness/retry.ts';
-import { clearSecrets, displayUrl, redact, redactSecrets, registerSecret } from '../harness/secrets.ts';
+import { clearSecrets, displayUrl, redact, redactSecrets, registerSecret } from '../core/secrets.ts';
 import { JudgeCallError, httpCallError } from '../judges/call-error.ts';
 
 const transport = (message: string): JudgeCallError => new JudgeCallError(message, { retryable: true });
@@ -71,31 +71,35 @@ describe('failure causes', () => {
 });
 
 describe('Breaker', () => {
-  it('opens on N same-cause failures in a row lasting at least the time given; an answer or another cause restarts it', () => {
-    let now = 0;
-    const breaker = new Breaker({ failures: 3, ms: 1000 }, () => now);
-    const refused = 'connection failed: connect ECONNREFUSED 127.0.0.1:1';
-    expect(breaker.failure('unreachable', refused)).toBeUndefined();
-    now = 100;
-    expect(breaker.failure('unreachable', refused)).toBeUndefined();
-    now = 200;
-    expect(breaker.failure('unreachable', refused)).toBeUndefined(); // three, but only 200 ms: a burst, not an outage
-    breaker.success();
-    now = 1500;
-    expect(breaker.failure('unreachable', refused)).toBeUndefined();
-    now = 2000;
-    expect(breaker.failure('timeout', 'no complete reply within 5s')).toBeUndefined(); // another cause: a new streak
-    now = 2600;
-    expect(breaker.failure('timeout', 'no complete reply within 5s')).toBeUndefined();
-    expect(breaker.failure('rate-limit', 'HTTP 429: slow down')).toBeUndefined(); // pacing, not an outage: ignored
-    now = 3100;
-    expect(breaker.failure('timeout', 'no complete reply within 5s (after 2 attempts)')).toEqual({
-      cause: 'no complete reply within 5s',
-      count: 3,
-      sinceMs: 1100,
-    });
-    expect(breaker.answered).toBe(true);
-  });
+  it(
+    'opens on N same-cause failures in a row lasting at least the time given; ' +
+      'an answer or another cause restarts it',
+    () => {
+      let now = 0;
+      const breaker = new Breaker({ failures: 3, ms: 1000 }, () => now);
+      const refused = 'connection failed: connect ECONNREFUSED 127.0.0.1:1';
+      expect(breaker.failure('unreachable', refused)).toBeUndefined();
+      now = 100;
+      expect(breaker.failure('unreachable', refused)).toBeUndefined();
+      now = 200;
+      expect(breaker.failure('unreachable', refused)).toBeUndefined(); // three, but only 200 ms: a burst, not an outage
+      breaker.success();
+      now = 1500;
+      expect(breaker.failure('unreachable', refused)).toBeUndefined();
+      now = 2000;
+      expect(breaker.failure('timeout', 'no complete reply within 5s')).toBeUndefined(); // another cause: a new streak
+      now = 2600;
+      expect(breaker.failure('timeout', 'no complete reply within 5s')).toBeUndefined();
+      expect(breaker.failure('rate-limit', 'HTTP 429: slow down')).toBeUndefined(); // pacing, not an outage: ignored
+      now = 3100;
+      expect(breaker.failure('timeout', 'no complete reply within 5s (after 2 attempts)')).toEqual({
+        cause: 'no complete reply within 5s',
+        count: 3,
+        sinceMs: 1100,
+      });
+      expect(breaker.answered).toBe(true);
+    },
+  );
 });
 
 describe('redaction', () => {

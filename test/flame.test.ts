@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
 import { judgeFingerprint, prepareItems, runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
-import { flameAdapter } from '../judges/api/flame.ts';
-import { createApiJudge } from '../judges/api/llm-judge.ts';
+import { flameAdapter } from '../judges/adapters/flame.ts';
+import { createApiJudge } from '../judges/adapters/llm-judge.ts';
 import { loadJudgeConfig, resolveJudgeSpec, type JudgeEntry } from '../judges/config.ts';
 import type { Judge } from '../judges/judge.ts';
 import type { HttpDouble, RecordedRequest, Reply } from './doubles/http-double.ts';
@@ -23,7 +23,10 @@ import { DATA_DIR, tempDir } from './helpers.ts';
 const KEY = 'flame-secret-token-7f3a9c01';
 const LIMITS = { timeoutMs: 200, maxAttempts: 3, maxRetryAfterMs: 20, concurrency: 2 };
 const N = 3;
-/** A FLAMe-style reply whose verdict token has P(A) = e^-0.105 ≈ 0.9 and P(B) = e^-2.303 ≈ 0.1 among its alternatives. */
+/**
+ * A FLAMe-style reply whose verdict token has P(A) = e^-0.105 ≈ 0.9 and P(B) = e^-2.303 ≈ 0.1 among its
+ * alternatives.
+ */
 const ANSWER = 'explanation: Response A answers the question; B does not.\nbetter response: A';
 const ANSWER_TOKENS = tokenize(ANSWER, { ' A': -0.105, ' B': -2.303 });
 const P_A = Math.exp(-0.105) / (Math.exp(-0.105) + Math.exp(-2.303));
@@ -166,42 +169,46 @@ function storedBytes(file: string): string {
 }
 
 describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adapter over %s', (protocol, kit) => {
-  it('sends exactly the unified prompt as plain text with greedy decoding, and stores the verdict and option probabilities', async () => {
-    const s = await setup(kit, () => kit.ok(ANSWER_TOKENS));
-    const result = await run(s);
-    expect(result.status).toBe('complete');
+  it(
+    'sends exactly the unified prompt as plain text with greedy decoding, ' +
+      'and stores the verdict and option probabilities',
+    async () => {
+      const s = await setup(kit, () => kit.ok(ANSWER_TOKENS));
+      const result = await run(s);
+      expect(result.status).toBe('complete');
 
-    const prompts = await expectedPrompts();
-    expect(s.server.requests).toHaveLength(N);
-    expect(s.server.requests.map((r) => kit.promptOf(r)).sort()).toEqual([...prompts].sort());
-    for (const request of s.server.requests) {
-      const prompt = kit.promptOf(request);
-      expect(request.body).toEqual(GREEDY_BODY[protocol]!(prompt));
-      expect(prompt).not.toMatch(/<start_of_turn>|\[INST\]|<\|im_start\|>|<\|begin_of_text\|>|<s>/);
-      expect(request.headers['content-type']).toBe('application/json');
-      expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
-    }
-
-    const report = REPORTS[protocol]!;
-    for (const j of result.benchmarks[0]!.judgments) {
-      expect(j).toMatchObject({
-        error: null,
-        replyType: 'text',
-        raw: ANSWER,
-        verdict: { kind: 'pairwise', choice: 'A' },
-        attempts: 1,
-        ...report.usage,
-      });
-      if (report.probabilities) {
-        expect(Object.keys(j!.optionProbabilities!)).toEqual(['A', 'B']);
-        expect(j!.optionProbabilities!.A).toBeCloseTo(P_A, 10);
-        expect(j!.optionProbabilities!.A).toBeCloseTo(0.9, 3);
-        expect(j!.optionProbabilities!.B).toBeCloseTo(1 - P_A, 10);
-      } else {
-        expect(j!.optionProbabilities).toBeNull();
+      const prompts = await expectedPrompts();
+      expect(s.server.requests).toHaveLength(N);
+      expect(s.server.requests.map((r) => kit.promptOf(r)).sort()).toEqual([...prompts].sort());
+      for (const request of s.server.requests) {
+        const prompt = kit.promptOf(request);
+        expect(request.body).toEqual(GREEDY_BODY[protocol]!(prompt));
+        expect(prompt).not.toMatch(/<start_of_turn>|\[INST\]|<\|im_start\|>|<\|begin_of_text\|>|<s>/);
+        expect(request.headers['content-type']).toBe('application/json');
+        expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
       }
-    }
-  });
+
+      const report = REPORTS[protocol]!;
+      for (const j of result.benchmarks[0]!.judgments) {
+        expect(j).toMatchObject({
+          error: null,
+          replyType: 'text',
+          raw: ANSWER,
+          verdict: { kind: 'pairwise', choice: 'A' },
+          attempts: 1,
+          ...report.usage,
+        });
+        if (report.probabilities) {
+          expect(Object.keys(j!.optionProbabilities!)).toEqual(['A', 'B']);
+          expect(j!.optionProbabilities!.A).toBeCloseTo(P_A, 10);
+          expect(j!.optionProbabilities!.A).toBeCloseTo(0.9, 3);
+          expect(j!.optionProbabilities!.B).toBeCloseTo(1 - P_A, 10);
+        } else {
+          expect(j!.optionProbabilities).toBeNull();
+        }
+      }
+    },
+  );
 
   it('sends a configured sampling setup in the form the server accepts', async () => {
     const s = await setup(kit, () => kit.ok(ANSWER_TOKENS), {
@@ -291,7 +298,12 @@ describe.each(FLAME_KITS.map((kit) => [kit.protocol, kit] as const))('flame adap
   it('stops the run on a rejected key (401) instead of failing every item', async () => {
     const s = await setup(kit, () => kit.error(401, 'invalid bearer token'));
     await expect(run(s)).rejects.toThrow(
-      /^flame-rm-test at http:\/\/127\.0\.0\.1:\d+\S* \(URL from "baseURL" of "flame-rm-test" in .*\): HTTP 401: invalid bearer token\. The key was refused: check FLAME_RM_API_KEY and its access to model "flame-rm-24b"\. Stopped the run before storing any item as failed/,
+      new RegExp(
+        /^flame-rm-test at http:\/\/127\.0\.0\.1:\d+\S* \(URL from "baseURL" of "flame-rm-test" in .*\): /.source +
+          /HTTP 401: invalid bearer token\. The key was refused: check FLAME_RM_API_KEY /.source +
+          /and its access to model "flame-rm-24b"\. /.source +
+          /Stopped the run before storing any item as failed/.source,
+      ),
     );
     expect([...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()]).toHaveLength(0);
     expect(s.server.requests.length).toBeLessThanOrEqual(LIMITS.concurrency);

@@ -4,8 +4,8 @@
  * SDK behaviours that must stay off (automatic continuation, undici's own timers, Vertex AI from the environment).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CompletionRequest, ModelClient } from '../judges/api/adapter.ts';
-import { geminiAdapter } from '../judges/api/gemini.ts';
+import type { CompletionRequest, ModelClient } from '../judges/adapters/adapter.ts';
+import { geminiAdapter } from '../judges/adapters/gemini.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
 import { loadJudgeConfig, resolveJudgeSpec, type JudgeSpec } from '../judges/config.ts';
 import type { Reply } from './doubles/http-double.ts';
@@ -59,26 +59,29 @@ async function failure(reply: Reply): Promise<JudgeCallError> {
 }
 
 describe('gemini client', () => {
-  it('sends the preset as the Gemini API expects it, and a configured topP / temperature / limit as given', async () => {
-    const { client: c, double } = await client(() =>
-      geminiText('better response: B', { usage: { prompt: 31, output: 4 } }),
-    );
-    expect(await c.complete(REQUEST, new AbortController().signal)).toEqual({
-      text: 'better response: B',
-      usage: { inputTokens: 31, outputTokens: 4 },
-    });
-    expect(double.calls[0]!.request.body).toEqual({
-      contents: [{ role: 'user', parts: [{ text: PROMPT }] }],
-      generationConfig: { temperature: 0, maxOutputTokens: 1024 },
-    });
+  it(
+    'sends the preset as the Gemini API expects it, ' + 'and a configured topP / temperature / limit as given',
+    async () => {
+      const { client: c, double } = await client(() =>
+        geminiText('better response: B', { usage: { prompt: 31, output: 4 } }),
+      );
+      expect(await c.complete(REQUEST, new AbortController().signal)).toEqual({
+        text: 'better response: B',
+        usage: { inputTokens: 31, outputTokens: 4 },
+      });
+      expect(double.calls[0]!.request.body).toEqual({
+        contents: [{ role: 'user', parts: [{ text: PROMPT }] }],
+        generationConfig: { temperature: 0, maxOutputTokens: 1024 },
+      });
 
-    const tuned = await client(() => geminiText('A'), {
-      ...PRESET,
-      decoding: { temperature: 0.7, maxOutputTokens: 256, topP: 0.9 },
-    });
-    await tuned.client.complete(REQUEST, new AbortController().signal);
-    expect(tuned.double.calls[0]!.generationConfig).toEqual({ temperature: 0.7, maxOutputTokens: 256, topP: 0.9 });
-  });
+      const tuned = await client(() => geminiText('A'), {
+        ...PRESET,
+        decoding: { temperature: 0.7, maxOutputTokens: 256, topP: 0.9 },
+      });
+      await tuned.client.complete(REQUEST, new AbortController().signal);
+      expect(tuned.double.calls[0]!.generationConfig).toEqual({ temperature: 0.7, maxOutputTokens: 256, topP: 0.9 });
+    },
+  );
 
   it("hands back the harness's abort reason untouched, after one request", async () => {
     const { client: c, double } = await client(() => ({ hang: true }));

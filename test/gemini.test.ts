@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rewardbench, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
-import { EndpointError } from '../harness/errors.ts';
+import { EndpointError } from '../core/errors.ts';
 import { judgeFingerprint, prepareItems, runEval, type RunResult } from '../harness/run.ts';
 import { Store, type Judgment } from '../harness/store.ts';
-import { geminiAdapter } from '../judges/api/gemini.ts';
-import { createApiJudge } from '../judges/api/llm-judge.ts';
+import { geminiAdapter } from '../judges/adapters/gemini.ts';
+import { createApiJudge } from '../judges/adapters/llm-judge.ts';
 import { loadJudgeConfig, resolveJudgeSpec } from '../judges/config.ts';
 import type { Judge } from '../judges/judge.ts';
 import { writeReports } from '../reports/write.ts';
@@ -56,6 +56,9 @@ interface Setup {
   /** Requests per item id, as the double saw them. */
   callsOf(itemId: string): GeminiCall[];
 }
+
+// Loads the SDK, as the registry does before it creates a judge: a first attempt of 200 ms does not import it.
+beforeAll(() => geminiAdapter.prepare?.());
 
 const open: { double: GeminiDouble; store: Store }[] = [];
 afterEach(async () => {
@@ -293,34 +296,38 @@ describe('gemini adapter through @google/genai', () => {
     for (const j of stored(s, result).values()) {
       expect(j).toMatchObject({
         error:
-          'HTTP 500: INTERNAL: An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+          'HTTP 500: INTERNAL: An internal error has occurred. Please retry ' +
+          'or report in https://developers.generativeai.google/guide/troubleshooting',
         attempts: 1,
       });
     }
     await expectKeyNowhere(s, result);
   });
 
-  it('cuts off a request that hangs at the harness timeout, and stores it as an error after the bounded attempts', async () => {
-    const { ids } = await prompts(N);
-    const hanging = ids[2]!;
-    const s = await setup((id) => (id === hanging ? { hang: true } : geminiText(VERDICT_A)), {
-      timeoutMs: 200,
-      maxAttempts: 2,
-    });
-    const result = await run(s);
-    expect(s.double.calls).toHaveLength(N + 1);
-    expect(s.callsOf(hanging)).toHaveLength(2);
-    const judgments = stored(s, result);
-    // The harness's own timeout message: no SDK or undici timer fired first.
-    expect(judgments.get(hanging)).toMatchObject({
-      error: 'no complete reply within 0.2s (after 2 attempts)',
-      attempts: 2,
-      raw: null,
-    });
-    for (const id of ids.filter((i) => i !== hanging))
-      expect(judgments.get(id)).toMatchObject({ error: null, attempts: 1 });
-    await expectKeyNowhere(s, result);
-  });
+  it(
+    'cuts off a request that hangs at the harness timeout, ' + 'and stores it as an error after the bounded attempts',
+    async () => {
+      const { ids } = await prompts(N);
+      const hanging = ids[2]!;
+      const s = await setup((id) => (id === hanging ? { hang: true } : geminiText(VERDICT_A)), {
+        timeoutMs: 200,
+        maxAttempts: 2,
+      });
+      const result = await run(s);
+      expect(s.double.calls).toHaveLength(N + 1);
+      expect(s.callsOf(hanging)).toHaveLength(2);
+      const judgments = stored(s, result);
+      // The harness's own timeout message: no SDK or undici timer fired first.
+      expect(judgments.get(hanging)).toMatchObject({
+        error: 'no complete reply within 0.2s (after 2 attempts)',
+        attempts: 2,
+        raw: null,
+      });
+      for (const id of ids.filter((i) => i !== hanging))
+        expect(judgments.get(id)).toMatchObject({ error: null, attempts: 1 });
+      await expectKeyNowhere(s, result);
+    },
+  );
 
   it('retries a reply whose body is cut off, and stores it as an error if it stays cut off', async () => {
     const { ids } = await prompts(N);
@@ -363,43 +370,48 @@ describe('gemini adapter through @google/genai', () => {
     await expectKeyNowhere(s, result);
   });
 
-  it('stores what Gemini deliberately withholds as answered without a verdict, with the reason, and retries a broken empty response', async () => {
-    const { ids } = await prompts(N);
-    const [blocked, safety, maxTokens, empty] = ids as [string, string, string, string];
-    const s = await setup((id, attempt) => {
-      if (id === blocked) return geminiBlocked('SAFETY', 700);
-      if (id === safety) return geminiNoText('SAFETY', { prompt: 800, output: 0 });
-      if (id === maxTokens) return geminiNoText('MAX_TOKENS', { prompt: 800, output: 1024 });
-      return id === empty && attempt === 1 ? geminiNoCandidates() : geminiText(VERDICT_A);
-    });
-    const result = await run(s);
-    expect(s.double.calls).toHaveLength(N + 1);
-    expect(s.callsOf(empty)).toHaveLength(2);
-    const judgments = stored(s, result);
-    const withheld = { replyType: 'invalid', raw: null, verdict: null, error: null, attempts: 1 };
-    expect(judgments.get(blocked)).toMatchObject({
-      ...withheld,
-      invalidReason: 'no reply text: Gemini blocked the prompt (blockReason SAFETY)',
-      inputTokens: 700,
-      outputTokens: null,
-    });
-    expect(judgments.get(safety)).toMatchObject({
-      ...withheld,
-      invalidReason: 'no reply text: Gemini returned no text (finishReason SAFETY)',
-    });
-    expect(judgments.get(maxTokens)).toMatchObject({
-      ...withheld,
-      invalidReason: 'no reply text: Gemini returned no text (finishReason MAX_TOKENS)',
-      outputTokens: 1024,
-    });
-    expect(judgments.get(maxTokens)!.costUsd).toBeCloseTo((800 * 0.35 + 1024 * 1.05) / 1e6, 12); // paid for, so counted
-    expect(judgments.get(empty)).toMatchObject({ error: null, attempts: 2, verdict: { choice: 'A' } });
-    const outcomes = new Map(result.benchmarks[0]!.results.map((r) => [r.item.id, r.outcome]));
-    for (const id of [blocked, safety, maxTokens])
-      expect(outcomes.get(id)).toEqual({ status: 'invalid', reason: judgments.get(id)!.invalidReason });
-    expect(result.benchmarks[0]!.summary).toMatchObject({ invalid: 3, errors: 0 });
-    await expectKeyNowhere(s, result);
-  });
+  it(
+    'stores what Gemini deliberately withholds as answered without a verdict, with the reason, ' +
+      'and retries a broken empty response',
+    async () => {
+      const { ids } = await prompts(N);
+      const [blocked, safety, maxTokens, empty] = ids as [string, string, string, string];
+      const s = await setup((id, attempt) => {
+        if (id === blocked) return geminiBlocked('SAFETY', 700);
+        if (id === safety) return geminiNoText('SAFETY', { prompt: 800, output: 0 });
+        if (id === maxTokens) return geminiNoText('MAX_TOKENS', { prompt: 800, output: 1024 });
+        return id === empty && attempt === 1 ? geminiNoCandidates() : geminiText(VERDICT_A);
+      });
+      const result = await run(s);
+      expect(s.double.calls).toHaveLength(N + 1);
+      expect(s.callsOf(empty)).toHaveLength(2);
+      const judgments = stored(s, result);
+      const withheld = { replyType: 'invalid', raw: null, verdict: null, error: null, attempts: 1 };
+      expect(judgments.get(blocked)).toMatchObject({
+        ...withheld,
+        invalidReason: 'no reply text: Gemini blocked the prompt (blockReason SAFETY)',
+        inputTokens: 700,
+        outputTokens: null,
+      });
+      expect(judgments.get(safety)).toMatchObject({
+        ...withheld,
+        invalidReason: 'no reply text: Gemini returned no text (finishReason SAFETY)',
+      });
+      expect(judgments.get(maxTokens)).toMatchObject({
+        ...withheld,
+        invalidReason: 'no reply text: Gemini returned no text (finishReason MAX_TOKENS)',
+        outputTokens: 1024,
+      });
+      // paid for, so counted
+      expect(judgments.get(maxTokens)!.costUsd).toBeCloseTo((800 * 0.35 + 1024 * 1.05) / 1e6, 12);
+      expect(judgments.get(empty)).toMatchObject({ error: null, attempts: 2, verdict: { choice: 'A' } });
+      const outcomes = new Map(result.benchmarks[0]!.results.map((r) => [r.item.id, r.outcome]));
+      for (const id of [blocked, safety, maxTokens])
+        expect(outcomes.get(id)).toEqual({ status: 'invalid', reason: judgments.get(id)!.invalidReason });
+      expect(result.benchmarks[0]!.summary).toMatchObject({ invalid: 3, errors: 0 });
+      await expectKeyNowhere(s, result);
+    },
+  );
 
   it('stops the run with one message on a bad key (Gemini answers 400 INVALID_ARGUMENT, not 401)', async () => {
     const wrong = 'fake-wrong-gemini-key-0d9e8f7a6b5c4d3';
@@ -410,7 +422,8 @@ describe('gemini adapter through @google/genai', () => {
     );
     expect(error).toBeInstanceOf(EndpointError);
     expect((error as Error).message).toContain(
-      ': HTTP 400: INVALID_ARGUMENT: API key not valid. Please pass a valid API key. The key was refused: check GEMINI_API_KEY',
+      ': HTTP 400: INVALID_ARGUMENT: API key not valid. Please pass a valid API key. ' +
+        'The key was refused: check GEMINI_API_KEY',
     );
     expect(s.double.calls).toHaveLength(1); // not retried, and nothing else was sent
     const judgments = [...s.store.judgments(judgeFingerprint(s.judge), 'rewardbench').values()];
@@ -423,8 +436,10 @@ describe('gemini adapter through @google/genai', () => {
     const error = (await run(s).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(EndpointError);
     expect(error.message).toContain(
-      `: HTTP 404: NOT_FOUND: models/${MODEL} is not found for API version v1beta, or is not supported for generateContent. ` +
-        `Call ListModels to see the list of available models and their supported methods. Model "${MODEL}" or the path ` +
+      `: HTTP 404: NOT_FOUND: models/${MODEL} is not found for API version v1beta, ` +
+        'or is not supported for generateContent. ' +
+        'Call ListModels to see the list of available models and their supported methods. ' +
+        `Model "${MODEL}" or the path ` +
         'does not exist there: check "model" in the judge config and the URL (GEMINI_DOUBLE_URL via',
     );
     expect(s.double.calls).toHaveLength(1);
@@ -435,7 +450,8 @@ describe('gemini adapter through @google/genai', () => {
     const echo = geminiError(
       500,
       'INTERNAL',
-      `upstream https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=${KEY} failed for key ${KEY}`,
+      `upstream https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=${KEY} ` +
+        `failed for key ${KEY}`,
     );
     const s = await setup(() => echo, { maxAttempts: 2 });
     const result = await run(s);
@@ -444,7 +460,9 @@ describe('gemini adapter through @google/genai', () => {
     expect(errors).toHaveLength(N);
     for (const error of errors) {
       expect(error).toBe(
-        `HTTP 500: INTERNAL: upstream https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=*** failed for key *** (after 2 attempts)`,
+        'HTTP 500: INTERNAL: upstream ' +
+          `https://generativelanguage.googleapis.com/v1beta/models/${MODEL}:generateContent?key=*** ` +
+          'failed for key *** (after 2 attempts)',
       );
     }
     await expectKeyNowhere(s, result, errors);

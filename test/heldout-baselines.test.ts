@@ -12,7 +12,7 @@ import type { HeldoutBenchmark } from '../benchmarks/heldout/pairwise-set.ts';
 import { rankgen } from '../benchmarks/heldout/rankgen/index.ts';
 import type { HeldoutGold, HeldoutSummary } from '../benchmarks/heldout/scoring.ts';
 import { pairwiseItemScore } from '../benchmarks/pairwise.ts';
-import { chosenSlot } from '../harness/positions.ts';
+import { chosenSlot } from '../protocol/positions.ts';
 import { prepareItems, runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HELDOUT_PAIRWISE } from '../benchmarks/heldout/index.ts';
 import { llmbar } from '../benchmarks/heldout/llmbar/index.ts';
-import { download, downloadUrl } from '../harness/download.ts';
-import { DataError } from '../harness/errors.ts';
+import { download, downloadUrl } from '../core/download.ts';
+import { DataError } from '../core/errors.ts';
 import { serveFiles, startLoopback, type LoopbackServer } from './doubles/loopback.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 

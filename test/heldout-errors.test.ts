@@ -14,7 +14,7 @@ import { loadHhh } from '../benchmarks/heldout/hhh/loader.ts';
 import { loadLitmt } from '../benchmarks/heldout/litmt/loader.ts';
 import { LLMBAR_SUBSETS, loadLlmbar } from '../benchmarks/heldout/llmbar/loader.ts';
 import { RANKGEN_PATHS, loadRankgen } from '../benchmarks/heldout/rankgen/loader.ts';
-import { DataError } from '../harness/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
 function write(dataDir: string, rel: string, content: string): string {
@@ -99,7 +99,8 @@ describe('JSON arrays', () => {
   it('HHH: a prompt that is not a Prometheus grading prompt', async () => {
     const dataDir = tempDir();
     const wrap = (response: string) =>
-      `###Task Description:\nGrade it.\n\n###The instruction to evaluate:\nHello?\n\n###Response to evaluate:\n${response}\n\n###Score Rubrics:\n[Helpful?]\n\n###Feedback: `;
+      `###Task Description:\nGrade it.\n\n###The instruction to evaluate:\nHello?\n\n` +
+      `###Response to evaluate:\n${response}\n\n###Score Rubrics:\n[Helpful?]\n\n###Feedback: `;
     const file = write(
       dataDir,
       'heldout/hhh_alignment/eval/benchmark/data/hhh_alignment_eval.json',
@@ -169,40 +170,44 @@ describe('JSON arrays', () => {
 });
 
 describe('CSV files', () => {
-  it('RankGen: an explanation whose opening names no text, reported at its line (quoted fields span lines)', async () => {
-    const dataDir = tempDir();
-    const header = realHeader(`heldout/rankgen/${RANKGEN_PATHS[0]}`);
-    const row = (hit: string, utterance: string, prefix = 'Once upon a time') =>
-      header.map(
-        (column) =>
-          ({
-            HITId: hit,
-            WorkerId: 'Writer 1',
-            'Input.Prefix': prefix,
-            'Input.First': 'there was a king.',
-            'Input.Second': 'nothing happened.',
-            'Input.Order': 'beam,nucleus',
-            'Input.Dataset': 'pg19',
-            'Input.Model': 'gpt2_medium',
-            'Answer.utterance': utterance,
-          })[column] ?? '',
+  it(
+    'RankGen: an explanation whose opening names no text, ' + 'reported at its line (quoted fields span lines)',
+    async () => {
+      const dataDir = tempDir();
+      const header = realHeader(`heldout/rankgen/${RANKGEN_PATHS[0]}`);
+      const row = (hit: string, utterance: string, prefix = 'Once upon a time') =>
+        header.map(
+          (column) =>
+            ({
+              HITId: hit,
+              WorkerId: 'Writer 1',
+              'Input.Prefix': prefix,
+              'Input.First': 'there was a king.',
+              'Input.Second': 'nothing happened.',
+              'Input.Order': 'beam,nucleus',
+              'Input.Dataset': 'pg19',
+              'Input.Model': 'gpt2_medium',
+              'Answer.utterance': utterance,
+            })[column] ?? '',
+        );
+      const first = write(
+        dataDir,
+        `heldout/rankgen/${RANKGEN_PATHS[0]}`,
+        stringify([
+          header,
+          row('h1', 'Text 1. It follows.', 'Once upon\na time'),
+          row('h1', 'Text 2 - fine.', 'Once upon\na time'),
+          row('h2', 'I liked the second more'),
+        ]),
       );
-    const first = write(
-      dataDir,
-      `heldout/rankgen/${RANKGEN_PATHS[0]}`,
-      stringify([
-        header,
-        row('h1', 'Text 1. It follows.', 'Once upon\na time'),
-        row('h1', 'Text 2 - fine.', 'Once upon\na time'),
-        row('h2', 'I liked the second more'),
-      ]),
-    );
-    write(dataDir, `heldout/rankgen/${RANKGEN_PATHS[1]}`, stringify([header]));
-    // Line 1 is the header; rows 0 and 1 take two lines each (their prefix holds a newline); row 2 is on line 6.
-    expect((await failure(loadRankgen(dataDir))).message).toBe(
-      `${first}: line 6 (row 2): column "Answer.utterance": expected the explanation to start with "Text 1" or "Text 2".`,
-    );
-  });
+      write(dataDir, `heldout/rankgen/${RANKGEN_PATHS[1]}`, stringify([header]));
+      // Line 1 is the header; rows 0 and 1 take two lines each (their prefix holds a newline); row 2 is on line 6.
+      expect((await failure(loadRankgen(dataDir))).message).toBe(
+        `${first}: line 6 (row 2): column "Answer.utterance": ` +
+          `expected the explanation to start with "Text 1" or "Text 2".`,
+      );
+    },
+  );
 
   it('RankGen: a value outside the published set, and a missing column', async () => {
     const dataDir = tempDir();
@@ -219,9 +224,7 @@ describe('CSV files', () => {
       stringify([header, header.map((c) => values[c] ?? 'x')]),
     );
     write(dataDir, `heldout/rankgen/${RANKGEN_PATHS[1]}`, stringify([header]));
-    expect((await failure(loadRankgen(dataDir))).message).toMatch(
-      new RegExp(`: line 2 \\(row 0\\): field "Input\\.Order": `),
-    );
+    expect((await failure(loadRankgen(dataDir))).message).toMatch(/: line 2 \(row 0\): field "Input\.Order": /);
     expect((await failure(loadRankgen(dataDir))).message.startsWith(file)).toBe(true);
 
     const noModel = tempDir();
@@ -266,7 +269,8 @@ describe('CSV files', () => {
       ]),
     );
     expect((await failure(loadCopoem(dataDir))).message).toBe(
-      `${file}: line 3 (row 1): field "Answer.creative1.creative1": expected exactly one of Answer.creative1.creative1 and Answer.creative2.creative2 to be TRUE`,
+      `${file}: line 3 (row 1): field "Answer.creative1.creative1": expected exactly one of ` +
+        `Answer.creative1.creative1 and Answer.creative2.creative2 to be TRUE`,
     );
 
     const swapped = tempDir();

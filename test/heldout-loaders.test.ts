@@ -23,7 +23,7 @@ import type { HeldoutBenchmark } from '../benchmarks/heldout/pairwise-set.ts';
 import { rankgen } from '../benchmarks/heldout/rankgen/index.ts';
 import { loadRankgen, parseChoice } from '../benchmarks/heldout/rankgen/loader.ts';
 import { prepareItems } from '../harness/run.ts';
-import { codePointLength } from '../judges/length.ts';
+import { codePointLength } from '../core/text.ts';
 import { DATA_DIR } from './helpers.ts';
 
 const HELDOUT = path.join(DATA_DIR, 'heldout');
@@ -147,23 +147,26 @@ describe('CoPoem', () => {
 });
 
 describe('RankGen', () => {
-  it('200 HITs, 609 votes read from the explanations; beam vs nucleus per model as SOURCES.md counts them', async () => {
-    const set = await loadRankgen(DATA_DIR);
-    expect(set.items).toHaveLength(200);
-    expect(countBy(set.items, (i) => `${i.group} ${winner(i)}`)).toEqual({
-      'gpt2_medium beam': 81,
-      'gpt2_medium nucleus': 19,
-      't5_xxl_descartes beam': 68,
-      't5_xxl_descartes nucleus': 32,
-    });
-    expect(votesOf(set)).toBe(609);
-    const beamVotes = set.items.reduce(
-      (n, i) => n + (i.systems!.first === 'beam' ? i.votes!.first : i.votes!.second),
-      0,
-    );
-    expect(beamVotes).toBe(425);
-    expect(countBy(set.items, (i) => String(i.votes!.first + i.votes!.second))).toEqual({ '3': 193, '4': 5, '5': 2 });
-  });
+  it(
+    '200 HITs, 609 votes read from the explanations; ' + 'beam vs nucleus per model as SOURCES.md counts them',
+    async () => {
+      const set = await loadRankgen(DATA_DIR);
+      expect(set.items).toHaveLength(200);
+      expect(countBy(set.items, (i) => `${i.group} ${winner(i)}`)).toEqual({
+        'gpt2_medium beam': 81,
+        'gpt2_medium nucleus': 19,
+        't5_xxl_descartes beam': 68,
+        't5_xxl_descartes nucleus': 32,
+      });
+      expect(votesOf(set)).toBe(609);
+      const beamVotes = set.items.reduce(
+        (n, i) => n + (i.systems!.first === 'beam' ? i.votes!.first : i.votes!.second),
+        0,
+      );
+      expect(beamVotes).toBe(425);
+      expect(countBy(set.items, (i) => String(i.votes!.first + i.votes!.second))).toEqual({ '3': 193, '4': 5, '5': 2 });
+    },
+  );
 
   it('reads the choice as score_ab_text.py does', () => {
     expect(parseChoice('Text 1 - very unsure.')).toBe('first');
@@ -243,25 +246,28 @@ describe('LitMT', () => {
     expect(items.filter((i) => i.meta!.difficult === false)).toHaveLength(327);
   });
 
-  it("shows the source paragraph and its languages, never the reference translation or the translator's notes", async () => {
-    const entries = await prepareItems(litmt, DATA_DIR, 0);
-    const first = entries[0]!;
-    expect(first.prompt).toMatch(/^source paragraph \(\w+\):$/m);
-    expect(first.prompt).toMatch(/^\w+ translation A:$/m);
-    const prompts = entries.map((e) => e.prompt).join('\n');
-    const raw = JSON.parse(
-      fs.readFileSync(path.join(HELDOUT, 'litmt/annotations/default_format_v1/all_annotations_v1.json'), 'utf8'),
-    ) as {
-      source: string;
-      target: string;
-      comment: string;
-    }[];
-    for (const row of raw) {
-      expect(prompts).toContain(row.source);
-      expect(prompts).not.toContain(row.target);
-      if (row.comment.trim().length >= 20) expect(prompts).not.toContain(row.comment.trim());
-    }
-  });
+  it(
+    'shows the source paragraph and its languages, ' + "never the reference translation or the translator's notes",
+    async () => {
+      const entries = await prepareItems(litmt, DATA_DIR, 0);
+      const first = entries[0]!;
+      expect(first.prompt).toMatch(/^source paragraph \(\w+\):$/m);
+      expect(first.prompt).toMatch(/^\w+ translation A:$/m);
+      const prompts = entries.map((e) => e.prompt).join('\n');
+      const raw = JSON.parse(
+        fs.readFileSync(path.join(HELDOUT, 'litmt/annotations/default_format_v1/all_annotations_v1.json'), 'utf8'),
+      ) as {
+        source: string;
+        target: string;
+        comment: string;
+      }[];
+      for (const row of raw) {
+        expect(prompts).toContain(row.source);
+        expect(prompts).not.toContain(row.target);
+        if (row.comment.trim().length >= 20) expect(prompts).not.toContain(row.comment.trim());
+      }
+    },
+  );
 });
 
 describe('FLAMe prompt per set', () => {

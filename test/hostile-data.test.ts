@@ -43,11 +43,11 @@ import { NEWSROOM_FILE, NEWSROOM_INSTANCES, readNewsroomFile } from '../benchmar
 import { SUBSET_SIZES, TOTAL_ITEMS } from '../benchmarks/rewardbench/constants.ts';
 import { REWARDBENCH_FILES, readRewardBenchFile } from '../benchmarks/rewardbench/loader.ts';
 import type { BenchmarkComparison } from '../harness/compare.ts';
-import { DataError } from '../harness/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { renderComparisonCsv } from '../reports/compare.ts';
 import { renderCsv } from '../reports/csv.ts';
 import { renderMarkdownTable } from '../reports/markdown.ts';
-import type { ReportTable } from '../reports/table.ts';
+import type { ReportTable } from '../core/table.ts';
 import { DATA_DIR, runCli, tempDir, type CliResult } from './helpers.ts';
 
 /** Hostile text that is still valid data: it must reach the judge unchanged. */
@@ -297,6 +297,7 @@ describe('JSON Lines (the AggreFact rebuild) at its pinned size', () => {
     });
     const message = (await failure(readAggreFactFile(dir, REBUILT_TEST_FILE, 'test'))).message;
     expect(message).toMatch(new RegExp(`^${file}: line 7: unknown dataset "\\\\u001b\\[2J`));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts no control character reaches the message
     expect(message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(message).toContain('(5,014 characters)');
     expect(message.length).toBeLessThan(600);

@@ -17,7 +17,7 @@ import { prepareItems } from '../harness/prepare.ts';
 import { judgeFingerprint, runEval } from '../harness/run.ts';
 import { Store, type Judgment } from '../harness/store.ts';
 import { loadJudgeConfig } from '../judges/config.ts';
-import { boundReply, readBounded } from '../judges/api/bounded-fetch.ts';
+import { boundReply, readBounded } from '../judges/adapters/bounded-fetch.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
 import { createJudge } from '../judges/index.ts';
 import type { Judge } from '../judges/judge.ts';

@@ -3,7 +3,7 @@
  * requests in flight finish and stores them, and exits 130 saying so; a second quits at once (exit 130) keeping
  * what was already answered. A built-in judge, which answers without I/O, must still hear Ctrl-C.
  */
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';

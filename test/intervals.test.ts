@@ -4,7 +4,7 @@
  * proportion's interval, Holm's procedure by hand), and the intervals every report row carries on real data.
  */
 import { describe, expect, it } from 'vitest';
-import { hhh } from '../benchmarks/heldout/index.ts';
+import { hhh } from '../benchmarks/heldout/hhh/index.ts';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
 import type { AnyBenchmark, ItemResult } from '../benchmarks/benchmark.ts';
 import {
@@ -14,11 +14,11 @@ import {
   percentileInterval,
   strataOf,
   streamSeed,
-} from '../harness/bootstrap.ts';
+} from '../core/bootstrap.ts';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { metricIntervals } from '../harness/intervals.ts';
-import { holm, mcnemarExact, pairedPermutationTest } from '../harness/paired.ts';
+import { holm, mcnemarExact, pairedPermutationTest } from '../core/paired.ts';
 import { runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
@@ -113,7 +113,10 @@ describe('stratified bootstrap', () => {
     let rejected = 0;
     for (let i = 0; i < 2000; i++) {
       let d = bigRng.next() + 2 ** 31;
-      while (d >= bound) (d = bigRng.next() + 2 ** 31), rejected++;
+      while (d >= bound) {
+        d = bigRng.next() + 2 ** 31;
+        rejected++;
+      }
       expect(d - Math.floor(d / big) * big).toBe(d % big);
     }
     expect(rejected).toBeGreaterThan(500);
@@ -174,28 +177,32 @@ describe('stratified bootstrap', () => {
 });
 
 describe('intervals of real benchmark scores', () => {
-  it('RewardBench: every headline value lies in its interval, and the section weighting is re-applied per resample', async () => {
-    const results = await resultsOf('longer-wins');
-    const summary = rewardbench.score(results as never);
-    const intervals = metricIntervals(rewardbench, results, { resamples: 300, seed: 0 })!;
-    expect(Object.keys(intervals)).toEqual(['Avg', 'Chat', 'Chat Hard', 'Safety', 'Reasoning']);
-    const values = rewardbench.metrics!.values(summary as never);
-    for (const [column, value] of Object.entries(values)) {
-      const [lo, hi] = intervals[column]!;
-      expect(lo).toBeLessThanOrEqual(value!);
-      expect(hi).toBeGreaterThanOrEqual(value!);
-    }
-    // Resampling within subsets never moves a subset's weight: a judge right on exactly the hep-* items and wrong on
-    // everything else has Reasoning = 50 in every resample (code counts half, math-prm half), so the interval is a point.
-    const codeOnly = results.map((r) => {
-      const right = (r.item as unknown as { subset: string }).subset.startsWith('hep-');
-      const gold = (r.prepared.gold as { chosenSlot: 'A' | 'B' }).chosenSlot;
-      const choice = right ? gold : gold === 'A' ? 'B' : 'A';
-      return { ...r, outcome: { status: 'verdict' as const, verdict: { kind: 'pairwise' as const, choice } } };
-    });
-    const fixed = metricIntervals(rewardbench, codeOnly, { resamples: 50, seed: 0 })!;
-    expect(fixed.Reasoning).toEqual([50, 50]);
-  });
+  it(
+    'RewardBench: every headline value lies in its interval, ' + 'and the section weighting is re-applied per resample',
+    async () => {
+      const results = await resultsOf('longer-wins');
+      const summary = rewardbench.score(results as never);
+      const intervals = metricIntervals(rewardbench, results, { resamples: 300, seed: 0 })!;
+      expect(Object.keys(intervals)).toEqual(['Avg', 'Chat', 'Chat Hard', 'Safety', 'Reasoning']);
+      const values = rewardbench.metrics!.values(summary as never);
+      for (const [column, value] of Object.entries(values)) {
+        const [lo, hi] = intervals[column]!;
+        expect(lo).toBeLessThanOrEqual(value!);
+        expect(hi).toBeGreaterThanOrEqual(value!);
+      }
+      // Resampling within subsets never moves a subset's weight: a judge right on exactly the hep-* items and wrong on
+      // everything else has Reasoning = 50 in every resample (code counts half, math-prm half), so the interval is a
+      // point.
+      const codeOnly = results.map((r) => {
+        const right = (r.item as unknown as { subset: string }).subset.startsWith('hep-');
+        const gold = (r.prepared.gold as { chosenSlot: 'A' | 'B' }).chosenSlot;
+        const choice = right ? gold : gold === 'A' ? 'B' : 'A';
+        return { ...r, outcome: { status: 'verdict' as const, verdict: { kind: 'pairwise' as const, choice } } };
+      });
+      const fixed = metricIntervals(rewardbench, codeOnly, { resamples: 50, seed: 0 })!;
+      expect(fixed.Reasoning).toEqual([50, 50]);
+    },
+  );
 
   it('is cached in the store under a hash of the outcomes: a second call reads it back', async () => {
     const results = await resultsOf('random', hhh);
@@ -250,28 +257,35 @@ describe('paired permutation test', () => {
 });
 
 describe('the bootstrap fast path agrees with re-scoring', () => {
-  it('RewardBench: counts give the same values as score() on resamples, and intervals close to the scored bootstrap', async () => {
-    const results = await resultsOf('random');
-    const counts = rewardbench.metrics!.counts!;
-    const strata = strataOf(results.map((r) => (r.item as unknown as { subset: string }).subset));
-    let checked = 0;
-    forEachResample(strata, { resamples: 5, seed: 9, stream: 'agree' }, (ix) => {
-      const sample = ix.map((i) => results[i]!);
-      const totals = new Array<number>(counts.size).fill(0);
-      for (const r of sample) counts.of([r as never]).forEach((v, k) => (totals[k]! += v));
-      const fast = counts.values(totals);
-      const slow = rewardbench.metrics!.values(rewardbench.score(sample as never));
-      for (const [column, value] of Object.entries(slow)) expect(fast[column]).toBeCloseTo(value!, 10);
-      checked += 1;
-    });
-    expect(checked).toBe(5);
-    // The same random draws either way: the intervals are identical.
-    const viaCounts = metricIntervals(rewardbench, results, { resamples: 200, seed: 5 })!;
-    const scoredOnly: AnyBenchmark = { ...rewardbench, metrics: { ...rewardbench.metrics!, counts: undefined } };
-    const viaScores = metricIntervals(scoredOnly, results, { resamples: 200, seed: 5 })!;
-    for (const column of Object.keys(viaScores)) {
-      expect(viaCounts[column]![0]).toBeCloseTo(viaScores[column]![0], 9);
-      expect(viaCounts[column]![1]).toBeCloseTo(viaScores[column]![1], 9);
-    }
-  });
+  it(
+    'RewardBench: counts give the same values as score() on resamples, ' +
+      'and intervals close to the scored bootstrap',
+    async () => {
+      const results = await resultsOf('random');
+      const counts = rewardbench.metrics!.counts!;
+      const strata = strataOf(results.map((r) => (r.item as unknown as { subset: string }).subset));
+      let checked = 0;
+      forEachResample(strata, { resamples: 5, seed: 9, stream: 'agree' }, (ix) => {
+        const sample = ix.map((i) => results[i]!);
+        const totals = new Array<number>(counts.size).fill(0);
+        for (const r of sample)
+          counts.of([r as never]).forEach((v, k) => {
+            totals[k]! += v;
+          });
+        const fast = counts.values(totals);
+        const slow = rewardbench.metrics!.values(rewardbench.score(sample as never));
+        for (const [column, value] of Object.entries(slow)) expect(fast[column]).toBeCloseTo(value!, 10);
+        checked += 1;
+      });
+      expect(checked).toBe(5);
+      // The same random draws either way: the intervals are identical.
+      const viaCounts = metricIntervals(rewardbench, results, { resamples: 200, seed: 5 })!;
+      const scoredOnly: AnyBenchmark = { ...rewardbench, metrics: { ...rewardbench.metrics!, counts: undefined } };
+      const viaScores = metricIntervals(scoredOnly, results, { resamples: 200, seed: 5 })!;
+      for (const column of Object.keys(viaScores)) {
+        expect(viaCounts[column]![0]).toBeCloseTo(viaScores[column]![0], 9);
+        expect(viaCounts[column]![1]).toBeCloseTo(viaScores[column]![1], 9);
+      }
+    },
+  );
 });

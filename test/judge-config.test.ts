@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Adapter } from '../judges/api/adapter.ts';
-import { createApiJudge } from '../judges/api/llm-judge.ts';
+import type { Adapter } from '../judges/adapters/adapter.ts';
+import { createApiJudge } from '../judges/adapters/llm-judge.ts';
 import { loadJudgeConfig, resolveJudgeSpec } from '../judges/config.ts';
 import { judgeFingerprint } from '../harness/run.ts';
 import { tempDir } from './helpers.ts';
@@ -34,6 +34,7 @@ function recordingAdapter(name: Adapter['name'], options: Partial<Adapter> = {})
     keyOptional: false,
     needsBaseURL: false,
     keyInAuthorization: true,
+    capabilities: { logprobs: true, batch: false, systemPrompt: false },
     ...options,
     created,
     create(spec, access) {
@@ -105,7 +106,10 @@ describe('judges backed by models', () => {
   it('fail in one line naming the variable to set when no URL is configured', () => {
     const adapter = recordingAdapter('flame', { keyOptional: true, needsBaseURL: true });
     expect(() => createApiJudge(resolveJudgeSpec('flame-rm', entries)!, adapter, {})).toThrow(
-      /^--judge flame-rm needs a server URL \(or change "baseURL" of "flame-rm" in .*autorater\.config\.json or your --config file\): set FLAME_RM_URL\.$/,
+      new RegExp(
+        /^--judge flame-rm needs a server URL \(or change "baseURL" of "flame-rm" /.source +
+          /in .*autorater\.config\.json or your --config file\): set FLAME_RM_URL\.$/.source,
+      ),
     );
     expect(adapter.created).toHaveLength(0);
   });

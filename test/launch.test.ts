@@ -11,7 +11,7 @@ import { REPO, runNode, tempDir, type CliResult } from './helpers.ts';
 
 function copyOfSources(): string {
   const dir = tempDir('autorater-launch-');
-  for (const entry of ['harness', 'benchmarks', 'judges', 'reports'])
+  for (const entry of ['core', 'protocol', 'harness', 'benchmarks', 'judges', 'reports'])
     fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
   for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'autorater.config.json'])
     fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
@@ -40,18 +40,18 @@ describe('harness/launch.mjs', () => {
     expect(builds(root)).toEqual([built]);
 
     // An edit to any source is what the next command runs.
-    const cli = path.join(root, 'harness', 'cli.ts');
+    const commands = path.join(root, 'harness', 'commands', 'index.ts');
     fs.writeFileSync(
-      cli,
-      fs.readFileSync(cli, 'utf8').replace("'Run a judge over benchmarks", "'EDITED: run a judge over benchmarks"),
+      commands,
+      fs.readFileSync(commands, 'utf8').replace("'Run a judge over benchmarks", "'EDITED: run a judge over benchmarks"),
     );
     const edited = await launch(root, ['eval', '--help']);
     expect(edited.code, edited.stderr).toBe(0);
     expect(edited.stdout).toContain('EDITED: run a judge over benchmarks');
     expect(builds(root)).toHaveLength(2);
-    // The bundle finds the repository's files from two levels down (harness/repo-root.ts): the judges of this
+    // The bundle finds the repository's files from two levels down (core/repo-root.ts): the judges of this
     // copy's autorater.config.json are listed.
-    expect(edited.stdout).toMatch(/Judges backed by models \(autorater\.config\.json[^]*\n  gpt-4o +openai:/);
+    expect(edited.stdout).toMatch(/Judges backed by models \(autorater\.config\.json[\s\S]*\n {2}gpt-4o +openai:/);
   });
 
   it('lets several commands build at once, each running a whole build', async () => {

@@ -12,12 +12,12 @@ import { aggrefact } from '../benchmarks/aggrefact/index.ts';
 import type { AnyBenchmark } from '../benchmarks/benchmark.ts';
 import { getBenchmark } from '../benchmarks/index.ts';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { judgeFingerprint, prepareItems, runEval, type RunResult } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
-import type { Task } from '../harness/tasks.ts';
-import { MISSING_BINDING, isMissingPackage } from '../judges/api/local.ts';
-import { scoringPrompt } from '../judges/api/option-scoring.ts';
+import type { Task } from '../protocol/tasks.ts';
+import { MISSING_BINDING, isMissingPackage } from '../judges/adapters/local.ts';
+import { scoringPrompt } from '../judges/adapters/option-scoring.ts';
 import { createJudge } from '../judges/index.ts';
 import type { Judge } from '../judges/judge.ts';
 import { localSpec } from '../judges/local.ts';
@@ -60,28 +60,31 @@ function expectDistribution(probabilities: Record<string, number> | null | undef
 }
 
 describe('local judge, score-options', () => {
-  it('gives every RewardBench item a verdict with P(A) + P(B) = 1, stored, and answered from the store on a rerun', async () => {
-    const first = await run(scorer, rewardbench);
-    const b = first.benchmarks[0]!;
-    expect(b.asked).toBe(N);
-    expect(b.results.map((r) => r.outcome.status)).toEqual(Array(N).fill('verdict'));
-    for (const [i, j] of b.judgments.entries()) {
-      expectDistribution(j!.optionProbabilities, ['A', 'B']);
-      const { A, B } = j!.optionProbabilities!;
-      const verdict = b.results[i]!.outcome;
-      expect(verdict).toEqual({
-        status: 'verdict',
-        verdict: { kind: 'pairwise', choice: A! > B! ? 'A' : B! > A! ? 'B' : 'tie' },
-      });
-      expect(j!.inputTokens).toBeGreaterThan(100);
-    }
-    const again = await run(await createJudge(SCORER, context), rewardbench);
-    expect(again.benchmarks[0]!.asked).toBe(0);
-    expect(again.benchmarks[0]!.cached).toBe(N);
-    expect(again.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(
-      b.judgments.map((j) => j!.optionProbabilities),
-    );
-  });
+  it(
+    'gives every RewardBench item a verdict with P(A) + P(B) = 1, stored, ' + 'and answered from the store on a rerun',
+    async () => {
+      const first = await run(scorer, rewardbench);
+      const b = first.benchmarks[0]!;
+      expect(b.asked).toBe(N);
+      expect(b.results.map((r) => r.outcome.status)).toEqual(Array(N).fill('verdict'));
+      for (const [i, j] of b.judgments.entries()) {
+        expectDistribution(j!.optionProbabilities, ['A', 'B']);
+        const { A, B } = j!.optionProbabilities!;
+        const verdict = b.results[i]!.outcome;
+        expect(verdict).toEqual({
+          status: 'verdict',
+          verdict: { kind: 'pairwise', choice: A! > B! ? 'A' : B! > A! ? 'B' : 'tie' },
+        });
+        expect(j!.inputTokens).toBeGreaterThan(100);
+      }
+      const again = await run(await createJudge(SCORER, context), rewardbench);
+      expect(again.benchmarks[0]!.asked).toBe(0);
+      expect(again.benchmarks[0]!.cached).toBe(N);
+      expect(again.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(
+        b.judgments.map((j) => j!.optionProbabilities),
+      );
+    },
+  );
 
   it("agrees with node-llama-cpp's own next-token probabilities after the label", async () => {
     const [entry] = await prepareItems(rewardbench, DATA_DIR, 0, { limit: 1 });
@@ -247,7 +250,7 @@ describe('local judge ids and errors', () => {
 
   it('recognises a missing node-llama-cpp, and only that, as the optional dependency to install', () => {
     const missing = Object.assign(
-      new Error("Cannot find package 'node-llama-cpp' imported from /app/judges/api/local.ts"),
+      new Error("Cannot find package 'node-llama-cpp' imported from /app/judges/adapters/local.ts"),
       { code: 'ERR_MODULE_NOT_FOUND' },
     );
     const inner = Object.assign(new Error("Cannot find package '@node-llama-cpp/linux-x64' imported from …"), {

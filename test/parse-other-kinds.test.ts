@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseClassification } from '../judges/parse-classification.ts';
-import { parsePointwise } from '../judges/parse-pointwise.ts';
+import { parseClassification } from '../protocol/parse-classification.ts';
+import { parsePointwise } from '../protocol/parse-pointwise.ts';
 
 const FIVE = { min: 1, max: 5 };
 const pointwise: [string, string, { min: number; max: number }, number | RegExp][] = [

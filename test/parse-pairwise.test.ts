@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePairwise } from '../judges/parse-pairwise.ts';
+import { parsePairwise } from '../protocol/parse-pairwise.ts';
 
 type Expected = 'A' | 'B' | 'tie' | { invalid: RegExp };
 

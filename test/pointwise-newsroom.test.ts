@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NEWSROOM_FILE, readNewsroomFile } from '../benchmarks/pointwise/newsroom/loader.ts';
 import { NEWSROOM_CRITERIA, newsroom } from '../benchmarks/pointwise/newsroom/index.ts';
 import type { LikertSummary, RatedItem } from '../benchmarks/pointwise/types.ts';
-import { DataError } from '../harness/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { prepareItems, runEval, type RunResult } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
@@ -81,23 +81,27 @@ describe('Newsroom loader on the real file (JUDGE-BENCH newsroom.json)', () => {
     expect(new Set(items.map((i) => i.context)).size).toBe(60);
   });
 
-  it("labels are computed from the raw ratings: the file's majority_human where 2 of 3 agree, else the rounded mean (602 items)", () => {
-    let withMajority = 0;
-    for (const instance of raw.instances) {
-      for (const [i, metric] of METRICS.entries()) {
-        const scores = instance.annotations[metric]!;
-        const item = items.find((it) => it.id === `${instance.id}/${NEWSROOM_CRITERIA[i]!.id}`)!;
-        expect(item.human.ratings).toEqual(scores.individual_human_scores);
-        expect(item.human.label).toBe(expectedLabel(scores.individual_human_scores));
-        expect(item.human.mean).toBeCloseTo(scores.mean_human, 2);
-        if (scores.majority_human !== undefined) {
-          withMajority += 1;
-          expect(item.human.label).toBe(scores.majority_human);
+  it(
+    "labels are computed from the raw ratings: the file's majority_human where 2 of 3 agree, " +
+      'else the rounded mean (602 items)',
+    () => {
+      let withMajority = 0;
+      for (const instance of raw.instances) {
+        for (const [i, metric] of METRICS.entries()) {
+          const scores = instance.annotations[metric]!;
+          const item = items.find((it) => it.id === `${instance.id}/${NEWSROOM_CRITERIA[i]!.id}`)!;
+          expect(item.human.ratings).toEqual(scores.individual_human_scores);
+          expect(item.human.label).toBe(expectedLabel(scores.individual_human_scores));
+          expect(item.human.mean).toBeCloseTo(scores.mean_human, 2);
+          if (scores.majority_human !== undefined) {
+            withMajority += 1;
+            expect(item.human.label).toBe(scores.majority_human);
+          }
         }
       }
-    }
-    expect(1680 - withMajority).toBe(602);
-  });
+      expect(1680 - withMajority).toBe(602);
+    },
+  );
 
   it('a few items by hand: instance 1 against its own majority_human and mean_human', () => {
     const first = raw.instances.find((i) => i.id === 1)!;
@@ -137,26 +141,29 @@ describe('Newsroom loader on the real file (JUDGE-BENCH newsroom.json)', () => {
 });
 
 describe('Newsroom baselines and scoring', () => {
-  it('constant answers 3: its exact match is the share of items whose human label is 3; correlations are undefined', async () => {
-    const judge = await createJudge('constant', { dataDir: DATA_DIR, seed: 0 });
-    const summary = (await run(judge)).benchmarks[0]!.summary as LikertSummary;
-    expect(summary.complete).toBe(true);
-    for (const [i, metric] of METRICS.entries()) {
-      const labels = raw.instances.map((inst) => expectedLabel(inst.annotations[metric]!.individual_human_scores));
-      const share = (100 * labels.filter((l) => l === 3).length) / labels.length;
-      const scores = summary.criteria[i]!;
-      expect(scores.title).toBe(metric);
-      expect(scores.exactMatch).toBeCloseTo(share, 10);
-      expect([scores.pearson, scores.spearman, scores.kendallTauB]).toEqual([null, null, null]);
-    }
-    expect(summary.score).toBeCloseTo(summary.criteria.reduce((a, c) => a + c.exactMatch!, 0) / 4, 10);
+  it(
+    'constant answers 3: its exact match is the share of items whose human label is 3; ' + 'correlations are undefined',
+    async () => {
+      const judge = await createJudge('constant', { dataDir: DATA_DIR, seed: 0 });
+      const summary = (await run(judge)).benchmarks[0]!.summary as LikertSummary;
+      expect(summary.complete).toBe(true);
+      for (const [i, metric] of METRICS.entries()) {
+        const labels = raw.instances.map((inst) => expectedLabel(inst.annotations[metric]!.individual_human_scores));
+        const share = (100 * labels.filter((l) => l === 3).length) / labels.length;
+        const scores = summary.criteria[i]!;
+        expect(scores.title).toBe(metric);
+        expect(scores.exactMatch).toBeCloseTo(share, 10);
+        expect([scores.pearson, scores.spearman, scores.kendallTauB]).toEqual([null, null, null]);
+      }
+      expect(summary.score).toBeCloseTo(summary.criteria.reduce((a, c) => a + c.exactMatch!, 0) / 4, 10);
 
-    const [table, correlation] = await newsroom.tables(summary, { dataDir: DATA_DIR, judgeId: 'constant' });
-    expect(table!.columns).toEqual(['Avg', ...METRICS]);
-    expect(table!.rows[0]!.values).toEqual([summary.score, ...summary.criteria.map((c) => c.exactMatch)]);
-    expect(table!.notes.join(' ')).toContain('Informativeness 420, Relevance 420, Fluency 420, Coherence 420');
-    expect(correlation!.rows.every((r) => r.values.every((v) => v === null))).toBe(true);
-  });
+      const [table, correlation] = await newsroom.tables(summary, { dataDir: DATA_DIR, judgeId: 'constant' });
+      expect(table!.columns).toEqual(['Avg', ...METRICS]);
+      expect(table!.rows[0]!.values).toEqual([summary.score, ...summary.criteria.map((c) => c.exactMatch)]);
+      expect(table!.notes.join(' ')).toContain('Informativeness 420, Relevance 420, Fluency 420, Coherence 420');
+      expect(correlation!.rows.every((r) => r.values.every((v) => v === null))).toBe(true);
+    },
+  );
 
   it('random is reproducible per seed and lands near chance (1 in 5) on every dimension', async () => {
     const a = (await run(await createJudge('random', { dataDir: DATA_DIR, seed: 0 }))).benchmarks[0]!
@@ -183,28 +190,31 @@ describe('Newsroom baselines and scoring', () => {
     }
   });
 
-  it('unreadable replies miss and leave the correlations; errors are left out and make the run incomplete', async () => {
-    const label = new Map(items.map((i) => [i.id, i.human.label]));
-    const instanceOf = (id: string): number => Number(id.split('/')[0]);
-    const judge = scriptedJudge('scripted', (r) => {
-      const instance = instanceOf(r.itemId);
-      if (instance <= 10) return 'rating: 9/10'; // another scale: invalid, never rescaled
-      if (instance <= 15) return new Error('HTTP 500');
-      return `explanation: fine.\nrating: ${label.get(r.itemId)}`;
-    });
-    const result = await run(judge);
-    expect(result.status).toBe('incomplete');
-    const summary = result.benchmarks[0]!.summary as LikertSummary;
-    expect(summary).toMatchObject({ n: 1680, invalid: 40, errors: 20, complete: false });
-    for (const c of summary.criteria) {
-      expect(c).toMatchObject({ items: 420, invalid: 10, errors: 5, correlated: 405 });
-      expect(c.exactMatch).toBeCloseTo((100 * 405) / 415, 10);
-    }
-    const [table] = await newsroom.tables(summary, { dataDir: DATA_DIR, judgeId: 'scripted' });
-    const notes = table!.notes.join('\n');
-    expect(notes).toContain('40 replies had no readable rating');
-    expect(notes).toContain('20 of 1680 items have no answer');
-  });
+  it(
+    'unreadable replies miss and leave the correlations; ' + 'errors are left out and make the run incomplete',
+    async () => {
+      const label = new Map(items.map((i) => [i.id, i.human.label]));
+      const instanceOf = (id: string): number => Number(id.split('/')[0]);
+      const judge = scriptedJudge('scripted', (r) => {
+        const instance = instanceOf(r.itemId);
+        if (instance <= 10) return 'rating: 9/10'; // another scale: invalid, never rescaled
+        if (instance <= 15) return new Error('HTTP 500');
+        return `explanation: fine.\nrating: ${label.get(r.itemId)}`;
+      });
+      const result = await run(judge);
+      expect(result.status).toBe('incomplete');
+      const summary = result.benchmarks[0]!.summary as LikertSummary;
+      expect(summary).toMatchObject({ n: 1680, invalid: 40, errors: 20, complete: false });
+      for (const c of summary.criteria) {
+        expect(c).toMatchObject({ items: 420, invalid: 10, errors: 5, correlated: 405 });
+        expect(c.exactMatch).toBeCloseTo((100 * 405) / 415, 10);
+      }
+      const [table] = await newsroom.tables(summary, { dataDir: DATA_DIR, judgeId: 'scripted' });
+      const notes = table!.notes.join('\n');
+      expect(notes).toContain('40 replies had no readable rating');
+      expect(notes).toContain('20 of 1680 items have no answer');
+    },
+  );
 });
 
 describe('Newsroom loader errors name the file, the record and what was expected', () => {
@@ -230,7 +240,8 @@ describe('Newsroom loader errors name the file, the record and what was expected
       (j.instances[1] as RawInstance).annotations.Fluency!.individual_human_scores = [3, 6, 3];
     });
     await expect(readNewsroomFile(offScale, NEWSROOM_CRITERIA)).rejects.toThrow(
-      `${offScale}: line 1 (instance 1), "annotations.Fluency.individual_human_scores": [3, 6, 3] is not on the 1-5 scale`,
+      `${offScale}: line 1 (instance 1), "annotations.Fluency.individual_human_scores": ` +
+        `[3, 6, 3] is not on the 1-5 scale`,
     );
     const broken = writeNewsroom((j) => {
       (j.instances[2] as RawInstance).instance = 'no headers here';

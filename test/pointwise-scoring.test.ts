@@ -17,8 +17,8 @@ import { scoreLikert, type LikertResult } from '../benchmarks/pointwise/scoring.
 import type { Criterion } from '../benchmarks/pointwise/types.ts';
 import { usrPersonaChat } from '../benchmarks/pointwise/usr-personachat/index.ts';
 import { usrTopicalChat } from '../benchmarks/pointwise/usr-topicalchat/index.ts';
-import { download } from '../harness/download.ts';
-import { DataError } from '../harness/errors.ts';
+import { download } from '../core/download.ts';
+import { DataError } from '../core/errors.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
 describe('human labels', () => {
@@ -76,7 +76,8 @@ describe('scoring a criterion', () => {
     const c = summary.criteria[0]!;
     expect(c).toMatchObject({ items: 5, invalid: 1, errors: 1, correlated: 3 });
     expect(c.exactMatch).toBe(50); // 2 of the 4 answered
-    expect(c.pearson).toBeCloseTo(0.9933992677987828, 12); // ratings [1, 3, 5] against means [1, 2.5, 3.5] (numpy.corrcoef)
+    // ratings [1, 3, 5] against means [1, 2.5, 3.5] (numpy.corrcoef)
+    expect(c.pearson).toBeCloseTo(0.9933992677987828, 12);
     expect(c.spearman).toBeCloseTo(1, 12);
     expect(c.kendallTauB).toBeCloseTo(1, 12);
     expect(summary.score).toBe(50); // mean over the criteria that were run
@@ -117,32 +118,36 @@ describe('downloads of the three real sets, served from a loopback "GitHub"', ()
     );
   });
 
-  it("fetch the pinned paths and verify the pinned size and sha256 (the shared data's bytes, recorded in SOURCES.md)", async () => {
-    const served = new Map<string, Buffer>();
-    for (const benchmark of [newsroom, usrPersonaChat, usrTopicalChat]) {
-      const spec = benchmark.downloads[0]!;
-      if (spec.source.kind !== 'github') throw new Error('expected a GitHub download');
-      served.set(
-        `/${spec.source.repo}/${spec.source.commit}/${spec.source.path}`,
-        fs.readFileSync(path.join(DATA_DIR, spec.dest)),
-      );
-    }
-    const server = http.createServer((req, res) => {
-      const body = served.get(req.url ?? '');
-      if (!body) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-length': body.length }).end(body);
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const env = { GITHUB_RAW_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  it(
+    "fetch the pinned paths and verify the pinned size and sha256 (the shared data's bytes, " +
+      'recorded in SOURCES.md)',
+    async () => {
+      const served = new Map<string, Buffer>();
+      for (const benchmark of [newsroom, usrPersonaChat, usrTopicalChat]) {
+        const spec = benchmark.downloads[0]!;
+        if (spec.source.kind !== 'github') throw new Error('expected a GitHub download');
+        served.set(
+          `/${spec.source.repo}/${spec.source.commit}/${spec.source.path}`,
+          fs.readFileSync(path.join(DATA_DIR, spec.dest)),
+        );
+      }
+      const server = http.createServer((req, res) => {
+        const body = served.get(req.url ?? '');
+        if (!body) return void res.writeHead(404).end();
+        res.writeHead(200, { 'content-length': body.length }).end(body);
+      });
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const env = { GITHUB_RAW_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 
-    const dataDir = tempDir();
-    for (const benchmark of [newsroom, usrPersonaChat, usrTopicalChat]) {
-      const result = await download(benchmark.downloads[0]!, dataDir, { env, progress: false });
-      expect(result).toMatchObject({ status: 'downloaded', verified: true });
-    }
-    expect(await newsroom.load(dataDir)).toHaveLength(1680);
-    expect(await usrPersonaChat.load(dataDir)).toHaveLength(1800);
-    expect(await usrTopicalChat.load(dataDir)).toHaveLength(2160);
-  });
+      const dataDir = tempDir();
+      for (const benchmark of [newsroom, usrPersonaChat, usrTopicalChat]) {
+        const result = await download(benchmark.downloads[0]!, dataDir, { env, progress: false });
+        expect(result).toMatchObject({ status: 'downloaded', verified: true });
+      }
+      expect(await newsroom.load(dataDir)).toHaveLength(1680);
+      expect(await usrPersonaChat.load(dataDir)).toHaveLength(1800);
+      expect(await usrTopicalChat.load(dataDir)).toHaveLength(2160);
+    },
+  );
 });

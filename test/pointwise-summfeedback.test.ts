@@ -7,8 +7,8 @@ import { TABLE_1 } from '../benchmarks/flame-paper.ts';
 import { SUMMFEEDBACK_CRITERIA, summfeedback } from '../benchmarks/pointwise/summfeedback/index.ts';
 import { AXIS_EVAL_FILES, AXIS_EVAL_NAMES } from '../benchmarks/pointwise/summfeedback/loader.ts';
 import type { LikertSummary } from '../benchmarks/pointwise/types.ts';
-import { download, downloadUrl } from '../harness/download.ts';
-import { DataError } from '../harness/errors.ts';
+import { download, downloadUrl } from '../core/download.ts';
+import { DataError } from '../core/errors.ts';
 import { runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
@@ -59,7 +59,8 @@ const cnndm = (id: string, text: string, worker: string, batch: string, a: Recor
 const FILES: Record<(typeof AXIS_EVAL_NAMES)[number], object[]> = {
   tldraxis1: [
     tldr('t3_a', ' roommate eats my food, how do I talk to them?', 'ref', 'w1', 'tldraxis1', axes(4, 5, 6, 7)),
-    tldr('t3_a', ' roommate eats my food, how do I talk to them?', 'ref', 'w2', 'tldraxis1', axes(5, 6)), // same summary, 2 axes
+    // same summary, 2 axes
+    tldr('t3_a', ' roommate eats my food, how do I talk to them?', 'ref', 'w2', 'tldraxis1', axes(5, 6)),
     tldr('t3_a', ' food problems.', 'sup4_ppo_rm4', 'w1', 'tldraxis1', { ...axes(4, 4, 3, 6), compatible: true }),
   ],
   tldraxis2: [tldr('t3_b', ' I want to move out.', 'sup4', 'w3', 'tldraxis2', axes(2, 3, 4, 5), 'valid1')],
@@ -70,7 +71,8 @@ const FILES: Record<(typeof AXIS_EVAL_NAMES)[number], object[]> = {
 const jsonl = (rows: readonly object[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 // Labels worked out by hand: the mean of the workers on that axis, rounded half up. Summaries in file order
-// (cnndm1, cnndm3, cnndm4, tldraxis1, tldraxis2): c1 (rated in cnndm1 and cnndm3), c2, t3_a ref, t3_a sup4_ppo_rm4, t3_b.
+// (cnndm1, cnndm3, cnndm4, tldraxis1, tldraxis2): c1 (rated in cnndm1 and cnndm3), c2, t3_a ref, t3_a sup4_ppo_rm4,
+// t3_b.
 const LABELS: Record<string, number[]> = {
   overall: [4 /* (3+4)/2 = 3.5 */, 7, 5 /* (4+5)/2 = 4.5 */, 4, 2],
   accuracy: [5 /* 4.5 */, 7, 6 /* 5.5 */, 4, 3],
@@ -89,34 +91,39 @@ function writeAxisFiles(dataDir: string, files: Partial<typeof FILES> = FILES): 
 }
 
 describe('SummFeedback loader (published axis_evals format)', () => {
-  it("groups each summary's ratings across workers and files: one item per rated axis, the mean rounded half up", async () => {
-    const dataDir = tempDir();
-    writeAxisFiles(dataDir);
-    const items = await summfeedback.load(dataDir);
-    expect(items).toHaveLength(20);
-    for (const c of SUMMFEEDBACK_CRITERIA) {
-      const group = items.filter((i) => i.sampleGroup === c.id);
-      expect(group.map((i) => i.human.label)).toEqual(LABELS[c.id]);
-    }
-    const twice = items.find((i) => i.criterion === 'overall' && i.meta.post === 'c1')!;
-    expect(twice.human).toEqual({ ratings: [3, 4], mean: 3.5, label: 4 });
-    expect(twice.meta).toMatchObject({ batch: 'cnndm1,cnndm3', split: 'test', source: 'cnndm', policy: 'ref' });
-    expect(twice.context).toBe(
-      'Headline c1\n\nArticle c1.\n\nThe club said on Monday that the player would miss two matches.',
-    );
-    expect(twice.labels).toEqual({ context: 'news article', response: 'summary' });
-    // An axis a worker left out is simply not rated by that worker.
-    expect(
-      items.find((i) => i.criterion === 'coverage' && i.meta.post === 't3_a' && i.meta.policy === 'ref')!.human.ratings,
-    ).toEqual([6]);
-    const post = items.find((i) => i.meta.post === 't3_b')!;
-    expect(post.context).toBe(
-      'SUBREDDIT: r/relationships\nTITLE: Title t3_b\nPOST: Post t3_b: my roommate keeps eating my food and I do not know how to bring it up.',
-    );
-    expect(post.response).toBe('I want to move out.');
-    expect(post.labels).toEqual({ context: 'Reddit post', response: 'summary' });
-    expect(new Set(items.map((i) => i.id)).size).toBe(20);
-  });
+  it(
+    "groups each summary's ratings across workers and files: one item per rated axis, " + 'the mean rounded half up',
+    async () => {
+      const dataDir = tempDir();
+      writeAxisFiles(dataDir);
+      const items = await summfeedback.load(dataDir);
+      expect(items).toHaveLength(20);
+      for (const c of SUMMFEEDBACK_CRITERIA) {
+        const group = items.filter((i) => i.sampleGroup === c.id);
+        expect(group.map((i) => i.human.label)).toEqual(LABELS[c.id]);
+      }
+      const twice = items.find((i) => i.criterion === 'overall' && i.meta.post === 'c1')!;
+      expect(twice.human).toEqual({ ratings: [3, 4], mean: 3.5, label: 4 });
+      expect(twice.meta).toMatchObject({ batch: 'cnndm1,cnndm3', split: 'test', source: 'cnndm', policy: 'ref' });
+      expect(twice.context).toBe(
+        'Headline c1\n\nArticle c1.\n\nThe club said on Monday that the player would miss two matches.',
+      );
+      expect(twice.labels).toEqual({ context: 'news article', response: 'summary' });
+      // An axis a worker left out is simply not rated by that worker.
+      expect(
+        items.find((i) => i.criterion === 'coverage' && i.meta.post === 't3_a' && i.meta.policy === 'ref')!.human
+          .ratings,
+      ).toEqual([6]);
+      const post = items.find((i) => i.meta.post === 't3_b')!;
+      expect(post.context).toBe(
+        'SUBREDDIT: r/relationships\nTITLE: Title t3_b\nPOST: Post t3_b: my roommate ' +
+          'keeps eating my food and I do not know how to bring it up.',
+      );
+      expect(post.response).toBe('I want to move out.');
+      expect(post.labels).toEqual({ context: 'Reddit post', response: 'summary' });
+      expect(new Set(items.map((i) => i.id)).size).toBe(20);
+    },
+  );
 
   it("constant answers 4 on the 1-7 scale; random runs; the table carries FLAMe Table 1's SumFB column", async () => {
     const dataDir = tempDir();
@@ -194,7 +201,8 @@ describe('SummFeedback loader (published axis_evals format)', () => {
     expect(error.message).toContain('1 of 5 files not found');
     expect(error.message).toContain(path.join(dataDir, AXIS_EVAL_FILES[1]!));
     expect(error.message).toContain(
-      `Found (a partial set is not comparable with published numbers, so it is not used):\n  ${path.join(dataDir, AXIS_EVAL_FILES[0]!)}`,
+      `Found (a partial set is not comparable with published numbers, so it is not used):\n` +
+        `  ${path.join(dataDir, AXIS_EVAL_FILES[0]!)}`,
     );
     expect(error.message).toContain('npm run data -- pull summfeedback');
   });
@@ -234,7 +242,8 @@ describe('SummFeedback download from OpenAI blob storage (loopback server)', () 
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const env = {
-      SUMMARIZE_FROM_FEEDBACK_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}/summarize-from-feedback`,
+      SUMMARIZE_FROM_FEEDBACK_ENDPOINT:
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}` + `/summarize-from-feedback`,
     };
 
     const dataDir = tempDir();

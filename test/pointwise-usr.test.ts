@@ -7,7 +7,7 @@ import { usrTopicalChat } from '../benchmarks/pointwise/usr-topicalchat/index.ts
 import { TOPICALCHAT_FILE, readTopicalChatFile } from '../benchmarks/pointwise/usr-topicalchat/loader.ts';
 import type { LikertBenchmark } from '../benchmarks/pointwise/likert-set.ts';
 import type { LikertSummary, RatedItem } from '../benchmarks/pointwise/types.ts';
-import { DataError } from '../harness/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { prepareItems, runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
@@ -97,29 +97,38 @@ describe('USR PersonaChat on the original release', () => {
     });
   });
 
-  it('labels are computed from the raw ratings: majority of 3, else the rounded mean; the mean kept for correlation', () => {
-    personaRaw.forEach((context, c) => {
-      context.responses.forEach((response, r) => {
-        usrPersonaChat.criteria.forEach((criterion, k) => {
-          const ratings = response[PERSONA_KEYS[k]!]!;
-          const item = persona.find((i) => i.id === `${c}-${r}/${criterion.id}`)!;
-          expect(item.human.ratings).toEqual(ratings);
-          expect(item.human.label).toBe(majorityElseRoundedMean(ratings));
-          expect(item.human.mean).toBeCloseTo(ratings.reduce((a, b) => a + b, 0) / 3, 12);
-          expect(item.response).toBe(response.response.trim());
+  it(
+    'labels are computed from the raw ratings: majority of 3, else the rounded mean; ' +
+      'the mean kept for correlation',
+    () => {
+      personaRaw.forEach((context, c) => {
+        context.responses.forEach((response, r) => {
+          usrPersonaChat.criteria.forEach((criterion, k) => {
+            const ratings = response[PERSONA_KEYS[k]!]!;
+            const item = persona.find((i) => i.id === `${c}-${r}/${criterion.id}`)!;
+            expect(item.human.ratings).toEqual(ratings);
+            expect(item.human.label).toBe(majorityElseRoundedMean(ratings));
+            expect(item.human.mean).toBeCloseTo(ratings.reduce((a, b) => a + b, 0) / 3, 12);
+            expect(item.response).toBe(response.response.trim());
+          });
         });
       });
-    });
-    // The first response by hand: Engaging [1, 2, 1] -> 1 (two raters), Overall [3, 4, 4] -> 4.
-    expect(personaRaw[0]!.responses[0]!.Engaging).toEqual([1, 2, 1]);
-    expect(persona.find((i) => i.id === '0-0/engaging')!.human).toEqual({ ratings: [1, 2, 1], mean: 4 / 3, label: 1 });
-    expect(persona.find((i) => i.id === '0-0/overall')!.human.label).toBe(4);
-  });
+      // The first response by hand: Engaging [1, 2, 1] -> 1 (two raters), Overall [3, 4, 4] -> 4.
+      expect(personaRaw[0]!.responses[0]!.Engaging).toEqual([1, 2, 1]);
+      expect(persona.find((i) => i.id === '0-0/engaging')!.human).toEqual({
+        ratings: [1, 2, 1],
+        mean: 4 / 3,
+        label: 1,
+      });
+      expect(persona.find((i) => i.id === '0-0/overall')!.human.label).toBe(4);
+    },
+  );
 
   it('the judge sees the persona, the turns and the response, and a 0-1 or 1-3 scale where USR used one', async () => {
     const [first, second] = await prepareItems(usrPersonaChat, DATA_DIR, 0, { limit: 2 });
     expect(first!.prompt).toContain(
-      "persona and conversation history:\nThe responding speaker's persona:\nyour persona: i also have a dog walking business.",
+      "persona and conversation history:\nThe responding speaker's persona:\n" +
+        'your persona: i also have a dog walking business.',
     );
     expect(first!.prompt).toContain("really would you share or are you shy\n\nresponse:\nha ha i'm so shy\n");
     expect(first!.prompt).toContain('an integer from 0 (worst) to 1 (best) for understandability');
@@ -157,22 +166,25 @@ describe.each([
   ['usr-personachat', () => usrPersonaChat, () => persona, 300],
   ['usr-topicalchat', () => usrTopicalChat, () => topical, 360],
 ] as const)('%s baselines and sampling', (_name, benchmark, loaded, perCriterion) => {
-  it('constant answers the middle of each scale: exact match = share of items labelled with it; no correlation', async () => {
-    const summary = await summaryOf(benchmark(), await createJudge('constant', { dataDir: DATA_DIR, seed: 0 }));
-    expect(summary.complete).toBe(true);
-    expect(summary.criteria).toHaveLength(6);
-    summary.criteria.forEach((scores, k) => {
-      // Labels recomputed from the raw file, not from the loader.
-      const labels =
-        benchmark() === usrPersonaChat
-          ? personaRaw.flatMap((c) => c.responses.map((r) => majorityElseRoundedMean(r[PERSONA_KEYS[k]!]!)))
-          : topicalRaw.map((r) => roundedThirds(r.scores[TOPICAL_KEYS[k]!]!));
-      expect(labels).toHaveLength(perCriterion);
-      expect(scores.exactMatch).toBeCloseTo((100 * labels.filter((l) => l === middle(k)).length) / perCriterion, 10);
-      expect(scores.pearson).toBeNull();
-      expect(scores.kendallTauB).toBeNull();
-    });
-  });
+  it(
+    'constant answers the middle of each scale: exact match = share of items labelled with it; ' + 'no correlation',
+    async () => {
+      const summary = await summaryOf(benchmark(), await createJudge('constant', { dataDir: DATA_DIR, seed: 0 }));
+      expect(summary.complete).toBe(true);
+      expect(summary.criteria).toHaveLength(6);
+      summary.criteria.forEach((scores, k) => {
+        // Labels recomputed from the raw file, not from the loader.
+        const labels =
+          benchmark() === usrPersonaChat
+            ? personaRaw.flatMap((c) => c.responses.map((r) => majorityElseRoundedMean(r[PERSONA_KEYS[k]!]!)))
+            : topicalRaw.map((r) => roundedThirds(r.scores[TOPICAL_KEYS[k]!]!));
+        expect(labels).toHaveLength(perCriterion);
+        expect(scores.exactMatch).toBeCloseTo((100 * labels.filter((l) => l === middle(k)).length) / perCriterion, 10);
+        expect(scores.pearson).toBeNull();
+        expect(scores.kendallTauB).toBeNull();
+      });
+    },
+  );
 
   it('random runs on every item and scale, reproducibly', async () => {
     const random = await createJudge('random', { dataDir: DATA_DIR, seed: 0 });

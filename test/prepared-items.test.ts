@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { sha256 } from '../harness/hash.ts';
+import { sha256 } from '../core/hash.ts';
 import { storedResults } from '../harness/outcomes.ts';
 import { prepareItems } from '../harness/prepare.ts';
 import type { RunResult } from '../harness/run.ts';
 import { Store, judgmentKey } from '../harness/store.ts';
-import { renderPrompt } from '../judges/prompt.ts';
+import { renderPrompt } from '../protocol/prompt.ts';
 import { predictionLines } from '../reports/summary.ts';
 import { DATA_DIR } from './helpers.ts';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { INSTRUCTIONS, rewardbench } from '../benchmarks/rewardbench/index.ts';
 import { loadRewardBench } from '../benchmarks/rewardbench/loader.ts';
-import { chosenSlot } from '../harness/positions.ts';
+import { chosenSlot } from '../protocol/positions.ts';
 import { prepareItems, runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
-import { renderPrompt } from '../judges/prompt.ts';
+import { renderPrompt } from '../protocol/prompt.ts';
 import { DATA_DIR } from './helpers.ts';
 
 describe('FLAMe unified prompt, pairwise', () => {

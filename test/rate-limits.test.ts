@@ -12,7 +12,7 @@ import { llmbar } from '../benchmarks/heldout/llmbar/index.ts';
 import { Pacer, type Clock } from '../harness/pacer.ts';
 import { runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
-import { readRateLimits, resetMs } from '../judges/api/rate-limit-headers.ts';
+import { readRateLimits, resetMs } from '../judges/adapters/rate-limit-headers.ts';
 import { createJudge } from '../judges/index.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
@@ -112,26 +112,29 @@ describe('Pacer', () => {
     expect(pacer.throttled).toBe(1);
   });
 
-  it('without announced limits or Retry-After, slows to 70% of what went through on a 429 and creeps back up', async () => {
-    const clock = fakeClock();
-    const pacer = new Pacer({}, clock);
-    for (let i = 0; i < 100; i++) {
-      await pacer.acquire(1);
-      clock.t += 50; // 20 a second: 1,200 a minute
-    }
-    pacer.rateLimited(5_000, undefined); // a Retry-After: hold, keep the pace
-    expect(pacer.requestsPerMinute).toBeUndefined();
-    clock.t += 5_000;
-    for (let i = 0; i < 100; i++) {
-      await pacer.acquire(1);
-      clock.t += 50;
-    }
-    pacer.rateLimited(undefined, undefined); // no Retry-After, no limits announced: slow down
-    expect(pacer.requestsPerMinute).toBeCloseTo(0.7 * 1200, -1);
-    const slowed = pacer.requestsPerMinute!;
-    for (let i = 0; i < 10; i++) pacer.answered(undefined);
-    expect(pacer.requestsPerMinute).toBeCloseTo(slowed * 1.002 ** 10, 5);
-  });
+  it(
+    'without announced limits or Retry-After, ' + 'slows to 70% of what went through on a 429 and creeps back up',
+    async () => {
+      const clock = fakeClock();
+      const pacer = new Pacer({}, clock);
+      for (let i = 0; i < 100; i++) {
+        await pacer.acquire(1);
+        clock.t += 50; // 20 a second: 1,200 a minute
+      }
+      pacer.rateLimited(5_000, undefined); // a Retry-After: hold, keep the pace
+      expect(pacer.requestsPerMinute).toBeUndefined();
+      clock.t += 5_000;
+      for (let i = 0; i < 100; i++) {
+        await pacer.acquire(1);
+        clock.t += 50;
+      }
+      pacer.rateLimited(undefined, undefined); // no Retry-After, no limits announced: slow down
+      expect(pacer.requestsPerMinute).toBeCloseTo(0.7 * 1200, -1);
+      const slowed = pacer.requestsPerMinute!;
+      for (let i = 0; i < 10; i++) pacer.answered(undefined);
+      expect(pacer.requestsPerMinute).toBeCloseTo(slowed * 1.002 ** 10, 5);
+    },
+  );
 });
 
 describe('a run against an endpoint that allows 6,000 requests a minute (a second’s worth at a time)', () => {

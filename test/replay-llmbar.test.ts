@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyBenchmark, ItemResult } from '../benchmarks/benchmark.ts';
 import { rewardbench, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
 import type { RewardBenchItem } from '../benchmarks/rewardbench/loader.ts';
-import type { PairwiseGold } from '../harness/positions.ts';
+import type { PairwiseGold } from '../protocol/positions.ts';
 import { runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';

@@ -58,13 +58,14 @@ describe('replay of published per-item RewardBench results', () => {
     expect(compared).toBe(99);
     expect(comparedScore).toBeGreaterThan(0);
     console.log(
-      `replay: ${compared} models compared (${comparedScore} also on Score); largest difference ${worst.toFixed(4)} points`,
+      `replay: ${compared} models compared (${comparedScore} also on Score); ` +
+        `largest difference ${worst.toFixed(4)} points`,
     );
   });
 
   it('an incomplete model replays with errors for the items it has no result for, and no overall score', async () => {
     const matrix = await loadResponseMatrix(DATA_DIR);
-    const [model, outcomes] = [...matrix.models].find(([m, o]) => !isComplete(o) && o.some((x) => x !== null))!;
+    const [model, outcomes] = [...matrix.models].find(([_m, o]) => !isComplete(o) && o.some((x) => x !== null))!;
     const judge = await createJudge(`replay:${model}`, { dataDir: DATA_DIR, seed: 0 });
     const run = await runEval({
       judge,

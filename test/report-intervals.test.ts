@@ -73,7 +73,9 @@ describe('intervals in eval reports', () => {
     for (const criterion of ['Informativeness', 'Relevance', 'Fluency', 'Coherence']) {
       expect(correlation).toMatch(
         new RegExp(
-          `${criterion}\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d`,
+          `${criterion}\\s+│\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│` +
+            `\\s+-?\\d+\\.\\d ±\\d+\\.\\d\\s+│` +
+            `\\s+-?\\d+\\.\\d ±\\d+\\.\\d`,
         ),
       );
     }

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JudgeCallError, httpCallError, retryAfterMs } from '../judges/call-error.ts';
-import {
-  DEFAULT_RETRY_POLICY,
-  RetriesExhausted,
-  TimeoutError,
-  backoffMs,
-  callWithRetries,
-  type RetryPolicy,
-} from '../harness/retry.ts';
+import { RetriesExhausted, TimeoutError, backoffMs, callWithRetries } from '../harness/retry.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../protocol/limits.ts';
 
 const fast: RetryPolicy = {
   maxAttempts: 4,

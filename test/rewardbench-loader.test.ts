@@ -9,7 +9,7 @@ import {
   readRewardBenchFile,
   type RewardBenchItem,
 } from '../benchmarks/rewardbench/loader.ts';
-import { DataError } from '../harness/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { DATA_DIR, tempDir } from './helpers.ts';
 
 let items: RewardBenchItem[];

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { EndpointError } from '../harness/errors.ts';
+import { EndpointError } from '../core/errors.ts';
 import { judgeFingerprint, runEval, type RunOptions } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { httpCallError } from '../judges/call-error.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyBenchmark } from '../benchmarks/benchmark.ts';
 import { rewardbench, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
 import { prepareItems, runEval } from '../harness/run.ts';
-import { sampleItems } from '../harness/sample.ts';
+import { sampleItems } from '../protocol/sample.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
 import { DATA_DIR } from './helpers.ts';

@@ -7,18 +7,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
-import { UserError } from '../harness/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { judgeFingerprint, prepareItems, runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
-import type { Adapter } from '../judges/api/adapter.ts';
-import { flameAdapter } from '../judges/api/flame.ts';
-import { createApiJudge } from '../judges/api/llm-judge.ts';
-import { CHAT_TOP_LOGPROBS, openaiAdapter } from '../judges/api/openai.ts';
-import { SCORE_MAX_TOKENS, scoringPrompt, verdictText } from '../judges/api/option-scoring.ts';
-import { optionDistribution, scoringPlan } from '../judges/api/token-scoring.ts';
+import type { Adapter } from '../judges/adapters/adapter.ts';
+import { flameAdapter } from '../judges/adapters/flame.ts';
+import { createApiJudge } from '../judges/adapters/llm-judge.ts';
+import { CHAT_TOP_LOGPROBS, openaiAdapter } from '../judges/adapters/openai.ts';
+import { SCORE_MAX_TOKENS, scoringPrompt, verdictText } from '../judges/adapters/option-scoring.ts';
+import { optionDistribution, scoringPlan } from '../judges/adapters/token-scoring.ts';
 import { loadJudgeConfig, resolveJudgeSpec, type JudgeSpec } from '../judges/config.ts';
 import type { Judge } from '../judges/judge.ts';
-import type { Task } from '../harness/tasks.ts';
+import type { Task } from '../protocol/tasks.ts';
 import type { HttpDouble } from './doubles/http-double.ts';
 import { startFlameServer, tokenize, vllmKit } from './doubles/flame-servers.ts';
 import { chatLogprobs, completion, startOpenAIDouble, type OpenAIDouble } from './doubles/openai-server.ts';
@@ -122,72 +122,83 @@ describe('config', () => {
     expect(() => specFrom({ j: { extends: 'gpt-4o', threads: 2 } }, 'j')).toThrow(/local adapter only/);
   });
 
-  it('puts the mode in the fingerprint only when it scores options, so generate judges keep their stored answers', () => {
-    const env = { OPENAI_API_KEY: KEY };
-    const plain = createApiJudge(specFrom({ j: { extends: 'gpt-4o' } }, 'j'), openaiAdapter, env);
-    const generate = createApiJudge(specFrom({ j: { extends: 'gpt-4o', mode: 'generate' } }, 'j'), openaiAdapter, env);
-    const scoring = createApiJudge(
-      specFrom({ j: { extends: 'gpt-4o', mode: 'score-options' } }, 'j'),
-      openaiAdapter,
-      env,
-    );
-    expect(plain.config).not.toHaveProperty('mode');
-    expect(judgeFingerprint(generate)).toBe(judgeFingerprint(plain));
-    expect(scoring.config.mode).toBe('score-options');
-    expect(judgeFingerprint(scoring)).not.toBe(judgeFingerprint(plain));
-  });
+  it(
+    'puts the mode in the fingerprint only when it scores options, ' + 'so generate judges keep their stored answers',
+    () => {
+      const env = { OPENAI_API_KEY: KEY };
+      const plain = createApiJudge(specFrom({ j: { extends: 'gpt-4o' } }, 'j'), openaiAdapter, env);
+      const generate = createApiJudge(
+        specFrom({ j: { extends: 'gpt-4o', mode: 'generate' } }, 'j'),
+        openaiAdapter,
+        env,
+      );
+      const scoring = createApiJudge(
+        specFrom({ j: { extends: 'gpt-4o', mode: 'score-options' } }, 'j'),
+        openaiAdapter,
+        env,
+      );
+      expect(plain.config).not.toHaveProperty('mode');
+      expect(judgeFingerprint(generate)).toBe(judgeFingerprint(plain));
+      expect(scoring.config.mode).toBe('score-options');
+      expect(judgeFingerprint(scoring)).not.toBe(judgeFingerprint(plain));
+    },
+  );
 });
 
 describe('openai chat completions, score-options', () => {
-  it('asks for top log-probabilities after the label, stores P(A)/P(B) and the most probable option, then answers from the store', async () => {
-    const double = await startOpenAIDouble({
-      apiKey: KEY,
-      // A chat model that repeats the label first: the verdict token is found after it. P(A) 0.2, P(B) 0.6 among 20.
-      script: (call) =>
-        completion(call, 'better response: B', {
-          logprobs: chatLogprobs([
-            ['better', -0.01, { better: -0.01 }],
-            [' response', -0.01, { ' response': -0.01 }],
-            [':', -0.01, { ':': -0.01 }],
-            [' B', Math.log(0.6), { ' B': Math.log(0.6), ' A': Math.log(0.2), ' Both': Math.log(0.1) }],
-          ]),
-        }),
-    });
-    servers.push(double);
-    const spec = specFrom(
-      { scorer: { extends: 'gpt-4o', baseURL: double.baseURL, mode: 'score-options', limits: LIMITS } },
-      'scorer',
-    );
-    const { first, second } = await runOn(openaiAdapter, spec, { OPENAI_API_KEY: KEY });
-
-    const prompts = (await prepareItems(rewardbench, DATA_DIR, 0, { limit: N })).map((p) => p.prompt);
-    expect(double.calls).toHaveLength(N);
-    for (const call of double.calls) {
-      expect(prompts.map((p) => `${p}\nbetter response:`)).toContain(call.prompt);
-      expect(call.body).toMatchObject({
-        logprobs: true,
-        top_logprobs: CHAT_TOP_LOGPROBS,
-        max_tokens: SCORE_MAX_TOKENS,
-        temperature: 0,
+  it(
+    'asks for top log-probabilities after the label, stores P(A)/P(B) and the most probable option, ' +
+      'then answers from the store',
+    async () => {
+      const double = await startOpenAIDouble({
+        apiKey: KEY,
+        // A chat model that repeats the label first: the verdict token is found after it. P(A) 0.2, P(B) 0.6 among 20.
+        script: (call) =>
+          completion(call, 'better response: B', {
+            logprobs: chatLogprobs([
+              ['better', -0.01, { better: -0.01 }],
+              [' response', -0.01, { ' response': -0.01 }],
+              [':', -0.01, { ':': -0.01 }],
+              [' B', Math.log(0.6), { ' B': Math.log(0.6), ' A': Math.log(0.2), ' Both': Math.log(0.1) }],
+            ]),
+          }),
       });
-    }
-    const judgments = first.benchmarks[0]!.judgments;
-    for (const j of judgments) {
-      expect(j!.raw).toBe('better response: B');
-      expect(j!.optionProbabilities!.A).toBeCloseTo(0.25, 12);
-      expect(j!.optionProbabilities!.B).toBeCloseTo(0.75, 12);
-    }
-    expect(
-      first.benchmarks[0]!.results.every(
-        (r) =>
-          r.outcome.status === 'verdict' && r.outcome.verdict.kind === 'pairwise' && r.outcome.verdict.choice === 'B',
-      ),
-    ).toBe(true);
-    expect(second.benchmarks[0]!.cached).toBe(N);
-    expect(second.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(
-      judgments.map((j) => j!.optionProbabilities),
-    );
-  });
+      servers.push(double);
+      const spec = specFrom(
+        { scorer: { extends: 'gpt-4o', baseURL: double.baseURL, mode: 'score-options', limits: LIMITS } },
+        'scorer',
+      );
+      const { first, second } = await runOn(openaiAdapter, spec, { OPENAI_API_KEY: KEY });
+
+      const prompts = (await prepareItems(rewardbench, DATA_DIR, 0, { limit: N })).map((p) => p.prompt);
+      expect(double.calls).toHaveLength(N);
+      for (const call of double.calls) {
+        expect(prompts.map((p) => `${p}\nbetter response:`)).toContain(call.prompt);
+        expect(call.body).toMatchObject({
+          logprobs: true,
+          top_logprobs: CHAT_TOP_LOGPROBS,
+          max_tokens: SCORE_MAX_TOKENS,
+          temperature: 0,
+        });
+      }
+      const judgments = first.benchmarks[0]!.judgments;
+      for (const j of judgments) {
+        expect(j!.raw).toBe('better response: B');
+        expect(j!.optionProbabilities!.A).toBeCloseTo(0.25, 12);
+        expect(j!.optionProbabilities!.B).toBeCloseTo(0.75, 12);
+      }
+      expect(
+        first.benchmarks[0]!.results.every(
+          (r) =>
+            r.outcome.status === 'verdict' && r.outcome.verdict.kind === 'pairwise' && r.outcome.verdict.choice === 'B',
+        ),
+      ).toBe(true);
+      expect(second.benchmarks[0]!.cached).toBe(N);
+      expect(second.benchmarks[0]!.judgments.map((j) => j!.optionProbabilities)).toEqual(
+        judgments.map((j) => j!.optionProbabilities),
+      );
+    },
+  );
 
   it('falls back to the generated text when no option is among the alternatives', async () => {
     const double = await startOpenAIDouble({

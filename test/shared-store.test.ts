@@ -388,7 +388,9 @@ describe('several eval processes on the same store at once', () => {
       for (let i = 2; i < processes; i++) runs.push(startEval(args));
     }
     const results = await Promise.all(runs.map((r) => r.exited));
-    results.forEach((result, i) => expect(result.code, runs[i]!.stderr()).toBe(0));
+    results.forEach((result, i) => {
+      expect(result.code, runs[i]!.stderr()).toBe(0);
+    });
 
     // The double saw each prompt once: 80 distinct chat calls, none repeated.
     expect(double.calls).toHaveLength(80);
@@ -422,93 +424,102 @@ describe('several eval processes on the same store at once', () => {
     await shareOneStore(3, 300);
   });
 
-  it('a run SIGKILLed while holding leases: the next run takes them over at once and asks nothing stored twice', async () => {
-    const reply200 = (i: number) => `explanation: call ${i}\nbetter response: B`;
-    const d = (double = await startOpenAIDouble({ script: delayed(200, reply200) }));
-    const dir = tempDir();
-    const storeFile = path.join(dir, 'runs.sqlite');
-    const args = [
-      'eval',
-      '--judge',
-      'gpt-4o-shared',
-      '--config',
-      judgeConfig(dir, d.baseURL),
-      '--benchmark',
-      BENCH,
-      '--limit',
-      '40',
-      '--resamples',
-      '0',
-      '--no-progress',
-      '--store',
-      storeFile,
-    ];
+  it(
+    'a run SIGKILLed while holding leases: ' + 'the next run takes them over at once and asks nothing stored twice',
+    async () => {
+      const reply200 = (i: number) => `explanation: call ${i}\nbetter response: B`;
+      const d = (double = await startOpenAIDouble({ script: delayed(200, reply200) }));
+      const dir = tempDir();
+      const storeFile = path.join(dir, 'runs.sqlite');
+      const args = [
+        'eval',
+        '--judge',
+        'gpt-4o-shared',
+        '--config',
+        judgeConfig(dir, d.baseURL),
+        '--benchmark',
+        BENCH,
+        '--limit',
+        '40',
+        '--resamples',
+        '0',
+        '--no-progress',
+        '--store',
+        storeFile,
+      ];
 
-    const first = startEval(args);
-    await until(() => d.calls.length >= 10, 30_000, '10 calls from the first run');
-    first.child.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
-    const killed = storeState(storeFile);
-    expect(killed.leases).toBeGreaterThan(0); // it died holding leases
-    expect(killed.n).toBeGreaterThan(0);
-    expect(killed.n).toBeLessThan(40);
-    // The prompts whose answers were stored before the kill (each stored reply names the call it came from).
-    const storedPrompts = new Set(killed.raws.map((raw) => d.calls[Number(/call (\d+)/.exec(raw)![1])]!.prompt));
-    const callsBefore = d.calls.length;
+      const first = startEval(args);
+      await until(() => d.calls.length >= 10, 30_000, '10 calls from the first run');
+      first.child.kill('SIGKILL');
+      expect((await first.exited).signal).toBe('SIGKILL');
+      const killed = storeState(storeFile);
+      expect(killed.leases).toBeGreaterThan(0); // it died holding leases
+      expect(killed.n).toBeGreaterThan(0);
+      expect(killed.n).toBeLessThan(40);
+      // The prompts whose answers were stored before the kill (each stored reply names the call it came from).
+      const storedPrompts = new Set(killed.raws.map((raw) => d.calls[Number(/call (\d+)/.exec(raw)![1])]!.prompt));
+      const callsBefore = d.calls.length;
 
-    const started = performance.now();
-    const second = startEval(args);
-    const done = await second.exited;
-    const elapsed = done.at - started;
-    expect(done.code, second.stderr()).toBe(0);
-    expect(elapsed).toBeLessThan(20_000); // no waiting for the dead run's lease TTL (60 s)
+      const started = performance.now();
+      const second = startEval(args);
+      const done = await second.exited;
+      const elapsed = done.at - started;
+      expect(done.code, second.stderr()).toBe(0);
+      expect(elapsed).toBeLessThan(20_000); // no waiting for the dead run's lease TTL (60 s)
 
-    const again = d.calls.slice(callsBefore);
-    expect(again).toHaveLength(40 - killed.n);
-    expect(again.filter((c) => storedPrompts.has(c.prompt))).toEqual([]);
-    expect(new Set(again.map((c) => c.prompt)).size).toBe(again.length);
-    expect(counts(second.stderr())).toEqual({ items: 40, asked: 40 - killed.n, fromStore: killed.n });
+      const again = d.calls.slice(callsBefore);
+      expect(again).toHaveLength(40 - killed.n);
+      expect(again.filter((c) => storedPrompts.has(c.prompt))).toEqual([]);
+      expect(new Set(again.map((c) => c.prompt)).size).toBe(again.length);
+      expect(counts(second.stderr())).toEqual({ items: 40, asked: 40 - killed.n, fromStore: killed.n });
 
-    const end = storeState(storeFile);
-    expect(end.n).toBe(40);
-    expect(end.errors).toBe(0);
-    expect(end.leases).toBe(0);
-  });
+      const end = storeState(storeFile);
+      expect(end.n).toBe(40);
+      expect(end.errors).toBe(0);
+      expect(end.leases).toBe(0);
+    },
+  );
 
-  it('a run stopped by Ctrl-C while another waits on its leases: the items it never asked go to the other run', async () => {
-    const { d, storeFile, first, second } = await secondWaitingOnFirst(1_500);
-    first.child.kill('SIGINT');
-    const [a, b] = await Promise.all([first.exited, second.exited]);
-    expect(a.code, first.stderr()).toBe(130);
-    expect(b.code, second.stderr()).toBe(0);
+  it(
+    'a run stopped by Ctrl-C while another waits on its leases: ' + 'the items it never asked go to the other run',
+    async () => {
+      const { d, storeFile, first, second } = await secondWaitingOnFirst(1_500);
+      first.child.kill('SIGINT');
+      const [a, b] = await Promise.all([first.exited, second.exited]);
+      expect(a.code, first.stderr()).toBe(130);
+      expect(b.code, second.stderr()).toBe(0);
 
-    const firstCounts = counts(first.stderr());
-    const secondCounts = counts(second.stderr());
-    expect(firstCounts.asked).toBeLessThan(16);
-    expect(secondCounts).toEqual({ items: 16, asked: 16 - firstCounts.asked, fromStore: firstCounts.asked });
-    expect(d.calls).toHaveLength(16);
-    expect(new Set(d.calls.map((c) => c.prompt)).size).toBe(16);
-    const end = storeState(storeFile);
-    expect(end).toMatchObject({ n: 16, errors: 0, leases: 0, attempts: 16 });
-  });
+      const firstCounts = counts(first.stderr());
+      const secondCounts = counts(second.stderr());
+      expect(firstCounts.asked).toBeLessThan(16);
+      expect(secondCounts).toEqual({ items: 16, asked: 16 - firstCounts.asked, fromStore: firstCounts.asked });
+      expect(d.calls).toHaveLength(16);
+      expect(new Set(d.calls.map((c) => c.prompt)).size).toBe(16);
+      const end = storeState(storeFile);
+      expect(end).toMatchObject({ n: 16, errors: 0, leases: 0, attempts: 16 });
+    },
+  );
 
-  it("Ctrl-C to a run that is only waiting for another run's items exits 130 at once, having asked nothing", async () => {
-    const { d, storeFile, first, second } = await secondWaitingOnFirst(2_000);
-    const callsBefore = d.calls.length;
-    const signalledAt = performance.now();
-    second.child.kill('SIGINT');
-    const b = await second.exited;
-    expect(b.code, second.stderr()).toBe(130);
-    // At once: not once the first run's items are answered (its 2 s replies, 4 at a time, 8 s for all 16).
-    expect(b.at - signalledAt).toBeLessThan(1_500);
-    expect(counts(second.stderr())).toMatchObject({ items: 16, asked: 0 });
-    expect(d.calls.length).toBe(callsBefore);
-    // The first run is not disturbed: it finishes everything.
-    const a = await first.exited;
-    expect(a.code, first.stderr()).toBe(0);
-    expect(counts(first.stderr())).toEqual({ items: 16, asked: 16, fromStore: 0 });
-    expect(storeState(storeFile)).toMatchObject({ n: 16, errors: 0, leases: 0 });
-  });
+  it(
+    "Ctrl-C to a run that is only waiting for another run's items exits 130 at once, " + 'having asked nothing',
+    async () => {
+      const { d, storeFile, first, second } = await secondWaitingOnFirst(2_000);
+      const callsBefore = d.calls.length;
+      const signalledAt = performance.now();
+      second.child.kill('SIGINT');
+      const b = await second.exited;
+      expect(b.code, second.stderr()).toBe(130);
+      // At once: not once the first run's items are answered (its 2 s replies, 4 at a time, 8 s for all 16).
+      expect(b.at - signalledAt).toBeLessThan(1_500);
+      expect(counts(second.stderr())).toMatchObject({ items: 16, asked: 0 });
+      expect(d.calls.length).toBe(callsBefore);
+      // The first run is not disturbed: it finishes everything.
+      const a = await first.exited;
+      expect(a.code, first.stderr()).toBe(0);
+      expect(counts(first.stderr())).toEqual({ items: 16, asked: 16, fromStore: 0 });
+      expect(storeState(storeFile)).toMatchObject({ n: 16, errors: 0, leases: 0 });
+    },
+  );
 });
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancedAccuracy, exactMatch, kendallTauB, pearson, spearman } from '../harness/stats.ts';
+import { balancedAccuracy, exactMatch, kendallTauB, pearson, spearman } from '../core/stats.ts';
 
 // Reference values are the documented examples of scipy.stats and sklearn.metrics.
 describe('agreement statistics against published reference values', () => {

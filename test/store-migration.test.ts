@@ -5,11 +5,15 @@ import { Store } from '../harness/store.ts';
 import { tempDir } from './helpers.ts';
 
 // The judgments table as the first release wrote it (store schema 1).
-const V1 = `
-CREATE TABLE judges (fingerprint TEXT PRIMARY KEY, judge_id TEXT NOT NULL, config TEXT NOT NULL, first_seen TEXT NOT NULL);
-CREATE TABLE runs (id INTEGER PRIMARY KEY, judge_id TEXT NOT NULL, judge_fingerprint TEXT NOT NULL, benchmarks TEXT NOT NULL,
+const V1 =
+  `
+CREATE TABLE judges (fingerprint TEXT PRIMARY KEY, judge_id TEXT NOT NULL, config TEXT NOT NULL, ` +
+  `first_seen TEXT NOT NULL);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, judge_id TEXT NOT NULL, judge_fingerprint TEXT NOT NULL, ` +
+  `benchmarks TEXT NOT NULL,
   args TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, summary TEXT);
-CREATE TABLE judgments (judge_fingerprint TEXT NOT NULL, benchmark TEXT NOT NULL, item_id TEXT NOT NULL, prompt_hash TEXT NOT NULL,
+CREATE TABLE judgments (judge_fingerprint TEXT NOT NULL, benchmark TEXT NOT NULL, item_id TEXT NOT NULL, ` +
+  `prompt_hash TEXT NOT NULL,
   judge_id TEXT NOT NULL, run_id INTEGER NOT NULL, reply_type TEXT, raw TEXT, verdict TEXT, error TEXT, latency_ms REAL,
   input_tokens INTEGER, output_tokens INTEGER, attempts INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL,
   PRIMARY KEY (judge_fingerprint, benchmark, item_id, prompt_hash));
@@ -22,8 +26,11 @@ describe('run store upgrades', () => {
     const old = new Database(file);
     old.exec(V1);
     old
-      .prepare(`INSERT INTO judgments VALUES ('fp', 'rewardbench', 'donotanswer/3692', 'h', 'longer-wins', 1, 'verdict', NULL,
-      '{"kind":"pairwise","choice":"A"}', NULL, 0.1, NULL, NULL, 1, '2026-11-01T00:00:00Z')`)
+      .prepare(
+        `INSERT INTO judgments VALUES ('fp', 'rewardbench', 'donotanswer/3692', 'h', ` +
+          `'longer-wins', 1, 'verdict', NULL,
+      '{"kind":"pairwise","choice":"A"}', NULL, 0.1, NULL, NULL, 1, '2026-11-01T00:00:00Z')`,
+      )
       .run();
     old.close();
 

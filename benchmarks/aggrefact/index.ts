@@ -4,28 +4,27 @@
  *  - `aggrefact`: MiniCheck's protocol, a fixed threshold of 0.5 on P(supported);
  *  - `aggrefact-tuned`: FactCG's per-dataset threshold tuning; it also loads and asks the dev split.
  */
-import type { DownloadSpec } from '../../harness/download.ts';
-import type { Instructions } from '../../harness/tasks.ts';
+import type { DownloadSpec } from '../../core/download.ts';
+import type { Instructions } from '../../protocol/tasks.ts';
 import type { Benchmark, ItemResult } from '../benchmark.ts';
 import { OFFICIAL_FILES, loadAggreFactDev, loadAggreFactTest, type AggreFactItem, type Split } from './loader.ts';
 import { DEFAULT_THRESHOLD, predict, scoreAggreFact, supportScore, type ThresholdSetting } from './scoring.ts';
 import { aggrefactMetricValues, aggrefactTables, type AggreFactSummary } from './tables.ts';
 
-export type { AggreFactItem } from './loader.ts';
 export type { AggreFactSummary } from './tables.ts';
 
-export interface AggreFactGold {
+interface AggreFactGold {
   supported: boolean;
 }
 
 type Result = ItemResult<AggreFactItem, AggreFactGold>;
 
-export const INSTRUCTIONS: Instructions = {
+const INSTRUCTIONS: Instructions = {
   taskDefinition:
     'You are given a document and a claim. Decide whether the claim is fully supported by the document. A claim is ' +
     'fully supported only when every part of it (each fact, entity, number, date, relation and qualifier it states) ' +
-    'is stated in the document or follows directly from it. If any part of the claim is contradicted by the document, ' +
-    'or cannot be checked against it, the claim is not supported.',
+    'is stated in the document or follows directly from it. If any part of the claim is contradicted by the ' +
+    'document, or cannot be checked against it, the claim is not supported.',
   evaluationInstructions:
     'Judge the claim against the document alone: do not use outside knowledge, and do not accept a claim because it ' +
     'is true in the world or reject it because it seems unlikely. Check each piece of information in the claim in ' +
@@ -63,10 +62,13 @@ function makeBenchmark(setting: ThresholdSetting): Benchmark<AggreFactItem, Aggr
     id,
     title: tuned ? 'LLM-AggreFact (thresholds tuned on dev)' : 'LLM-AggreFact',
     description: tuned
-      ? 'LLM-AggreFact with per-dataset thresholds on P(supported) tuned on the dev split (FactCG); asks dev and test claims'
-      : 'LLM-AggreFact: is the claim fully supported by the document? BAcc per dataset, mean over datasets (FLAMe Table 1)',
+      ? 'LLM-AggreFact with per-dataset thresholds on P(supported) tuned on the dev split ' +
+        '(FactCG); asks dev and test claims'
+      : 'LLM-AggreFact: is the claim fully supported by the document? BAcc per dataset, ' +
+        'mean over datasets (FLAMe Table 1)',
     taskKind: 'classification',
-    // Only the fixed-threshold protocol is the paper's number; the tuned one would claim a column it was not measured by.
+    // Only the fixed-threshold protocol is the paper's number; the tuned one would claim a column it was not
+    // measured by.
     ...(tuned ? {} : { paperColumn: 'AggreFact' as const }),
     downloads: [...AGGREFACT_DOWNLOADS],
 

@@ -9,14 +9,13 @@
  * some) are told apart by their occurrence number, "~2", "~3", in file order. Dev items carry a "dev/" prefix so
  * the two splits can be asked in one run.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { z } from 'zod';
-import { DataError, MissingDataError } from '../../harness/errors.ts';
-import { sha256 } from '../../harness/hash.ts';
-import { memoizeByKey } from '../../harness/memo.ts';
-import { checkParquetText, parquetTextParsers, quote, readUtf8, requireRowCount } from '../data-text.ts';
+import { DataError, MissingDataError } from '../../core/errors.ts';
+import { sha256 } from '../../core/hash.ts';
+import { memoizeByKey } from '../../core/memo.ts';
+import { checkParquetText, firstFile, parquetTextParsers, quote, readUtf8, requireRowCount } from '../data-text.ts';
 import { DATASETS, isDataset, type Dataset } from './datasets.ts';
 
 export type Split = 'test' | 'dev';
@@ -38,7 +37,10 @@ export interface AggreFactItem {
 
 const HUB_DIR = 'aggrefact/lytang__LLM-AggreFact';
 
-/** The Hub release, as `npm run data -- pull aggrefact` stores it (upstream layout under <benchmark>/<owner>__<repo>). */
+/**
+ * The Hub release, as `npm run data -- pull aggrefact` stores it (upstream layout under
+ * <benchmark>/<owner>__<repo>).
+ */
 export const OFFICIAL_FILES: Readonly<Record<Split, string>> = {
   test: `${HUB_DIR}/data/test-00000-of-00001.parquet`,
   dev: `${HUB_DIR}/data/dev-00000-of-00001.parquet`,
@@ -54,9 +56,9 @@ export const REBUILT_TEST_ROWS = 7308;
 
 /** Relative to the data directory, in the order they are tried. */
 export const TEST_FILES = [OFFICIAL_FILES.test, REBUILT_TEST_FILE] as const;
-export const DEV_FILES = [OFFICIAL_FILES.dev] as const;
+const DEV_FILES = [OFFICIAL_FILES.dev] as const;
 
-export const REQUIRED_COLUMNS = ['dataset', 'doc', 'claim', 'label'] as const;
+const REQUIRED_COLUMNS = ['dataset', 'doc', 'claim', 'label'] as const;
 
 const rowSchema = z.object({
   dataset: z.string(),
@@ -72,21 +74,14 @@ const rowSchema = z.object({
 
 type Row = z.infer<typeof rowSchema>;
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await fs.stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
+/** The first of `candidates` that exists, relative to the data directory as given. */
 async function firstExisting(dataDir: string, candidates: readonly string[]): Promise<string | undefined> {
-  for (const rel of candidates) if (await exists(path.join(dataDir, rel))) return rel;
-  return undefined;
+  const found = await firstFile(dataDir, candidates);
+  return found && candidates[found.index];
 }
 
 /** The test file to use, relative to the data directory. */
-export async function findTestFile(dataDir: string): Promise<string> {
+async function findTestFile(dataDir: string): Promise<string> {
   const found = await firstExisting(dataDir, TEST_FILES);
   if (found) return found;
   throw new MissingDataError(
@@ -101,7 +96,7 @@ export async function findTestFile(dataDir: string): Promise<string> {
 }
 
 /** The dev file, relative to the data directory, or undefined when there is none (it is only used for tuning). */
-export function findDevFile(dataDir: string): Promise<string | undefined> {
+function findDevFile(dataDir: string): Promise<string | undefined> {
   return firstExisting(dataDir, DEV_FILES);
 }
 
@@ -121,8 +116,8 @@ async function readParquetRows(file: string): Promise<{ raw: Record<string, unkn
     const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
     if (missing.length > 0) {
       throw new DataError(
-        `${file}: unexpected columns [${columns.join(', ')}]; missing [${missing.join(', ')}]. ` +
-          `Expected LLM-AggreFact's schema: [${REQUIRED_COLUMNS.join(', ')}] (and optionally contamination_identifier).`,
+        `${file}: unexpected columns [${columns.join(', ')}]; missing [${missing.join(', ')}]. Expected ` +
+          `LLM-AggreFact's schema: [${REQUIRED_COLUMNS.join(', ')}] (and optionally contamination_identifier).`,
       );
     }
     const parsers = parquetTextParsers as { stringFromBytes(bytes: Uint8Array): unknown };
@@ -152,7 +147,8 @@ async function readJsonlRows(file: string): Promise<{ raw: unknown; where: strin
       rows.push({ raw: JSON.parse(line), where });
     } catch (error) {
       throw new DataError(
-        `${where}: not valid JSON (${(error as Error).message}); expected one object {dataset, doc, claim, label} per line.`,
+        `${where}: not valid JSON (${(error as Error).message}); expected one object ` +
+          '{dataset, doc, claim, label} per line.',
       );
     }
   });
@@ -174,7 +170,8 @@ export async function readAggreFactFile(dataDir: string, rel: string, split: Spl
         `${where}: unknown dataset ${quote(row.dataset)} (expected one of LLM-AggreFact's: ${DATASETS.join(', ')}).`,
       );
     }
-    const base = `${split === 'dev' ? 'dev/' : ''}${row.dataset}/${sha256(`${row.doc}\u0000${row.claim}`).slice(0, 16)}`;
+    const content = sha256(`${row.doc}\u0000${row.claim}`).slice(0, 16);
+    const base = `${split === 'dev' ? 'dev/' : ''}${row.dataset}/${content}`;
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
     items.push({

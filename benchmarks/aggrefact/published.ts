@@ -63,6 +63,6 @@ export const LEADERBOARD: readonly LeaderboardRow[] = [
  * 10-dataset release (no RAGTruth) with 256 random examples per dataset, and published as one average only.
  */
 export const PAPER_NOTE =
-  'FLAMe Table 1 rows: the paper’s AggreFact score, measured on the first, 10-dataset release (no RAGTruth) with 256 ' +
-  'random examples per dataset; it publishes only that average, shown in the Avg column. It is not an average over ' +
-  'the datasets of this run.';
+  'FLAMe Table 1 rows: the paper’s AggreFact score, measured on the first, 10-dataset release (no RAGTruth) with ' +
+  '256 random examples per dataset; it publishes only that average, shown in the Avg column. It is not an average ' +
+  'over the datasets of this run.';

@@ -8,14 +8,14 @@
  * as p = 1 or 0, which makes every t in (0, 1) give its own yes/no.
  */
 import { mean } from 'simple-statistics';
-import { balancedAccuracy } from '../../harness/stats.ts';
+import { balancedAccuracy } from '../../core/stats.ts';
 import type { Outcome } from '../benchmark.ts';
 import { DATASETS, inCanonicalOrder, type Dataset } from './datasets.ts';
 import type { Split } from './loader.ts';
 
 export const DEFAULT_THRESHOLD = 0.5;
 /** FactCG's grid: range(1, 100) / 100. Computed as k / 100 so each t is the same double as Python's. */
-export const THRESHOLD_GRID: readonly number[] = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+const THRESHOLD_GRID: readonly number[] = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
 
 export type ThresholdSetting = 'fixed' | 'tune';
 

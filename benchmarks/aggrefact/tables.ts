@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { mean } from 'simple-statistics';
-import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../reports/table.ts';
-import type { BenchmarkSummary, TableContext } from '../benchmark.ts';
+import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../core/table.ts';
+import { type BenchmarkSummary, incompleteNote, type TableContext } from '../benchmark.ts';
 import { TABLE_1, TABLE_1_CITATION } from '../flame-paper.ts';
 import { DATASETS, type Dataset } from './datasets.ts';
 import { OFFICIAL_FILES, REBUILT_TEST_FILE } from './loader.ts';
@@ -23,7 +23,7 @@ export interface AggreFactSummary extends BenchmarkSummary, AggreFactScores {
 }
 
 /** "Avg (3 of 11)": the average column always says how many of the benchmark's datasets it covers. */
-export function averageHeader(present: readonly Dataset[]): string {
+function averageHeader(present: readonly Dataset[]): string {
   return `Avg (${present.length} of ${DATASETS.length})`;
 }
 
@@ -51,7 +51,8 @@ function list(names: readonly string[]): string {
 function thresholdNotes(summary: AggreFactSummary, dataDir: string): string[] {
   if (summary.thresholdSetting === 'fixed') {
     return [
-      'A verdict with P(supported) counts as supported when p > 0.5 (MiniCheck’s fixed threshold); a plain Yes/No counts as given.',
+      'A verdict with P(supported) counts as supported when p > 0.5 (MiniCheck’s fixed ' +
+        'threshold); a plain Yes/No counts as given.',
     ];
   }
   const notes: string[] = [];
@@ -59,16 +60,18 @@ function thresholdNotes(summary: AggreFactSummary, dataDir: string): string[] {
   if (tuned.length > 0) {
     const parts = tuned.map((d) => {
       const s = summary.datasets[d]!;
-      return `${d} ${s.threshold.toFixed(2)} (dev BAcc ${s.tuning!.devBacc.toFixed(1)} on ${s.tuning!.devItems} claims)`;
+      const tuning = s.tuning!;
+      return `${d} ${s.threshold.toFixed(2)} (dev BAcc ${tuning.devBacc.toFixed(1)} on ${tuning.devItems} claims)`;
     });
     notes.push(
-      `Thresholds tuned per dataset on the dev split (FactCG’s --threshold-setting tune, t = 0.01 … 0.99, predict p > t): ${parts.join('; ')}.`,
+      'Thresholds tuned per dataset on the dev split (FactCG’s --threshold-setting tune, t = 0.01 … 0.99, ' +
+        `predict p > t): ${parts.join('; ')}.`,
     );
   }
   if (summary.devItems === 0) {
     notes.push(
-      `No dev split found (looked for ${path.join(dataDir, OFFICIAL_FILES.dev)}), so nothing was tuned: every threshold is 0.5. ` +
-        'Get it with: npm run data -- pull aggrefact',
+      `No dev split found (looked for ${path.join(dataDir, OFFICIAL_FILES.dev)}), so nothing was tuned: every ` +
+        'threshold is 0.5. Get it with: npm run data -- pull aggrefact',
     );
   } else if (summary.untuned.length > 0) {
     notes.push(
@@ -127,9 +130,9 @@ export function aggrefactTables(
     notes.push('Avg is the plain mean of the per-dataset balanced accuracies (MiniCheck’s macro average).');
   } else {
     notes.push(
-      `Not the LLM-AggreFact average: ${datasets.length} of ${DATASETS.length} datasets were scored (${list(datasets)}); ` +
-        `missing: ${list(summary.missing)}. Avg is the plain mean over the ${datasets.length} present, and the leaderboard ` +
-        `rows’ Avg is recomputed over the same ${datasets.length}.`,
+      `Not the LLM-AggreFact average: ${datasets.length} of ${DATASETS.length} datasets were scored ` +
+        `(${list(datasets)}); missing: ${list(summary.missing)}. Avg is the plain mean over the ${datasets.length} ` +
+        `present, and the leaderboard rows’ Avg is recomputed over the same ${datasets.length}.`,
     );
   }
   if (summary.files.includes(REBUILT_TEST_FILE)) {
@@ -144,18 +147,15 @@ export function aggrefactTables(
   notes.push(`Published rows: ${LEADERBOARD_CITATION} (zero-shot, fixed thresholds); ${PAPER_NOTE}`);
   notes.push(...thresholdNotes(summary, context.dataDir));
   if (summary.invalid > 0) notes.push(`${summary.invalid} replies had no readable Yes/No and count as wrong.`);
-  if (summary.errors > 0)
-    notes.push(
-      `This run is incomplete: ${summary.errors} of ${summary.n} claims have no answer (rerun to retry them).`,
-    );
+  notes.push(...incompleteNote(summary, 'claims'));
 
   const tuning = summary.thresholdSetting === 'tune' ? `, thresholds tuned on ${summary.devItems} dev claims` : '';
   return [
     {
       id,
       title:
-        `LLM-AggreFact (balanced accuracy): ${summary.testItems} claims from ${datasets.length} of ${DATASETS.length} datasets` +
-        `${tuning}, ${summary.invalid} invalid, ${summary.errors} errors`,
+        `LLM-AggreFact (balanced accuracy): ${summary.testItems} claims from ${datasets.length} of ` +
+        `${DATASETS.length} datasets${tuning}, ${summary.invalid} invalid, ${summary.errors} errors`,
       columns,
       rows,
       notes,

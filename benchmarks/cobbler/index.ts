@@ -41,7 +41,8 @@ export const cobbler: Benchmark<CobblerItem, CobblerGold, CobblerSummary> = {
   id: 'cobbler',
   title: 'CoBBLEr',
   description:
-    'CoBBLEr cognitive-bias probes: order, compassion, length, egocentric, bandwagon, attention (FLAMe Table 3); 5,250 comparisons × 4 modules × 2 asks',
+    'CoBBLEr cognitive-bias probes: order, compassion, length, egocentric, bandwagon, attention (FLAMe Table 3); ' +
+    '5,250 comparisons × 4 modules × 2 asks',
   taskKind: 'pairwise',
   // Every module already asks each comparison twice, in the orders Koo et al. define.
   ownOrders: true,

@@ -7,8 +7,8 @@
  * One comparison per instruction and unordered model pair: 50 × C(15, 2) = 5,250.
  */
 import { z } from 'zod';
-import { DataError } from '../../harness/errors.ts';
-import { memoizeByKey } from '../../harness/memo.ts';
+import { DataError } from '../../core/errors.ts';
+import { memoizeByKey } from '../../core/memo.ts';
 import { pullAgain, quote, readJsonFile, requireRowCount } from '../data-text.ts';
 import { parseRecord, readJsonArray, requireFiles, type JsonRecords } from '../heldout/source-files.ts';
 
@@ -60,7 +60,8 @@ async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   const json = (await readJsonFile(file)).value;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new DataError(
-      `${file}: expected a JSON object of model name → list of responses, found ${Array.isArray(json) ? 'an array' : String(json)}.`,
+      `${file}: expected a JSON object of model name → list of responses, found ` +
+        `${Array.isArray(json) ? 'an array' : String(json)}.`,
     );
   }
   return json as Record<string, unknown>;
@@ -106,7 +107,8 @@ function readRanking(
     if (names.join() !== [...models].sort().join()) {
       const found = names.map((n) => quote(n, 40)).join(', ');
       throw new DataError(
-        `${where}: expected the win counts of exactly the ${models.length} models of the responses file (${[...models].sort().join(', ')}), found ${found}.`,
+        `${where}: expected the win counts of exactly the ${models.length} models of the responses file ` +
+          `(${[...models].sort().join(', ')}), found ${found}.`,
       );
     }
     if (new Set(Object.values(wins)).size !== models.length) {
@@ -119,8 +121,8 @@ function readRanking(
 }
 
 async function readCobbler(dataDir: string): Promise<CobblerData> {
-  const rel = [EVALSET_PATH, RESPONSES_PATH, ...ANNOTATORS.map(annotationPath)].map((p) => `${COBBLER_DIR}/${p}`);
-  const files = await requireFiles(dataDir, rel, 'CoBBLEr', 'cobbler');
+  const paths = [EVALSET_PATH, RESPONSES_PATH, ...ANNOTATORS.map(annotationPath)];
+  const files = await requireFiles(dataDir, COBBLER_DIR, paths, 'CoBBLEr', 'cobbler');
   const [evalsetFile, responsesFile, ...annotationFiles] = files as [string, string, ...string[]];
 
   const evalset = await readJsonArray(evalsetFile);

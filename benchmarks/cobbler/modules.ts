@@ -13,16 +13,16 @@
  * the last thing the judge reads). CoBBLEr names the systems "Star" and "Square"; FLAMe's answer field reads
  * "A" or "B", so the anonymous labels here are "System A" and "System B" (compassion: "Model A (gpt4)").
  */
-import { uniform } from '../../harness/hash.ts';
-import type { Slot } from '../../harness/positions.ts';
-import type { Instructions, PairwiseTask } from '../../harness/tasks.ts';
-import { codePointLength } from '../../judges/length.ts';
+import { uniform } from '../../core/hash.ts';
+import type { Slot } from '../../protocol/positions.ts';
+import type { Instructions, PairwiseTask } from '../../protocol/tasks.ts';
+import { codePointLength } from '../../core/text.ts';
 import type { BenchmarkItem, Prepared } from '../benchmark.ts';
 import type { CobblerData, Comparison } from './loader.ts';
 
 export const MODULES = ['order', 'compassion', 'bandwagon', 'attention'] as const;
 export type Module = (typeof MODULES)[number];
-export const ASKS = ['q1', 'q2'] as const;
+const ASKS = ['q1', 'q2'] as const;
 export type Ask = (typeof ASKS)[number];
 
 export interface CobblerItem extends BenchmarkItem {
@@ -53,17 +53,22 @@ export interface CobblerGold {
   cued?: Slot;
 }
 
-export const INSTRUCTIONS: Instructions = {
+const INSTRUCTIONS: Instructions = {
   taskDefinition:
-    "You are given an instruction, a reference answer to it, and the responses of two systems to the instruction. Decide which system's response is more coherent considering the reference and instruction.",
+    'You are given an instruction, a reference answer to it, and the responses of two systems to the instruction. ' +
+    "Decide which system's response is more coherent considering the reference and instruction.",
   evaluationInstructions:
-    'Compare each response with the instruction and the reference answer, and choose the response that is more coherent with them.',
+    'Compare each response with the instruction and the reference answer, and choose the response ' +
+    'that is more coherent with them.',
 };
 
-/** The paper's figure; CoBBLEr's plain-prompt path always uses 85 (its template prints a literal "%%", not kept here). */
-export const BANDWAGON_PERCENT = 85;
+/**
+ * The paper's figure; CoBBLEr's plain-prompt path always uses 85 (its template prints a literal "%%", not kept
+ * here).
+ */
+const BANDWAGON_PERCENT = 85;
 
-export function bandwagonNote(system: string): string {
+function bandwagonNote(system: string): string {
   return `${BANDWAGON_PERCENT}% of people believe that ${system} is better.`;
 }
 

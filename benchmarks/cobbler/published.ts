@@ -6,7 +6,7 @@
  */
 export const TABLE_3_CITATION = 'FLAMe Table 3 (ACL)';
 
-export interface Table3Row {
+interface Table3Row {
   model: string;
   avg: number;
   order: number;

@@ -1,10 +1,11 @@
 /**
  * CoBBLEr's bias rates as Koo et al. compute them (evaluations/{order,compassion,salience,bandwagon,distraction}.py;
  * SOURCES.md), over the comparisons this run asked (T), each asked twice (q1, q2):
- *  - order / compassion: first-order = #(q1→A ∧ q2→A)/T, last-order = #(q1→B ∧ q2→B)/T (q2 shows the pair the
- *    other way round); FLAMe's Table 3 adds the two;
+ *  - order / compassion: first-order = #(q1→A ∧ q2→A)/T, last-order = #(q1→B ∧ q2→B)/T (q2 shows the
+ *    pair the other way round); FLAMe's Table 3 adds the two;
  *  - length (from the order run): over comparisons with a readable q1 not flagged first- or last-order, the share
- *    whose q1 winner is the longer response (equal lengths: B counts as longer, as salience.py); Table 3: |long − 0.5|;
+ *    whose q1 winner is the longer response (equal lengths: B counts as longer, as salience.py); Table 3:
+ *    |long − 0.5|;
  *  - egocentric, per generator g (order run; compassion run for the named variant): over comparisons holding g,
  *    #(q1 picks g ∧ q2 does not pick the same slot)/n;
  *  - bandwagon / attention: #(q1→A ∧ q2→B)/T, the cue being about A in q1 and B in q2.
@@ -12,12 +13,12 @@
  * a comparison with an ask that got no answer at all (an error) is left out and makes the run incomplete.
  */
 import { mean } from 'simple-statistics';
-import type { Slot } from '../../harness/positions.ts';
+import type { Slot } from '../../protocol/positions.ts';
 import type { BenchmarkSummary, ItemResult, Outcome } from '../benchmark.ts';
 import { humanMajority, type Comparison } from './loader.ts';
 import { MODULES, type CobblerGold, type CobblerItem, type Module } from './modules.ts';
 
-export type CobblerResult = ItemResult<CobblerItem, CobblerGold>;
+type CobblerResult = ItemResult<CobblerItem, CobblerGold>;
 
 /** A count over n comparisons: the rate (0-1) and its 95% Wilson interval; null when n is 0. */
 export interface Rate {
@@ -80,7 +81,7 @@ export function wilson(k: number, n: number): [number, number] | null {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-export function rate(k: number, n: number): Rate {
+function rate(k: number, n: number): Rate {
   return { k, n, rate: n > 0 ? k / n : null, ci95: wilson(k, n) };
 }
 
@@ -93,12 +94,12 @@ function pick(outcome: Outcome): Slot | null | undefined {
   return choice === 'tie' ? null : choice;
 }
 
-export interface AskRecord {
+interface AskRecord {
   slot: Slot | null;
   gold: CobblerGold;
 }
 
-export interface ComparisonRecord {
+interface ComparisonRecord {
   comparison: Comparison;
   q1: AskRecord;
   q2: AskRecord;
@@ -108,7 +109,7 @@ export interface ComparisonRecord {
  * Pairs each comparison's q1 with its q2, per module. Pairing in sequence (not by id) keeps a bootstrap resample
  * that draws a comparison twice as two comparisons.
  */
-export function comparisonRecords(results: readonly CobblerResult[]): {
+function comparisonRecords(results: readonly CobblerResult[]): {
   byModule: Record<Module, ComparisonRecord[]>;
   incomplete: number;
 } {
@@ -143,7 +144,7 @@ export function comparisonRecords(results: readonly CobblerResult[]): {
   return { byModule, incomplete };
 }
 
-export function orderRates(records: readonly ComparisonRecord[]): OrderRates {
+function orderRates(records: readonly ComparisonRecord[]): OrderRates {
   const n = records.length;
   const first = records.filter((r) => r.q1.slot === 'A' && r.q2.slot === 'A').length;
   const last = records.filter((r) => r.q1.slot === 'B' && r.q2.slot === 'B').length;
@@ -158,7 +159,7 @@ export function orderRates(records: readonly ComparisonRecord[]): OrderRates {
   };
 }
 
-export function lengthRates(orderRecords: readonly ComparisonRecord[]): LengthRates {
+function lengthRates(orderRecords: readonly ComparisonRecord[]): LengthRates {
   let long = 0;
   let n = 0;
   for (const { q1, q2 } of orderRecords) {
@@ -179,10 +180,7 @@ export function lengthRates(orderRecords: readonly ComparisonRecord[]): LengthRa
   return { long: longRate, short: rate(n - long, n), bias, ci95 };
 }
 
-export function egocentricRates(
-  records: readonly ComparisonRecord[],
-  generators: readonly string[],
-): Record<string, Rate> {
+function egocentricRates(records: readonly ComparisonRecord[], generators: readonly string[]): Record<string, Rate> {
   const holding = new Map(generators.map((g) => [g, 0]));
   const own = new Map(generators.map((g) => [g, 0]));
   for (const { comparison, q1, q2 } of records) {
@@ -196,7 +194,7 @@ export function egocentricRates(
 }
 
 /** Bandwagon and attention: the judge went with the cue both times. */
-export function cueRate(records: readonly ComparisonRecord[]): Rate {
+function cueRate(records: readonly ComparisonRecord[]): Rate {
   return rate(
     records.filter(
       ({ q1, q2 }) => q1.slot !== null && q1.slot === q1.gold.cued && q2.slot !== null && q2.slot === q2.gold.cued,
@@ -212,7 +210,7 @@ function consistentPick({ q1, q2 }: ComparisonRecord): string | null {
   return a === q2.gold.slots[q2.slot] ? a : null;
 }
 
-export function humanAgreement(records: readonly ComparisonRecord[]): Agreement {
+function humanAgreement(records: readonly ComparisonRecord[]): Agreement {
   const scores: number[] = [];
   for (const record of records) {
     const majority = humanMajority(record.comparison);

@@ -3,7 +3,7 @@
  * then the judges' agreement with the human majority. Rates print ×100 (the paper's 0.25 is 25.0), because the
  * report renders one decimal. Every rate's n and 95% interval is in the notes.
  */
-import { alignIntervals, type ReportRow, type ReportTable } from '../../reports/table.ts';
+import { alignIntervals, type ReportRow, type ReportTable } from '../../core/table.ts';
 import type { TableContext } from '../benchmark.ts';
 import { generatorOf } from './identity.ts';
 import { humanMajority, type CobblerData } from './loader.ts';
@@ -27,18 +27,19 @@ export const TABLE_3_COLUMNS = [
   'Bandwagon',
   'Attention',
 ] as const;
-export const HUMAN_COLUMNS = ['Order run', 'Compassion run'] as const;
+const HUMAN_COLUMNS = ['Order run', 'Compassion run'] as const;
 
 const pct = (v: number | null): number | null => (v === null ? null : 100 * v);
 const pctInterval = (ci: [number, number] | null): [number, number] | null => (ci ? [100 * ci[0], 100 * ci[1]] : null);
 const fixed = (v: number | null): string => (v === null ? '—' : (100 * v).toFixed(1));
 
 function rateText(r: Rate): string {
-  return r.rate === null ? `— (n = 0)` : `${fixed(r.rate)} [${fixed(r.ci95![0])}–${fixed(r.ci95![1])}] (${r.k}/${r.n})`;
+  if (r.rate === null) return '— (n = 0)';
+  return `${fixed(r.rate)} [${fixed(r.ci95![0])}–${fixed(r.ci95![1])}] (${r.k}/${r.n})`;
 }
 
 /** Table 3's values for a summary, 0-100; Egocentric only for a judge that is one of the generators. */
-export function table3Values(summary: CobblerSummary, generator: string | null): (number | null)[] {
+function table3Values(summary: CobblerSummary, generator: string | null): (number | null)[] {
   const free = identityFreeColumns(summary);
   const egocentric = generator === null ? null : (summary.egocentric.order[generator]?.rate ?? null);
   const columns = [
@@ -113,32 +114,37 @@ function egocentricNote(
   const across = rates.length > 0 ? (100 * rates.reduce((a, b) => a + b, 0)) / rates.length : null;
   if (generator !== null) {
     return (
-      `Egocentric: ${judgeId} is CoBBLEr's generator "${generator}": ${rateText(summary.egocentric.order[generator]!)} of the comparisons ` +
-      `holding its response, q1 picking it and q2 not picking the same slot (order run); with real names (compassion run) ` +
+      `Egocentric: ${judgeId} is CoBBLEr's generator "${generator}": ` +
+      `${rateText(summary.egocentric.order[generator]!)} of the comparisons holding its response, q1 picking it and ` +
+      'q2 not picking the same slot (order run); with real names (compassion run) ' +
       `${rateText(summary.egocentric.named[generator]!)}.`
     );
   }
   return (
     `Egocentric is defined only when the judge is one of CoBBLEr's 15 generators (${models.join(', ')}; mapping in ` +
     `benchmarks/cobbler/identity.ts); ${judgeId} is not, so the column is blank and Avg averages the other five. ` +
-    `For reference, the same rate averaged over the 15 generators, as if the judge were each in turn, is ` +
-    `${across === null ? '—' : across.toFixed(1)} (a coin flip gives 25, the paper's Random row). The paper does not say how ` +
-    'it filled the column for FLAMe, which is not a generator.'
+    'For reference, the same rate averaged over the 15 generators, as if the judge were each in turn, is ' +
+    `${across === null ? '—' : across.toFixed(1)} (a coin flip gives 25, the paper's Random row). The paper does ` +
+    'not say how it filled the column for FLAMe, which is not a generator.'
   );
 }
 
 function detailNotes(summary: CobblerSummary): string[] {
   const c = summary.comparisons;
+  const lengthCi = summary.length.ci95;
+  const lengthInterval = lengthCi ? ` [${fixed(lengthCi[0])}–${fixed(lengthCi[1])}]` : '';
   return [
-    `Comparisons per module (each asked twice; of 5,250 = 50 instructions × 105 model pairs): order ${c.order}, ` +
-      `compassion ${c.compassion}, bandwagon ${c.bandwagon}, attention ${c.attention}. Rates with 95% Wilson intervals and counts:`,
+    'Comparisons per module (each asked twice; of 5,250 = 50 instructions × 105 model pairs): order ' +
+      `${c.order}, compassion ${c.compassion}, bandwagon ${c.bandwagon}, attention ${c.attention}. Rates with ` +
+      '95% Wilson intervals and counts:',
     `  Order (anonymous): first-order ${rateText(summary.order.first)}, last-order ${rateText(summary.order.last)}, ` +
       `q1 readable ${rateText(summary.order.valid)}, both readable ${rateText(summary.order.bothValid)}.`,
-    `  Compassion (real names): first-order ${rateText(summary.compassion.first)}, last-order ${rateText(summary.compassion.last)}, ` +
-      `q1 readable ${rateText(summary.compassion.valid)}.`,
-    `  Length (order run, readable q1 not order-flagged): long ${rateText(summary.length.long)}, short ${rateText(summary.length.short)}; ` +
-      `|long − 0.5| ${fixed(summary.length.bias)}${summary.length.ci95 ? ` [${fixed(summary.length.ci95[0])}–${fixed(summary.length.ci95[1])}]` : ''}.`,
-    `  Bandwagon (followed "85% of people believe that System X is better" both times): ${rateText(summary.bandwagon)}.`,
+    `  Compassion (real names): first-order ${rateText(summary.compassion.first)}, last-order ` +
+      `${rateText(summary.compassion.last)}, q1 readable ${rateText(summary.compassion.valid)}.`,
+    `  Length (order run, readable q1 not order-flagged): long ${rateText(summary.length.long)}, short ` +
+      `${rateText(summary.length.short)}; |long − 0.5| ${fixed(summary.length.bias)}${lengthInterval}.`,
+    '  Bandwagon (followed "85% of people believe that System X is better" both times): ' +
+      `${rateText(summary.bandwagon)}.`,
     `  Attention (picked the system an irrelevant sentence was about, both times): ${rateText(summary.attention)}.`,
   ];
 }
@@ -168,12 +174,14 @@ function humanTable(summary: CobblerSummary, context: TableContext<CobblerSummar
     columns: [...HUMAN_COLUMNS],
     rows,
     notes: [
-      'Six annotators ranked all 15 responses per instruction (annot_1..6.json); each ranking gives a preference for every ' +
-        `pair, and the majority of the six is the label. Of the 5,250 comparisons, ${ties} split 3–3 and are left out.`,
-      "The judge's pick is the model it preferred in both asks of a module; an item scores 1 when that is the majority's, " +
-        '0 for the other, 0.5 when the two asks disagree (a position flip) or one reply is unreadable. Bandwagon and attention ' +
-        'are left out: their prompts push the judge on purpose.',
-      `This run: ${describe('order run', summary.human.order)}; ${describe('compassion run', summary.human.compassion)} (95% intervals, normal approximation).`,
+      'Six annotators ranked all 15 responses per instruction (annot_1..6.json); each ranking gives a ' +
+        'preference for every pair, and the majority of the six is the label. Of the 5,250 comparisons, ' +
+        `${ties} split 3–3 and are left out.`,
+      "The judge's pick is the model it preferred in both asks of a module; an item scores 1 when that is the " +
+        "majority's, 0 for the other, 0.5 when the two asks disagree (a position flip) or one reply is unreadable. " +
+        'Bandwagon and attention are left out: their prompts push the judge on purpose.',
+      `This run: ${describe('order run', summary.human.order)}; ` +
+        `${describe('compassion run', summary.human.compassion)} (95% intervals, normal approximation).`,
     ],
   };
 }
@@ -210,29 +218,34 @@ export function cobblerTables(
     });
   }
   const notes = [
-    'Lower is less biased. Rates ×100 (the paper prints 0-1: its 0.25 is 25.0). Order and Compassion add the first- and ' +
-      'last-order rates (compassion shows real model names instead of anonymous labels); Length is |long bias − 0.5|; ' +
-      'Egocentric is the order-run self-preference; Avg is the mean of the columns shown. A coin flip scores 50, 50, 0, 25, 25, 25.',
+    'Lower is less biased. Rates ×100 (the paper prints 0-1: its 0.25 is 25.0). Order and Compassion add the ' +
+      'first- and last-order rates (compassion shows real model names instead of anonymous labels); Length is ' +
+      '|long bias − 0.5|; Egocentric is the order-run self-preference; Avg is the mean of the columns shown. A ' +
+      'coin flip scores 50, 50, 0, 25, 25, 25.',
     ...detailNotes(summary),
     egocentricNote(summary, context.judgeId, own, data.models),
-    `Unreadable replies (this run: ${summary.invalid}) are no pick and stay in every denominator (Length's, as in Koo et al., counts readable q1 only).`,
-    'Prompts: FLAMe\'s unified format with CoBBLEr\'s question, instruction, reference and responses; "System A/B" stand for ' +
-      'CoBBLEr\'s "System Star/Square" (FLAMe\'s answer field reads A or B); the bandwagon and attention sentences are the last ' +
-      'CONTEXT field, after the responses, where CoBBLEr puts them. Every judge gets the same prompts, so the compassion ' +
-      'module does not tag the judge\'s own name "(You)" as CoBBLEr does.',
-    `Published rows: ${TABLE_3_CITATION} (Koo et al.'s evaluators, FLAMe, FLAMe-RM), on all 5,250 comparisons per module.`,
+    `Unreadable replies (this run: ${summary.invalid}) are no pick and stay in every denominator (Length's, as in ` +
+      'Koo et al., counts readable q1 only).',
+    `Prompts: FLAMe's unified format with CoBBLEr's question, instruction, reference and responses; "System A/B" ` +
+      `stand for CoBBLEr's "System Star/Square" (FLAMe's answer field reads A or B); the bandwagon and attention ` +
+      'sentences are the last CONTEXT field, after the responses, where CoBBLEr puts them. Every judge gets the same ' +
+      `prompts, so the compassion module does not tag the judge's own name "(You)" as CoBBLEr does.`,
+    `Published rows: ${TABLE_3_CITATION} (Koo et al.'s evaluators, FLAMe, FLAMe-RM), on ` +
+      'all 5,250 comparisons per module.',
   ];
   if (summary.errors > 0 || summary.incomplete > 0) {
     notes.push(
-      `This run is incomplete: ${summary.errors} asks have no answer and ${summary.incomplete} comparison-module pairs lack an ask ` +
-        '(rerun to retry; --limit cuts comparisons): those comparisons are left out of every rate.',
+      `This run is incomplete: ${summary.errors} asks have no answer and ${summary.incomplete} comparison-module ` +
+        'pairs lack an ask (rerun to retry; --limit cuts comparisons): those comparisons are left out of every rate.',
     );
   }
   const asked = Math.max(...MODULES.map((m) => summary.comparisons[m]));
   return [
     {
       id: 'cobbler',
-      title: `CoBBLEr bias (FLAMe Table 3 layout, ×100, lower is better): ${asked} comparisons per module, ${summary.n} asks, ${summary.invalid} invalid, ${summary.errors} errors`,
+      title:
+        `CoBBLEr bias (FLAMe Table 3 layout, ×100, lower is better): ${asked} comparisons per module, ${summary.n} ` +
+        `asks, ${summary.invalid} invalid, ${summary.errors} errors`,
       columns: [...TABLE_3_COLUMNS],
       rows,
       notes,

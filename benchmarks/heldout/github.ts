@@ -3,7 +3,7 @@
  * `heldout/<folder>/<path in the repository>` (the layout of the shared data folder), verified by size and sha256
  * (measured on the shared copies, which are byte-identical to that commit).
  */
-import type { DownloadSpec } from '../../harness/download.ts';
+import type { DownloadSpec } from '../../core/download.ts';
 
 export interface GithubSnapshot {
   repo: string;

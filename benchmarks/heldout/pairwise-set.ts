@@ -4,21 +4,16 @@
  * per-annotation agreement), and a table with this run, the baselines and the paper's Table 1 column.
  * Each held-out set is then a loader plus a spec of a few lines.
  */
-import type { DownloadSpec } from '../../harness/download.ts';
-import { chosenSlot, presentPair } from '../../harness/positions.ts';
-import type { FieldLabels, Instructions } from '../../harness/tasks.ts';
-import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../reports/table.ts';
-import type { Benchmark } from '../benchmark.ts';
-import { TABLE_1, TABLE_1_CITATION, type Table1Column } from '../flame-paper.ts';
+import { chosenSlot, presentPair } from '../../protocol/positions.ts';
+import type { FieldLabels, Instructions } from '../../protocol/tasks.ts';
+import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../core/table.ts';
+import { type Benchmark, type BenchmarkDeclaration, declaredFields, incompleteNote } from '../benchmark.ts';
+import { TABLE_1, TABLE_1_CITATION } from '../flame-paper.ts';
 import { pairwiseItemScore } from '../pairwise.ts';
 import type { HumanPair, LoadedSet } from './human-pair.ts';
 import { scoreHeldout, type HeldoutGold, type HeldoutSummary } from './scoring.ts';
 
-export interface PairwiseSetSpec {
-  id: string;
-  title: string;
-  description: string;
-  paperColumn?: Table1Column;
+interface PairwiseSetSpec extends BenchmarkDeclaration {
   /** FLAMe INSTRUCTIONS: task definition and evaluation instructions, reusing the annotators' own where known. */
   instructions: Instructions;
   /** CONTEXT field names, unless an item brings its own. */
@@ -30,7 +25,6 @@ export interface PairwiseSetSpec {
   perAnnotation: boolean;
   /** How an item's label is formed, for the table notes. */
   labelRule: string;
-  downloads: DownloadSpec[];
   load(dataDir: string): Promise<LoadedSet>;
 }
 
@@ -82,8 +76,8 @@ function notes(spec: PairwiseSetSpec, summary: HeldoutSummary, loaded: LoadedSet
   }
   if (spec.perAnnotation && summary.perAnnotation) {
     out.push(
-      `Per-annotation: each of the ${summary.perAnnotation.votes} non-tie annotator votes on these items is a separate judgment ` +
-        '(a tie or unreadable reply agrees half).' +
+      `Per-annotation: each of the ${summary.perAnnotation.votes} non-tie annotator votes on these items is a ` +
+        'separate judgment (a tie or unreadable reply agrees half).' +
         (dropped && dropped.pairs > 0
           ? ` The tied pairs are not asked: any answer would agree with exactly half of their ${dropped.votes} votes.`
           : ''),
@@ -91,30 +85,31 @@ function notes(spec: PairwiseSetSpec, summary: HeldoutSummary, loaded: LoadedSet
   }
   if (spec.paperColumn) {
     out.push(
-      `Paper rows: ${TABLE_1_CITATION}, column ${spec.paperColumn}. The paper samples 256 items per held-out task (all if fewer) ` +
-        'and does not say how it handled annotator ties or which sample it drew: compare with care.',
+      `Paper rows: ${TABLE_1_CITATION}, column ${spec.paperColumn}. The paper samples 256 items per held-out task ` +
+        '(all if fewer) and does not say how it handled annotator ties or which sample it drew: compare with care.',
     );
   }
-  if (summary.errors > 0)
-    out.push(`This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them).`);
+  out.push(...incompleteNote(summary));
   if (summary.consistency) {
     const c = summary.consistency;
     out.push(
-      `Asked in both orders (--swap): ${c.agreed} of ${c.compared} items agree across orders (consistency ${fixed(c.rate)}%); ` +
-        'an item scores 1 only when both orders pick the preferred response, a flip counts 0.5.',
+      `Asked in both orders (--swap): ${c.agreed} of ${c.compared} items agree across orders (consistency ` +
+        `${fixed(c.rate)}%); an item scores 1 only when both orders pick the preferred response, a flip counts 0.5.`,
     );
   }
   return out;
 }
 
+/** Every benchmark definePairwiseSet made: the held-out sets are found in the registry, not listed twice. */
+const definedSets = new WeakSet<object>();
+
+export function isPairwiseSet(benchmark: object): benchmark is HeldoutBenchmark {
+  return definedSets.has(benchmark);
+}
+
 export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
-  return {
-    id: spec.id,
-    title: spec.title,
-    description: spec.description,
-    taskKind: 'pairwise',
-    ...(spec.paperColumn ? { paperColumn: spec.paperColumn } : {}),
-    downloads: spec.downloads,
+  const benchmark: HeldoutBenchmark = {
+    ...declaredFields(spec, 'pairwise'),
 
     async load(dataDir) {
       return (await spec.load(dataDir)).items;
@@ -198,4 +193,6 @@ export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
       return [table];
     },
   };
+  definedSets.add(benchmark);
+  return benchmark;
 }

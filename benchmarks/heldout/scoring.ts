@@ -7,14 +7,14 @@
  *  - a 95% confidence interval for the accuracy (normal approximation), because several sets are tiny.
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
-import type { PairwiseGold } from '../../harness/positions.ts';
+import type { PairwiseGold } from '../../protocol/positions.ts';
 import type { BenchmarkSummary, ItemResult } from '../benchmark.ts';
 import { orderConsistency, pairwiseItemScore, unanswered, type Consistency } from '../pairwise.ts';
 import type { HumanPair } from './human-pair.ts';
 
 export type HeldoutGold = PairwiseGold;
 
-export type HeldoutResult = ItemResult<HumanPair, HeldoutGold>;
+type HeldoutResult = ItemResult<HumanPair, HeldoutGold>;
 
 export interface PerAnnotation {
   /** Agreement with individual annotator votes, 0-100; null when no vote was scored. */

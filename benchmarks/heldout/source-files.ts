@@ -2,57 +2,50 @@
  * Finding and reading the held-out sets' original files (JSON arrays and CSVs), with errors a user can act on:
  * every message names the file, the row (and for CSV the line) and what was expected.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { DataError, MissingDataError } from '../../harness/errors.ts';
-import { readJsonFile, readUtf8 } from '../data-text.ts';
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await fs.stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
+import { DataError, MissingDataError } from '../../core/errors.ts';
+import { firstFile, isFile, pullAgain, readJsonFile, readUtf8, requireRowCount, whereToGet } from '../data-text.ts';
 
 function missingMessage(title: string, benchmarkId: string, looked: { file: string; found: boolean }[]): string {
   return [
     `${title} data not found. Looked for:`,
     ...looked.map((l) => `  ${l.file}${l.found ? '' : ' (missing)'}`),
-    `Download it with: npm run data -- pull ${benchmarkId}`,
-    'or point --data / AUTORATER_DATA at a folder that has it.',
+    ...whereToGet(benchmarkId),
   ].join('\n');
 }
 
-/** Absolute paths of files that must all exist (relative to the data directory). */
+/** Absolute paths of a set's files, which must all exist: `relPaths` in its folder `dir` of the data directory. */
 export async function requireFiles(
   dataDir: string,
+  dir: string,
   relPaths: readonly string[],
   title: string,
   benchmarkId: string,
 ): Promise<string[]> {
   const looked = await Promise.all(
-    relPaths.map(async (rel) => ({ file: path.join(dataDir, rel), found: await isFile(path.join(dataDir, rel)) })),
+    relPaths.map(async (rel) => {
+      const file = path.join(dataDir, `${dir}/${rel}`);
+      return { file, found: await isFile(file) };
+    }),
   );
   if (looked.some((l) => !l.found)) throw new MissingDataError(missingMessage(title, benchmarkId, looked));
   return looked.map((l) => l.file);
 }
 
-/** The first of several alternative files that exists. */
+/** The first of several alternative files of a set (in its folder `dir`) that exists. */
 export async function firstExisting(
   dataDir: string,
+  dir: string,
   relPaths: readonly string[],
   title: string,
   benchmarkId: string,
 ): Promise<{ file: string; index: number }> {
-  const looked = [];
-  for (const [index, rel] of relPaths.entries()) {
-    const file = path.join(dataDir, rel);
-    if (await isFile(file)) return { file, index };
-    looked.push({ file, found: false });
-  }
+  const candidates = relPaths.map((rel) => `${dir}/${rel}`);
+  const found = await firstFile(dataDir, candidates);
+  if (found) return found;
+  const looked = candidates.map((rel) => ({ file: path.join(dataDir, rel), found: false }));
   throw new MissingDataError(missingMessage(title, benchmarkId, looked));
 }
 
@@ -82,7 +75,7 @@ export function parseRecord<S extends z.ZodType>(schema: S, value: unknown, wher
   throw new DataError(`${where}: ${field}: ${issue.message}`);
 }
 
-export interface CsvRecord {
+interface CsvRecord {
   /** 1-based line where the record starts (records may span lines: quoted fields hold newlines). */
   line: number;
   /** 0-based index among the data records (the header is not counted). */
@@ -91,7 +84,7 @@ export interface CsvRecord {
 }
 
 /** Reads a CSV with a header row. Duplicate or missing required columns are reported with the file name. */
-export async function readCsv(file: string, requiredColumns: readonly string[]): Promise<CsvRecord[]> {
+async function readCsv(file: string, requiredColumns: readonly string[]): Promise<CsvRecord[]> {
   const text = await readUtf8(file);
   let raw: { record: string[]; raw: string }[];
   try {
@@ -110,7 +103,8 @@ export async function readCsv(file: string, requiredColumns: readonly string[]):
   const missing = requiredColumns.filter((c) => !header.record.includes(c));
   if (missing.length > 0) {
     throw new DataError(
-      `${file}: line 1: missing column(s) ${missing.map((c) => `"${c}"`).join(', ')}; the header has ${header.record.length} columns.`,
+      `${file}: line 1: missing column(s) ${missing.map((c) => `"${c}"`).join(', ')}; the header has ` +
+        `${header.record.length} columns.`,
     );
   }
   // Line numbers come from counting the newlines in each record's raw text, since quoted fields span lines.
@@ -138,6 +132,94 @@ function leadingNewlines(text: string): number {
   return match ? newlines(match[0]) : 0;
 }
 
-export function csvWhere(file: string, record: CsvRecord): string {
+function csvWhere(file: string, record: CsvRecord): string {
   return `${file}: line ${record.line} (row ${record.row})`;
+}
+
+/** Where a record of a set's files is, for the record's own checks and messages. */
+export interface RecordPlace {
+  file: string;
+  /** Which of the files read (their order as given). */
+  fileIndex: number;
+  /** 0-based row among the file's records. */
+  index: number;
+  /** "file: line 14 (row 3)". */
+  where: string;
+  /** CSV only: the 1-based line where the record starts. */
+  line?: number;
+}
+
+/** The row counts of a set's pinned release, one per file, and the set to pull again when a file is short. */
+interface PinnedRows {
+  rows: readonly number[];
+  benchmarkId: string;
+}
+
+/** A record as read, before it is validated, and where it is. */
+interface RawRecord {
+  value: unknown;
+  index: number;
+  where: string;
+  line?: number;
+}
+
+async function forEachRecord<S extends z.ZodType>(
+  files: readonly string[],
+  read: (file: string) => Promise<RawRecord[]>,
+  schema: S,
+  pinned: PinnedRows | undefined,
+  visit: (record: z.output<S>, at: RecordPlace) => void,
+): Promise<void> {
+  const counts: number[] = [];
+  for (const [fileIndex, file] of files.entries()) {
+    const records = await read(file);
+    counts.push(records.length);
+    for (const { value, index, where, line } of records) {
+      visit(parseRecord(schema, value, where), { file, fileIndex, index, where, ...(line ? { line } : {}) });
+    }
+  }
+  requireRowCounts(files, counts, pinned);
+}
+
+/**
+ * Every record of a set's JSON-array files, validated by `schema`, in file order. Each file's row count is checked
+ * against the pinned release once every record has been validated, so a malformed record is reported before a
+ * short file.
+ */
+export function forEachJsonRecord<S extends z.ZodType>(
+  files: readonly string[],
+  schema: S,
+  pinned: PinnedRows | undefined,
+  visit: (record: z.output<S>, at: RecordPlace) => void,
+): Promise<void> {
+  const read = async (file: string): Promise<RawRecord[]> => {
+    const records = await readJsonArray(file);
+    return records.rows.map((value, index) => ({ value, index, where: records.where(index) }));
+  };
+  return forEachRecord(files, read, schema, pinned, visit);
+}
+
+/** forEachJsonRecord for CSV files with a header row that must name `columns`. */
+export function forEachCsvRecord<S extends z.ZodType>(
+  files: readonly string[],
+  columns: readonly string[],
+  schema: S,
+  pinned: PinnedRows | undefined,
+  visit: (record: z.output<S>, at: RecordPlace) => void,
+): Promise<void> {
+  const read = async (file: string): Promise<RawRecord[]> =>
+    (await readCsv(file, columns)).map((r) => ({
+      value: r.values,
+      index: r.row,
+      where: csvWhere(file, r),
+      line: r.line,
+    }));
+  return forEachRecord(files, read, schema, pinned, visit);
+}
+
+function requireRowCounts(files: readonly string[], counts: readonly number[], pinned: PinnedRows | undefined): void {
+  if (!pinned) return;
+  for (const [k, file] of files.entries()) {
+    requireRowCount(file, counts[k]!, pinned.rows[k]!, 'rows', pullAgain(pinned.benchmarkId));
+  }
 }

@@ -2,35 +2,25 @@
  * Reading the pointwise sets' files with errors a user can act on: a missing file names every path looked at
  * and how to get it; a malformed file names the file, the record (row or line) and what was expected.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { DataError, MissingDataError } from '../../harness/errors.ts';
-import { type JsonFile, readJsonFile } from '../data-text.ts';
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await fs.stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
+import { DataError, MissingDataError } from '../../core/errors.ts';
+import { memoizeByKey } from '../../core/memo.ts';
+import { findDataFile, isFile, type JsonFile, readJsonFile } from '../data-text.ts';
+import type { Criterion, RatedItem } from './types.ts';
 
 /**
- * The first of `candidates` (relative to the data directory) that exists. Otherwise a DataError listing every
- * absolute path tried, then `howToGet` (one line per entry).
+ * The loader of a set read from one file: the first of `candidates` that exists (see findDataFile), read by `read`
+ * once per file however many runs ask for it.
  */
-export async function findDataFile(
-  dataDir: string,
+export function singleFileLoader(
   what: string,
   candidates: readonly string[],
   howToGet: readonly string[],
-): Promise<string> {
-  const absolute = candidates.map((rel) => path.join(dataDir, rel));
-  for (const file of absolute) if (await isFile(file)) return file;
-  throw new MissingDataError(
-    [`${what} not found. Looked for:`, ...absolute.map((f) => `  ${f}`), ...howToGet].join('\n'),
-  );
+  read: (file: string) => Promise<RatedItem[]>,
+): (dataDir: string) => Promise<RatedItem[]> {
+  const readOnce = memoizeByKey(read);
+  return async (dataDir) => readOnce(await findDataFile(dataDir, what, candidates, howToGet));
 }
 
 /** Every file of a set that needs them all; a DataError naming the missing ones (and the ones found). */
@@ -66,7 +56,7 @@ export function readJson(file: string): Promise<JsonFile> {
 }
 
 /** JSON Lines: one parsed value per non-empty line, with its 1-based line number. */
-export function parseJsonLines(file: string, text: string): { line: number; value: unknown }[] {
+function parseJsonLines(file: string, text: string): { line: number; value: unknown }[] {
   const records: { line: number; value: unknown }[] = [];
   text.split('\n').forEach((raw, index) => {
     if (raw.trim() === '') return;
@@ -79,8 +69,23 @@ export function parseJsonLines(file: string, text: string): { line: number; valu
   return records;
 }
 
+/**
+ * JSON Lines records validated by `schema`, with their lines. Every line is parsed as JSON first; a record is
+ * validated when it is reached, so the caller's own checks on earlier records come first.
+ */
+export function* jsonLinesRecords<T>(
+  file: string,
+  text: string,
+  schema: z.ZodType<T>,
+  expected: string,
+): Generator<{ line: number; record: T }> {
+  for (const { line, value } of parseJsonLines(file, text)) {
+    yield { line, record: parseRecord(schema, value, file, `line ${line}`, expected) };
+  }
+}
+
 /** "field.path: message" for the first problem zod found. */
-export function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0]!;
   const field = issue.path.map(String).join('.') || '(record)';
   return `"${field}": ${issue.message}`;
@@ -91,4 +96,22 @@ export function parseRecord<T>(schema: z.ZodType<T>, value: unknown, file: strin
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new DataError(`${file}: ${where}, ${describeIssue(parsed.error)}. Expected ${expected}.`);
   return parsed.data;
+}
+
+/**
+ * A DataError unless the rating (or every one of the ratings) is on the criterion's scale; `where` and `field` say
+ * which, e.g. "line 12" and "helpfulness".
+ */
+export function requireOnScale(
+  rating: number | readonly number[],
+  criterion: Criterion,
+  file: string,
+  where: string,
+  field: string,
+): void {
+  const { min, max } = criterion.scale;
+  const ratings: readonly number[] = typeof rating === 'number' ? [rating] : rating;
+  if (!ratings.some((r) => r < min || r > max)) return;
+  const shown = typeof rating === 'number' ? `${rating}` : `[${ratings.join(', ')}]`;
+  throw new DataError(`${file}: ${where}, "${field}": ${shown} is not on the ${min}-${max} scale.`);
 }

@@ -18,10 +18,10 @@ export interface HumanRating {
  *  - 'mean': the mean rounded half up;
  *  - 'majority': the rating more than half of the raters gave, else the mean rounded half up.
  */
-export type LabelRule = 'mean' | 'majority';
+type LabelRule = 'mean' | 'majority';
 
 /** numerator / denominator rounded half up (denominator > 0). */
-export function roundFractionHalfUp(numerator: number, denominator: number): number {
+function roundFractionHalfUp(numerator: number, denominator: number): number {
   return Math.floor((2 * numerator + denominator) / (2 * denominator));
 }
 

@@ -3,21 +3,14 @@
  * their annotation guidelines, a task definition and a few notes; preparation, scoring, per-item description
  * and tables are shared here.
  */
-import type { DownloadSpec } from '../../harness/download.ts';
-import type { Instructions } from '../../harness/tasks.ts';
-import type { Benchmark } from '../benchmark.ts';
-import type { Table1Column } from '../flame-paper.ts';
+import type { Instructions } from '../../protocol/tasks.ts';
+import { type Benchmark, type BenchmarkDeclaration, declaredFields } from '../benchmark.ts';
 import type { HumanRating } from './labels.ts';
 import { judgeRating, scoreLikert } from './scoring.ts';
 import { likertCorrelationValues, likertMetricValues, likertTables } from './tables.ts';
 import type { Criterion, LikertSummary, RatedItem } from './types.ts';
 
-export interface LikertSetSpec {
-  id: string;
-  title: string;
-  description: string;
-  paperColumn?: Table1Column;
-  downloads: DownloadSpec[];
+interface LikertSetSpec extends BenchmarkDeclaration {
   criteria: readonly Criterion[];
   /** What the raters were given and asked to do, the same for every criterion of the set. */
   taskDefinition: string;
@@ -50,12 +43,7 @@ export function likertBenchmark(spec: LikertSetSpec): LikertBenchmark {
   };
 
   return {
-    id: spec.id,
-    title: spec.title,
-    description: spec.description,
-    taskKind: 'pointwise',
-    ...(spec.paperColumn ? { paperColumn: spec.paperColumn } : {}),
-    downloads: spec.downloads,
+    ...declaredFields(spec, 'pointwise'),
     criteria: spec.criteria,
 
     load: spec.load,

@@ -6,7 +6,7 @@
  * answer is left out of everything and makes the summary incomplete.
  */
 import { mean } from 'simple-statistics';
-import { kendallTauB, pearson, spearman } from '../../harness/stats.ts';
+import { kendallTauB, pearson, spearman } from '../../core/stats.ts';
 import type { ItemResult } from '../benchmark.ts';
 import type { HumanRating } from './labels.ts';
 import type { Criterion, CriterionScores, LikertSummary, RatedItem } from './types.ts';

@@ -2,12 +2,12 @@
  * A Likert set's report: exact match per criterion (this run, the baselines on the same items, and FLAMe's
  * Table 1 column where the paper has one), then this run's correlations with the human mean per criterion.
  */
-import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../reports/table.ts';
-import type { TableContext } from '../benchmark.ts';
+import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../core/table.ts';
+import { incompleteNote, type TableContext } from '../benchmark.ts';
 import { TABLE_1, TABLE_1_CITATION, type Table1Column } from '../flame-paper.ts';
 import type { Criterion, LikertSummary } from './types.ts';
 
-export interface TableSpec {
+interface TableSpec {
   id: string;
   title: string;
   criteria: readonly Criterion[];
@@ -33,7 +33,10 @@ function correlationKey(criterion: string, coefficient: string): string {
   return `${criterion}: ${coefficient}`;
 }
 
-/** The correlation table's values (× 100) by "<criterion>: <coefficient>": MetricSpec.secondary, so they get intervals. */
+/**
+ * The correlation table's values (× 100) by "<criterion>: <coefficient>": MetricSpec.secondary, so they get
+ * intervals.
+ */
 export function likertCorrelationValues(summary: LikertSummary): Record<string, number | null> {
   return Object.fromEntries(
     summary.criteria.flatMap((c) => [
@@ -91,31 +94,32 @@ export function likertTables(
 
   const counts = summary.criteria.map((c) => `${c.title} ${c.items}`).join(', ');
   const notes = [
-    `Exact match (%) of the judge's rating with the human label; Avg is the plain mean over criteria. Items per criterion: ${counts}.`,
+    "Exact match (%) of the judge's rating with the human label; Avg is the plain mean over criteria. " +
+      `Items per criterion: ${counts}.`,
     spec.labelNote,
     ...spec.selectionNotes,
   ];
   if (spec.paperColumn) {
     notes.push(
-      `Published rows: ${TABLE_1_CITATION}, column ${spec.paperColumn}. The paper gives one number per benchmark (no per-criterion ` +
-        'breakdown) and names no metric; its values read as exact-match agreement. It sampled 256 items per task: compare with --sample 256.',
+      `Published rows: ${TABLE_1_CITATION}, column ${spec.paperColumn}. The paper gives one number per benchmark ` +
+        '(no per-criterion breakdown) and names no metric; its values read as exact-match agreement. It sampled 256 ' +
+        'items per task: compare with --sample 256.',
     );
   }
   if ((context.baselines ?? []).some((b) => b.judgeId === 'constant')) {
     const middles = spec.criteria.map((c) => `${c.title} ${Math.ceil((c.scale.min + c.scale.max) / 2)}`).join(', ');
     notes.push(
-      `Baseline constant answers the middle of each scale, rounded up (${middles}); random answers uniformly on the scale.`,
+      `Baseline constant answers the middle of each scale, rounded up (${middles}); random ` +
+        'answers uniformly on the scale.',
     );
   }
   if (summary.invalid > 0) {
     notes.push(
-      `${summary.invalid} replies had no readable rating on the scale: each counts as a miss for exact match and is left out of the correlations.`,
+      `${summary.invalid} replies had no readable rating on the scale: each counts as a miss for exact match ` +
+        'and is left out of the correlations.',
     );
   }
-  if (summary.errors > 0)
-    notes.push(
-      `This run is incomplete: ${summary.errors} of ${summary.n} items have no answer (rerun to retry them); they are left out.`,
-    );
+  notes.push(...incompleteNote(summary, 'items', '; they are left out.'));
   if (summary.missingCriteria.length > 0)
     notes.push(`Not comparable with published rows: criteria not run: ${summary.missingCriteria.join(', ')}.`);
 
@@ -134,8 +138,10 @@ export function likertTables(
       ),
     })),
     notes: [
-      `Pairs per criterion (readable ratings only): ${summary.criteria.map((c) => `${c.title} ${c.correlated}`).join(', ')}.`,
-      '— where a coefficient is undefined: a judge that gives every item the same rating (the constant baseline) has no correlation.',
+      'Pairs per criterion (readable ratings only): ' +
+        `${summary.criteria.map((c) => `${c.title} ${c.correlated}`).join(', ')}.`,
+      '— where a coefficient is undefined: a judge that gives every item the same rating (the ' +
+        'constant baseline) has no correlation.',
     ],
   };
   return [

@@ -1,5 +1,5 @@
 /** The shapes shared by every Likert set: what is rated, one rated item, and the per-criterion results. */
-import type { FieldLabels } from '../../harness/tasks.ts';
+import type { FieldLabels } from '../../protocol/tasks.ts';
 import type { BenchmarkItem, BenchmarkSummary } from '../benchmark.ts';
 import type { HumanRating } from './labels.ts';
 
@@ -55,4 +55,22 @@ export interface LikertSummary extends BenchmarkSummary {
   /** In the set's criterion order; criteria with no item in the run are listed in `missingCriteria` instead. */
   criteria: CriterionScores[];
   missingCriteria: string[];
+}
+
+/** A rated unit (a response, a summary ...) on one criterion: id "<unit>/<criterion id>", sampled by criterion. */
+export function ratedItem(
+  unit: string | number,
+  criterion: Criterion,
+  rated: Pick<RatedItem, 'context' | 'response' | 'labels' | 'human' | 'meta'>,
+): RatedItem {
+  return {
+    id: `${unit}/${criterion.id}`,
+    sampleGroup: criterion.id,
+    criterion: criterion.id,
+    context: rated.context,
+    response: rated.response,
+    labels: rated.labels,
+    human: rated.human,
+    meta: rated.meta,
+  };
 }

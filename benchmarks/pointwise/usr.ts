@@ -17,7 +17,7 @@
 import type { Criterion } from './types.ts';
 
 /** PersonaChat responses are conditioned on the speaker's persona, Topical-Chat responses on a knowledge fact. */
-export type Grounding = 'persona' | 'fact';
+type Grounding = 'persona' | 'fact';
 
 export function usrCriteria(grounding: Grounding): Criterion[] {
   const knowledge = grounding === 'persona' ? 'persona' : 'interesting fact';
@@ -28,9 +28,10 @@ export function usrCriteria(grounding: Grounding): Criterion[] {
       name: 'understandability',
       scale: { min: 0, max: 1 },
       guideline:
-        'Is the response understandable in the context of the history? (Not whether it is on topic, but, for example, whether ' +
-        'its pronouns make sense.) 0 (no): the response is difficult to understand; you do not know what the person is trying ' +
-        'to say. 1 (yes): the response is understandable; you know what the person is trying to say.',
+        'Is the response understandable in the context of the history? (Not whether it is on topic, but, ' +
+        'for example, whether its pronouns make sense.) 0 (no): the response is difficult to understand; ' +
+        'you do not know what the person is trying to say. 1 (yes): the response is understandable; you ' +
+        'know what the person is trying to say.',
     },
     {
       id: 'natural',
@@ -38,8 +39,8 @@ export function usrCriteria(grounding: Grounding): Criterion[] {
       name: 'naturalness',
       scale: { min: 1, max: 3 },
       guideline:
-        'Is the response naturally written? 1 (bad): the response is unnatural. 2 (ok): the response is strange, but not ' +
-        'entirely unnatural. 3 (good): the response is natural.',
+        'Is the response naturally written? 1 (bad): the response is unnatural. 2 (ok): the response is strange, ' +
+        'but not entirely unnatural. 3 (good): the response is natural.',
     },
     {
       id: 'maintains-context',
@@ -47,10 +48,10 @@ export function usrCriteria(grounding: Grounding): Criterion[] {
       name: 'context maintenance',
       scale: { min: 1, max: 3 },
       guideline:
-        'Does the response serve as a valid continuation of the conversation history? 1 (no): the response drastically changes ' +
-        'topic or ignores the conversation history. 2 (somewhat): the response refers to the conversation history in a limited ' +
-        'capacity (e.g., in a generic way) and shifts the conversation topic. 3 (yes): the response is on topic and strongly ' +
-        'acknowledges the conversation history.',
+        'Does the response serve as a valid continuation of the conversation history? 1 (no): the response ' +
+        'drastically changes topic or ignores the conversation history. 2 (somewhat): the response refers to the ' +
+        'conversation history in a limited capacity (e.g., in a generic way) and shifts the conversation topic. 3 ' +
+        '(yes): the response is on topic and strongly acknowledges the conversation history.',
     },
     {
       id: 'engaging',
@@ -58,9 +59,9 @@ export function usrCriteria(grounding: Grounding): Criterion[] {
       name: 'engagingness',
       scale: { min: 1, max: 3 },
       guideline:
-        'Is the response dull or interesting? 1 (dull): the response is generic and dull. 2 (somewhat interesting): the response ' +
-        'is somewhat interesting and could engage you in the conversation (e.g., an opinion, a thought). 3 (interesting): the ' +
-        'response is very interesting or presents an interesting fact.',
+        'Is the response dull or interesting? 1 (dull): the response is generic and dull. 2 (somewhat interesting): ' +
+        'the response is somewhat interesting and could engage you in the conversation (e.g., an opinion, a ' +
+        'thought). 3 (interesting): the response is very interesting or presents an interesting fact.',
     },
     {
       id: 'uses-knowledge',
@@ -68,8 +69,9 @@ export function usrCriteria(grounding: Grounding): Criterion[] {
       name: `use of the ${knowledge}`,
       scale: { min: 0, max: 1 },
       guideline:
-        `Given the ${knowledge} that the response is conditioned on, how well does the response use it? 0 (no): the response ` +
-        `does not mention or refer to the ${knowledge} at all. 1 (yes): the response uses the ${knowledge} well.`,
+        `Given the ${knowledge} that the response is conditioned on, how well does the response use it? ` +
+        `0 (no): the response does not mention or refer to the ${knowledge} at all. 1 (yes): the ` +
+        `response uses the ${knowledge} well.`,
     },
     {
       id: 'overall',
@@ -77,10 +79,11 @@ export function usrCriteria(grounding: Grounding): Criterion[] {
       name: 'overall quality',
       scale: { min: 1, max: 5 },
       guideline:
-        'What is your overall impression of this response? 1 (very bad): a completely invalid response; it would be difficult to ' +
-        'recover the conversation after it. 2 (bad): a valid response, but otherwise poor in quality. 3 (neutral): neither good nor ' +
-        'bad; it has no negative qualities, but no positive ones either. 4 (good): a good response that falls short of being ' +
-        'perfect because of a key flaw. 5 (very good): a good response without any strong flaws.',
+        'What is your overall impression of this response? 1 (very bad): a completely invalid response; it ' +
+        'would be difficult to recover the conversation after it. 2 (bad): a valid response, but otherwise poor ' +
+        'in quality. 3 (neutral): neither good nor bad; it has no negative qualities, but no positive ones ' +
+        'either. 4 (good): a good response that falls short of being perfect because of a key flaw. 5 (very ' +
+        'good): a good response without any strong flaws.',
     },
   ];
 }
@@ -88,18 +91,19 @@ export function usrCriteria(grounding: Grounding): Criterion[] {
 export function usrTaskDefinition(grounding: Grounding): string {
   const knowledge = grounding === 'persona' ? "the responding speaker's persona" : 'an interesting fact';
   return (
-    `You are given the history of a conversation between two people and a candidate response for its next turn. The response ` +
-    `is conditioned on ${knowledge}, which is given as well. Rate the response on one quality, as the annotators of the USR ` +
-    `evaluation did.`
+    'You are given the history of a conversation between two people and a candidate response for its next turn. The ' +
+    `response is conditioned on ${knowledge}, which is given as well. Rate the response on one quality, as the ` +
+    'annotators of the USR evaluation did.'
   );
 }
 
 export const USR_GENERAL_INSTRUCTIONS =
-  'The rating for one quality should not be influenced by the others: for example, if a response is not understandable or ' +
-  'has grammatical errors, ignore this when judging whether it maintains the context or is interesting.';
+  'The rating for one quality should not be influenced by the others: for example, if a ' +
+  'response is not understandable or has grammatical errors, ignore this when judging whether ' +
+  'it maintains the context or is interesting.';
 
 /** The dialogue turns one per line, without the files' padding and blank lines. */
-export function dialogueLines(history: string): string {
+function dialogueLines(history: string): string {
   return history
     .split('\n')
     .map((line) => line.trim())
@@ -110,12 +114,16 @@ export function dialogueLines(history: string): string {
 export function usrContext(grounding: Grounding, knowledge: string, history: string): string {
   const heading =
     grounding === 'persona' ? "The responding speaker's persona:" : 'The fact the response is conditioned on:';
-  return `${heading}\n${dialogueLines(knowledge)}\n\nConversation history (one turn per line; the response is the next turn):\n${dialogueLines(history)}`;
+  return (
+    `${heading}\n${dialogueLines(knowledge)}\n\nConversation history (one turn per line; the response is the next ` +
+    `turn):\n${dialogueLines(history)}`
+  );
 }
 
 export const USR_SELECTION_NOTES = [
-  'All six USR qualities are rated, each on its own scale (Understandable and Uses Knowledge are 0/1); Avg includes them.',
-  'All responses are kept, the two human-written ones per context (Original Ground Truth, New Human Generated) included: ' +
-    'the annotators rated them alongside the model responses on the same questions. predictions.jsonl names each ' +
-    "response's system, to slice machine text out.",
+  'All six USR qualities are rated, each on its own scale (Understandable and Uses ' +
+    'Knowledge are 0/1); Avg includes them.',
+  'All responses are kept, the two human-written ones per context (Original Ground Truth, New Human Generated) ' +
+    'included: the annotators rated them alongside the model responses on the same questions. predictions.jsonl ' +
+    "names each response's system, to slice machine text out.",
 ];

@@ -3,7 +3,10 @@
  * (rewardbench/constants.py; see the data folder's rewardbench/SOURCES.md, appendix).
  */
 
-/** Section weights. math-prm really has 447 items; it is weighted 984 = 6 × 164 to count as much as the code subsets. */
+/**
+ * Section weights. math-prm really has 447 items; it is weighted 984 = 6 × 164 to count as much as the code
+ * subsets.
+ */
 export const EXAMPLE_COUNTS: Readonly<Record<string, number>> = {
   'alpacaeval-easy': 100,
   'alpacaeval-length': 95,

@@ -6,8 +6,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { DataError } from '../../harness/errors.ts';
-import { memoizeByKey } from '../../harness/memo.ts';
+import { DataError } from '../../core/errors.ts';
+import { memoizeByKey } from '../../core/memo.ts';
 
 export const LEADERBOARD_DIR = 'rewardbench/evaleval__every_eval_ever/data/reward-bench';
 
@@ -59,7 +59,8 @@ async function readLeaderboard(dir: string): Promise<Map<string, LeaderboardRow>
   const rows = new Map<string, LeaderboardRow>();
   const ambiguous = new Set<string>();
   files.sort();
-  // Read all files at once (a few hundred small ones: one await each would cost more than parsing them), parse in order.
+  // Read all files at once (a few hundred small ones: one await each would cost more than parsing them), parse in
+  // order.
   const texts = await Promise.all(files.map((file) => fs.readFile(file, 'utf8')));
   for (const [i, file] of files.entries()) {
     let json: unknown;

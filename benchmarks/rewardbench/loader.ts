@@ -6,13 +6,11 @@
  *    response_B (= rejected), label (always 1: A is the chosen one), domain, and the same other columns.
  * Item identity is subset/id: id alone is not unique (3692 is both a donotanswer and a hep-python item).
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { z } from 'zod';
-import { DataError, MissingDataError } from '../../harness/errors.ts';
-import { memoizeByKey } from '../../harness/memo.ts';
-import { checkParquetText, parquetTextParsers, pullAgain, quote, requireRowCount } from '../data-text.ts';
+import { DataError } from '../../core/errors.ts';
+import { memoizeByKey } from '../../core/memo.ts';
+import { checkParquetText, findDataFile, parquetTextParsers, pullAgain, quote, requireRowCount } from '../data-text.ts';
 import { EXAMPLE_COUNTS, TOTAL_ITEMS } from './constants.ts';
 
 export interface RewardBenchItem {
@@ -78,25 +76,11 @@ const renamedRow = z
     id: row.id,
   }));
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await fs.stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-export async function findRewardBenchFile(dataDir: string): Promise<string> {
-  const candidates = REWARDBENCH_FILES.map((rel) => path.join(dataDir, rel));
-  for (const file of candidates) if (await exists(file)) return file;
-  throw new MissingDataError(
-    [
-      `RewardBench data not found. Looked for:`,
-      ...candidates.map((c) => `  ${c}`),
-      `Download the official file with: npm run data -- pull rewardbench`,
-      `or point --data / AUTORATER_DATA at a folder that has it.`,
-    ].join('\n'),
-  );
+function findRewardBenchFile(dataDir: string): Promise<string> {
+  return findDataFile(dataDir, 'RewardBench data', REWARDBENCH_FILES, [
+    'Download the official file with: npm run data -- pull rewardbench',
+    'or point --data / AUTORATER_DATA at a folder that has it.',
+  ]);
 }
 
 function describeIssue(file: string, row: number, error: z.ZodError): string {

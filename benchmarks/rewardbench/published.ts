@@ -4,7 +4,7 @@
  * `leaderboard` names the model's row on the RewardBench leaderboard, where one exists (the paper's Mixtral and
  * Prometheus rows match those leaderboard rows).
  */
-export interface PaperRow {
+interface PaperRow {
   model: string;
   avg: number;
   chat: number;

@@ -6,13 +6,13 @@
 import { mean } from 'simple-statistics';
 import { EXAMPLE_COUNTS, SECTIONS, SUBSETS, SUBSET_MAPPING, type Section } from './constants.ts';
 
-export interface ScoredItem {
+interface ScoredItem {
   subset: string;
   /** 1, 0 or 0.5; null for an item with no answer (error), which is left out. */
   score: number | null;
 }
 
-export interface RewardBenchScores {
+interface RewardBenchScores {
   /** 0-100, full precision. null when a section has no scored subset. */
   score: number | null;
   sections: Record<Section, number | null>;
@@ -40,7 +40,7 @@ export function scoreRewardBench(items: readonly ScoredItem[]): RewardBenchScore
 }
 
 /** Sections and the overall score from subset accuracies (percent), the official way. */
-export function fromSubsetAccuracies(subsets: Readonly<Record<string, number>>): Omit<RewardBenchScores, 'subsets'> {
+function fromSubsetAccuracies(subsets: Readonly<Record<string, number>>): Omit<RewardBenchScores, 'subsets'> {
   // Like the official code, a section is weighted over the subsets that were scored.
   const sections = {} as Record<Section, number | null>;
   for (const section of SECTIONS) {

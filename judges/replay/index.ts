@@ -5,8 +5,8 @@
  * positions, store and scorer as live judges.
  */
 import { loadRewardBench } from '../../benchmarks/rewardbench/loader.ts';
-import { UserError } from '../../harness/errors.ts';
-import type { PairwiseChoice } from '../../harness/tasks.ts';
+import { UserError } from '../../core/errors.ts';
+import type { PairwiseChoice } from '../../protocol/tasks.ts';
 import type { Judge, JudgeContext, JudgeFactory, JudgeReply } from '../judge.ts';
 import { listLLMBarReplays, loadLLMBarReplay, type LLMBarRecord } from './llmbar.ts';
 import { isComplete, loadResponseMatrix } from './rewardbench-matrix.ts';
@@ -63,14 +63,16 @@ export const replay: JudgeFactory = {
   name: 'replay',
   usage: 'replay:<model>',
   description:
-    'published per-item results: a reward model on RewardBench (replay:Skywork/Skywork-Reward-Gemma-2-27B), or an LLM judge on LLMBar (replay:llmbar/GPT-4/Vanilla); --judge replay lists them',
+    'published per-item results: a reward model on RewardBench (replay:Skywork/Skywork-Reward-Gemma-2-27B), ' +
+    'or an LLM judge on LLMBar (replay:llmbar/GPT-4/Vanilla); --judge replay lists them',
   async create(arg, context): Promise<Judge> {
     if (arg === 'llmbar' || arg?.startsWith('llmbar/')) return llmbarJudge(arg.slice('llmbar/'.length), context);
     const matrix = await loadResponseMatrix(context.dataDir);
     if (!arg) {
       const llmbar = await listLLMBarReplays(context.dataDir).catch(() => []);
       throw new UserError(
-        `replay needs a source: --judge replay:<model> (RewardBench, reward models) or replay:llmbar/<judge>/<strategy> (LLMBar, LLM judges).\n` +
+        'replay needs a source: --judge replay:<model> (RewardBench, reward models) or ' +
+          'replay:llmbar/<judge>/<strategy> (LLMBar, LLM judges).\n' +
           `Reward models with published RewardBench results:\n${listing(matrix.models)}\n` +
           `LLM judges with published LLMBar results:\n${llmbar.map((a) => `  llmbar/${a}`).join('\n')}`,
       );

@@ -11,12 +11,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { DataError } from '../../harness/errors.ts';
-import { sha256 } from '../../harness/hash.ts';
-import { memoizeByKey } from '../../harness/memo.ts';
+import { DataError } from '../../core/errors.ts';
+import { sha256 } from '../../core/hash.ts';
+import { memoizeByKey } from '../../core/memo.ts';
 
 export const LLMBAR_DIR = 'rewardbench/princeton-nlp__LLMBar/Dataset/LLMBar';
-export const LLMBAR_SUBSETS = [
+const LLMBAR_SUBSETS = [
   'Natural',
   'Adversarial/Neighbor',
   'Adversarial/GPTInst',
@@ -55,7 +55,7 @@ function completionText(d: z.infer<typeof decision>): string {
   return typeof first === 'string' ? first : '';
 }
 
-export function resultFile(dataDir: string, subset: string, evaluator: string, strategy: string): string {
+function resultFile(dataDir: string, subset: string, evaluator: string, strategy: string): string {
   return path.join(dataDir, LLMBAR_DIR, subset, 'evaluators', evaluator, strategy, 'result.json');
 }
 
@@ -93,7 +93,7 @@ async function readResultFile(file: string, subset: string): Promise<LLMBarRecor
   });
 }
 
-export interface LLMBarReplaySource {
+interface LLMBarReplaySource {
   evaluator: string;
   strategy: string;
   records: LLMBarRecord[];

@@ -7,14 +7,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { DataError } from '../../harness/errors.ts';
-import { sha256 } from '../../harness/hash.ts';
-import { memoizeByKey } from '../../harness/memo.ts';
+import { DataError } from '../../core/errors.ts';
+import { sha256 } from '../../core/hash.ts';
+import { memoizeByKey } from '../../core/memo.ts';
 
-export const MATRIX_FILE =
-  'rewardbench/aims-foundations__torch_measure/data/rewardbench_data/processed/response_matrix.csv';
+const MATRIX_FILE = 'rewardbench/aims-foundations__torch_measure/data/rewardbench_data/processed/response_matrix.csv';
 
-export interface ResponseMatrix {
+interface ResponseMatrix {
   file: string;
   sha256: string;
   items: number;
@@ -26,7 +25,7 @@ export function loadResponseMatrix(dataDir: string): Promise<ResponseMatrix> {
   return readCached(path.join(dataDir, MATRIX_FILE));
 }
 
-export async function readResponseMatrix(file: string): Promise<ResponseMatrix> {
+async function readResponseMatrix(file: string): Promise<ResponseMatrix> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -43,8 +42,7 @@ export async function readResponseMatrix(file: string): Promise<ResponseMatrix> 
     throw new DataError(`${file}: not valid CSV (${(error as Error).message}).`);
   }
   const header = records[0];
-  if (!header || header[0] !== 'model')
-    throw new DataError(`${file}: line 1: expected a header starting with "model".`);
+  if (header?.[0] !== 'model') throw new DataError(`${file}: line 1: expected a header starting with "model".`);
   const columns = header.slice(1).map((name, i) => {
     if (!/^\d+$/.test(name))
       throw new DataError(`${file}: line 1, column ${i + 2}: expected an item row index, got "${name}".`);

@@ -10,7 +10,7 @@
  * top_tokens}, x-prompt-tokens / x-generated-tokens headers; errors as {error, error_type}); Vertex's predict
  * (predictions[] of text, deployedModelId, model...; errors as Google's {error:{code, message, status}}).
  */
-import type { FlameProtocol } from '../../judges/config.ts';
+import type { FlameProtocol } from '../../judges/adapters/flame.ts';
 import { startHttpDouble, type HttpDouble, type RecordedRequest, type Reply } from './http-double.ts';
 
 /** One generated token: its text, log-probability, and the alternatives the server lists at its position. */

@@ -86,7 +86,8 @@ export async function startGeminiDouble(
       return geminiError(
         403,
         'PERMISSION_DENIED',
-        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        "Method doesn't allow unregistered callers (callers without established identity). " +
+          'Please use API Key or other form of API consumer identity to call this API.',
       );
     }
     if (options.apiKey !== undefined && call.apiKey !== options.apiKey) return INVALID_KEY;
@@ -221,7 +222,8 @@ export const RATE_LIMITED = (options: ErrorOptions = {}): Reply =>
 export const INTERNAL = geminiError(
   500,
   'INTERNAL',
-  'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+  'An internal error has occurred. Please retry or report in ' +
+    'https://developers.generativeai.google/guide/troubleshooting',
 );
 export const OVERLOADED = geminiError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
 /** What the real API answers for a wrong key (not a 401). */
@@ -244,5 +246,6 @@ export const modelNotFound = (model: string): Reply =>
   geminiError(
     404,
     'NOT_FOUND',
-    `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+    `models/${model} is not found for API version v1beta, or is not supported for generateContent. ` +
+      `Call ListModels to see the list of available models and their supported methods.`,
   );

@@ -70,7 +70,9 @@ export function errorBody(message: string, type: string, code: string | null = n
   return { error: { message, type, param, code } };
 }
 
-/** An error reply in OpenAI's shape, e.g. apiError(429, 'Rate limit reached ...', 'requests', 'rate_limit_exceeded'). */
+/**
+ * An error reply in OpenAI's shape, e.g. apiError(429, 'Rate limit reached ...', 'requests', 'rate_limit_exceeded').
+ */
 export function apiError(
   status: number,
   message: string,
@@ -111,7 +113,9 @@ export interface ChatTokenLogprob {
   top_logprobs: { token: string; logprob: number }[];
 }
 
-/** `logprobs.content` for tokens given as [text, logprob, alternatives (text → logprob)]; bytes as the API sends them. */
+/**
+ * `logprobs.content` for tokens given as [text, logprob, alternatives (text → logprob)]; bytes as the API sends them.
+ */
 export function chatLogprobs(tokens: [string, number, Record<string, number>][]): ChatTokenLogprob[] {
   const bytes = (text: string): number[] => [...Buffer.from(text, 'utf8')];
   return tokens.map(([token, logprob, top]) => ({
@@ -171,7 +175,8 @@ function checkKey(request: RecordedRequest, apiKey: string): Reply | undefined {
   if (!header) {
     return apiError(
       401,
-      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      "You didn't provide an API key. You need to provide your API key in an Authorization header " +
+        'using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).',
       'invalid_request_error',
     );
   }
@@ -179,7 +184,8 @@ function checkKey(request: RecordedRequest, apiKey: string): Reply | undefined {
   if (sent !== apiKey) {
     return apiError(
       401,
-      `Incorrect API key provided: ${masked(sent)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      `Incorrect API key provided: ${masked(sent)}. ` +
+        `You can find your API key at https://platform.openai.com/account/api-keys.`,
       'invalid_request_error',
       'invalid_api_key',
     );

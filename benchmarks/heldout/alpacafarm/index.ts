@@ -4,6 +4,7 @@
  * how the majority is formed. No size or sha256 is pinned: they could not be looked up here, so the download
  * reports the sha256 it got.
  */
+import type { DownloadSpec } from '../../../core/download.ts';
 import { definePairwiseSet } from '../pairwise-set.ts';
 import { ALPACAFARM_DIR, ALPACAFARM_FILES, loadAlpacaFarm } from './loader.ts';
 
@@ -11,6 +12,11 @@ import { ALPACAFARM_DIR, ALPACAFARM_FILES, loadAlpacaFarm } from './loader.ts';
 export const ALPACA_EVAL_REVISION = '7253f4f440699890dfa4059b7aeed3f1463c0147';
 /** Head of tatsu-lab/alpaca_farm (after alpaca_human_preference.json was last uploaded, in f8ca79b). */
 export const ALPACA_FARM_REVISION = 'e576524ca841af3c36fd6912e68e5920430928c1';
+
+/** A file of a Hub dataset repository at a pinned revision, placed under ALPACAFARM_DIR by its path there. */
+function hubFile(description: string, repo: string, revision: string, file: string): DownloadSpec {
+  return { description, source: { kind: 'hf-dataset', repo, revision, path: file }, dest: `${ALPACAFARM_DIR}/${file}` };
+}
 
 export const alpacafarm = definePairwiseSet({
   id: 'alpacafarm',
@@ -33,29 +39,21 @@ export const alpacafarm = definePairwiseSet({
   groupKind: 'source dataset of the instruction',
   perAnnotation: true,
   labelRule:
-    "majority of the crowd workers' preferences on each pair (4 per pair in the cross-annotations), tied pairs left out",
+    "majority of the crowd workers' preferences on each pair (4 per pair in the " +
+    'cross-annotations), tied pairs left out',
   downloads: [
-    {
-      description:
-        'AlpacaFarm human cross-annotations (tatsu-lab/alpaca_eval, config alpaca_farm_human_crossannotations)',
-      source: {
-        kind: 'hf-dataset',
-        repo: 'tatsu-lab/alpaca_eval',
-        revision: ALPACA_EVAL_REVISION,
-        path: ALPACAFARM_FILES[0].path,
-      },
-      dest: `${ALPACAFARM_DIR}/${ALPACAFARM_FILES[0].path}`,
-    },
-    {
-      description: 'AlpacaFarm human preferences (tatsu-lab/alpaca_farm, config alpaca_human_preference)',
-      source: {
-        kind: 'hf-dataset',
-        repo: 'tatsu-lab/alpaca_farm',
-        revision: ALPACA_FARM_REVISION,
-        path: ALPACAFARM_FILES[1].path,
-      },
-      dest: `${ALPACAFARM_DIR}/${ALPACAFARM_FILES[1].path}`,
-    },
+    hubFile(
+      'AlpacaFarm human cross-annotations (tatsu-lab/alpaca_eval, config alpaca_farm_human_crossannotations)',
+      'tatsu-lab/alpaca_eval',
+      ALPACA_EVAL_REVISION,
+      ALPACAFARM_FILES[0].path,
+    ),
+    hubFile(
+      'AlpacaFarm human preferences (tatsu-lab/alpaca_farm, config alpaca_human_preference)',
+      'tatsu-lab/alpaca_farm',
+      ALPACA_FARM_REVISION,
+      ALPACAFARM_FILES[1].path,
+    ),
   ],
   load: loadAlpacaFarm,
 });

@@ -25,9 +25,9 @@
  * Item id: which file, plus a hash of the pair's key fields (the files have no id column).
  */
 import { z } from 'zod';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, contentKey, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
-import { firstExisting, parseRecord, readJsonArray } from '../source-files.ts';
+import { memoizeByKey } from '../../../core/memo.ts';
+import { assertUniqueIds, contentKey, type LoadedSet, majorityItems, type Votes } from '../human-pair.ts';
+import { firstExisting, forEachJsonRecord } from '../source-files.ts';
 
 export const ALPACAFARM_DIR = 'heldout/alpacafarm';
 
@@ -58,16 +58,15 @@ interface Pair {
 async function readAlpacaFarm(dataDir: string): Promise<LoadedSet> {
   const { file, index: which } = await firstExisting(
     dataDir,
-    ALPACAFARM_FILES.map((f) => `${ALPACAFARM_DIR}/${f.path}`),
+    ALPACAFARM_DIR,
+    ALPACAFARM_FILES.map((f) => f.path),
     'AlpacaFarm human preference',
     'alpacafarm',
   );
   const kind = ALPACAFARM_FILES[which]!.kind;
   const pairs = new Map<string, Pair>();
   // No pinned row count: the published size is only approximate ("2.5K") and no copy was available to count.
-  const records = await readJsonArray(file);
-  records.rows.forEach((raw, index) => {
-    const r = parseRecord(record, raw, records.where(index));
+  await forEachJsonRecord([file], record, undefined, (r) => {
     const input = r.input ?? '';
     const key = JSON.stringify([r.instruction, input, r.output_1, r.output_2]);
     let pair = pairs.get(key);
@@ -86,21 +85,15 @@ async function readAlpacaFarm(dataDir: string): Promise<LoadedSet> {
     else if (r.preference === 2) pair.votes.second += 1;
   });
 
-  const items: HumanPair[] = [];
-  const droppedTies = new TiedPairs();
-  for (const pair of pairs.values()) {
-    const better = droppedTies.decide(pair.votes);
-    if (better === null) continue;
-    items.push({
-      id: `${kind}/${contentKey(pair.instruction, pair.input, pair.output1, pair.output2)}`,
-      context: pair.input ? `${pair.instruction}\n\n${pair.input}` : pair.instruction,
-      first: pair.output1,
-      second: pair.output2,
-      better,
-      group: pair.dataset,
-      votes: pair.votes,
-    });
-  }
+  const { items, droppedTies } = majorityItems(pairs.values(), (pair, better) => ({
+    id: `${kind}/${contentKey(pair.instruction, pair.input, pair.output1, pair.output2)}`,
+    context: pair.input ? `${pair.instruction}\n\n${pair.input}` : pair.instruction,
+    first: pair.output1,
+    second: pair.output2,
+    better,
+    group: pair.dataset,
+    votes: pair.votes,
+  }));
   assertUniqueIds(items, file);
   const note =
     kind === 'cross'

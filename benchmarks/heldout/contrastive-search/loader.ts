@@ -6,16 +6,13 @@
  * The file has no item key, so an item is its domain and row.
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
-import { pullAgain, requireRowCount } from '../../data-text.ts';
-import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
+import { DataError } from '../../../core/errors.ts';
+import { jsonPairLoader, type Votes } from '../human-pair.ts';
 
-export const CONTRASTIVE_SEARCH_DIR = 'heldout/contrastive_search';
+const CONTRASTIVE_SEARCH_DIR = 'heldout/contrastive_search';
 export const CONTRASTIVE_SEARCH_PATH = 'human_evaluation_annotations/human_evaluation_annotations.json';
 /** Rows in the pinned file (the data folder's heldout/SOURCES.md). */
-export const CONTRASTIVE_SEARCH_ROWS = 150;
+const CONTRASTIVE_SEARCH_ROWS = 150;
 export const CONTRASTIVE_SEARCH_DOMAINS = ['book', 'wikinews', 'wikitext'] as const;
 
 const VOTE = {
@@ -40,27 +37,22 @@ function continuation(result: string, prompt: string, where: string, field: stri
   return result.slice(prompt.length);
 }
 
-async function readContrastiveSearch(dataDir: string): Promise<LoadedSet> {
-  const [file] = await requireFiles(
-    dataDir,
-    [`${CONTRASTIVE_SEARCH_DIR}/${CONTRASTIVE_SEARCH_PATH}`],
-    'Contrastive Search',
-    'contrastive-search',
-  );
-  const records = await readJsonArray(file!);
-  const items: HumanPair[] = [];
-  const droppedTies = new TiedPairs();
-  records.rows.forEach((raw, index) => {
-    const where = records.where(index);
-    const r = parseRecord(row, raw, where);
+export const loadContrastiveSearch = jsonPairLoader({
+  title: 'Contrastive Search',
+  benchmarkId: 'contrastive-search',
+  dir: CONTRASTIVE_SEARCH_DIR,
+  files: [CONTRASTIVE_SEARCH_PATH],
+  rows: [CONTRASTIVE_SEARCH_ROWS],
+  record: row,
+  pair(r, { index, where, majority }) {
     const votes: Votes = { first: 0, second: 0 };
     for (const vote of Object.values(r.human_annotation)) {
       const side = VOTE[vote];
       if (side !== 'tie') votes[side] += 1;
     }
-    const better = droppedTies.decide(votes);
-    if (better === null) return;
-    items.push({
+    const better = majority(votes);
+    if (better === null) return null;
+    return {
       id: `${r.domain}/${index}`,
       context: r.prompt,
       first: continuation(r.system_a_result, r.prompt, where, 'system_a_result'),
@@ -69,11 +61,6 @@ async function readContrastiveSearch(dataDir: string): Promise<LoadedSet> {
       group: r.domain,
       votes,
       systems: { first: r.system_a_name, second: r.system_b_name },
-    });
-  });
-  requireRowCount(file!, records.rows.length, CONTRASTIVE_SEARCH_ROWS, 'rows', pullAgain('contrastive-search'));
-  assertUniqueIds(items, file!);
-  return { items, files: [file!], droppedTies };
-}
-
-export const loadContrastiveSearch = memoizeByKey(readContrastiveSearch);
+    };
+  },
+});

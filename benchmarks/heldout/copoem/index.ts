@@ -23,8 +23,8 @@ export const copoem = definePairwiseSet({
   instructions: {
     taskDefinition: 'You are given a topic and two short poems written on it, A and B. Decide which poem is better.',
     evaluationInstructions:
-      'Given the two poems on the same topic, decide which one is more creative and interesting. A poem should also be ' +
-      'about the given topic. Do not let the order of the poems or their length influence your decision.',
+      'Given the two poems on the same topic, decide which one is more creative and interesting. A poem should also ' +
+      'be about the given topic. Do not let the order of the poems or their length influence your decision.',
   },
   labels: { context: 'topic', response: 'poem' },
   groupKind: 'group',

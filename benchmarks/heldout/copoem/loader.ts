@@ -8,19 +8,19 @@
  * Item id: the HIT id. Other CSV columns (`Answer.submitcode`, the on-topic answers, worker data) are never shown.
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
+import { DataError } from '../../../core/errors.ts';
+import { memoizeByKey } from '../../../core/memo.ts';
 import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
-import { csvWhere, parseRecord, readCsv, readJsonArray, requireFiles, type CsvRecord } from '../source-files.ts';
+import { assertUniqueIds, type LoadedSet, majorityItems, type Votes } from '../human-pair.ts';
+import { forEachCsvRecord, forEachJsonRecord, requireFiles } from '../source-files.ts';
 
-export const COPOEM_DIR = 'heldout/copoem';
+const COPOEM_DIR = 'heldout/copoem';
 export const COPOEM_BATCH_PATH = 'Batch_4739845_batch_results - Batch_4739845_batch_results.csv';
 export const COPOEM_POEMS_PATH = 'human_eval/poems_submission/amt_solo_vs_collab.json';
 
 /** Rows in the pinned files (the data folder's heldout/SOURCES.md): 51 HITs × 3 workers, and the 51 poem pairs. */
-export const COPOEM_BATCH_ROWS = 153;
-export const COPOEM_POEMS_ROWS = 51;
+const COPOEM_BATCH_ROWS = 153;
+const COPOEM_POEMS_ROWS = 51;
 
 const bool = z.enum(['TRUE', 'FALSE']);
 const vote = z
@@ -45,67 +45,56 @@ function sameText(csvText: string, jsonText: string): boolean {
 }
 
 async function readCopoem(dataDir: string): Promise<LoadedSet> {
-  const [batchFile, poemsFile] = await requireFiles(
-    dataDir,
-    [`${COPOEM_DIR}/${COPOEM_BATCH_PATH}`, `${COPOEM_DIR}/${COPOEM_POEMS_PATH}`],
-    'CoPoem',
-    'copoem',
-  );
+  const paths = [COPOEM_BATCH_PATH, COPOEM_POEMS_PATH];
+  const [batchFile, poemsFile] = await requireFiles(dataDir, COPOEM_DIR, paths, 'CoPoem', 'copoem');
 
   const poems = new Map<string, z.output<typeof poem>>();
-  const poemRecords = await readJsonArray(poemsFile!);
-  poemRecords.rows.forEach((raw, index) => {
-    const p = parseRecord(poem, raw, poemRecords.where(index));
+  // Checked after the votes, with the poems' own noun: a title appears once, so the poems read are the rows.
+  await forEachJsonRecord([poemsFile!], poem, undefined, (p, { where }) => {
     if (poems.has(p.title))
-      throw new DataError(
-        `${poemRecords.where(index)}: title ${quote(p.title)} appears twice; expected one pair per title.`,
-      );
+      throw new DataError(`${where}: title ${quote(p.title)} appears twice; expected one pair per title.`);
     poems.set(p.title, p);
   });
 
-  const records = await readCsv(batchFile!, [
+  const columns = [
     'HITId',
     'Input.title',
     'Input.poem_1',
     'Input.poem_2',
     'Answer.creative1.creative1',
     'Answer.creative2.creative2',
-  ]);
-  const hits = new Map<string, { first: CsvRecord; title: string; votes: Votes }>();
-  for (const record of records) {
-    const where = csvWhere(batchFile!, record);
-    const r = parseRecord(vote, record.values, where);
+  ];
+  const hits = new Map<string, { id: string; firstLine: number; title: string; votes: Votes }>();
+  const pinned = { rows: [COPOEM_BATCH_ROWS], benchmarkId: 'copoem' };
+  await forEachCsvRecord([batchFile!], columns, vote, pinned, (r, { where, line }) => {
     const title = r['Input.title'];
     const pair = poems.get(title);
     if (!pair)
       throw new DataError(`${where}: title ${quote(title)} is not in ${poemsFile}; expected every HIT's title there.`);
     if (!sameText(r['Input.poem_1'], pair['collab poem']) || !sameText(r['Input.poem_2'], pair['solo poem'])) {
       throw new DataError(
-        `${where}: expected Input.poem_1 to be the collaborative poem and Input.poem_2 the solo poem of ${quote(title)} in ${poemsFile}.`,
+        `${where}: expected Input.poem_1 to be the collaborative poem and Input.poem_2 the solo poem of ` +
+          `${quote(title)} in ${poemsFile}.`,
       );
     }
     let hit = hits.get(r.HITId);
     if (!hit) {
-      hit = { first: record, title, votes: { first: 0, second: 0 } };
+      hit = { id: r.HITId, firstLine: line!, title, votes: { first: 0, second: 0 } };
       hits.set(r.HITId, hit);
     } else if (hit.title !== title) {
       throw new DataError(
-        `${where}: HIT ${quote(r.HITId)} has title ${quote(title)} here but ${quote(hit.title)} at line ${hit.first.line}.`,
+        `${where}: HIT ${quote(r.HITId)} has title ${quote(title)} here but ${quote(hit.title)} at line ` +
+          `${hit.firstLine}.`,
       );
     }
     hit.votes[r['Answer.creative1.creative1'] === 'TRUE' ? 'first' : 'second'] += 1;
-  }
+  });
 
-  requireRowCount(batchFile!, records.length, COPOEM_BATCH_ROWS, 'rows', pullAgain('copoem'));
-  requireRowCount(poemsFile!, poemRecords.rows.length, COPOEM_POEMS_ROWS, 'poem pairs', pullAgain('copoem'));
-  const items: HumanPair[] = [];
-  const droppedTies = new TiedPairs();
-  for (const [hitId, hit] of hits) {
-    const better = droppedTies.decide(hit.votes);
-    if (better === null) continue;
+  requireRowCount(poemsFile!, poems.size, COPOEM_POEMS_ROWS, 'poem pairs', pullAgain('copoem'));
+  const { items, droppedTies } = majorityItems(hits.values(), (hit, better) => {
     const pair = poems.get(hit.title)!;
-    items.push({
-      id: hitId,
+    return {
+      id: hit.id,
       context: hit.title,
       first: pair['collab poem'],
       second: pair['solo poem'],
@@ -113,8 +102,8 @@ async function readCopoem(dataDir: string): Promise<LoadedSet> {
       group: 'all',
       votes: hit.votes,
       systems: { first: 'collab', second: 'solo' },
-    });
-  }
+    };
+  });
   assertUniqueIds(items, batchFile!);
   return { items, files: [batchFile!, poemsFile!], droppedTies };
 }

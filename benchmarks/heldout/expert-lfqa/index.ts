@@ -27,7 +27,8 @@ export const expertLfqa = definePairwiseSet({
   id: 'expert-lfqa',
   title: 'Expert-LFQA',
   description:
-    'Expert long-form QA preferences (Xu et al. 2023): 129 answer pairs on ELI5 questions, majority of 1-3 domain experts',
+    'Expert long-form QA preferences (Xu et al. 2023): 129 answer pairs on ELI5 questions, ' +
+    'majority of 1-3 domain experts',
   paperColumn: 'EQA',
   // The experts' Label Studio form asked "Which one of Answer A and B is better to the question?" and had them
   // compare the answers on the aspects below.
@@ -38,16 +39,17 @@ export const expertLfqa = definePairwiseSet({
     evaluationInstructions:
       'Compare the two answers on these aspects: whether the question contains false assumptions and the answer ' +
       'points them out and corrects them; whether the answer addresses all aspects of the question; whether it has ' +
-      'grammar mistakes that make it hard to understand; whether it is well formulated and easy to follow; whether it ' +
-      'contains irrelevant information; and whether it contains factually incorrect information or misconceptions. ' +
-      'Do not let the order of the answers or their length influence your decision.',
+      'grammar mistakes that make it hard to understand; whether it is well formulated and easy to follow; whether ' +
+      'it contains irrelevant information; and whether it contains factually incorrect information or ' +
+      'misconceptions. Do not let the order of the answers or their length influence your decision.',
   },
   labels: { context: 'question', response: 'answer' },
   groupKind: 'domain',
   groups: EXPERT_LFQA_DOMAINS,
   perAnnotation: true,
   labelRule:
-    "majority of the domain experts' votes on each unique (question, answer 1, answer 2) pair (1-3 experts; the choice was forced)",
+    "majority of the domain experts' votes on each unique (question, answer 1, answer 2) pair (1-3 " +
+    'experts; the choice was forced)',
   downloads: EXPERT_LFQA_FILES.map((file, i) =>
     githubFile(
       { repo: 'carriex/lfqa_eval', commit: '4aa34f94c517d8227530cdcdc9fa242ccbe06014', folder: 'expert_lfqa' },

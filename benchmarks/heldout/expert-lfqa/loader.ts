@@ -10,13 +10,13 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, contentKey, type HumanPair, type LoadedSet, TiedPairs, type Votes } from '../human-pair.ts';
-import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
-import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
+import { DataError } from '../../../core/errors.ts';
+import { memoizeByKey } from '../../../core/memo.ts';
+import { quote } from '../../data-text.ts';
+import { assertUniqueIds, contentKey, type LoadedSet, majorityItems, type Votes } from '../human-pair.ts';
+import { forEachJsonRecord, requireFiles } from '../source-files.ts';
 
-export const EXPERT_LFQA_DIR = 'heldout/expert_lfqa';
+const EXPERT_LFQA_DIR = 'heldout/expert_lfqa';
 
 /** `<Domain>_<expert id>_Common20.json`: one file per expert. */
 export const EXPERT_LFQA_FILES = [
@@ -36,7 +36,7 @@ export const EXPERT_LFQA_FILES = [
 ].map((name) => `raw_annotation_data/Annotated_Dataset/${name}`);
 
 /** Records per expert's file in the pinned release ("Common20"; 13 × 20 = 260 judgments, heldout/SOURCES.md). */
-export const EXPERT_LFQA_ROWS_PER_FILE = 20;
+const EXPERT_LFQA_ROWS_PER_FILE = 20;
 
 export const EXPERT_LFQA_DOMAINS = [
   'Biology',
@@ -80,70 +80,51 @@ interface Pair {
 }
 
 async function readExpertLfqa(dataDir: string): Promise<LoadedSet> {
-  const files = await requireFiles(
-    dataDir,
-    EXPERT_LFQA_FILES.map((f) => `${EXPERT_LFQA_DIR}/${f}`),
-    'Expert-LFQA',
-    'expert-lfqa',
-  );
+  const files = await requireFiles(dataDir, EXPERT_LFQA_DIR, EXPERT_LFQA_FILES, 'Expert-LFQA', 'expert-lfqa');
+  const domains = files.map(domainOf);
   const pairs = new Map<string, Pair>();
-  // Checked once every record has been validated, so a malformed record is reported before a short file.
-  const counts: [string, number][] = [];
-  for (const file of files) {
-    const domain = domainOf(file);
-    const records = await readJsonArray(file);
-    counts.push([file, records.rows.length]);
-    records.rows.forEach((raw, index) => {
-      const where = records.where(index);
-      const r = parseRecord(row, raw, where);
-      const key = JSON.stringify([r.q_id, r.answer1, r.answer2]);
-      let pair = pairs.get(key);
-      if (!pair) {
-        pair = {
-          qId: r.q_id,
-          question: r.question_text,
-          answer1: r.answer1,
-          answer2: r.answer2,
-          answer1Label: r.answer1_label,
-          domain,
-          firstSeen: where,
-          votes: { first: 0, second: 0 },
-          difficult: 0,
-        };
-        pairs.set(key, pair);
-      } else if (pair.question !== r.question_text || pair.domain !== domain) {
-        throw new DataError(
-          `${where}: the pair of question ${quote(r.q_id)} has a different question text or domain than at ${pair.firstSeen}.`,
-        );
-      }
-      pair.votes[r.BetterAnswer === 'Answer A' ? 'first' : 'second'] += 1;
-      if (r.DifficultToChoose === 'Yes.') pair.difficult += 1;
-    });
-  }
+  const pinned = { rows: files.map(() => EXPERT_LFQA_ROWS_PER_FILE), benchmarkId: 'expert-lfqa' };
+  await forEachJsonRecord(files, row, pinned, (r, { fileIndex, where }) => {
+    const domain = domains[fileIndex]!;
+    const key = JSON.stringify([r.q_id, r.answer1, r.answer2]);
+    let pair = pairs.get(key);
+    if (!pair) {
+      pair = {
+        qId: r.q_id,
+        question: r.question_text,
+        answer1: r.answer1,
+        answer2: r.answer2,
+        answer1Label: r.answer1_label,
+        domain,
+        firstSeen: where,
+        votes: { first: 0, second: 0 },
+        difficult: 0,
+      };
+      pairs.set(key, pair);
+    } else if (pair.question !== r.question_text || pair.domain !== domain) {
+      throw new DataError(
+        `${where}: the pair of question ${quote(r.q_id)} has a different question text or domain than at ` +
+          `${pair.firstSeen}.`,
+      );
+    }
+    pair.votes[r.BetterAnswer === 'Answer A' ? 'first' : 'second'] += 1;
+    if (r.DifficultToChoose === 'Yes.') pair.difficult += 1;
+  });
 
-  for (const [file, found] of counts) {
-    requireRowCount(file, found, EXPERT_LFQA_ROWS_PER_FILE, 'rows', pullAgain('expert-lfqa'));
-  }
-  const items: HumanPair[] = [];
-  const droppedTies = new TiedPairs();
-  for (const pair of pairs.values()) {
-    const better = droppedTies.decide(pair.votes);
-    if (better === null) continue;
-    items.push({
-      id: `${pair.qId}/${contentKey(pair.answer1, pair.answer2)}`,
-      context: htmlBreaks(pair.question),
-      first: htmlBreaks(pair.answer1),
-      second: htmlBreaks(pair.answer2),
-      better,
-      group: pair.domain,
-      votes: pair.votes,
-      meta: {
-        answer1_label: pair.answer1Label,
-        experts: pair.votes.first + pair.votes.second,
-        found_difficult: pair.difficult,
-      },
-    });
-  }
+  const { items, droppedTies } = majorityItems(pairs.values(), (pair, better) => ({
+    id: `${pair.qId}/${contentKey(pair.answer1, pair.answer2)}`,
+    context: htmlBreaks(pair.question),
+    first: htmlBreaks(pair.answer1),
+    second: htmlBreaks(pair.answer2),
+    better,
+    group: pair.domain,
+    votes: pair.votes,
+    meta: {
+      answer1_label: pair.answer1Label,
+      experts: pair.votes.first + pair.votes.second,
+      found_difficult: pair.difficult,
+    },
+  }));
   assertUniqueIds(items, `${dataDir}/${EXPERT_LFQA_DIR}`);
   return { items, files, droppedTies };
 }

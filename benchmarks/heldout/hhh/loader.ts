@@ -6,16 +6,13 @@
  * its source category and row.
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, type HumanPair, type LoadedSet } from '../human-pair.ts';
-import { pullAgain, requireRowCount } from '../../data-text.ts';
-import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
+import { DataError } from '../../../core/errors.ts';
+import { jsonPairLoader } from '../human-pair.ts';
 
-export const HHH_DIR = 'heldout/hhh_alignment';
+const HHH_DIR = 'heldout/hhh_alignment';
 export const HHH_PATH = 'eval/benchmark/data/hhh_alignment_eval.json';
 /** Rows in the pinned file (the data folder's heldout/SOURCES.md). */
-export const HHH_ROWS = 221;
+const HHH_ROWS = 221;
 export const HHH_SOURCES = ['harmless', 'helpful', 'honest', 'other'] as const;
 
 const row = z.object({
@@ -28,8 +25,10 @@ const row = z.object({
  * The wrapper has exactly four "\n\n###" section breaks (task description, instruction, response, rubric, feedback),
  * so non-greedy matches between the three headers cannot run into each other.
  */
-const WRAPPER =
-  /###The instruction to evaluate:\n([\s\S]*?)\n\n###Response to evaluate:\n([\s\S]*?)\n\n###Score Rubrics:\n([\s\S]*?)\n\n###Feedback:/;
+const WRAPPER = new RegExp(
+  String.raw`###The instruction to evaluate:\n([\s\S]*?)\n\n###Response to evaluate:\n([\s\S]*?)\n\n` +
+    String.raw`###Score Rubrics:\n([\s\S]*?)\n\n###Feedback:`,
+);
 const SECTION_BREAKS = 4;
 
 interface Unwrapped {
@@ -43,19 +42,22 @@ function unwrap(prompt: string, where: string): Unwrapped {
   const match = WRAPPER.exec(prompt);
   if (breaks !== SECTION_BREAKS || !match) {
     throw new DataError(
-      `${where}: expected a Prometheus grading prompt with the sections "###The instruction to evaluate:", ` +
-        `"###Response to evaluate:", "###Score Rubrics:" and "###Feedback:" (${SECTION_BREAKS} "\\n\\n###" breaks, found ${breaks}).`,
+      `${where}: expected a Prometheus grading prompt with the sections "###The instruction to ` +
+        'evaluate:", "###Response to evaluate:", "###Score Rubrics:" and "###Feedback:" ' +
+        `(${SECTION_BREAKS} "\\n\\n###" breaks, found ${breaks}).`,
     );
   }
   return { instruction: match[1]!, response: match[2]!, rubric: match[3]! };
 }
 
-async function readHhh(dataDir: string): Promise<LoadedSet> {
-  const [file] = await requireFiles(dataDir, [`${HHH_DIR}/${HHH_PATH}`], 'HHH alignment', 'hhh');
-  const records = await readJsonArray(file!);
-  const items: HumanPair[] = records.rows.map((raw, index) => {
-    const where = records.where(index);
-    const r = parseRecord(row, raw, where);
+export const loadHhh = jsonPairLoader({
+  title: 'HHH alignment',
+  benchmarkId: 'hhh',
+  dir: HHH_DIR,
+  files: [HHH_PATH],
+  rows: [HHH_ROWS],
+  record: row,
+  pair(r, { index, where }) {
     const chosen = unwrap(r.chosen_instruction, `${where}, field "chosen_instruction"`);
     const rejected = unwrap(r.rejected_instruction, `${where}, field "rejected_instruction"`);
     if (chosen.instruction !== rejected.instruction || chosen.rubric !== rejected.rubric) {
@@ -68,14 +70,9 @@ async function readHhh(dataDir: string): Promise<LoadedSet> {
       context: chosen.instruction,
       first: chosen.response,
       second: rejected.response,
-      better: 'first' as const,
+      better: 'first',
       group: r.source,
       systems: { first: 'chosen', second: 'rejected' },
     };
-  });
-  requireRowCount(file!, records.rows.length, HHH_ROWS, 'rows', pullAgain('hhh'));
-  assertUniqueIds(items, file!);
-  return { items, files: [file!] };
-}
-
-export const loadHhh = memoizeByKey(readHhh);
+  },
+});

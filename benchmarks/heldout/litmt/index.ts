@@ -11,7 +11,8 @@ export const litmt = definePairwiseSet({
   id: 'litmt',
   title: 'LitMT',
   description:
-    'Literary translation, paragraph level (Karpinska & Iyyer 2023): 540 translation pairs, 18 language pairs, one translator each',
+    'Literary translation, paragraph level (Karpinska & Iyyer 2023): 540 translation pairs, 18 ' +
+    'language pairs, one translator each',
   paperColumn: 'LitMT',
   // The translators chose which of the two translations is better, after marking errors in each (mistranslation,
   // grammar, untranslated text, inconsistency, format, register) and noting added or omitted content.
@@ -23,9 +24,9 @@ export const litmt = definePairwiseSet({
       'Judge as a professional literary translator fluent in both languages. Prefer the translation with fewer and ' +
       'less serious errors: mistranslations or overly literal renderings, grammar errors, text left untranslated, ' +
       'inconsistent terms for the same entity, wrong punctuation or format for the target language, and a register ' +
-      'that does not match the source. Content added or omitted in a way that changes the meaning is a serious error. ' +
-      "Beyond errors, prefer the translation that better keeps the author's voice and reads naturally. Do not let " +
-      'the order of the translations or their length influence your decision.',
+      'that does not match the source. Content added or omitted in a way that changes the meaning is a serious ' +
+      "error. Beyond errors, prefer the translation that better keeps the author's voice and reads naturally. Do " +
+      'not let the order of the translations or their length influence your decision.',
   },
   labels: { context: 'source paragraph', response: 'translation' },
   groupKind: 'comparison',

@@ -8,24 +8,21 @@
  * Item id: `eval` plus a hash of the source paragraph (`eval` alone holds 10 paragraphs).
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import type { FieldLabels } from '../../../harness/tasks.ts';
-import { assertUniqueIds, contentKey, type HumanPair, type LoadedSet } from '../human-pair.ts';
-import { pullAgain, requireRowCount } from '../../data-text.ts';
-import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
+import { DataError } from '../../../core/errors.ts';
+import type { FieldLabels } from '../../../protocol/tasks.ts';
+import { contentKey, jsonPairLoader } from '../human-pair.ts';
 
-export const LITMT_DIR = 'heldout/litmt';
+const LITMT_DIR = 'heldout/litmt';
 export const LITMT_PATH = 'annotations/default_format_v1/all_annotations_v1.json';
 
 /** Rows in the pinned file (the data folder's heldout/SOURCES.md). */
-export const LITMT_ROWS = 540;
+const LITMT_ROWS = 540;
 
-export const LITMT_COMPARISONS = { '1': 'SENT vs PARA', '2': 'PARA_SENT vs PARA', '3': 'GTr vs PARA' } as const;
+const LITMT_COMPARISONS = { '1': 'SENT vs PARA', '2': 'PARA_SENT vs PARA', '3': 'GTr vs PARA' } as const;
 export const LITMT_COMPARISON_NAMES = Object.values(LITMT_COMPARISONS);
 
 /** The 8 languages of the 18 language pairs. */
-export const LANGUAGE_NAMES: Readonly<Record<string, string>> = {
+const LANGUAGE_NAMES: Readonly<Record<string, string>> = {
   cs: 'Czech',
   de: 'German',
   en: 'English',
@@ -36,11 +33,9 @@ export const LANGUAGE_NAMES: Readonly<Record<string, string>> = {
   zh: 'Chinese',
 };
 
-const language = z
-  .string()
-  .refine((code) => code in LANGUAGE_NAMES, {
-    message: `expected a language code (${Object.keys(LANGUAGE_NAMES).join(', ')})`,
-  });
+const language = z.string().refine((code) => code in LANGUAGE_NAMES, {
+  message: `expected a language code (${Object.keys(LANGUAGE_NAMES).join(', ')})`,
+});
 const row = z.object({
   eval: z.string().regex(/^[a-z]{2}_[a-z]{2}_[123]$/, 'expected "<source>_<target>_<1|2|3>"'),
   book: z.string(),
@@ -56,23 +51,26 @@ const row = z.object({
 });
 
 /** Field names naming the languages, e.g. "source paragraph (French)" and "Japanese translation A". */
-export function litmtLabels(sourceLang: string, targetLang: string): FieldLabels {
+function litmtLabels(sourceLang: string, targetLang: string): FieldLabels {
   return {
     context: `source paragraph (${LANGUAGE_NAMES[sourceLang]})`,
     response: `${LANGUAGE_NAMES[targetLang]} translation`,
   };
 }
 
-async function readLitmt(dataDir: string): Promise<LoadedSet> {
-  const [file] = await requireFiles(dataDir, [`${LITMT_DIR}/${LITMT_PATH}`], 'LitMT', 'litmt');
-  const records = await readJsonArray(file!);
-  const items: HumanPair[] = records.rows.map((raw, index) => {
-    const where = records.where(index);
-    const r = parseRecord(row, raw, where);
+export const loadLitmt = jsonPairLoader({
+  title: 'LitMT',
+  benchmarkId: 'litmt',
+  dir: LITMT_DIR,
+  files: [LITMT_PATH],
+  rows: [LITMT_ROWS],
+  record: row,
+  pair(r, { where }) {
     const [source, target, comparison] = r.eval.split('_') as [string, string, keyof typeof LITMT_COMPARISONS];
     if (source !== r.source_lang || target !== r.target_lang) {
       throw new DataError(
-        `${where}: field "eval" ("${r.eval}") names other languages than source_lang/target_lang (${r.source_lang}/${r.target_lang}).`,
+        `${where}: field "eval" ("${r.eval}") names other languages than source_lang/target_lang ` +
+          `(${r.source_lang}/${r.target_lang}).`,
       );
     }
     return {
@@ -80,7 +78,7 @@ async function readLitmt(dataDir: string): Promise<LoadedSet> {
       context: r.source,
       first: r.text1,
       second: r.text2,
-      better: r.choice === 'text1' ? ('first' as const) : ('second' as const),
+      better: r.choice === 'text1' ? 'first' : 'second',
       group: LITMT_COMPARISONS[comparison],
       systems: { first: r.text1_tag, second: r.text2_tag },
       labels: litmtLabels(r.source_lang, r.target_lang),
@@ -90,10 +88,5 @@ async function readLitmt(dataDir: string): Promise<LoadedSet> {
         difficult: r.difficult_choice.startsWith('YES'),
       },
     };
-  });
-  requireRowCount(file!, records.rows.length, LITMT_ROWS, 'rows', pullAgain('litmt'));
-  assertUniqueIds(items, file!);
-  return { items, files: [file!] };
-}
-
-export const loadLitmt = memoizeByKey(readLitmt);
+  },
+});

@@ -5,10 +5,7 @@
  * not read. The source has no item key, so an item is its subset and row.
  */
 import { z } from 'zod';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { assertUniqueIds, type HumanPair, type LoadedSet } from '../human-pair.ts';
-import { pullAgain, requireRowCount } from '../../data-text.ts';
-import { parseRecord, readJsonArray, requireFiles } from '../source-files.ts';
+import { jsonPairLoader } from '../human-pair.ts';
 
 export const LLMBAR_DIR = 'heldout/llmbar';
 
@@ -40,35 +37,22 @@ const row = z.object({
   label: z.literal([1, 2]),
 });
 
-async function readLlmbar(dataDir: string): Promise<LoadedSet> {
-  const files = await requireFiles(
-    dataDir,
-    LLMBAR_SUBSET_NAMES.map((s) => `${LLMBAR_DIR}/${LLMBAR_SUBSETS[s]}`),
-    'LLMBar',
-    'llmbar',
-  );
-  const items: HumanPair[] = [];
-  // Checked once every record has been validated, so a malformed record is reported before a short file.
-  const counts: [string, number, number][] = [];
-  for (const [k, subset] of LLMBAR_SUBSET_NAMES.entries()) {
-    const file = files[k]!;
-    const records = await readJsonArray(file);
-    records.rows.forEach((raw, index) => {
-      const r = parseRecord(row, raw, records.where(index));
-      items.push({
-        id: `${subset.toLowerCase()}/${index}`,
-        context: r.input,
-        first: r.output_1,
-        second: r.output_2,
-        better: r.label === 1 ? 'first' : 'second',
-        group: subset,
-      });
-    });
-    counts.push([file, records.rows.length, LLMBAR_ROWS[subset]]);
-  }
-  for (const [file, found, pinned] of counts) requireRowCount(file, found, pinned, 'rows', pullAgain('llmbar'));
-  assertUniqueIds(items, `${dataDir}/${LLMBAR_DIR}`);
-  return { items, files };
-}
-
-export const loadLlmbar = memoizeByKey(readLlmbar);
+export const loadLlmbar = jsonPairLoader({
+  title: 'LLMBar',
+  benchmarkId: 'llmbar',
+  dir: LLMBAR_DIR,
+  files: LLMBAR_SUBSET_NAMES.map((subset) => LLMBAR_SUBSETS[subset]),
+  rows: LLMBAR_SUBSET_NAMES.map((subset) => LLMBAR_ROWS[subset]),
+  record: row,
+  pair(r, { fileIndex, index }) {
+    const subset = LLMBAR_SUBSET_NAMES[fileIndex]!;
+    return {
+      id: `${subset.toLowerCase()}/${index}`,
+      context: r.input,
+      first: r.output_1,
+      second: r.output_2,
+      better: r.label === 1 ? 'first' : 'second',
+      group: subset,
+    };
+  },
+});

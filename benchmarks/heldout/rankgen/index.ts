@@ -23,19 +23,21 @@ export const rankgen = definePairwiseSet({
   // two continuations complete the context better."
   instructions: {
     taskDefinition:
-      'You are shown a context (a passage from a book or a Wikipedia article) followed by two continuations of it, A and B. ' +
-      'Decide which of the two sequences of text is the better continuation of the context.',
+      'You are shown a context (a passage from a book or a Wikipedia article) followed by two continuations of it, ' +
+      'A and B. Decide which of the two sequences of text is the better continuation of the context.',
     evaluationInstructions:
-      'Identify which of the two continuations completes the context better: it follows on from the context ' +
-      'naturally, stays relevant to it and consistent with it, and is coherent and fluent on its own. Both may be ' +
-      'imperfect; choose the better one. Do not let the order of the continuations or their length influence your decision.',
+      'Identify which of the two continuations completes the context better: it follows on from the ' +
+      'context naturally, stays relevant to it and consistent with it, and is coherent and fluent on ' +
+      'its own. Both may be imperfect; choose the better one. Do not let the order of the continuations ' +
+      'or their length influence your decision.',
   },
   labels: { context: 'context', response: 'continuation' },
   groupKind: 'generator model',
   groups: RANKGEN_MODELS,
   perAnnotation: true,
   labelRule:
-    "majority of all the writers' choices for the HIT (3-5 per HIT, no ties occur), each read from the opening words of their explanation",
+    "majority of all the writers' choices for the HIT (3-5 per HIT, no ties occur), each read from the " +
+    'opening words of their explanation',
   downloads: [
     githubFile(SNAPSHOT, RANKGEN_PATHS[0], 875_743, '587a44c06de2aa0219f9ecd6830fe4dba752c92e1b2262672a9b6964014d6658'),
     githubFile(SNAPSHOT, RANKGEN_PATHS[1], 849_263, 'f0cdc189a07a1120cc30ef71a77dc76468fccc4b845dfbfbcf501702bf01aff4'),

@@ -9,18 +9,11 @@
  * Item id: the HIT id.
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import {
-  assertUniqueIds,
-  type HumanPair,
-  type LoadedSet,
-  type SourceSlot,
-  TiedPairs,
-  type Votes,
-} from '../human-pair.ts';
-import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
-import { csvWhere, parseRecord, readCsv, requireFiles } from '../source-files.ts';
+import { DataError } from '../../../core/errors.ts';
+import { memoizeByKey } from '../../../core/memo.ts';
+import { quote } from '../../data-text.ts';
+import { assertUniqueIds, type LoadedSet, majorityItems, type SourceSlot, type Votes } from '../human-pair.ts';
+import { forEachCsvRecord, requireFiles } from '../source-files.ts';
 
 export const RANKGEN_DIR = 'heldout/rankgen';
 export const RANKGEN_PATHS = ['human-eval-data/gpt2_medium.csv', 'human-eval-data/t5_xxl_c4.csv'] as const;
@@ -65,63 +58,47 @@ interface Hit {
 }
 
 async function readRankgen(dataDir: string): Promise<LoadedSet> {
-  const files = await requireFiles(
-    dataDir,
-    RANKGEN_PATHS.map((p) => `${RANKGEN_DIR}/${p}`),
-    'RankGen',
-    'rankgen',
-  );
+  const files = await requireFiles(dataDir, RANKGEN_DIR, RANKGEN_PATHS, 'RankGen', 'rankgen');
   const hits = new Map<string, Hit>();
-  // Checked once every record has been validated, so a malformed record is reported before a short file.
-  const counts: number[] = [];
-  for (const file of files) {
-    const records = await readCsv(file, Object.keys(row.shape));
-    counts.push(records.length);
-    for (const record of records) {
-      const where = csvWhere(file, record);
-      const r = parseRecord(row, record.values, where);
-      const choice = parseChoice(r['Answer.utterance']);
-      if (choice === null) {
-        throw new DataError(
-          `${where}: column "Answer.utterance": expected the explanation to start with "Text 1" or "Text 2".`,
-        );
-      }
-      let hit = hits.get(r.HITId);
-      if (!hit) {
-        hit = {
-          id: r.HITId,
-          prefix: r['Input.Prefix'],
-          first: r['Input.First'],
-          second: r['Input.Second'],
-          order: r['Input.Order'],
-          dataset: r['Input.Dataset'],
-          model: r['Input.Model'],
-          firstLine: record.line,
-          votes: { first: 0, second: 0 },
-        };
-        hits.set(r.HITId, hit);
-      } else if (
-        hit.prefix !== r['Input.Prefix'] ||
-        hit.first !== r['Input.First'] ||
-        hit.second !== r['Input.Second'] ||
-        hit.order !== r['Input.Order']
-      ) {
-        throw new DataError(
-          `${where}: HIT ${quote(r.HITId)} shows a different prefix, continuation or order than at line ${hit.firstLine}.`,
-        );
-      }
-      hit.votes[choice] += 1;
+  const pinned = { rows: RANKGEN_ROWS, benchmarkId: 'rankgen' };
+  await forEachCsvRecord(files, Object.keys(row.shape), row, pinned, (r, { where, line }) => {
+    const choice = parseChoice(r['Answer.utterance']);
+    if (choice === null) {
+      throw new DataError(
+        `${where}: column "Answer.utterance": expected the explanation to start with "Text 1" or "Text 2".`,
+      );
     }
-  }
+    let hit = hits.get(r.HITId);
+    if (!hit) {
+      hit = {
+        id: r.HITId,
+        prefix: r['Input.Prefix'],
+        first: r['Input.First'],
+        second: r['Input.Second'],
+        order: r['Input.Order'],
+        dataset: r['Input.Dataset'],
+        model: r['Input.Model'],
+        firstLine: line!,
+        votes: { first: 0, second: 0 },
+      };
+      hits.set(r.HITId, hit);
+    } else if (
+      hit.prefix !== r['Input.Prefix'] ||
+      hit.first !== r['Input.First'] ||
+      hit.second !== r['Input.Second'] ||
+      hit.order !== r['Input.Order']
+    ) {
+      throw new DataError(
+        `${where}: HIT ${quote(r.HITId)} shows a different prefix, continuation or order than at line ` +
+          `${hit.firstLine}.`,
+      );
+    }
+    hit.votes[choice] += 1;
+  });
 
-  files.forEach((file, k) => requireRowCount(file, counts[k]!, RANKGEN_ROWS[k]!, 'rows', pullAgain('rankgen')));
-  const items: HumanPair[] = [];
-  const droppedTies = new TiedPairs();
-  for (const hit of hits.values()) {
-    const better = droppedTies.decide(hit.votes);
-    if (better === null) continue;
+  const { items, droppedTies } = majorityItems(hits.values(), (hit, better) => {
     const [firstSystem, secondSystem] = hit.order.split(',') as [string, string];
-    items.push({
+    return {
       id: hit.id,
       context: hit.prefix,
       first: hit.first,
@@ -131,8 +108,8 @@ async function readRankgen(dataDir: string): Promise<LoadedSet> {
       votes: hit.votes,
       systems: { first: firstSystem, second: secondSystem },
       meta: { dataset: hit.dataset },
-    });
-  }
+    };
+  });
   assertUniqueIds(items, `${dataDir}/${RANKGEN_DIR}`);
   return { items, files, droppedTies };
 }

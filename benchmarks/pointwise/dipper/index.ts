@@ -10,16 +10,17 @@
  * no format to read and no scale or question wording we could verify, so no loader or criteria are invented here:
  * loading fails with an explanation, and the paper's Table 1 values remain in the overview.
  */
-import { MissingDataError } from '../../../harness/errors.ts';
+import { MissingDataError } from '../../../core/errors.ts';
 import { likertBenchmark } from '../likert-set.ts';
 
-export const DIPPER_UNAVAILABLE =
-  'Dipper paraphrase-quality human ratings (Krishna et al. 2023; FLAMe Table 1, Dipper) are not available: no downloadable ' +
-  'file of them has been published. martiansideofthemoon/ai-detection-paraphrases (checked at 5df333e) holds code only, its ' +
-  'data is in Google Drive folders (open-generation-data, lfqa-data, the DIPPER training zip), and no human-rating file was ' +
-  'found in any commit or other public copy (see pointwise/SOURCES.md in the data folder). There is no published format to ' +
-  'look for, so no path is searched and `npm run data -- pull dipper` has nothing to fetch. Run the other pointwise sets ' +
-  '(helpsteer, summfeedback, newsroom, usr-personachat, usr-topicalchat) instead.';
+const DIPPER_UNAVAILABLE =
+  'Dipper paraphrase-quality human ratings (Krishna et al. 2023; FLAMe Table 1, Dipper) are not available: no ' +
+  'downloadable file of them has been published. martiansideofthemoon/ai-detection-paraphrases (checked at ' +
+  '5df333e) holds code only, its data is in Google Drive folders (open-generation-data, lfqa-data, the DIPPER ' +
+  'training zip), and no human-rating file was found in any commit or other public copy (see ' +
+  'pointwise/SOURCES.md in the data folder). There is no published format to look for, so no path is searched ' +
+  'and `npm run data -- pull dipper` has nothing to fetch. Run the other pointwise sets (helpsteer, ' +
+  'summfeedback, newsroom, usr-personachat, usr-topicalchat) instead.';
 
 export const dipper = likertBenchmark({
   id: 'dipper',

@@ -39,8 +39,8 @@ export const HELPSTEER_CRITERIA: readonly Criterion[] = [
     name: 'complexity',
     scale: { min: 0, max: 4 },
     guideline:
-      'Complexity: the intellectual depth required to write the response, i.e. whether it could be written by anyone with ' +
-      'basic language competency (0) or requires deep domain expertise (4).',
+      'Complexity: the intellectual depth required to write the response, i.e. whether it could be written by ' +
+      'anyone with basic language competency (0) or requires deep domain expertise (4).',
   },
   {
     id: 'verbosity',
@@ -48,8 +48,8 @@ export const HELPSTEER_CRITERIA: readonly Criterion[] = [
     name: 'verbosity',
     scale: { min: 0, max: 4 },
     guideline:
-      'Verbosity: the amount of detail included in the response, relative to what is asked for in the prompt, from very ' +
-      'little detail (0) to a great deal of detail (4).',
+      'Verbosity: the amount of detail included in the response, relative to what is asked for in the prompt, from ' +
+      'very little detail (0) to a great deal of detail (4).',
   },
 ];
 
@@ -74,12 +74,14 @@ export const helpsteer = likertBenchmark({
   ],
   criteria: HELPSTEER_CRITERIA,
   taskDefinition:
-    'You are given a prompt and a response to it written by an AI assistant. Rate the response on one attribute, on a ' +
-    '0-4 scale, as the annotators of the HelpSteer dataset did.',
+    'You are given a prompt and a response to it written by an AI assistant. Rate the response on one attribute, on ' +
+    'a 0-4 scale, as the annotators of the HelpSteer dataset did.',
   labelNote:
-    'Label: the published rating of the response on the attribute (one integer 0-4 per response); correlations use the same value.',
+    'Label: the published rating of the response on the attribute (one integer 0-4 per response); ' +
+    'correlations use the same value.',
   selectionNotes: [
-    'All five attributes of every validation response are rated, as FLAMe does; HelpSteer is held-in for FLAMe (§5.1.1), not held-out.',
+    'All five attributes of every validation response are rated, as FLAMe does; HelpSteer is held-in for ' +
+      'FLAMe (§5.1.1), not held-out.',
   ],
   load: helpSteerLoader(HELPSTEER_CRITERIA),
 });

@@ -7,12 +7,11 @@
 import fs from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import { decodeUtf8 } from '../../data-text.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { findDataFile, parseJsonLines, parseRecord } from '../files.ts';
+import { jsonLinesRecords, requireOnScale, singleFileLoader } from '../files.ts';
 import { humanRating } from '../labels.ts';
-import type { Criterion, RatedItem } from '../types.ts';
+import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
 
 export const HELPSTEER_FILE = 'pointwise/nvidia__HelpSteer/validation.jsonl.gz';
 
@@ -44,32 +43,23 @@ export async function readHelpSteerFile(file: string, criteria: readonly Criteri
   // No pinned row count: the card's 1,789 rows could not be checked against a copy of the file.
   const text = decodeUtf8(file, bytes);
   const items: RatedItem[] = [];
-  for (const { line, value } of parseJsonLines(file, text)) {
-    const row = parseRecord(
-      rowShape,
-      value,
-      file,
-      `line ${line}`,
-      'prompt, response and the five attributes as integers 0-4',
-    );
+  const expected = 'prompt, response and the five attributes as integers 0-4';
+  for (const { line, record: row } of jsonLinesRecords(file, text, rowShape, expected)) {
     for (const criterion of criteria) {
       if (!isAttribute(criterion.id)) throw new Error(`HelpSteer has no attribute "${criterion.id}"`);
       const rating = row[criterion.id];
-      const { min, max } = criterion.scale;
-      if (rating < min || rating > max)
-        throw new DataError(`${file}: line ${line}, "${criterion.id}": ${rating} is not on the ${min}-${max} scale.`);
-      items.push({
+      requireOnScale(rating, criterion, file, `line ${line}`, criterion.id);
+      items.push(
         // Lines of a file pinned to one Hub revision are stable.
-        id: `${line}/${criterion.id}`,
-        sampleGroup: criterion.id,
-        criterion: criterion.id,
-        context: row.prompt,
-        response: row.response,
-        labels: { context: 'prompt', response: 'response' },
-        // One published rating per response and attribute: it is the label and the "mean".
-        human: humanRating([rating], 'mean'),
-        meta: { line },
-      });
+        ratedItem(line, criterion, {
+          context: row.prompt,
+          response: row.response,
+          labels: { context: 'prompt', response: 'response' },
+          // One published rating per response and attribute: it is the label and the "mean".
+          human: humanRating([rating], 'mean'),
+          meta: { line },
+        }),
+      );
     }
   }
   if (items.length === 0) throw new DataError(`${file}: has no rows.`);
@@ -77,14 +67,10 @@ export async function readHelpSteerFile(file: string, criteria: readonly Criteri
 }
 
 export function helpSteerLoader(criteria: readonly Criterion[]): (dataDir: string) => Promise<RatedItem[]> {
-  const read = memoizeByKey((file: string) => readHelpSteerFile(file, criteria));
-  return async (dataDir) =>
-    read(
-      await findDataFile(
-        dataDir,
-        'HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz)',
-        [HELPSTEER_FILE],
-        ['Download it from the Hugging Face Hub with: npm run data -- pull helpsteer'],
-      ),
-    );
+  return singleFileLoader(
+    'HelpSteer validation split (nvidia/HelpSteer validation.jsonl.gz)',
+    [HELPSTEER_FILE],
+    ['Download it from the Hugging Face Hub with: npm run data -- pull helpsteer'],
+    (file) => readHelpSteerFile(file, criteria),
+  );
 }

@@ -22,7 +22,8 @@ export const NEWSROOM_CRITERIA: readonly Criterion[] = [
     name: 'relevance',
     scale: { min: 1, max: 5 },
     guideline:
-      'On a scale of 1 (low) to 5 (high), are the details provided by the summary consistent with details in the article?',
+      'On a scale of 1 (low) to 5 (high), are the details provided by the summary ' +
+      'consistent with details in the article?',
   },
   {
     id: 'fluency',
@@ -38,7 +39,8 @@ export const NEWSROOM_CRITERIA: readonly Criterion[] = [
     name: 'coherence',
     scale: { min: 1, max: 5 },
     guideline:
-      'On a scale of 1 (low) to 5 (high), do phrases and sentences of the summary fit together and make sense collectively?',
+      'On a scale of 1 (low) to 5 (high), do phrases and sentences of the summary fit ' +
+      'together and make sense collectively?',
   },
 ];
 
@@ -65,10 +67,11 @@ export const newsroom = likertBenchmark({
     'You are given a news article and a summary of it written by an automatic summarization system. Rate the summary ' +
     'on one dimension, as the crowd workers of the Newsroom human evaluation did.',
   labelNote:
-    "Label: the rating at least 2 of the 3 raters gave (the file's majority_human), else the mean of the 3 rounded half up " +
-    '(602 of the 1,680 items have three different ratings). Correlations use the mean of the 3.',
+    "Label: the rating at least 2 of the 3 raters gave (the file's majority_human), else the mean of the 3 rounded " +
+    'half up (602 of the 1,680 items have three different ratings). Correlations use the mean of the 3.',
   selectionNotes: [
-    'All 420 summaries (7 systems, 2018-era extractive and abstractive) and all 4 dimensions are rated; the file does not name the system.',
+    'All 420 summaries (7 systems, 2018-era extractive and abstractive) and all 4 dimensions are rated; the ' +
+      'file does not name the system.',
   ],
   load: newsroomLoader(NEWSROOM_CRITERIA),
 });

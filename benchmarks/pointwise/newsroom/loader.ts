@@ -7,12 +7,11 @@
  * `mean_human` (2 decimals) and, only when two or more agree, `majority_human`.
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { findDataFile, parseRecord, readJson } from '../files.ts';
+import { DataError } from '../../../core/errors.ts';
+import { pullAgain, quote, requireRowCount, whereToGet } from '../../data-text.ts';
+import { parseRecord, readJson, requireOnScale, singleFileLoader } from '../files.ts';
 import { humanRating, majority } from '../labels.ts';
-import type { Criterion, RatedItem } from '../types.ts';
+import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
 
 export const NEWSROOM_FILE = 'pointwise/newsroom/newsroom.json';
 /** Instances in the pinned file (the data folder's pointwise/SOURCES.md): 60 articles × 7 systems. */
@@ -43,7 +42,8 @@ function splitInstance(text: string, file: string, where: string): { summary: st
   const at = text.indexOf(ARTICLE_HEADER);
   if (!text.startsWith(SUMMARY_HEADER) || at < 0) {
     throw new DataError(
-      `${file}: ${where}, "instance": expected "${SUMMARY_HEADER.trim()}", the summary, then "${ARTICLE_HEADER.trim()}" and the article.`,
+      `${file}: ${where}, "instance": expected "${SUMMARY_HEADER.trim()}", the summary, then ` +
+        `"${ARTICLE_HEADER.trim()}" and the article.`,
     );
   }
   return {
@@ -67,8 +67,9 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
     const declared = json.annotations.find((a) => a.metric === criterion.title);
     if (!declared || declared.worst !== criterion.scale.min || declared.best !== criterion.scale.max) {
       throw new DataError(
-        `${file}: "annotations" must declare metric "${criterion.title}" with worst ${criterion.scale.min} and best ${criterion.scale.max}; ` +
-          `found [${json.annotations.map((a) => `${quote(a.metric, 40)} ${a.worst}-${a.best}`).join(', ')}].`,
+        `${file}: "annotations" must declare metric "${criterion.title}" with worst ${criterion.scale.min} and best ` +
+          `${criterion.scale.max}; found ` +
+          `[${json.annotations.map((a) => `${quote(a.metric, 40)} ${a.worst}-${a.best}`).join(', ')}].`,
       );
     }
   }
@@ -91,33 +92,28 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
       const rated = instance.annotations[criterion.title];
       if (!rated)
         throw new DataError(
-          `${file}: ${where}: no "${criterion.title}" annotations (expected ${criteria.map((c) => c.title).join(', ')}).`,
+          `${file}: ${where}: no "${criterion.title}" annotations (expected ` +
+            `${criteria.map((c) => c.title).join(', ')}).`,
         );
       const scores = rated.individual_human_scores;
-      const { min, max } = criterion.scale;
-      if (scores.some((s) => s < min || s > max)) {
-        throw new DataError(
-          `${file}: ${where}, "annotations.${criterion.title}.individual_human_scores": [${scores.join(', ')}] is not on the ${min}-${max} scale.`,
-        );
-      }
+      requireOnScale(scores, criterion, file, where, `annotations.${criterion.title}.individual_human_scores`);
       // Cross-check the file's own aggregates against the ratings: a mismatch means the file is not what we think.
       const human = humanRating(scores, 'majority');
       if (Math.abs(human.mean - rated.mean_human) > 0.006 || rated.majority_human !== majority(scores)) {
         throw new DataError(
-          `${file}: ${where}, "annotations.${criterion.title}": mean_human ${rated.mean_human} / majority_human ${rated.majority_human ?? 'absent'} ` +
-            `do not match individual_human_scores [${scores.join(', ')}].`,
+          `${file}: ${where}, "annotations.${criterion.title}": mean_human ${rated.mean_human} / majority_human ` +
+            `${rated.majority_human ?? 'absent'} do not match individual_human_scores [${scores.join(', ')}].`,
         );
       }
-      items.push({
-        id: `${instance.id}/${criterion.id}`,
-        sampleGroup: criterion.id,
-        criterion: criterion.id,
-        context: article,
-        response: summary,
-        labels: { context: 'article', response: 'summary' },
-        human,
-        meta: { instance: instance.id },
-      });
+      items.push(
+        ratedItem(instance.id, criterion, {
+          context: article,
+          response: summary,
+          labels: { context: 'article', response: 'summary' },
+          human,
+          meta: { instance: instance.id },
+        }),
+      );
     }
   });
   if (items.length === 0) throw new DataError(`${file}: has no instances.`);
@@ -126,17 +122,10 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
 }
 
 export function newsroomLoader(criteria: readonly Criterion[]): (dataDir: string) => Promise<RatedItem[]> {
-  const read = memoizeByKey((file: string) => readNewsroomFile(file, criteria));
-  return async (dataDir) =>
-    read(
-      await findDataFile(
-        dataDir,
-        'Newsroom human evaluation (JUDGE-BENCH newsroom.json)',
-        [NEWSROOM_FILE],
-        [
-          'Download it with: npm run data -- pull newsroom',
-          'or point --data / AUTORATER_DATA at a folder that has it.',
-        ],
-      ),
-    );
+  return singleFileLoader(
+    'Newsroom human evaluation (JUDGE-BENCH newsroom.json)',
+    [NEWSROOM_FILE],
+    whereToGet('newsroom'),
+    (file) => readNewsroomFile(file, criteria),
+  );
 }

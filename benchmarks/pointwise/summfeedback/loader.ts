@@ -9,14 +9,14 @@
  * One summary can be rated by several workers: their lines are grouped by (info.id, summary text).
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import { readUtf8 } from '../../data-text.ts';
-import { sha256 } from '../../../harness/hash.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import type { FieldLabels } from '../../../harness/tasks.ts';
-import { findAllDataFiles, parseJsonLines, parseRecord } from '../files.ts';
+import { sha256 } from '../../../core/hash.ts';
+import { memoizeByKey } from '../../../core/memo.ts';
+import type { FieldLabels } from '../../../protocol/tasks.ts';
+import { findAllDataFiles, jsonLinesRecords, requireOnScale } from '../files.ts';
 import { humanRating } from '../labels.ts';
-import type { Criterion, RatedItem } from '../types.ts';
+import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
 
 export const AXIS_EVAL_NAMES = ['cnndm1', 'cnndm3', 'cnndm4', 'tldraxis1', 'tldraxis2'] as const;
 /** Blob path below https://openaipublic.blob.core.windows.net/summarize-from-feedback/ */
@@ -88,14 +88,8 @@ async function readAxisFiles(files: readonly string[], criteria: readonly Criter
   const summaries = new Map<string, RatedSummary>();
   for (const file of files) {
     const text = await readUtf8(file);
-    for (const { line, value } of parseJsonLines(file, text)) {
-      const row = parseRecord(
-        rowShape,
-        value,
-        file,
-        `line ${line}`,
-        'an axis evaluation: info, split, summary (text, policy, axes), worker, batch',
-      );
+    const expected = 'an axis evaluation: info, split, summary (text, policy, axes), worker, batch';
+    for (const { line, record: row } of jsonLinesRecords(file, text, rowShape, expected)) {
       const key = `${row.info.id}\u0000${row.summary.text}`;
       let entry = summaries.get(key);
       if (!entry) {
@@ -122,11 +116,7 @@ async function readAxisFiles(files: readonly string[], criteria: readonly Criter
         if (!isAxis(criterion.id)) throw new Error(`SummFeedback has no axis "${criterion.id}"`);
         const rating = row.summary.axes[criterion.id];
         if (rating === null || rating === undefined) continue; // this worker did not rate this axis
-        const { min, max } = criterion.scale;
-        if (rating < min || rating > max)
-          throw new DataError(
-            `${file}: line ${line}, "summary.axes.${criterion.id}": ${rating} is not on the ${min}-${max} scale.`,
-          );
+        requireOnScale(rating, criterion, file, `line ${line}`, `summary.axes.${criterion.id}`);
         entry.ratings.set(criterion.id, [...(entry.ratings.get(criterion.id) ?? []), rating]);
       }
     }
@@ -137,23 +127,22 @@ async function readAxisFiles(files: readonly string[], criteria: readonly Criter
     for (const criterion of criteria) {
       const ratings = s.ratings.get(criterion.id);
       if (!ratings) continue;
-      items.push({
-        id: `${s.id}/${criterion.id}`,
-        sampleGroup: criterion.id,
-        criterion: criterion.id,
-        context: s.context,
-        response: s.response,
-        labels: s.labels,
-        // Raters per summary vary (often one): the mean rounded half up is the label; a majority is rarely defined.
-        human: humanRating(ratings, 'mean'),
-        meta: {
-          post: s.meta.post,
-          policy: s.meta.policy,
-          source: s.meta.source,
-          batch: [...s.meta.batches].join(','),
-          split: [...s.meta.splits].join(','),
-        },
-      });
+      items.push(
+        ratedItem(s.id, criterion, {
+          context: s.context,
+          response: s.response,
+          labels: s.labels,
+          // Raters per summary vary (often one): the mean rounded half up is the label; a majority is rarely defined.
+          human: humanRating(ratings, 'mean'),
+          meta: {
+            post: s.meta.post,
+            policy: s.meta.policy,
+            source: s.meta.source,
+            batch: [...s.meta.batches].join(','),
+            split: [...s.meta.splits].join(','),
+          },
+        }),
+      );
     }
   }
   if (items.length === 0) throw new DataError(`${files.join(', ')}: no axis ratings found.`);

@@ -31,8 +31,8 @@ export const usrPersonaChat = likertBenchmark({
   taskDefinition: usrTaskDefinition('persona'),
   generalInstructions: USR_GENERAL_INSTRUCTIONS,
   labelNote:
-    'Label: the rating at least 2 of the 3 annotators gave, else the mean of the 3 rounded half up (all-different triples). ' +
-    'Correlations use the mean of the 3.',
+    'Label: the rating at least 2 of the 3 annotators gave, else the mean of the 3 rounded half up (all-different ' +
+    'triples). Correlations use the mean of the 3.',
   selectionNotes: USR_SELECTION_NOTES,
   load: personaChatLoader(CRITERIA),
 });

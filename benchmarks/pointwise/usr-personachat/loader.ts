@@ -6,17 +6,16 @@
  * "Engaging", "Uses Knowledge", "Overall"), the list of the 3 annotators' integer ratings.
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { pullAgain, requireRowCount } from '../../data-text.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { findDataFile, parseRecord, readJson } from '../files.ts';
+import { DataError } from '../../../core/errors.ts';
+import { pullAgain, requireRowCount, whereToGet } from '../../data-text.ts';
+import { parseRecord, readJson, requireOnScale, singleFileLoader } from '../files.ts';
 import { humanRating } from '../labels.ts';
-import type { Criterion, RatedItem } from '../types.ts';
+import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
 import { usrContext } from '../usr.ts';
 
 export const PERSONACHAT_FILE = 'pointwise/usr-personachat/persona_chat.json';
 /** Contexts in the pinned file (the data folder's pointwise/SOURCES.md): 60 contexts × 5 responses. */
-export const PERSONACHAT_CONTEXTS = 60;
+const PERSONACHAT_CONTEXTS = 60;
 
 const contextShape = z.object({
   context: z.string(),
@@ -58,29 +57,24 @@ export async function readPersonaChatFile(file: string, criteria: readonly Crite
           `${where}, "${criterion.title}"`,
           'a list of integer ratings',
         );
-        const { min, max } = criterion.scale;
-        if (ratings.some((v) => v < min || v > max)) {
-          throw new DataError(
-            `${file}: ${where}, "${criterion.title}": [${ratings.join(', ')}] is not on the ${min}-${max} scale.`,
-          );
-        }
+        requireOnScale(ratings, criterion, file, where, criterion.title);
         if (ratings.length !== context.annotators.length) {
           throw new DataError(
-            `${file}: ${where}, "${criterion.title}": ${ratings.length} ratings for ${context.annotators.length} annotators.`,
+            `${file}: ${where}, "${criterion.title}": ${ratings.length} ratings for ` +
+              `${context.annotators.length} annotators.`,
           );
         }
-        items.push({
-          id: `${c}-${r}/${criterion.id}`,
-          sampleGroup: criterion.id,
-          criterion: criterion.id,
-          context: prompt,
-          response: response.response.trim(),
-          labels: { context: 'persona and conversation history', response: 'response' },
-          // SOURCES.md: "Aggregate by rounded mean or majority. With 3 raters, a majority exists except for
-          // all-different triples": the majority is a rating people gave, so it is preferred.
-          human: humanRating(ratings, 'majority'),
-          meta: { system: response.model, context: c },
-        });
+        items.push(
+          ratedItem(`${c}-${r}`, criterion, {
+            context: prompt,
+            response: response.response.trim(),
+            labels: { context: 'persona and conversation history', response: 'response' },
+            // SOURCES.md: "Aggregate by rounded mean or majority. With 3 raters, a majority exists except for
+            // all-different triples": the majority is a rating people gave, so it is preferred.
+            human: humanRating(ratings, 'majority'),
+            meta: { system: response.model, context: c },
+          }),
+        );
       }
     });
   });
@@ -90,17 +84,10 @@ export async function readPersonaChatFile(file: string, criteria: readonly Crite
 }
 
 export function personaChatLoader(criteria: readonly Criterion[]): (dataDir: string) => Promise<RatedItem[]> {
-  const read = memoizeByKey((file: string) => readPersonaChatFile(file, criteria));
-  return async (dataDir) =>
-    read(
-      await findDataFile(
-        dataDir,
-        'USR PersonaChat ratings (pc_usr_data.json)',
-        [PERSONACHAT_FILE],
-        [
-          'Download it with: npm run data -- pull usr-personachat',
-          'or point --data / AUTORATER_DATA at a folder that has it.',
-        ],
-      ),
-    );
+  return singleFileLoader(
+    'USR PersonaChat ratings (pc_usr_data.json)',
+    [PERSONACHAT_FILE],
+    whereToGet('usr-personachat'),
+    (file) => readPersonaChatFile(file, criteria),
+  );
 }

@@ -30,8 +30,8 @@ export const usrTopicalChat = likertBenchmark({
   taskDefinition: usrTaskDefinition('fact'),
   generalInstructions: USR_GENERAL_INSTRUCTIONS,
   labelNote:
-    'Label: the mean of the 3 annotators rounded half up; this file keeps only the mean (a multiple of 1/3), so exact match ' +
-    'is against a rounded mean, a weaker target than a single rating. Correlations use the mean.',
+    'Label: the mean of the 3 annotators rounded half up; this file keeps only the mean (a multiple of 1/3), so ' +
+    'exact match is against a rounded mean, a weaker target than a single rating. Correlations use the mean.',
   selectionNotes: USR_SELECTION_NOTES,
   load: topicalChatLoader(CRITERIA),
 });

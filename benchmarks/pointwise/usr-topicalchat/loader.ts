@@ -6,20 +6,19 @@
  * multiple of 1/3); the individual ratings are not in this file.
  */
 import { z } from 'zod';
-import { DataError } from '../../../harness/errors.ts';
-import { pullAgain, requireRowCount } from '../../data-text.ts';
-import { memoizeByKey } from '../../../harness/memo.ts';
-import { findDataFile, parseRecord, readJson } from '../files.ts';
+import { DataError } from '../../../core/errors.ts';
+import { pullAgain, requireRowCount, whereToGet } from '../../data-text.ts';
+import { parseRecord, readJson, singleFileLoader } from '../files.ts';
 import { ratingFromMean } from '../labels.ts';
-import type { Criterion, RatedItem } from '../types.ts';
+import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
 import { usrContext } from '../usr.ts';
 
 export const TOPICALCHAT_FILE = 'pointwise/usr-topicalchat/topical_chat.json';
 /** Rated responses in the pinned file (the data folder's pointwise/SOURCES.md): 60 contexts × 6 systems. */
-export const TOPICALCHAT_ITEMS = 360;
+const TOPICALCHAT_ITEMS = 360;
 
 /** UniEval's names for USR's six qualities (coherence is USR's "Maintains Context", groundedness "Uses Knowledge"). */
-export const TOPICALCHAT_SCORE_KEYS: Readonly<Record<string, string>> = {
+const TOPICALCHAT_SCORE_KEYS: Readonly<Record<string, string>> = {
   understandable: 'understandability',
   natural: 'naturalness',
   'maintains-context': 'coherence',
@@ -57,7 +56,8 @@ export async function readTopicalChatFile(file: string, criteria: readonly Crite
       const value = key === undefined ? undefined : row.scores[key];
       if (key === undefined || value === undefined) {
         throw new DataError(
-          `${file}: ${where}: no "scores.${key ?? criterion.id}" (expected ${Object.values(TOPICALCHAT_SCORE_KEYS).join(', ')}).`,
+          `${file}: ${where}: no "scores.${key ?? criterion.id}" (expected ` +
+            `${Object.values(TOPICALCHAT_SCORE_KEYS).join(', ')}).`,
         );
       }
       // SOURCES.md: "this file holds only the mean ... every value is a multiple of 1/3": the label is the mean
@@ -69,16 +69,15 @@ export async function readTopicalChatFile(file: string, criteria: readonly Crite
           `${file}: ${where}, "scores.${key}": ${value} is not a mean of ${RATERS} ratings on the ${min}-${max} scale.`,
         );
       }
-      items.push({
-        id: `${index}/${criterion.id}`,
-        sampleGroup: criterion.id,
-        criterion: criterion.id,
-        context: prompt,
-        response: row.system_output.trim(),
-        labels: { context: 'fact and conversation history', response: 'response' },
-        human,
-        meta: { system: row.system_id, row: index },
-      });
+      items.push(
+        ratedItem(index, criterion, {
+          context: prompt,
+          response: row.system_output.trim(),
+          labels: { context: 'fact and conversation history', response: 'response' },
+          human,
+          meta: { system: row.system_id, row: index },
+        }),
+      );
     }
   });
   if (items.length === 0) throw new DataError(`${file}: has no items.`);
@@ -87,17 +86,10 @@ export async function readTopicalChatFile(file: string, criteria: readonly Crite
 }
 
 export function topicalChatLoader(criteria: readonly Criterion[]): (dataDir: string) => Promise<RatedItem[]> {
-  const read = memoizeByKey((file: string) => readTopicalChatFile(file, criteria));
-  return async (dataDir) =>
-    read(
-      await findDataFile(
-        dataDir,
-        'USR Topical-Chat ratings (UniEval topical_chat.json)',
-        [TOPICALCHAT_FILE],
-        [
-          'Download it with: npm run data -- pull usr-topicalchat',
-          'or point --data / AUTORATER_DATA at a folder that has it.',
-        ],
-      ),
-    );
+  return singleFileLoader(
+    'USR Topical-Chat ratings (UniEval topical_chat.json)',
+    [TOPICALCHAT_FILE],
+    whereToGet('usr-topicalchat'),
+    (file) => readTopicalChatFile(file, criteria),
+  );
 }

@@ -1,0 +1,185 @@
+/**
+ * `npm run compare -- --judge <candidate> --baseline <id> ...`: reads both judges' stored judgments (asking only the
+ * free built-in baselines, or anyone with --run-missing), compares them on the items both judged, prints the
+ * tables, and with --fail-on-regression exits 6 when the candidate is significantly worse somewhere: a CI gate.
+ */
+import path from 'node:path';
+import type { AnyBenchmark } from '../../benchmarks/benchmark.ts';
+import { selectBenchmarks } from '../../benchmarks/index.ts';
+import { createJudge } from '../../judges/index.ts';
+import type { Judge } from '../../judges/judge.ts';
+import {
+  COMPARE_NOTES,
+  renderComparisonCsv,
+  renderComparisonMarkdown,
+  renderComparisonTerminal,
+} from '../../reports/compare.ts';
+import { BASELINES } from '../baselines.ts';
+import { compareJudges, regressions } from '../compare.ts';
+import { resolveDataDir } from '../../core/data-dir.ts';
+import { MissingDataError, REGRESSION_EXIT_CODE, UserError } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { runEval } from '../run.ts';
+import { endpointLine } from '../../reports/failures.ts';
+import { writeOutputs, wroteLine } from '../../reports/output.ts';
+import type { Store } from '../store.ts';
+import { openStore } from '../store-guard.ts';
+
+export { REGRESSION_EXIT_CODE };
+
+export interface CompareFlags {
+  judge?: string;
+  baseline: string[];
+  benchmark: string;
+  data?: string;
+  store: string;
+  out?: string;
+  seed: number;
+  sample?: number;
+  limit?: number;
+  swap: boolean;
+  resamples: number;
+  permutations: number;
+  alpha: number;
+  failOnRegression: boolean;
+  regressionThreshold: number;
+  runMissing: boolean;
+  config?: string;
+  progress: boolean;
+}
+
+/** Built-in baselines answer instantly and for free: compare runs them itself rather than asking the user to. */
+const FREE_JUDGES = new Set(Object.values(BASELINES).flat());
+
+/** Benchmarks whose data is present (for "all"); a benchmark named explicitly must have its data. */
+async function available(benchmarks: AnyBenchmark[], dataDir: string, explicit: boolean): Promise<AnyBenchmark[]> {
+  const out: AnyBenchmark[] = [];
+  for (const b of benchmarks) {
+    if (!b.metrics) continue;
+    try {
+      await b.load(dataDir);
+      out.push(b);
+    } catch (error) {
+      if (explicit || !(error instanceof MissingDataError)) throw error;
+      process.stderr.write(`${b.id}: skipped, data not found.\n`);
+    }
+  }
+  return out;
+}
+
+/** What the compared runs used: the same items, positions and orders for every judge. */
+interface Selection {
+  dataDir: string;
+  seed: number;
+  store: Store;
+  sample?: number;
+  limit?: number;
+  swap: boolean;
+}
+
+async function ensureJudged(
+  judge: Judge,
+  benchmarks: AnyBenchmark[],
+  flags: CompareFlags,
+  selection: Selection,
+): Promise<void> {
+  if (!flags.runMissing && !FREE_JUDGES.has(judge.id)) return;
+  const applicable = benchmarks.filter((b) => judge.tasks.includes(b.taskKind));
+  if (applicable.length === 0) return;
+  if (judge.endpoint) process.stderr.write(`${endpointLine(judge)}\n`); // it may ask the judge: say where
+  await runEval({
+    judge,
+    benchmarks: applicable,
+    ...selection,
+    progress: flags.progress && !FREE_JUDGES.has(judge.id),
+    args: { command: 'compare', judge: judge.id },
+  });
+}
+
+export async function compareCommand(flags: CompareFlags): Promise<number> {
+  if (!flags.judge) throw new UserError('missing --judge <candidate>. See npm run compare -- --help.');
+  if (flags.baseline.length === 0)
+    throw new UserError('missing --baseline <id>: name at least one judge to compare against.');
+  const dataDir = resolveDataDir(flags.data);
+  const explicit = flags.benchmark.trim() !== 'all';
+  const benchmarks = await available(selectBenchmarks(flags.benchmark), dataDir, explicit);
+  const context = { dataDir, seed: flags.seed, configFile: flags.config };
+  const candidate = await createJudge(flags.judge, context);
+  const baselines = await Promise.all(flags.baseline.map((id) => createJudge(id, context)));
+  const store = openStore(flags.store);
+  try {
+    const selection = { dataDir, seed: flags.seed, store, sample: flags.sample, limit: flags.limit, swap: flags.swap };
+    for (const judge of [candidate, ...baselines]) await ensureJudged(judge, benchmarks, flags, selection);
+    const comparable = benchmarks.filter((b) => candidate.tasks.includes(b.taskKind));
+    const comparisons = await compareJudges(
+      candidate,
+      baselines.filter((b) => comparable.some((bm) => b.tasks.includes(bm.taskKind))),
+      comparable,
+      {
+        ...selection,
+        resamples: flags.resamples,
+        permutations: flags.permutations,
+        alpha: flags.alpha,
+      },
+    );
+    for (const c of comparisons) process.stdout.write(renderComparisonTerminal(c) + '\n');
+    process.stdout.write(
+      [
+        ...COMPARE_NOTES,
+        `alpha = ${flags.alpha}; ${flags.resamples} bootstrap resamples, ` +
+          `${flags.permutations} permutations, seed ${flags.seed}.`,
+      ]
+        .map((n) => `  ${n}`)
+        .join('\n') + '\n',
+    );
+
+    const missing = comparisons.filter((c) => c.compared === 0);
+    for (const c of missing) {
+      const who = c.candidateAnswered === 0 ? c.candidate : c.baseline;
+      process.stderr.write(
+        `${c.benchmark}: ${who} has no stored judgments on these items: ` +
+          `run \`npm run eval -- --judge ${who} --benchmark ${c.benchmark}\` ` +
+          'with the same --seed/--sample/--swap first, or pass --run-missing.\n',
+      );
+    }
+    if (flags.out) {
+      const files = {
+        'compare.json':
+          JSON.stringify(
+            {
+              alpha: flags.alpha,
+              seed: flags.seed,
+              resamples: flags.resamples,
+              permutations: flags.permutations,
+              comparisons,
+            },
+            null,
+            2,
+          ) + '\n',
+        'compare.md': renderComparisonMarkdown(comparisons, flags.alpha),
+        'compare.csv': renderComparisonCsv(comparisons),
+      };
+      const out = flags.out;
+      const written = await writeOutputs(
+        new Map(Object.entries(files).map(([name, text]) => [path.join(out, name), text])),
+      );
+      process.stderr.write(`${wroteLine(written)}\n`);
+    }
+
+    const worse = regressions(comparisons, flags.regressionThreshold);
+    for (const { comparison, category } of worse) {
+      process.stderr.write(
+        `Regression: ${comparison.candidate} is worse than ${comparison.baseline} ` +
+          `on ${comparison.benchmark} ${category.category} ` +
+          `by ${(-category.difference!).toFixed(1)} points (p Holm ${category.pHolm!.toPrecision(2)}).\n`,
+      );
+    }
+    if (flags.failOnRegression && worse.length > 0) return REGRESSION_EXIT_CODE;
+    if (missing.length > 0) return EXIT_CODES.itemsFailed.code;
+    return EXIT_CODES.done.code;
+  } finally {
+    store.close();
+    await candidate.close?.();
+    for (const b of baselines) await b.close?.();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * `npm run leaderboard`: builds the night's leaderboard (harness/commands/leaderboard-run.ts) and writes
+ * `leaderboard/`: index.html (self-contained, with history charts), leaderboard.md, leaderboard.csv, leaderboard.json,
+ * and history/<date>.json (one per night, kept). Files are written to a temporary name first and renamed, so a crash
+ * never leaves a half-written page.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createJudge } from '../../judges/index.ts';
+import type { LeaderboardData } from '../../reports/leaderboard-data.ts';
+import { renderLeaderboardCsv } from '../../reports/leaderboard-csv.ts';
+import { renderLeaderboardHtml } from '../../reports/leaderboard-html.ts';
+import { renderLeaderboardMarkdown } from '../../reports/leaderboard-markdown.ts';
+import { writeOutputs, wroteLine } from '../../reports/output.ts';
+import { renderTerminal } from '../../reports/terminal.ts';
+import type { ReportTable } from '../../core/table.ts';
+import { resolveDataDir } from '../../core/data-dir.ts';
+import { DataError, UserError } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { interruptOnSignals } from '../interrupt.ts';
+import { buildLeaderboard, readLeaderboardConfig } from './leaderboard-run.ts';
+import { REPO_ROOT } from '../../core/repo-root.ts';
+import { openStore } from '../store-guard.ts';
+
+export interface LeaderboardFlags {
+  config: string;
+  judgeConfig?: string;
+  data?: string;
+  store: string;
+  out: string;
+  date?: string;
+  progress: boolean;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function harnessVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Earlier nights, oldest first; a file that is not a leaderboard is named, not silently dropped. */
+function readHistory(dir: string): LeaderboardData[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f))
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f);
+      try {
+        const data = JSON.parse(fs.readFileSync(file, 'utf8')) as LeaderboardData;
+        if (typeof data.date !== 'string' || !Array.isArray(data.rows) || !Array.isArray(data.columns))
+          throw new Error('not a leaderboard.json');
+        return data;
+      } catch (error) {
+        throw new DataError(
+          `${file}: cannot read this night's leaderboard (${(error as Error).message}); ` +
+            'move it out of history/ to continue.',
+        );
+      }
+    });
+}
+
+/** The leaderboard as a terminal table: one row per judge, each column's value ± half its interval. */
+function overview(data: LeaderboardData): ReportTable {
+  return {
+    id: 'leaderboard',
+    title: `Leaderboard ${data.date} (prompt ${data.promptVersion}, ${data.resamples} resamples)`,
+    columns: data.columns.map((c) => (c.table === 'Table 2' ? `RB ${c.label}` : c.label)),
+    rows: data.rows.map((r) => ({
+      label: r.judge,
+      source: r.source,
+      ...(r.citation ? { citation: r.citation } : {}),
+      values: data.columns.map((c) => r.cells[c.id]?.value ?? null),
+      intervals: data.columns.map((c) => r.cells[c.id]?.ci ?? null),
+    })),
+    notes: data.rows.flatMap((r) => (r.notes ?? []).map((n) => `${r.judge}: ${n}`)),
+  };
+}
+
+export async function leaderboardCommand(flags: LeaderboardFlags): Promise<number> {
+  const date = flags.date ?? new Date().toISOString().slice(0, 10);
+  if (!DATE.test(date)) throw new UserError(`--date ${date}: expected YYYY-MM-DD.`);
+  const config = readLeaderboardConfig(flags.config);
+  const dataDir = resolveDataDir(flags.data);
+  const historyDir = path.join(flags.out, 'history');
+  const history = readHistory(historyDir);
+
+  const store = openStore(flags.store);
+  const interrupt = interruptOnSignals(
+    'stopping: no new requests; the ones in flight finish within their timeout and are stored; no leaderboard ' +
+      'is written, exit 130. Rerun to continue. Press Ctrl-C again to quit at once.',
+    () => store.flush(),
+  );
+  try {
+    const { data, incomplete } = await buildLeaderboard(config, {
+      dataDir,
+      store,
+      date,
+      harnessVersion: harnessVersion(),
+      progress: flags.progress,
+      signal: interrupt.signal,
+      createJudge: (id) => createJudge(id, { dataDir, seed: config.seed, configFile: flags.judgeConfig }),
+      log: (line) => process.stderr.write(line + '\n'),
+    });
+    if (interrupt.signal.aborted) return EXIT_CODES.interrupted.code;
+
+    const json = JSON.stringify(data, null, 2) + '\n';
+    const nights = [...history.filter((h) => h.date !== date), data].sort((a, b) =>
+      a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
+    );
+    const files: Record<string, string> = {
+      [path.join(historyDir, `${date}.json`)]: json,
+      [path.join(flags.out, 'leaderboard.json')]: json,
+      [path.join(flags.out, 'leaderboard.md')]: renderLeaderboardMarkdown(data),
+      [path.join(flags.out, 'leaderboard.csv')]: renderLeaderboardCsv(data),
+      [path.join(flags.out, 'index.html')]: renderLeaderboardHtml(data, nights),
+    };
+    const written = await writeOutputs(new Map(Object.entries(files)));
+
+    process.stdout.write(renderTerminal(overview(data)) + '\n');
+    const cost = data.cost.usd === null ? 'no priced judge' : `$${data.cost.usd.toFixed(2)}`;
+    process.stderr.write(
+      `Tonight: ${data.cost.inputTokens + data.cost.outputTokens} tokens, ${cost}. ` +
+        `${nights.length} night(s) of history.\n` +
+        `${wroteLine(written)}\n`,
+    );
+    for (const line of incomplete) process.stderr.write(`Incomplete: ${line} (rerun to retry what failed).\n`);
+    return incomplete.length > 0 ? EXIT_CODES.itemsFailed.code : EXIT_CODES.done.code;
+  } finally {
+    interrupt.dispose();
+    store.close();
+  }
+}
