@@ -199,6 +199,25 @@ export function requireRowCount(file: string, found: number, pinned: number, nou
   );
 }
 
+/**
+ * requireRowCount for a file whose whole release is pinned: more records than it ships is refused too (another
+ * version of the file, whose extra rows would be scored as if they were the benchmark's).
+ */
+export function requireExactRowCount(
+  file: string,
+  found: number,
+  pinned: number,
+  noun = 'rows',
+  howToGet?: string,
+): void {
+  requireRowCount(file, found, pinned, noun, howToGet);
+  if (found === pinned) return;
+  throw new DataError(
+    `${file}: ${found.toLocaleString('en-US')} ${noun}, more than the ${pinned.toLocaleString('en-US')} ` +
+      `of the pinned release; the file is another version.${howToGet ? ` ${howToGet}` : ''}`,
+  );
+}
+
 /** True when `file` exists and is a file (not a folder). */
 export async function isFile(file: string): Promise<boolean> {
   try {

@@ -30,6 +30,31 @@ export function configuredJudges(sources: ConfigSources = {}): { id: string; des
   });
 }
 
+/** A built-in judge (a factory's name, with or without its argument): the judge config does not apply to it. */
+export function isBuiltInJudge(id: string): boolean {
+  const { name } = splitJudgeId(id.trim());
+  return JUDGE_FACTORIES.some((f) => f.name === name);
+}
+
+/** The note for a judge config given to a command whose judges are all built-in: nothing reads it. */
+export function unusedConfigNote(configFile: string | undefined, ids: readonly string[]): string | undefined {
+  if (configFile === undefined || configFile === process.env.AUTORATER_CONFIG || !ids.every(isBuiltInJudge)) {
+    return undefined;
+  }
+  const which = ids.length === 1 ? `${ids[0]} is a built-in judge` : 'these judges are all built-in';
+  return `--config ${configFile} is not used: ${which} (the judge config defines judges backed by models).`;
+}
+
+/**
+ * Throws what createJudge would for an id that names no judge, without creating one (nothing is loaded or
+ * contacted): for commands that check every id before any work. A built-in's argument is checked when it is made.
+ */
+export function checkJudgeId(id: string, configFile?: string): void {
+  if (isBuiltInJudge(id)) return;
+  const sources = { userFile: configFile };
+  if (!resolveJudgeSpec(id.trim(), loadJudgeConfig(sources))) throw unknownJudge(id, sources);
+}
+
 export async function createJudge(id: string, context: JudgeContext): Promise<Judge> {
   const { name, arg } = splitJudgeId(id.trim());
   const factory = JUDGE_FACTORIES.find((f) => f.name === name);
@@ -38,8 +63,12 @@ export async function createJudge(id: string, context: JudgeContext): Promise<Ju
   const sources = { userFile: context.configFile };
   const spec = resolveJudgeSpec(id.trim(), loadJudgeConfig(sources));
   if (spec) return createModelJudge(spec, context.env ?? process.env);
+  throw unknownJudge(id, sources);
+}
+
+function unknownJudge(id: string, sources: ConfigSources): UserError {
   const configured = configuredJudges(sources).map((j) => j.id);
-  throw new UserError(
+  return new UserError(
     `unknown judge "${id}". Known judges: ${JUDGE_FACTORIES.map((f) => f.usage).join(', ')}; ` +
       `configured: ${configured.join(', ')}. ` +
       'Add your own in a config file (see README, "Judges backed by models").',

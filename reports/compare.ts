@@ -1,7 +1,11 @@
-/** `compare` results as terminal tables, Markdown and CSV (JSON is the BenchmarkComparison list itself). */
+/**
+ * `compare` results as terminal tables, Markdown and CSV; compare.json is the BenchmarkComparison list itself plus
+ * the verdict (CompareVerdict: the regression gate's settings, outcome and exit code, and each regression with the
+ * items that decided it).
+ */
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
-import type { BenchmarkComparison, CategoryComparison } from '../harness/compare.ts';
+import type { BenchmarkComparison, CategoryComparison, DecidingItems, regressions } from '../harness/compare.ts';
 import { oneDecimal } from './format.ts';
 
 const MARK: Record<CategoryComparison['verdict'], string> = {
@@ -82,8 +86,91 @@ function mdCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function renderComparisonMarkdown(comparisons: readonly BenchmarkComparison[], alpha: number): string {
-  const lines = ['# Judge comparison', ''];
+/** One regression as compare.json lists it. */
+export interface RegressionEntry {
+  candidate: string;
+  baseline: string;
+  benchmark: string;
+  category: string;
+  /** candidate − baseline (negative), in the benchmark's unit. */
+  delta: number;
+  /** Its paired 95% bootstrap interval. */
+  interval: [number, number] | null;
+  test: CategoryComparison['test'];
+  p: number | null;
+  /** Holm-adjusted: what alpha is compared with. */
+  pHolm: number | null;
+  decidingItems: DecidingItems | null;
+}
+
+/** The regression gate: its settings, what it found and how the command ended. */
+export interface CompareVerdict {
+  /** Some category is significantly worse than a baseline by more than `threshold` points. */
+  regression: boolean;
+  threshold: number;
+  alpha: number;
+  failOnRegression: boolean;
+  /** The command's exit code (6: a regression with --fail-on-regression; 4: a judge had nothing stored). */
+  exitCode: number;
+  regressions: RegressionEntry[];
+}
+
+export function compareVerdict(
+  worse: ReturnType<typeof regressions>,
+  gate: Omit<CompareVerdict, 'regression' | 'regressions'>,
+): CompareVerdict {
+  return {
+    regression: worse.length > 0,
+    ...gate,
+    regressions: worse.map(({ comparison, category }) => ({
+      candidate: comparison.candidate,
+      baseline: comparison.baseline,
+      benchmark: comparison.benchmark,
+      category: category.category,
+      delta: category.difference!,
+      interval: category.ci,
+      test: category.test,
+      p: category.p,
+      pHolm: category.pHolm,
+      decidingItems: category.decidingItems ?? null,
+    })),
+  };
+}
+
+function itemCounts(r: RegressionEntry): string {
+  const d = r.decidingItems;
+  if (!d) return '';
+  if (d.basis === 'answered differently') return `; ${d.answeredDifferently?.count ?? 0} items answered differently`;
+  const [did, only] = d.basis === 'right/wrong' ? ['got right', 'only '] : ['did better on', ''];
+  return (
+    `; items ${only}${r.baseline} ${did}: ${d.baselineBetter?.count ?? 0}, ` +
+    `${only}${r.candidate}: ${d.candidateBetter?.count ?? 0}`
+  );
+}
+
+/** The verdict in one line (the item ids are in compare.json). */
+export function verdictLine(v: CompareVerdict): string {
+  if (!v.regression) {
+    return (
+      `No regression: no category is significantly worse than a baseline (alpha ${v.alpha}, Holm) ` +
+      `by more than ${v.threshold} points; exit ${v.exitCode}.`
+    );
+  }
+  const each = v.regressions.map(
+    (r) =>
+      `${r.candidate} is worse than ${r.baseline} on ${r.benchmark} ${r.category} by ${(-r.delta).toFixed(1)} ` +
+      `points (95% CI ${interval(r.interval)}, p Holm ${pValue(r.pHolm)}${itemCounts(r)})`,
+  );
+  const gate = v.failOnRegression ? ' (--fail-on-regression)' : ' (without --fail-on-regression)';
+  return `Regression: ${each.join('; ')}. Exit ${v.exitCode}${gate}.`;
+}
+
+export function renderComparisonMarkdown(
+  comparisons: readonly BenchmarkComparison[],
+  alpha: number,
+  verdict?: CompareVerdict,
+): string {
+  const lines = ['# Judge comparison', '', ...(verdict ? [`**Verdict**: ${mdCell(verdictLine(verdict))}`, ''] : [])];
   for (const c of comparisons) {
     lines.push(`## ${mdCell(comparisonTitle(c))}`, '');
     if (c.categories.length === 0) {

@@ -1,11 +1,12 @@
 /**
- * A ReportTable as CSV (csv-stringify), full precision, with a source column marking published rows. Judge ids,
- * citations and column names can come from user files and data, so text cells a spreadsheet would run as a formula
- * (starting with =, +, -, @, tab or CR) get a leading quote (escape_formulas); numbers, negative ones included,
- * stay numbers.
+ * A ReportTable as CSV (csv-stringify), numbers to 6 significant digits (csvNumber, reports/format.ts), with a source
+ * column marking published rows. Judge ids, citations and column names can come from user files and data, so text
+ * cells a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) get a leading quote
+ * (escape_formulas); numbers, negative ones included, stay numbers.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from '../core/table.ts';
+import { csvNumber } from './format.ts';
 
 /** Each value column, then (when any row has intervals) its 95% interval as `<column> ci_low` / `<column> ci_high`. */
 export function renderCsv(table: ReportTable): string {
@@ -17,14 +18,13 @@ export function renderCsv(table: ReportTable): string {
     ...table.columns,
     ...(withIntervals ? table.columns.flatMap((c) => [`${c} ci_low`, `${c} ci_high`]) : []),
   ];
-  const blank = (v: number | null | undefined): number | string => (v === null || v === undefined ? '' : v);
   const rows = table.rows.map((row) => [
     row.label,
     row.source,
     row.citation ?? '',
-    ...row.values.map(blank),
+    ...row.values.map(csvNumber),
     ...(withIntervals
-      ? table.columns.flatMap((_, i) => [blank(row.intervals?.[i]?.[0]), blank(row.intervals?.[i]?.[1])])
+      ? table.columns.flatMap((_, i) => [csvNumber(row.intervals?.[i]?.[0]), csvNumber(row.intervals?.[i]?.[1])])
       : []),
   ]);
   return stringify([header, ...rows], { escape_formulas: true });

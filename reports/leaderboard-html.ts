@@ -109,30 +109,42 @@ function valueCell(cell: Cell | undefined): string {
   );
 }
 
+/** Two halves of a cost line, each kept whole: the line may wrap between them, so the cost column can stay narrow. */
+function halves(first: string, second: string): string {
+  return `<span class="ci"><span>${escapeHtml(first)}</span> <span>${escapeHtml(second)}</span></span>`;
+}
+
 function costCell(row: LeaderboardRow): string {
   if (!row.cost) return '<td class="num none" data-v="">—</td>';
   const { usd, inputTokens, outputTokens, asked, cached } = row.cost;
-  const tokens = `${formatTokens(inputTokens)} in / ${formatTokens(outputTokens)} out`;
-  const requests = `${asked} asked, ${cached} cached`;
   return (
     `<td class="num cost" data-v="${sortKey(finite(usd))}"><span class="v">${formatUsd(usd)}</span>` +
-    `<span class="ci">${tokens}</span><span class="ci">${requests}</span></td>`
+    halves(`${formatTokens(inputTokens)} in /`, `${formatTokens(outputTokens)} out`) +
+    halves(`${asked} asked,`, `${cached} cached`) +
+    '</td>'
   );
 }
 
+/**
+ * A judge id with break hints after "/", ":" and "_" (browsers already break after "-"), so a long id such as
+ * replay:Skywork/Skywork-Reward-Gemma-2-27B wraps between its parts, not inside one. Each part is escaped.
+ */
+function breakableName(name: string): string {
+  return name
+    .split(/(?<=[/:_])(?=[^/:_])/)
+    .map(escapeHtml)
+    .join('<wbr>');
+}
+
+/** The judge's name; a published row adds its one marker (the "published" tag) and its citation. */
 function judgeCell(row: LeaderboardRow): string {
   const paper = row.source === 'paper';
   const tag = paper ? ' <span class="tag">published</span>' : '';
   const citation = paper && row.citation ? `<span class="cite">${escapeHtml(row.citation)}</span>` : '';
   return (
     `<th scope="row" class="judge" data-v="${escapeHtml(row.judge)}">` +
-    `<span class="name">${escapeHtml(row.judge)}</span>${tag}${citation}</th>`
+    `<span class="name">${breakableName(row.judge)}</span>${tag}${citation}</th>`
   );
-}
-
-function sourceCell(row: LeaderboardRow): string {
-  const text = row.source === 'paper' ? 'published' : 'this run';
-  return `<td class="source" data-v="${text}">${text}</td>`;
 }
 
 function renderTable(data: LeaderboardData, columns: readonly LeaderboardColumn[]): string {
@@ -142,7 +154,6 @@ function renderTable(data: LeaderboardData, columns: readonly LeaderboardColumn[
     `tabindex="0" aria-sort="none">${label}</th>`;
   const top = [
     '<th scope="col" rowspan="3" class="sortable judge" data-kind="text" tabindex="0" aria-sort="none">Judge</th>',
-    '<th scope="col" rowspan="3" class="sortable" data-kind="text" tabindex="0" aria-sort="none">Source</th>',
     ...groups.map(
       (t) =>
         `<th scope="colgroup" colspan="${t.benchmarks.reduce((n, b) => n + b.columns.length, 0)}" ` +
@@ -160,22 +171,24 @@ function renderTable(data: LeaderboardData, columns: readonly LeaderboardColumn[
   );
   const body = data.rows.map(
     (row) =>
-      `<tr class="${row.source === 'paper' ? 'paper' : 'measured'}">${judgeCell(row)}${sourceCell(row)}${columns
+      `<tr class="${row.source === 'paper' ? 'paper' : 'measured'}">${judgeCell(row)}${columns
         .map((c) => valueCell(row.cells[c.id]))
         .join('')}${costCell(row)}</tr>`,
   );
   const total = data.cost;
-  const totalText = `${formatTokens(total.inputTokens)} in / ${formatTokens(total.outputTokens)} out`;
   const foot =
-    `<tr><th scope="row" colspan="${columns.length + 2}" class="total-label">Total for the night</th>` +
+    `<tr><th scope="row" class="judge">Total for the night</th><td colspan="${columns.length}"></td>` +
     `<td class="num cost"><span class="v">${formatUsd(total.usd)}</span>` +
-    `<span class="ci">${escapeHtml(totalText)}</span></td></tr>`;
+    `${halves(`${formatTokens(total.inputTokens)} in /`, `${formatTokens(total.outputTokens)} out`)}</td></tr>`;
+  // The table scrolls sideways inside its own box (the judge column stays put); the frame shows a shadow on the side
+  // that has more columns to scroll to.
   return [
-    '<div class="table-wrap"><table id="leaderboard">',
+    '<div class="table-frame"><div class="table-wrap" tabindex="0" role="region" ' +
+      'aria-label="Leaderboard (scrolls sideways)"><table id="leaderboard">',
     `<thead><tr>${top.join('')}</tr><tr>${middle.join('')}</tr><tr>${bottom.join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody>`,
     `<tfoot>${foot}</tfoot>`,
-    '</table></div>',
+    '</table></div></div>',
   ].join('\n');
 }
 
@@ -261,9 +274,16 @@ function chartData(
   };
 }
 
+/**
+ * The page's styles. The page itself never scrolls sideways: the table scrolls in its own box (.table-wrap) with the
+ * judge column sticky, and a shadow on the frame's right edge while there is more to see; on a laptop the paper's
+ * columns fit without scrolling. Judge names break only where breakableName allows (overflow-wrap: break-word is the
+ * last resort for a part wider than the column's max-width). On a phone the bar chart scrolls in its own box too.
+ */
 const STYLE =
   `
-:root { --fg: #1d2430; --muted: #667085; --line: #e4e7ec; --head: #f4f6f9; --accent: #2f6fde; --paper: #8a8f98; }
+:root { --fg: #1d2430; --muted: #667085; --line: #e4e7ec; --head: #f4f6f9; --accent: #2f6fde; --paper: #8a8f98; ` +
+  `--row: #fff; --row-even: #fbfcfd; --row-paper: #f7f7f8; --row-hover: #eef4ff; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, ` +
   `sans-serif; color: var(--fg); background: #fff; }
@@ -278,45 +298,66 @@ h2 { font-size: 17px; margin: 32px 0 8px; }
 .meta dd { margin: 0; overflow-wrap: anywhere; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 .legend { color: var(--muted); margin: 8px 0 12px; max-width: 70em; }
-.table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; }
-table#leaderboard { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-#leaderboard th, #leaderboard td { padding: 6px 10px; border-bottom: 1px solid var(--line); ` +
-  `text-align: left; vertical-align: top; }
+.tag { display: inline-block; white-space: nowrap; font-style: normal; font-size: 10px; font-weight: 600; ` +
+  `letter-spacing: .03em; text-transform: uppercase; color: #6b5a2e; background: #f6edd4; border-radius: 4px; ` +
+  `padding: 0 5px; vertical-align: 1px; }
+.table-frame { position: relative; border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+.table-wrap { overflow-x: auto; }
+.table-wrap:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
+.table-frame::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 18px; ` +
+  `pointer-events: none; opacity: 0; transition: opacity .15s; ` +
+  `background: linear-gradient(to left, rgba(29, 36, 48, .14), rgba(29, 36, 48, 0)); }
+.table-frame.more-right::after { opacity: 1; }
+table#leaderboard { border-collapse: separate; border-spacing: 0; width: 100%; font-variant-numeric: tabular-nums; }
+#leaderboard th, #leaderboard td { padding: 6px 8px; border-bottom: 1px solid var(--line); ` +
+  `text-align: left; vertical-align: top; background: var(--row); }
 #leaderboard thead th { background: var(--head); font-weight: 600; font-size: 12px; }
-#leaderboard thead th.num { white-space: normal; max-width: 10em; overflow-wrap: break-word; }
+#leaderboard thead th.num { white-space: normal; overflow-wrap: break-word; }
 #leaderboard thead th.group { text-align: center; border-left: 1px solid var(--line); }
 #leaderboard thead th.table-group { font-size: 13px; }
-#leaderboard .num { text-align: right; white-space: nowrap; }
+#leaderboard .num { text-align: right; white-space: nowrap; padding-left: 6px; padding-right: 6px; }
 #leaderboard td.num .v, #leaderboard td.num .ci { display: block; }
 #leaderboard .ci { font-size: 11px; color: var(--muted); }
+#leaderboard td.cost { white-space: normal; min-width: 6em; }
+#leaderboard td.cost .ci span { white-space: nowrap; }
 #leaderboard .none { color: #b0b5bd; }
-#leaderboard th.judge { font-weight: 600; min-width: 12em; max-width: 22em; overflow-wrap: break-word; ` +
-  `word-break: break-word; }
-#leaderboard .cite { display: block; font-size: 11px; font-weight: 400; color: var(--paper); }
-#leaderboard tbody tr:nth-child(even) { background: #fbfcfd; }
-#leaderboard tbody tr:hover { background: #eef4ff; }
-#leaderboard tr.paper td, #leaderboard tr.paper th { font-style: italic; color: var(--paper); font-weight: 400; }
-#leaderboard tr.paper { background: #f7f7f8; }
-#leaderboard .tag { display: inline-block; white-space: nowrap; font-style: normal; font-size: 10px; ` +
-  `font-weight: 600; letter-spacing: .03em; text-transform: uppercase; color: #6b5a2e; background: #f6edd4; ` +
-  `border-radius: 4px; padding: 0 5px; margin-left: 4px; vertical-align: 1px; }
+#leaderboard th.judge { position: sticky; left: 0; z-index: 1; font-weight: 600; min-width: 13em; max-width: 18em; ` +
+  `word-break: normal; overflow-wrap: break-word; box-shadow: inset -1px 0 0 var(--line); }
+#leaderboard thead th.judge { z-index: 2; }
+#leaderboard .judge .tag { margin-left: 2px; }
+#leaderboard .cite { display: block; font-size: 11px; font-weight: 400; color: var(--paper); ` +
+  `overflow-wrap: break-word; }
+#leaderboard tbody tr:nth-child(even) > * { background: var(--row-even); }
+#leaderboard tr.paper > * { font-style: italic; color: var(--paper); font-weight: 400; background: var(--row-paper); }
+#leaderboard tbody tr:hover > * { background: var(--row-hover); }
 #leaderboard tfoot th, #leaderboard tfoot td { background: var(--head); font-weight: 600; border-bottom: 0; }
-#leaderboard tfoot .total-label { text-align: right; }
 th.sortable { cursor: pointer; user-select: none; }
 th.sortable:hover { color: var(--accent); }
 th.sortable[aria-sort="ascending"]::after { content: " ▲"; font-size: 9px; }
 th.sortable[aria-sort="descending"]::after { content: " ▼"; font-size: 9px; }
+.chart-scroll { overflow-x: auto; }
 .chart-box { position: relative; height: 360px; }
 .chart-box.bars { height: 420px; }
 .caption { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
-label.pick { display: inline-flex; gap: 8px; align-items: center; margin: 0 0 8px; }
-select { font: inherit; padding: 3px 6px; border: 1px solid #c9ced6; border-radius: 6px; background: #fff; }
+label.pick { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; margin: 0 0 8px; }
+select { font: inherit; padding: 3px 6px; border: 1px solid #c9ced6; border-radius: 6px; background: #fff; ` +
+  `min-width: 0; max-width: 100%; }
 .versions { margin-top: 24px; }
 .versions summary { cursor: pointer; color: var(--muted); }
 .versions table { border-collapse: collapse; margin-top: 6px; }
 .versions th, .versions td { text-align: left; padding: 2px 12px 2px 0; font-weight: 400; }
 .notes ul { margin: 0; padding-left: 20px; }
+.notes li { overflow-wrap: break-word; }
 .muted { color: var(--muted); }
+@media (max-width: 1320px) {
+  main { padding-left: 20px; padding-right: 20px; }
+}
+@media (max-width: 600px) {
+  main { padding: 16px 14px 40px; }
+  h1 { font-size: 21px; }
+  #leaderboard th.judge { min-width: 10.5em; max-width: 12em; }
+  #leaderboard td.cost { white-space: nowrap; }
+}
 `;
 
 /**
@@ -429,7 +470,8 @@ const PAGE_SCRIPT =
       scales: { y: { beginAtZero: true, title: { display: true, text: 'score (%)' } }, ` +
   `x: { ticks: { autoSkip: false, maxRotation: 60 } } },
       plugins: {
-        legend: legend,
+        // Left-aligned: where the chart scrolls sideways (a phone) the legend starts in view.
+        legend: Object.assign({}, legend, { align: 'start' }),
         tooltip: {
           callbacks: {
             title: function (items) { var c = data.columns[items[0].dataIndex]; ` +
@@ -457,7 +499,7 @@ const PAGE_SCRIPT =
     if (th.classList.contains('sortable')) { position[headers.indexOf(th)] = col; col += 1; }
     else { col += th.colSpan; }
   });
-  var valueStart = 2;
+  var valueStart = 1;
   Array.prototype.forEach.call(table.tHead.rows[2].cells, function (th) {
     position[headers.indexOf(th)] = valueStart; valueStart += 1;
   });
@@ -483,6 +525,15 @@ const PAGE_SCRIPT =
     th.addEventListener('keydown', function (event) { if (event.key === 'Enter' || event.key === ' ') { ` +
   `event.preventDefault(); sort(); } });
   });
+
+  // A shadow on the table's right edge while there are columns to scroll to.
+  var wrap = table.parentNode;
+  function edge() {
+    wrap.parentNode.classList.toggle('more-right', wrap.scrollLeft + wrap.clientWidth < wrap.scrollWidth - 1);
+  }
+  wrap.addEventListener('scroll', edge, { passive: true });
+  window.addEventListener('resize', edge);
+  edge();
 })();
 `;
 
@@ -503,6 +554,8 @@ export function renderLeaderboardHtml(data: LeaderboardData, history: readonly L
   const nightsText =
     `${nights.length} night${nights.length === 1 ? '' : 's'} kept ` +
     `(${escapeHtml(nights[0]?.date ?? data.date)} to ${escapeHtml(data.date)})`;
+  // Room for each column's bars and its two-line label: on a phone the bar chart scrolls sideways instead.
+  const barsWidth = 80 + columns.length * (16 + 8 * Math.max(1, measured));
   const changeText = changed.length > 0 ? ` Not comparable across: ${changed.map(escapeHtml).join('; ')}.` : '';
 
   return (
@@ -523,9 +576,10 @@ export function renderLeaderboardHtml(data: LeaderboardData, history: readonly L
 ${renderMeta(data)}
 <p class="legend">Scores are percentages, one decimal. The small <span class="muted">[lo, hi]</span> ` +
     `under a score is its 95% bootstrap interval over items (${escapeHtml(String(data.resamples))} resamples); ` +
-    `hover a score for the number of items. Rows tagged <em>published</em> are the paper's reported numbers ` +
-    `with their citation: they were not measured here and have no interval. Cost is what tonight's requests ` +
-    `cost; answers reused from the store are free. Click a column header to sort.</p>
+    `hover a score for the number of items. Rows tagged <span class="tag">published</span> are the paper's ` +
+    `reported numbers with their citation: they were not measured here and have no interval. Cost is what ` +
+    `tonight's requests cost; answers reused from the store are free. Click a column header to sort; a table ` +
+    `wider than the window scrolls sideways.</p>
 ${renderTable(data, columns)}
 ${renderNotes(data)}
 <section class="charts">
@@ -536,8 +590,9 @@ ${renderNotes(data)}
 <p class="caption">One point per night, ${nightsText}; judges measured here only (published numbers do ` +
     `not change).${changeText}</p>
 <h2>Per column, ${escapeHtml(data.date)}</h2>
-<div class="chart-box bars"><canvas id="category-chart" role="img" aria-label="Tonight's score per column ` +
-    `for each measured judge, with 95% intervals"></canvas></div>
+<div class="chart-scroll"><div class="chart-box bars" style="min-width: ${barsWidth}px">` +
+    `<canvas id="category-chart" role="img" aria-label="Tonight's score per column for each measured judge, ` +
+    `with 95% intervals"></canvas></div></div>
 <p class="caption">Bars are tonight's scores of the judges measured here; whiskers are the 95% bootstrap ` +
     `intervals over items (also in the tooltips).</p>
 </section>

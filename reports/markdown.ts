@@ -1,5 +1,7 @@
 /** ReportTables as Markdown (one decimal, published rows marked). Cell text is escaped: labels come from data. */
+import type { DownloadSource } from '../core/download.ts';
 import { formatSpend } from '../harness/progress.ts';
+import type { DataFile, Provenance } from '../harness/provenance.ts';
 import type { RunResult } from '../harness/run.ts';
 import { INTERVAL_NOTE, sourceText, withInterval } from './format.ts';
 import { breakerLine, endpointLine, runFailures } from './failures.ts';
@@ -68,8 +70,72 @@ function renderRunSection(run: RunResult): string {
   return lines.join('\n') + '\n';
 }
 
-export function renderMarkdown(title: string, tables: readonly ReportTable[], run?: RunResult): string {
-  return [`# ${cell(title)}`, '', ...tables.map(renderMarkdownTable), ...(run ? [renderRunSection(run)] : [])].join(
-    '\n',
-  );
+function downloadText(source: DownloadSource): string {
+  switch (source.kind) {
+    case 'hf-dataset':
+      return `Hugging Face ${source.repo} @ ${source.revision}: ${source.path}`;
+    case 'github':
+      return `GitHub ${source.repo} @ ${source.commit}: ${source.path}`;
+    case 'url':
+      return `${source.base.replace(/\/+$/, '')}/${source.path}`;
+  }
+}
+
+/** The command that runs the same thing again: the flags that shape results, as given. */
+function commandLine(p: Provenance): string {
+  const { flags } = p;
+  const args = ['--judge', p.judge.id, '--benchmark', flags.benchmark, '--seed', String(p.seed)];
+  if (flags.sample !== null) args.push('--sample', String(flags.sample));
+  if (flags.limit !== null) args.push('--limit', String(flags.limit));
+  if (flags.swap) args.push('--swap');
+  args.push('--resamples', String(flags.resamples));
+  if (flags.concurrency !== null) args.push('--concurrency', String(flags.concurrency));
+  if (flags.maxCost !== null) args.push('--max-cost', String(flags.maxCost));
+  return `npm run ${p.command} -- ${args.join(' ')}`;
+}
+
+/** When, with which harness, data, seed, flags and judge: enough to run it again. */
+function renderProvenanceSection(p: Provenance): string {
+  const { harness, judge } = p;
+  const commit = harness.commit
+    ? `commit \`${harness.commit.replace(/-dirty$/, '')}\`` +
+      (harness.commit.endsWith('-dirty') ? ' with uncommitted changes to tracked files' : '')
+    : 'no git commit (not a git checkout)';
+  const where = judge.endpoint
+    ? `model ${judge.endpoint.model} at ${judge.endpoint.url} (from ${judge.endpoint.source})`
+    : 'answers in this process (no network)';
+  const lines = [
+    '## Provenance',
+    '',
+    `- Started ${p.startedAt} with ${cell(harness.name)} ${cell(harness.version)}, ${commit}, Node ${harness.node}.`,
+    `- Command (the flags that shape results): \`${cell(commandLine(p))}\`.`,
+    `- Judge \`${cell(judge.id)}\`, config fingerprint \`${judge.fingerprint}\`: ${cell(where)}.`,
+  ];
+  const rows: [string, DataFile][] = [
+    ...Object.entries(p.data.benchmarks).flatMap(([id, files]) => files.map((f): [string, DataFile] => [id, f])),
+    ...p.data.judge.map((f): [string, DataFile] => [`judge ${judge.id}`, f]),
+  ];
+  if (rows.length > 0) {
+    lines.push('', '| read by | file | bytes | sha256 | pinned download |', '|---|---|---:|---|---|');
+    for (const [who, f] of rows) {
+      const pinned = f.download ? cell(downloadText(f.download)) : '';
+      lines.push(`| ${cell(who)} | ${cell(f.path)} | ${f.bytes} | \`${f.sha256}\` | ${pinned} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderMarkdown(
+  title: string,
+  tables: readonly ReportTable[],
+  run?: RunResult,
+  provenance?: Provenance,
+): string {
+  return [
+    `# ${cell(title)}`,
+    '',
+    ...tables.map(renderMarkdownTable),
+    ...(run ? [renderRunSection(run)] : []),
+    ...(provenance ? [renderProvenanceSection(provenance)] : []),
+  ].join('\n');
 }

@@ -1,6 +1,7 @@
 /** The machine-readable results of a run: summary.json and predictions.jsonl. */
 import type { IntervalsByColumn, ItemResult } from '../benchmarks/benchmark.ts';
 import type { BreakerTrip } from '../harness/breaker.ts';
+import type { Provenance } from '../harness/provenance.ts';
 import type { RunResult } from '../harness/run.ts';
 import type { Endpoint } from '../judges/judge.ts';
 import { failuresByCause, type CauseCount } from './failures.ts';
@@ -38,6 +39,11 @@ interface SummaryJson {
   resamples: number;
   /** Benchmarks "--benchmark all" skipped because their data is not there, with how to get it. */
   skipped: Record<string, string>;
+  /**
+   * How to reproduce the run: start time, harness version and git commit, the data files read (sha256, pinned
+   * download), seed, flags, judge and endpoint (see harness/provenance.ts); null when the caller recorded none.
+   */
+  provenance: Provenance | null;
 }
 
 export function buildSummary(
@@ -45,6 +51,7 @@ export function buildSummary(
   seed: number,
   intervals: ReadonlyMap<string, IntervalsByColumn | undefined> = new Map(),
   resamples = 0,
+  provenance: Provenance | null = null,
 ): SummaryJson {
   return {
     judge: run.judge.id,
@@ -68,6 +75,7 @@ export function buildSummary(
     intervals: Object.fromEntries([...intervals].filter((e): e is [string, IntervalsByColumn] => e[1] !== undefined)),
     resamples,
     skipped: Object.fromEntries(run.skipped.map((s) => [s.benchmark.id, s.reason])),
+    provenance,
   };
 }
 

@@ -158,7 +158,7 @@ describe('a full run from the command line', () => {
       string
     >[];
     expect(csv[0]).toMatchObject({ model: 'longer-wins', source: 'this run' });
-    expect(Number(csv[0]!.Avg)).toBeCloseTo(rb.score, 10);
+    expect(csv[0]!.Avg).toBe('45.6808'); // 6 significant digits of rb.score
     expect(csv.some((r) => r.source === 'paper' && r.model === 'GPT-4-0125' && r.Avg === '85.9')).toBe(true);
 
     const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');

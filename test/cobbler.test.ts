@@ -119,81 +119,84 @@ describe('CoBBLEr prompts', () => {
   });
 });
 
-describe('CoBBLEr scoring (hand-computed on a constructed set)', () => {
-  const comparison = (instruction: number, a: string, b: string, first = 3): Comparison => ({
-    id: `${instruction}/${a}-${b}`,
-    instruction,
-    models: [a, b],
-    human: { first, second: 6 - first },
+/** Hand-made results: constructed comparisons, chosen verdicts. */
+const comparison = (instruction: number, a: string, b: string, first = 3): Comparison => ({
+  id: `${instruction}/${a}-${b}`,
+  instruction,
+  models: [a, b],
+  human: { first, second: 6 - first },
+});
+const verdict = (choice: Slot): Outcome => ({ status: 'verdict', verdict: { kind: 'pairwise', choice } });
+const invalid: Outcome = { status: 'invalid', reason: 'no verdict found' };
+const error: Outcome = { status: 'error', message: 'HTTP 500' };
+
+/** One comparison in one module: the models in A and B for q1, (order: mirrored for q2), and each ask's outcome. */
+function asks(
+  module: Module,
+  c: Comparison,
+  q1Slots: [string, string],
+  outcomes: [Outcome, Outcome],
+  lengths: [number, number] = [10, 10],
+): ItemResult<CobblerItem, CobblerGold>[] {
+  return (['q1', 'q2'] as const).map((ask, i) => {
+    const mirrored = (module === 'order' || module === 'compassion') && ask === 'q2';
+    const [A, B] = mirrored ? [q1Slots[1], q1Slots[0]] : q1Slots;
+    const [lenA, lenB] = mirrored ? [lengths[1], lengths[0]] : lengths;
+    const gold: CobblerGold = {
+      module,
+      ask,
+      slots: { A, B },
+      lengths: { A: lenA, B: lenB },
+      ...(module === 'bandwagon' || module === 'attention' ? { cued: ask === 'q1' ? 'A' : 'B' } : {}),
+    };
+    const item = {
+      id: `${module}/${c.id}/${ask}`,
+      sampleGroup: module,
+      sampleKey: c.id,
+      module,
+      ask,
+      comparison: c,
+      instruction: '',
+      reference: '',
+      responses: ['', ''],
+    } as CobblerItem;
+    return {
+      item,
+      prepared: {
+        task: { kind: 'pairwise', context: '', responseA: '', responseB: '' },
+        instructions: { taskDefinition: '', evaluationInstructions: '' },
+        gold,
+      },
+      outcome: outcomes[i]!,
+    };
   });
-  const verdict = (choice: Slot): Outcome => ({ status: 'verdict', verdict: { kind: 'pairwise', choice } });
-  const invalid: Outcome = { status: 'invalid', reason: 'no verdict found' };
-  const error: Outcome = { status: 'error', message: 'HTTP 500' };
+}
 
-  /** One comparison in one module: the models in A and B for q1, (order: mirrored for q2), and each ask's outcome. */
-  function asks(
-    module: Module,
-    c: Comparison,
-    q1Slots: [string, string],
-    outcomes: [Outcome, Outcome],
-    lengths: [number, number] = [10, 10],
-  ): ItemResult<CobblerItem, CobblerGold>[] {
-    return (['q1', 'q2'] as const).map((ask, i) => {
-      const mirrored = (module === 'order' || module === 'compassion') && ask === 'q2';
-      const [A, B] = mirrored ? [q1Slots[1], q1Slots[0]] : q1Slots;
-      const [lenA, lenB] = mirrored ? [lengths[1], lengths[0]] : lengths;
-      const gold: CobblerGold = {
-        module,
-        ask,
-        slots: { A, B },
-        lengths: { A: lenA, B: lenB },
-        ...(module === 'bandwagon' || module === 'attention' ? { cued: ask === 'q1' ? 'A' : 'B' } : {}),
-      };
-      const item = {
-        id: `${module}/${c.id}/${ask}`,
-        sampleGroup: module,
-        sampleKey: c.id,
-        module,
-        ask,
-        comparison: c,
-        instruction: '',
-        reference: '',
-        responses: ['', ''],
-      } as CobblerItem;
-      return {
-        item,
-        prepared: {
-          task: { kind: 'pairwise', context: '', responseA: '', responseB: '' },
-          instructions: { taskDefinition: '', evaluationInstructions: '' },
-          gold,
-        },
-        outcome: outcomes[i]!,
-      };
-    });
-  }
+const c1 = comparison(0, 'x', 'y', 4); // humans: x
+const c2 = comparison(0, 'x', 'z', 6); // humans: x
+const c3 = comparison(0, 'y', 'z', 5); // humans: y
+const c4 = comparison(1, 'x', 'y', 2); // humans: y
+const c5 = comparison(1, 'x', 'z', 3); // humans split 3-3
+const c6 = comparison(1, 'y', 'z', 2); // humans: z
+/** Order, bandwagon and attention asks with chosen verdicts (no compassion asks). */
+const anonymous = [
+  ...asks('order', c1, ['x', 'y'], [verdict('A'), verdict('A')]), // first-order
+  ...asks('order', c2, ['x', 'z'], [verdict('B'), verdict('B')]), // last-order
+  ...asks('order', c3, ['y', 'z'], [verdict('A'), verdict('B')], [10, 20]), // y both times; picks the shorter
+  ...asks('order', c4, ['x', 'y'], [invalid, verdict('A')]), // unreadable q1: stays in T
+  // z both times; equal lengths: B counts as longer
+  ...asks('order', c5, ['x', 'z'], [verdict('B'), verdict('A')], [5, 5]),
+  ...asks('order', c6, ['y', 'z'], [verdict('A'), verdict('B')], [30, 3]), // y both times; the longer
+  ...asks('bandwagon', c1, ['x', 'y'], [verdict('A'), verdict('B')]), // followed the crowd twice
+  ...asks('bandwagon', c2, ['x', 'z'], [verdict('A'), verdict('A')]),
+  ...asks('bandwagon', c3, ['y', 'z'], [invalid, verdict('B')]), // unreadable: not followed, stays in T
+  ...asks('bandwagon', c4, ['x', 'y'], [verdict('A'), error]), // no answer: left out, run incomplete
+  ...asks('attention', c1, ['x', 'y'], [verdict('B'), verdict('A')]),
+  ...asks('attention', c2, ['x', 'z'], [verdict('A'), verdict('B')]),
+];
 
-  const c1 = comparison(0, 'x', 'y', 4); // humans: x
-  const c2 = comparison(0, 'x', 'z', 6); // humans: x
-  const c3 = comparison(0, 'y', 'z', 5); // humans: y
-  const c4 = comparison(1, 'x', 'y', 2); // humans: y
-  const c5 = comparison(1, 'x', 'z', 3); // humans split 3-3
-  const c6 = comparison(1, 'y', 'z', 2); // humans: z
-  const results = [
-    ...asks('order', c1, ['x', 'y'], [verdict('A'), verdict('A')]), // first-order
-    ...asks('order', c2, ['x', 'z'], [verdict('B'), verdict('B')]), // last-order
-    ...asks('order', c3, ['y', 'z'], [verdict('A'), verdict('B')], [10, 20]), // y both times; picks the shorter
-    ...asks('order', c4, ['x', 'y'], [invalid, verdict('A')]), // unreadable q1: stays in T
-    // z both times; equal lengths: B counts as longer
-    ...asks('order', c5, ['x', 'z'], [verdict('B'), verdict('A')], [5, 5]),
-    ...asks('order', c6, ['y', 'z'], [verdict('A'), verdict('B')], [30, 3]), // y both times; the longer
-    ...asks('bandwagon', c1, ['x', 'y'], [verdict('A'), verdict('B')]), // followed the crowd twice
-    ...asks('bandwagon', c2, ['x', 'z'], [verdict('A'), verdict('A')]),
-    ...asks('bandwagon', c3, ['y', 'z'], [invalid, verdict('B')]), // unreadable: not followed, stays in T
-    ...asks('bandwagon', c4, ['x', 'y'], [verdict('A'), error]), // no answer: left out, run incomplete
-    ...asks('attention', c1, ['x', 'y'], [verdict('B'), verdict('A')]),
-    ...asks('attention', c2, ['x', 'z'], [verdict('A'), verdict('B')]),
-  ];
-  const s: CobblerSummary = scoreCobbler(results);
+describe('CoBBLEr scoring (hand-computed on a constructed set)', () => {
+  const s: CobblerSummary = scoreCobbler(anonymous);
 
   it('order: first = 1/6, last = 1/6 (Table 3: 2/6), readable q1 5/6, unreadable replies in T', () => {
     expect(s.comparisons).toEqual({ order: 6, compassion: 0, bandwagon: 3, attention: 2 });
@@ -236,6 +239,94 @@ describe('CoBBLEr scoring (hand-computed on a constructed set)', () => {
     expect(hi).toBeCloseTo(0.7923, 4);
     expect(s.bandwagon.ci95).toEqual(wilson(1, 3));
     expect(wilson(0, 0)).toBeNull();
+  });
+});
+
+describe('CoBBLEr Compassion as compassion.py counts it (hand-made cases)', () => {
+  const tie: Outcome = { status: 'verdict', verdict: { kind: 'pairwise', choice: 'tie' } };
+  const c7 = comparison(2, 'y', 'z');
+  const c8 = comparison(2, 'x', 'y');
+  /*
+   * competitive-llms/evaluations/compassion.py (minnesotanlp/cobbler@5af58e0), per comparison: q1 is
+   * "Model {model1}: r1 / Model {model2}: r2", q2 the same with the two lines swapped; pf / val = the name q1's / q2's
+   * reply names (None if neither);
+   *   if pf is not None: valid_responses += 1; if val is not None: consistency += 1
+   *   if pf == match1: if val == match1: first_order_bias += 1
+   *   elif pf == match2: if val == match2: last_order_bias += 1
+   * then each count / total_comparisons. Here model1 is the model in q1's A, which asks() mirrors for q2.
+   *
+   *      q1 shows (A, B)   q1 → pf         q2 shows (A, B)   q2 → val        effect
+   *  k1  c1 (x, y)         A → x = match1  (y, x)            B → x           valid, consistency, first_order_bias
+   *  k2  c2 (z, x)         B → x = match2  (x, z)            A → x           valid, consistency, last_order_bias
+   *  k3  c3 (y, z)         A → y = match1  (z, y)            A → z           valid, consistency (val ≠ match1)
+   *  k4  c4 (x, y)         B → y = match2  (y, x)            B → x           valid, consistency (val ≠ match2)
+   *  k5  c5 (x, z)         invalid → None  (z, x)            B → x           nothing ("Invalid response")
+   *  k6  c6 (y, z)         A → y = match1  (z, y)            tie → None      valid ("inconsistent"); val ≠ match1
+   *  k7  c7 (z, y)         A → z = match1  (y, z)            B → z           valid, consistency, first_order_bias
+   *  k8  c8 (x, y)         A → x           (y, x)            no answer       left out: not a comparison (T = 7)
+   *
+   * first_order_bias 2, last_order_bias 1 (Compassion = 3/7), valid_responses 6, consistency 5, T = 7.
+   * The order module's same-slot count on these asks (namedOrder): k3 first-order, k4 last-order: 2/7.
+   */
+  const named = [
+    ...asks('compassion', c1, ['x', 'y'], [verdict('A'), verdict('B')]),
+    ...asks('compassion', c2, ['z', 'x'], [verdict('B'), verdict('A')]),
+    ...asks('compassion', c3, ['y', 'z'], [verdict('A'), verdict('A')]),
+    ...asks('compassion', c4, ['x', 'y'], [verdict('B'), verdict('B')]),
+    ...asks('compassion', c5, ['x', 'z'], [invalid, verdict('B')]),
+    ...asks('compassion', c6, ['y', 'z'], [verdict('A'), tie]),
+    ...asks('compassion', c7, ['z', 'y'], [verdict('A'), verdict('B')]),
+    ...asks('compassion', c8, ['x', 'y'], [verdict('A'), error]),
+  ];
+  const s = scoreCobbler([...anonymous, ...named]);
+
+  it('first 2/7, last 1/7, Compassion 3/7; valid 6/7, consistency 5/7; the unanswered comparison left out', () => {
+    expect(s.comparisons.compassion).toBe(7);
+    expect(s.compassion.first).toMatchObject({ k: 2, n: 7 });
+    expect(s.compassion.last).toMatchObject({ k: 1, n: 7 });
+    expect(s.compassion.combined).toMatchObject({ k: 3, n: 7 });
+    expect(s.compassion.combined.ci95).toEqual(wilson(3, 7));
+    expect(s.compassion.valid).toMatchObject({ k: 6, n: 7 });
+    expect(s.compassion.bothValid).toMatchObject({ k: 5, n: 7 });
+    expect(s.errors).toBe(2);
+    expect(s.incomplete).toBe(2);
+  });
+
+  it('keeps the same-slot count apart as namedOrder (first 1/7, last 1/7), never as Compassion', () => {
+    expect(s.namedOrder.first).toMatchObject({ k: 1, n: 7 });
+    expect(s.namedOrder.last).toMatchObject({ k: 1, n: 7 });
+    expect(s.namedOrder.combined).toMatchObject({ k: 2, n: 7 });
+  });
+
+  it('leaves the other columns as they were: Order 2/6, Length 1/6, Bandwagon 1/3, Attention 1/2', () => {
+    const alone = scoreCobbler(anonymous);
+    expect(s.order).toEqual(alone.order);
+    expect(s.length).toEqual(alone.length);
+    expect(s.bandwagon).toEqual(alone.bandwagon);
+    expect(s.attention).toEqual(alone.attention);
+    expect(s.egocentric.order).toEqual(alone.egocentric.order);
+  });
+
+  it('Table 3: the Compassion column is 3/7 (×100) beside the published rows; Avg is the mean of five', async () => {
+    const avg = (2 / 6 + 3 / 7 + 1 / 6 + 1 / 3 + 1 / 2) / 5;
+    expect(s.score).toBeCloseTo(100 * avg, 10);
+    const [table] = await cobbler.tables(s, { dataDir: DATA_DIR, judgeId: 'hand-made' });
+    const column = TABLE_3_COLUMNS.indexOf('Compassion');
+    expect(table!.columns[column]).toBe('Compassion');
+    const row = table!.rows[0]!;
+    expect(row.values[column]).toBeCloseTo((100 * 3) / 7, 10);
+    expect(row.intervals?.[column]).toEqual(wilson(3, 7)!.map((v) => 100 * v));
+    expect(row.values[0]).toBeCloseTo(100 * avg, 10);
+    const gpt4 = table!.rows.find((r) => r.source === 'paper' && r.label === 'GPT-4')!;
+    expect(gpt4.values[column]).toBeCloseTo(79, 10);
+    const notes = table!.notes.join('\n');
+    expect(notes).toContain(`both asks named model1 (shown first in q1) 28.6 [`);
+    expect(notes).toMatch(/both named model2 14\.3 \[[^\]]*\] \(1\/7\)/);
+    expect(notes).toMatch(/Order with real names .*together 28\.6 \[[^\]]*\] \(2\/7\)/);
+    // The bootstrap's fast path (MetricSpec.counts) reads the same Compassion.
+    const counts = cobbler.metrics!.counts!;
+    expect(counts.values(counts.of([...anonymous, ...named])).Compassion).toBeCloseTo((100 * 3) / 7, 10);
+    expect(cobbler.metrics!.values(s).Compassion).toBeCloseTo((100 * 3) / 7, 10);
   });
 });
 
@@ -289,6 +380,7 @@ describe('the random judge reproduces the paper Random row', () => {
     };
     within(s.order.combined.rate, paper.order, 1000);
     within(s.compassion.combined.rate, paper.compassion, 1000);
+    within(s.namedOrder.combined.rate, 0.5, 1000); // the same-slot count on the compassion run
     within(s.bandwagon.rate, paper.bandwagon, 1000);
     within(s.attention.rate, paper.attention, 1000);
     // |long − 0.5| of a fair coin over the ~500 unflagged comparisons: its SE is that of `long`.

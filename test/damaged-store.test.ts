@@ -182,7 +182,7 @@ describe('a damaged run store', () => {
     const config = path.join(dir, 'leaderboard.json');
     const judges = { judges: ['longer-wins'], benchmarks: ['rewardbench'], seed: 0, sample: null, resamples: 0 };
     fs.writeFileSync(config, JSON.stringify(judges));
-    const leaderboard = ['leaderboard', '--config', config, '--out', path.join(dir, 'lb'), '--no-progress'];
+    const leaderboard = ['leaderboard', '--leaderboard-config', config, '--out', path.join(dir, 'lb'), '--no-progress'];
     expect(expectStoreFailure(await runCli([...leaderboard, '--store', file]))).toContain('is damaged');
     expect(sha256(file)).toBe(before);
   });

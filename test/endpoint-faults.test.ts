@@ -450,9 +450,9 @@ describe('the nightly leaderboard with one judge whose endpoint is gone', () => 
     const out = path.join(dir, 'board');
     const result = await runCli([
       'leaderboard',
-      '--config',
+      '--leaderboard-config',
       config,
-      '--judge-config',
+      '--config',
       judges,
       '--store',
       path.join(dir, 's.sqlite'),

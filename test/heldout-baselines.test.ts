@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ItemResult } from '../benchmarks/benchmark.ts';
 import { TABLE_1 } from '../benchmarks/flame-paper.ts';
@@ -16,6 +18,7 @@ import { chosenSlot } from '../protocol/positions.ts';
 import { prepareItems, runEval } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
+import { LLMBAR_DIR as LLMBAR_RESULTS_DIR } from '../judges/replay/llmbar.ts';
 import { DATA_DIR } from './helpers.ts';
 
 type Result = ItemResult<HumanPair, HeldoutGold>;
@@ -206,11 +209,79 @@ describe('tables', () => {
     );
   });
 
-  it('LLMBar is not in Table 1: no paper rows, pooled and per subset', async () => {
+  it('LLMBar is not in Table 1: no paper rows, pooled, per subset and the Adversarial average', async () => {
     const own = await run(llmbar, 'longer-wins');
     const [table] = await llmbar.tables(own.summary, { dataDir: DATA_DIR, judgeId: 'longer-wins' });
     expect(llmbar.paperColumn).toBeUndefined();
-    expect(table!.columns).toEqual(['Accuracy', 'Natural', 'Neighbor', 'GPTInst', 'GPTOut', 'Manual']);
+    expect(table!.columns).toEqual([
+      'Accuracy',
+      'Natural',
+      'Neighbor',
+      'GPTInst',
+      'GPTOut',
+      'Manual',
+      'Adversarial avg',
+    ]);
     expect(table!.rows.some((r) => r.source === 'paper')).toBe(false);
+  });
+
+  it("LLMBar's Adversarial average: the plain mean of the four subsets' accuracies, as LLMBar reports it", async () => {
+    const own = await run(llmbar, 'longer-wins');
+    const baselines = await Promise.all(
+      ['shorter-wins', 'random'].map(async (judgeId) => ({ judgeId, summary: (await run(llmbar, judgeId)).summary })),
+    );
+    const [table] = await llmbar.tables(own.summary, { dataDir: DATA_DIR, judgeId: 'longer-wins', baselines });
+    const column = table!.columns.indexOf('Adversarial avg');
+    const adversarial = ['Neighbor', 'GPTInst', 'GPTOut', 'Manual'];
+    // Every measured row (this run and the baselines) gets the column, from its own per-subset accuracies.
+    expect(table!.rows.map((r) => r.source)).toEqual(['this run', 'baseline', 'baseline']);
+    for (const [row, summary] of [own.summary, ...baselines.map((b) => b.summary)].map(
+      (s, i) => [table!.rows[i]!, s] as const,
+    )) {
+      const plain = adversarial.reduce((sum, g) => sum + summary.groups[g]!, 0) / 4;
+      expect(row.values[column]).toBeCloseTo(plain, 10);
+      expect(llmbar.metrics!.values(summary)['Adversarial avg']).toBeCloseTo(plain, 10);
+    }
+    // Not the pooled accuracy of the 319 Adversarial items: the subsets' sizes (134, 92, 47, 46) do not weigh in.
+    const s = own.summary;
+    const pooled = adversarial.reduce((sum, g) => sum + s.groups[g]! * s.groupSizes[g]!, 0) / 319;
+    expect(Math.abs(table!.rows[0]!.values[column]! - pooled)).toBeGreaterThan(1);
+    expect(table!.notes.join('\n')).toContain(
+      "Adversarial avg: the plain mean of the four Adversarial subsets' accuracies (Neighbor, GPTInst, GPTOut, Manual)",
+    );
+  });
+
+  it("LLMBar's recorded results: the plain mean gives GPT-4's quoted Adversarial figure, pooling does not", () => {
+    // GPT-4 with Rules+Metrics+Reference (LLMBar's best evaluator): its Adversarial average is quoted as 82.8.
+    const accuracy = (subset: string): number => {
+      const file = path.join(
+        DATA_DIR,
+        LLMBAR_RESULTS_DIR,
+        subset,
+        'evaluators/GPT-4/Metrics_Reference/statistics.json',
+      );
+      return Number.parseFloat(JSON.parse(fs.readFileSync(file, 'utf8')).correct_average);
+    };
+    const sizes: Record<string, number> = { Neighbor: 134, GPTInst: 92, GPTOut: 47, Manual: 46 };
+    const values = Object.keys(sizes).map((subset) => accuracy(`Adversarial/${subset}`));
+    expect(Number((values.reduce((a, b) => a + b) / 4).toFixed(1))).toBe(82.8);
+    const pooled = Object.values(sizes).reduce((sum, n, i) => sum + values[i]! * n, 0) / 319;
+    expect(Number(pooled.toFixed(1))).toBe(84.5);
+  });
+
+  it('LLMBar: the Adversarial average is blank when a subset has no scored item (a --limit run)', async () => {
+    const judge = await createJudge('longer-wins', { dataDir: DATA_DIR, seed: 0 });
+    const result = await runEval({
+      judge,
+      benchmarks: [llmbar],
+      dataDir: DATA_DIR,
+      seed: 0,
+      store: Store.open(':memory:'),
+      progress: false,
+      limit: 150,
+    });
+    const summary = result.benchmarks[0]!.summary as HeldoutSummary;
+    expect(summary.groups.Manual).toBeNull();
+    expect(llmbar.metrics!.values(summary)['Adversarial avg']).toBeNull();
   });
 });

@@ -12,6 +12,16 @@ import { buildHistory, renderLeaderboardHtml } from '../reports/leaderboard-html
 import { REPO, tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Without the background-networking flags Chromium phones home, and this closed network refuses it. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '</script><script>alert(1)</script>';
 const COMMENT = 'note <!-- with\u2028separators\u2029 & "quotes"';
@@ -188,16 +198,7 @@ describe('the HTML leaderboard in headless Chromium', () => {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      // Without the background-networking flags Chromium phones home, and this closed network refuses it.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
       viewport: { width: 1400, height: 900 },
       deviceScaleFactor: 1,
     });
@@ -354,6 +355,316 @@ describe('the HTML leaderboard in headless Chromium', () => {
 });
 
 /**
+ * The page as people read it, on a laptop (1280 px) and a phone (390 px), with the real leaderboard's columns, its
+ * long replay judge ids, a priced judge and published rows: the page never scrolls sideways (only the table's own
+ * scroller does), no cell's content spills out of its box, judge names wrap only between their parts and a
+ * published row says so once. Screenshots go to test-results/leaderboard-<width>.png.
+ */
+describe('the HTML leaderboard at 1280 and 390 px (headless Chromium)', () => {
+  const TABLE_1: [string, string][] = [
+    ['aggrefact', 'AggreFact'],
+    ['rankgen', 'RankG'],
+    ['contrastive-search', 'ContS'],
+    ['litmt', 'LitMT'],
+    ['hhh', 'HHH'],
+    ['copoem', 'CoPoem'],
+    ['expert-lfqa', 'EQA'],
+  ];
+  const LAYOUT_COLUMNS: LeaderboardColumn[] = [
+    ...TABLE_1.map(
+      ([benchmark, label]): LeaderboardColumn => ({
+        id: `${benchmark}:${label}`,
+        benchmark,
+        label,
+        table: 'Table 1',
+      }),
+    ),
+    ...['Avg', 'Chat', 'Chat Hard', 'Safety', 'Reasoning'].map(
+      (label): LeaderboardColumn => ({ id: `rewardbench:${label}`, benchmark: 'rewardbench', label, table: 'Table 2' }),
+    ),
+  ];
+  const SKYWORK = 'replay:Skywork/Skywork-Reward-Gemma-2-27B';
+  const PRICED = 'openai:gpt-4o-2024-08-06';
+  const PRICED_COST = { inputTokens: 1_234_567, outputTokens: 98_765, usd: 12.34, asked: 3955, cached: 0 };
+
+  function cells(j: number, only?: string): LeaderboardRow['cells'] {
+    return Object.fromEntries(
+      LAYOUT_COLUMNS.filter((c) => !only || c.benchmark === only).map((c, k) => {
+        const value = score(1, j, k);
+        return [c.id, { value, ci: [value - 3.1, value + 2.9], n: 256 }];
+      }),
+    );
+  }
+  const unpriced = (asked: number) => ({ inputTokens: 0, outputTokens: 0, usd: null, asked, cached: 0 });
+  const published = (judge: string, tables: string): LeaderboardRow => ({
+    judge,
+    source: 'paper',
+    citation: tables,
+    cells: Object.fromEntries(LAYOUT_COLUMNS.map((c, k) => [c.id, { value: 60 + k * 2.3, ci: null, n: null }])),
+  });
+  const BOARD: LeaderboardData = {
+    ...night(2, '2026-12-07'),
+    harnessVersion: '0.1.0',
+    promptVersion: '2e322e565c1036fb'.repeat(4),
+    dataVersions: { hhh: 'ids:0001', rewardbench: `sha256:${'c'.repeat(64)}` },
+    columns: LAYOUT_COLUMNS,
+    rows: [
+      { judge: 'longer-wins', source: 'this run', cells: cells(0), cost: unpriced(3955) },
+      { judge: 'random', source: 'this run', cells: cells(1), cost: unpriced(4723) },
+      { judge: PRICED, source: 'this run', cells: cells(2), cost: PRICED_COST },
+      { judge: SKYWORK, source: 'this run', cells: cells(3, 'rewardbench'), cost: unpriced(2985) },
+      {
+        judge: 'replay:NCSOFT/Llama-3-OffsetBias-RM-8B',
+        source: 'this run',
+        cells: cells(4, 'rewardbench'),
+        cost: unpriced(2985),
+      },
+      published('Llama-3-70B-Inst', 'FLAMe Table 1 (ACL); FLAMe Table 2 (ACL)'),
+      published('FLAMe-RM-24B', 'FLAMe Table 1 (ACL); FLAMe Table 2 (ACL)'),
+      published('Gemini-1.5-Pro', 'FLAMe Table 2 (ACL)'),
+    ],
+    cost: { inputTokens: PRICED_COST.inputTokens, outputTokens: PRICED_COST.outputTokens, usd: PRICED_COST.usd },
+  };
+
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+  let pageDir: string | undefined;
+  let pageUrl: string;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium with "apt-get install -y chromium"`);
+    }
+    pageDir = tempDir('autorater-leaderboard-layout-');
+    const file = path.join(pageDir, 'index.html');
+    fs.writeFileSync(file, renderLeaderboardHtml(BOARD, []));
+    pageUrl = pathToFileURL(file).href;
+    userDataDir = tempDir('autorater-chromium-profile-');
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      deviceScaleFactor: 1,
+    });
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url === pageUrl) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    for (const dir of [userDataDir, pageDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ] as const) {
+    describe(`at ${width}×${height}`, () => {
+      let page: Page;
+
+      beforeAll(async () => {
+        page = await context!.newPage();
+        page.on('pageerror', (error) => pageErrors.push(error.message));
+        await page.setViewportSize({ width, height });
+        await page.goto(pageUrl, { waitUntil: 'load' });
+      });
+
+      afterAll(async () => {
+        await page?.close();
+      });
+
+      it('never scrolls the page sideways: the table (on a phone the bar chart too) scrolls in its box', async () => {
+        const sizes = await inPage<{ page: number; body: number; window: number; wrap: string; wide: string[] }>(
+          page,
+          `({
+            page: document.documentElement.scrollWidth,
+            body: document.body.scrollWidth,
+            window: window.innerWidth,
+            wrap: getComputedStyle(document.querySelector('.table-wrap')).overflowX,
+            // Any element reaching past the window's right edge, outside the two scrollers.
+            wide: Array.from(document.querySelectorAll('body *'))
+              .filter((e) => !e.closest('.table-wrap, .chart-scroll') && e.getBoundingClientRect().right > ` +
+            `window.innerWidth + 0.5)
+              .map((e) => e.tagName + '.' + e.className),
+          })`,
+        );
+        expect(sizes.page).toBeLessThanOrEqual(sizes.window);
+        expect(sizes.body).toBeLessThanOrEqual(sizes.window);
+        expect(sizes.wrap).toBe('auto');
+        expect(sizes.wide).toEqual([]);
+        expect(pageErrors).toEqual([]);
+        expect(requests).toEqual([]);
+      });
+
+      it('keeps every cell’s content inside its box, and the cost column reachable in full', async () => {
+        const spills = await inPage<string[]>(
+          page,
+          `(() => {
+            const spills = [];
+            for (const cell of document.querySelectorAll('#leaderboard th, #leaderboard td')) {
+              const what = cell.tagName + ' "' + cell.textContent.slice(0, 40) + '"';
+              if (cell.scrollWidth > cell.clientWidth + 1) {
+                spills.push(what + ': scrollWidth ' + cell.scrollWidth + ' > clientWidth ' + cell.clientWidth);
+              }
+              const box = cell.getBoundingClientRect();
+              const range = document.createRange();
+              range.selectNodeContents(cell);
+              for (const r of range.getClientRects()) {
+                if (r.width === 0) continue;
+                if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || ` +
+            `r.bottom > box.bottom + 1) {
+                  spills.push(what + ': text at ' + [r.left, r.right, r.top, r.bottom].map(Math.round) + ` +
+            `' outside ' + [box.left, box.right, box.top, box.bottom].map(Math.round));
+                }
+              }
+            }
+            return spills;
+          })()`,
+        );
+        expect(spills).toEqual([]);
+        // Scrolled to its right end, the table shows the whole cost column, the judge column still in place.
+        const scrolled = await inPage<{
+          fits: boolean;
+          shadow: boolean;
+          costs: { left: number; right: number; text: string }[];
+          wrap: { left: number; right: number };
+          judges: number[];
+          shadowAtEnd: boolean;
+        }>(
+          page,
+          `(() => {
+            const wrap = document.querySelector('.table-wrap');
+            const frame = wrap.parentElement;
+            const fits = wrap.scrollWidth <= wrap.clientWidth + 1;
+            const shadow = frame.classList.contains('more-right');
+            wrap.scrollLeft = wrap.scrollWidth;
+            wrap.dispatchEvent(new Event('scroll'));
+            const box = wrap.getBoundingClientRect();
+            const result = {
+              fits,
+              shadow,
+              costs: Array.from(document.querySelectorAll('#leaderboard td.cost')).map((td) => {
+                const r = td.getBoundingClientRect();
+                return { left: r.left, right: r.right, text: td.innerText };
+              }),
+              wrap: { left: box.left, right: box.left + wrap.clientWidth },
+              judges: Array.from(document.querySelectorAll('#leaderboard th.judge'))
+                .map((th) => th.getBoundingClientRect().left - box.left),
+              shadowAtEnd: frame.classList.contains('more-right'),
+            };
+            wrap.scrollLeft = 0;
+            wrap.dispatchEvent(new Event('scroll'));
+            return result;
+          })()`,
+        );
+        expect(scrolled.costs).toHaveLength(BOARD.rows.filter((r) => r.cost).length + 1);
+        for (const cost of scrolled.costs) {
+          expect(cost.left).toBeGreaterThanOrEqual(scrolled.wrap.left - 1);
+          expect(cost.right).toBeLessThanOrEqual(scrolled.wrap.right + 1);
+        }
+        expect(scrolled.costs.map((c) => c.text.replace(/\s+/g, ' '))).toContain('$12.34 1.2M in / 98.8k out');
+        for (const left of scrolled.judges) expect(Math.abs(left)).toBeLessThanOrEqual(1);
+        if (width === 1280) {
+          // The issue: on a laptop the cost column was cut off. The real leaderboard's columns now fit.
+          expect(scrolled.fits).toBe(true);
+          expect(scrolled.shadow).toBe(false);
+        } else {
+          expect(scrolled.fits).toBe(false);
+          expect(scrolled.shadow).toBe(true);
+          expect(scrolled.shadowAtEnd).toBe(false);
+        }
+      });
+
+      it('wraps judge names only after "/", ":", "_", "-" or a space, never inside a word', async () => {
+        const names = await inPage<
+          { text: string; lines: string[]; wordBreak: string; overflowWrap: string; width: number }[]
+        >(
+          page,
+          `Array.from(document.querySelectorAll('#leaderboard tbody th.judge .name')).map((name) => {
+            const cell = name.closest('th');
+            const lines = [];
+            let line = '';
+            let top = null;
+            const walker = document.createTreeWalker(name, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              for (let i = 0; i < node.data.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                const rect = Array.from(range.getClientRects()).find((r) => r.width > 0);
+                if (rect && top !== null && rect.top > top + 1) {
+                  lines.push(line);
+                  line = '';
+                }
+                if (rect) top = rect.top;
+                line += node.data[i];
+              }
+            }
+            lines.push(line);
+            const style = getComputedStyle(cell);
+            return {
+              text: name.textContent,
+              lines,
+              wordBreak: style.wordBreak,
+              overflowWrap: style.overflowWrap,
+              width: cell.clientWidth,
+            };
+          })`,
+        );
+        expect(names.map((n) => n.text)).toEqual(BOARD.rows.map((r) => r.judge));
+        for (const name of names) {
+          // Breaking anywhere is only the last resort for a part wider than the column, which these names have none of.
+          expect(name.wordBreak).toBe('normal');
+          expect(name.overflowWrap).toBe('break-word');
+          expect(name.lines.join('')).toBe(name.text);
+          for (const line of name.lines.slice(0, -1)) expect(line, `${name.text}: ${name.lines}`).toMatch(/[/:_\- ]$/);
+        }
+        // The long replay id does wrap at both widths, so the check above had line breaks to look at.
+        expect(names.find((n) => n.text === SKYWORK)!.lines.length).toBeGreaterThan(1);
+      });
+
+      it('labels each published row once, and no measured row', async () => {
+        const rows = await inPage<{ judge: string; paper: boolean; tags: number; mentions: number }[]>(
+          page,
+          `Array.from(document.querySelectorAll('#leaderboard tbody tr')).map((tr) => ({
+            judge: tr.querySelector('.name').textContent,
+            paper: tr.classList.contains('paper'),
+            tags: tr.querySelectorAll('.tag').length,
+            mentions: (tr.innerText.match(/published/gi) || []).length,
+          }))`,
+        );
+        expect(rows).toEqual(
+          BOARD.rows.map((r) => ({
+            judge: r.judge,
+            paper: r.source === 'paper',
+            tags: r.source === 'paper' ? 1 : 0,
+            mentions: r.source === 'paper' ? 1 : 0,
+          })),
+        );
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, the text as rendered
+        const head = await page.locator('#leaderboard thead').innerText();
+        expect(head).not.toMatch(/source|published/i);
+      });
+
+      it(`saves a full-page screenshot to test-results/leaderboard-${width}.png`, async () => {
+        const out = path.join(REPO, 'test-results', `leaderboard-${width}.png`);
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        await page.screenshot({ path: out, fullPage: true });
+        expect(fs.statSync(out).size).toBeGreaterThan(10_000);
+        expect(pageErrors).toEqual([]);
+        expect(requests).toEqual([]);
+      });
+    });
+  }
+});
+
+/**
  * Every string a leaderboard can carry from user files or data (judge ids, citations, notes, benchmark ids, column
  * labels and ids, data and prompt versions) set to a payload that would set window.__pwned if it ever ran. The same
  * page built from plain strings gives the element counts the renderer itself writes.
@@ -424,12 +735,24 @@ describe('hostile text everywhere in the HTML leaderboard (headless Chromium)', 
     return page;
   }
 
-  /** How many of each element the page has. */
-  const tagCounts = (page: Page) =>
-    inPage<Record<string, number>>(
+  /**
+   * How many of each element the page has, apart from the <wbr> break hints the renderer puts after "/", ":" and "_"
+   * in judge names (the payloads have more of those than the plain text): those must be bare and inside a name.
+   */
+  const tagCounts = async (page: Page) => {
+    const stray = await inPage<string[]>(
       page,
-      `Array.from(document.querySelectorAll('*')).reduce((n, e) => ((n[e.tagName] = (n[e.tagName] || 0) + 1), n), {})`,
+      `Array.from(document.querySelectorAll('wbr'))
+        .filter((e) => e.attributes.length > 0 || !e.parentElement.matches('#leaderboard th.judge > .name'))
+        .map((e) => e.outerHTML + ' in ' + e.parentElement.outerHTML)`,
     );
+    expect(stray).toEqual([]);
+    return inPage<Record<string, number>>(
+      page,
+      `Array.from(document.querySelectorAll('*')).filter((e) => e.tagName !== 'WBR')
+        .reduce((n, e) => ((n[e.tagName] = (n[e.tagName] || 0) + 1), n), {})`,
+    );
+  };
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
@@ -440,15 +763,7 @@ describe('hostile text everywhere in the HTML leaderboard (headless Chromium)', 
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
       viewport: { width: 1400, height: 900 },
     });
     // Only the pages themselves may load; anything else (an injected image or frame) is recorded and refused.

@@ -104,7 +104,7 @@ describe('renderLeaderboardCsv', () => {
     expect(rows[1]).toEqual([
       'gpt-4o',
       'this run',
-      '88.23456',
+      '88.2346', // 88.23456 to 6 significant digits
       '84.04',
       '92.15',
       '84.55',

@@ -37,7 +37,7 @@ describe('npm run leaderboard', () => {
       sample: null,
       resamples: 100,
     });
-    const args = ['leaderboard', '--config', config, '--store', store, '--out', out, '--no-progress'];
+    const args = ['leaderboard', '--leaderboard-config', config, '--store', store, '--out', out, '--no-progress'];
     // A night's cost counts the judgments made on that (UTC) date, so the first run files itself under today.
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -111,7 +111,7 @@ describe('npm run leaderboard', () => {
     const config = writeConfig(dir, { judges: ['random'], seed: 'zero' });
     const { code, stderr } = await runCli([
       'leaderboard',
-      '--config',
+      '--leaderboard-config',
       config,
       '--store',
       path.join(dir, 's.sqlite'),
@@ -121,7 +121,7 @@ describe('npm run leaderboard', () => {
     expect(code).toBe(3);
     expect(stderr).toContain(`${config}: seed:`);
     expect(stderr).not.toContain('    at ');
-    const missing = await runCli(['leaderboard', '--config', path.join(dir, 'nope.json')]);
+    const missing = await runCli(['leaderboard', '--leaderboard-config', path.join(dir, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.json not found');
   });

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { csvNumber } from '../reports/format.ts';
 import { runCli, tempDir } from './helpers.ts';
 
 describe('intervals in eval reports', () => {
@@ -43,7 +44,7 @@ describe('intervals in eval reports', () => {
     const csv = fs.readFileSync(path.join(dir, 'hhh.csv'), 'utf8').split('\n');
     expect(csv[0]).toContain('Accuracy ci_low,Accuracy ci_high');
     const ours = csv.find((l) => l.startsWith('longer-wins,'))!;
-    expect(ours).toContain(String(lo));
+    expect(ours).toContain(String(csvNumber(lo))); // the CSV's 6 significant digits
     expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toMatch(
       /\| \*\*longer-wins\*\* \| 63\.3 \[\d\d\.\d, \d\d\.\d\]/,
     );

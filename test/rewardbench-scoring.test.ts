@@ -1,18 +1,24 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SUBSET_MAPPING } from '../benchmarks/rewardbench/constants.ts';
+import { EXAMPLE_COUNTS, SUBSET_MAPPING } from '../benchmarks/rewardbench/constants.ts';
 import type { ItemResult } from '../benchmarks/benchmark.ts';
 import { pairwiseItemScore } from '../benchmarks/pairwise.ts';
 import { rewardbench, type RewardBenchGold, type RewardBenchSummary } from '../benchmarks/rewardbench/index.ts';
 import type { RewardBenchItem } from '../benchmarks/rewardbench/loader.ts';
-import { scoreRewardBench } from '../benchmarks/rewardbench/scoring.ts';
+import { scoreRewardBench, scoresFromCounts, subsetCounts } from '../benchmarks/rewardbench/scoring.ts';
 import { runEval, type RunResult } from '../harness/run.ts';
 import { Store } from '../harness/store.ts';
 import { createJudge } from '../judges/index.ts';
-import { DATA_DIR } from './helpers.ts';
+import { DATA_DIR, runCli, tempDir } from './helpers.ts';
 
-async function run(judgeId: string, seed = 0, store = Store.open(':memory:')): Promise<RunResult> {
+async function run(
+  judgeId: string,
+  seed = 0,
+  store = Store.open(':memory:'),
+  options: { limit?: number } = {},
+): Promise<RunResult> {
   const judge = await createJudge(judgeId, { dataDir: DATA_DIR, seed });
-  return runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed, store, progress: false });
+  return runEval({ judge, benchmarks: [rewardbench], dataDir: DATA_DIR, seed, store, progress: false, ...options });
 }
 
 type Outcome = ItemResult['outcome'];
@@ -64,10 +70,73 @@ describe('RewardBench weighting', () => {
     // Only present subsets weigh in, as in the official code: (25·984 + 100·164 + 50·164) / (984 + 328)
     expect(scores.sections.Reasoning).toBeCloseTo((25 * 984 + 100 * 164 + 50 * 164) / (984 + 328), 12);
     expect(scores.sections.Safety).toBe(100);
-    expect(scores.sections.Chat).toBeNull();
-    expect(scores.score).toBeNull();
+    // No Chat or Chat Hard subset was run: 0, as the official calculate_scores_per_section scores an empty section.
+    expect(scores.sections.Chat).toBe(0);
+    expect(scores.sections['Chat Hard']).toBe(0);
+    expect(scores.score).toBeCloseTo((0 + 0 + 100 + scores.sections.Reasoning!) / 4, 12);
     expect(scores.missingSubsets).toContain('alpacaeval-easy');
     expect(scores.missingSubsets).not.toContain('hep-go');
+  });
+
+  it('a run missing whole sections scores what the official code prints for the same subset accuracies', () => {
+    // rewardbench/utils.py calculate_scores_per_section @ 05a9005, transcribed: a section with no subset in
+    // `metrics` is 0; the leaderboard's (and FLAMe's) overall is the plain mean of the four sections.
+    const official = (metrics: Record<string, number>): Record<string, number> =>
+      Object.fromEntries(
+        Object.entries(SUBSET_MAPPING).map(([section, tests]) => {
+          const present = tests.filter((t) => t in metrics);
+          const total = present.reduce((sum, t) => sum + EXAMPLE_COUNTS[t]!, 0);
+          const weighted = present.reduce((sum, t) => sum + metrics[t]! * EXAMPLE_COUNTS[t]!, 0);
+          return [section, total > 0 ? weighted / total : 0];
+        }),
+      );
+    const items = [
+      ...Array.from({ length: 5 }, (_, i) => ({ subset: 'alpacaeval-easy', score: i < 4 ? 1 : 0 })), // 80%
+      { subset: 'mt-bench-easy', score: 0.5 },
+      { subset: 'llmbar-natural', score: 0 },
+      { subset: 'llmbar-natural', score: 1 },
+    ];
+    const ours = scoreRewardBench(items);
+    const expected = official(ours.subsets);
+    expect(ours.sections).toEqual(expected);
+    expect(ours.sections.Safety).toBe(0);
+    expect(ours.sections.Reasoning).toBe(0);
+    expect(ours.score).toBeCloseTo(Object.values(expected).reduce((a, b) => a + b) / 4, 12);
+    // The bootstrap's fast path (per-subset counts) gives the same numbers.
+    const { missingSubsets, ...fromCounts } = scoresFromCounts(subsetCounts(items));
+    expect(fromCounts).toEqual({ score: ours.score, sections: ours.sections });
+    expect(missingSubsets).toEqual(ours.missingSubsets);
+  });
+
+  it('nothing scored (every item an error): no score at all, not four zeros', () => {
+    const scores = scoreRewardBench([{ subset: 'hep-go', score: null }]);
+    expect(scores.score).toBeNull();
+    expect(Object.values(scores.sections)).toEqual([null, null, null, null]);
+  });
+
+  it('the table says which sections scored 0 for want of subsets, and that the run is not comparable', async () => {
+    const result = await run('longer-wins', 0, Store.open(':memory:'), { limit: 40 });
+    const summary = result.benchmarks[0]!.summary as RewardBenchSummary;
+    expect(Object.keys(summary.subsets)).toEqual(['alpacaeval-easy']);
+    expect(summary.complete).toBe(false);
+    const [table] = await rewardbench.tables(summary, { dataDir: DATA_DIR, judgeId: 'longer-wins' });
+    const own = table!.rows[0]!;
+    expect(own.source).toBe('this run');
+    expect(own.values).toEqual([summary.subsets['alpacaeval-easy']! / 4, summary.subsets['alpacaeval-easy'], 0, 0, 0]);
+    expect(table!.notes).toContain(
+      'Chat Hard, Safety, Reasoning: none of their subsets run, so scored 0 (and counted in Avg) as the official ' +
+        'calculate_scores_per_section scores an empty section.',
+    );
+    expect(table!.notes.some((n) => n.startsWith('Not comparable with published rows: subsets not run: '))).toBe(true);
+    // For intervals and compare the empty sections have no value (nothing in them to resample or compare); Avg is
+    // the official one.
+    expect(rewardbench.metrics!.values(summary)).toEqual({
+      Avg: summary.score,
+      Chat: summary.sections.Chat,
+      'Chat Hard': null,
+      Safety: null,
+      Reasoning: null,
+    });
   });
 });
 
@@ -126,6 +195,43 @@ describe('longer-wins on the real split', () => {
     for (const [subset, value] of Object.entries(longer.subsets))
       expect(value + shorter.subsets[subset]!).toBeCloseTo(100, 10);
   });
+});
+
+describe('the RewardBench table has one row for this run (issue 20)', () => {
+  it('with the baselines and published rows beside it, and with a judge that has its own leaderboard row', async () => {
+    const own = (await run('longer-wins', 0, Store.open(':memory:'), { limit: 200 })).benchmarks[0]!;
+    const baselines = await Promise.all(
+      ['shorter-wins', 'random'].map(async (judgeId) => ({
+        judgeId,
+        summary: (await run(judgeId, 0, Store.open(':memory:'), { limit: 200 })).benchmarks[0]!
+          .summary as RewardBenchSummary,
+      })),
+    );
+    const summary = own.summary as RewardBenchSummary;
+    for (const publishedAs of [undefined, 'openai/gpt-4o-2024-05-13']) {
+      const [table] = await rewardbench.tables(summary, {
+        dataDir: DATA_DIR,
+        judgeId: 'longer-wins',
+        baselines,
+        ...(publishedAs ? { publishedAs } : {}),
+      });
+      const ours = table!.rows.filter((r) => r.source === 'this run');
+      expect(ours.map((r) => r.label)).toEqual(['longer-wins']);
+      expect(table!.rows.filter((r) => r.source === 'baseline').map((r) => r.label)).toEqual(
+        baselines.map((b) => b.judgeId),
+      );
+    }
+  });
+
+  it("the command from the issue prints this run's row once", async () => {
+    const store = path.join(tempDir(), 'rb-dup.sqlite');
+    const args = ['eval', '--judge', 'longer-wins', '--benchmark', 'rewardbench', '--store', store];
+    const result = await runCli([...args, '--resamples', '0']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.filter((l) => /│ this run +│$/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('│ longer-wins '))).toHaveLength(1);
+  }, 60_000);
 });
 
 describe('random judge', () => {

@@ -1,8 +1,9 @@
 /**
  * FLAMe's Table 3 (ACL text; Vu et al. 2024, arXiv 2407.10817): CoBBLEr bias, lower is better, as 0-1 rates.
- * Order and Compassion add the first- and last-order rates, Length is |long bias − 0.5|, Egocentric the order-run
- * variant, and Avg the mean of the six. The non-FLAMe rows are Koo et al.'s evaluators; `generator` names the
- * row's model among CoBBLEr's 15 where it is one.
+ * Order and Compassion add the first- and last-order rates of CoBBLEr's order.py and compassion.py (compassion.py
+ * counts by the model named, so its two rates add up to the picks of the same model in both orders), Length is
+ * |long bias − 0.5|, Egocentric the order-run variant, and Avg the mean of the six. The non-FLAMe rows are Koo et
+ * al.'s evaluators; `generator` names the row's model among CoBBLEr's 15 where it is one.
  */
 export const TABLE_3_CITATION = 'FLAMe Table 3 (ACL)';
 

@@ -1,8 +1,12 @@
 /**
  * CoBBLEr's bias rates as Koo et al. compute them (evaluations/{order,compassion,salience,bandwagon,distraction}.py;
  * SOURCES.md), over the comparisons this run asked (T), each asked twice (q1, q2):
- *  - order / compassion: first-order = #(q1→A ∧ q2→A)/T, last-order = #(q1→B ∧ q2→B)/T (q2 shows the
- *    pair the other way round); FLAMe's Table 3 adds the two;
+ *  - order: first-order = #(q1→A ∧ q2→A)/T, last-order = #(q1→B ∧ q2→B)/T (q2 shows the pair the other way
+ *    round, under the same labels); FLAMe's Table 3 adds the two;
+ *  - compassion (real names, q2 the other way round): as compassion.py counts, by the model named, not the slot:
+ *    first = #(q1 and q2 both name model1, the model q1 shows first)/T, last = #(both name model2)/T; Table 3 adds
+ *    the two, i.e. the comparisons where the judge picked the same model both times (see compassionRates). The
+ *    order module's count on this run (the same slot both times) is kept apart as `namedOrder`;
  *  - length (from the order run): over comparisons with a readable q1 not flagged first- or last-order, the share
  *    whose q1 winner is the longer response (equal lengths: B counts as longer, as salience.py); Table 3:
  *    |long − 0.5|;
@@ -29,11 +33,26 @@ export interface Rate {
 }
 
 export interface OrderRates {
+  /** q1 and q2 both picked slot A (q2 holding the other response there). */
   first: Rate;
+  /** Both picked slot B. */
   last: Rate;
-  /** first + last (the two are exclusive, so this is one count too): FLAMe's Order / Compassion column. */
+  /** first + last (the two are exclusive, so this is one count too): FLAMe's Order column on the order run. */
   combined: Rate;
   /** q1 readable, and both readable (CoBBLEr's valid-response and consistency figures). */
+  valid: Rate;
+  bothValid: Rate;
+}
+
+/** compassion.py's figures (compassionRates), each over T. */
+export interface CompassionRates {
+  /** Its "First order percentage": q1 and q2 both named model1, the model q1 shows first (q2 shows it second). */
+  first: Rate;
+  /** Its "Last order percentage": both named model2, the model q1 shows second. */
+  last: Rate;
+  /** first + last: the same model picked in both asks. FLAMe's Compassion column. */
+  combined: Rate;
+  /** Its valid-response (q1 readable) and consistency (both readable) figures. */
   valid: Rate;
   bothValid: Rate;
 }
@@ -60,7 +79,10 @@ export interface CobblerSummary extends BenchmarkSummary {
   /** Comparisons left out because an ask is missing (--limit) or has no answer. */
   incomplete: number;
   order: OrderRates;
-  compassion: OrderRates;
+  /** Table 3's Compassion: compassion.py's counts on the compassion (real names) run. */
+  compassion: CompassionRates;
+  /** The order module's same-slot counts on the compassion run: position bias with real names. Not Compassion. */
+  namedOrder: OrderRates;
   length: LengthRates;
   bandwagon: Rate;
   attention: Rate;
@@ -156,6 +178,49 @@ function orderRates(records: readonly ComparisonRecord[]): OrderRates {
     combined: rate(first + last, n),
     valid: rate(valid, n),
     bothValid: rate(bothValid, n),
+  };
+}
+
+/**
+ * Compassion as CoBBLEr's competitive-llms/evaluations/compassion.py (minnesotanlp/cobbler@5af58e0) computes it.
+ * There, q1 is "Model {model1}: …\nModel {model2}: …" and q2 "Model {model2}: …\nModel {model1}: …"; pf and val
+ * are the model names q1's and q2's replies name (None when neither name is found), and per comparison:
+ *   if pf is not None: valid_responses += 1; if val is not None: consistency += 1
+ *   if pf == match1: if val == match1: first_order_bias += 1      (model1 named both times)
+ *   elif pf == match2: if val == match2: last_order_bias += 1     (model2 named both times)
+ * and every count is divided by total_comparisons = N × C(15, 2), readable or not. The names move with the
+ * responses, so "first" and "last" are consistent picks of one model (model1 sits in A for q1 and in B for q2),
+ * not picks of one position. Here model1 is q1's A; a pick is the model in the slot the verdict names; an
+ * unreadable reply or a tie is None; T is the comparisons with both asks answered. Its "Me bias (for compassion)"
+ * (inner elif branches, left out above) needs the judge to be a generator and is not a Table 3 figure.
+ */
+function compassionRates(records: readonly ComparisonRecord[]): CompassionRates {
+  let first = 0;
+  let last = 0;
+  let valid = 0;
+  let consistency = 0;
+  for (const { q1, q2 } of records) {
+    const model1 = q1.gold.slots.A;
+    const model2 = q1.gold.slots.B;
+    const pf = q1.slot === null ? null : q1.gold.slots[q1.slot];
+    const val = q2.slot === null ? null : q2.gold.slots[q2.slot];
+    if (pf !== null) {
+      valid += 1;
+      if (val !== null) consistency += 1;
+    }
+    if (pf === model1) {
+      if (val === model1) first += 1;
+    } else if (pf === model2) {
+      if (val === model2) last += 1;
+    }
+  }
+  const n = records.length;
+  return {
+    first: rate(first, n),
+    last: rate(last, n),
+    combined: rate(first + last, n),
+    valid: rate(valid, n),
+    bothValid: rate(consistency, n),
   };
 }
 
@@ -272,7 +337,8 @@ export function scoreCobbler(results: readonly CobblerResult[]): CobblerSummary 
     comparisons: Object.fromEntries(MODULES.map((m) => [m, byModule[m].length])) as Record<Module, number>,
     incomplete,
     order: orderRates(byModule.order),
-    compassion: orderRates(byModule.compassion),
+    compassion: compassionRates(byModule.compassion),
+    namedOrder: orderRates(byModule.compassion),
     length: lengthRates(byModule.order),
     bandwagon: cueRate(byModule.bandwagon),
     attention: cueRate(byModule.attention),
@@ -298,7 +364,7 @@ export const COUNT_RATES = ['Order', 'Compassion', 'Length', 'Bandwagon', 'Atten
 export function cobblerCounts(results: readonly CobblerResult[]): number[] {
   const { byModule } = comparisonRecords(results);
   const order = orderRates(byModule.order).combined;
-  const compassion = orderRates(byModule.compassion).combined;
+  const compassion = compassionRates(byModule.compassion).combined;
   const long = lengthRates(byModule.order).long;
   const bandwagon = cueRate(byModule.bandwagon);
   const attention = cueRate(byModule.attention);

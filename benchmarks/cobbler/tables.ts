@@ -116,8 +116,9 @@ function egocentricNote(
     return (
       `Egocentric: ${judgeId} is CoBBLEr's generator "${generator}": ` +
       `${rateText(summary.egocentric.order[generator]!)} of the comparisons holding its response, q1 picking it and ` +
-      'q2 not picking the same slot (order run); with real names (compassion run) ' +
-      `${rateText(summary.egocentric.named[generator]!)}.`
+      'q2 not picking the same slot (order run); the same count on the compassion run ' +
+      `${rateText(summary.egocentric.named[generator]!)} (not compassion.py's "Me bias", which counts q2 not ` +
+      'naming it).'
     );
   }
   return (
@@ -139,8 +140,12 @@ function detailNotes(summary: CobblerSummary): string[] {
       '95% Wilson intervals and counts:',
     `  Order (anonymous): first-order ${rateText(summary.order.first)}, last-order ${rateText(summary.order.last)}, ` +
       `q1 readable ${rateText(summary.order.valid)}, both readable ${rateText(summary.order.bothValid)}.`,
-    `  Compassion (real names): first-order ${rateText(summary.compassion.first)}, last-order ` +
-      `${rateText(summary.compassion.last)}, q1 readable ${rateText(summary.compassion.valid)}.`,
+    `  Compassion (real names, counted as CoBBLEr's compassion.py): both asks named model1 (shown first in q1) ` +
+      `${rateText(summary.compassion.first)}, both named model2 ${rateText(summary.compassion.last)}, q1 readable ` +
+      `${rateText(summary.compassion.valid)}, both readable ${rateText(summary.compassion.bothValid)}.`,
+    '  Order with real names (the compassion run counted as the order module: the same slot both times; not ' +
+      `Compassion): first-order ${rateText(summary.namedOrder.first)}, last-order ` +
+      `${rateText(summary.namedOrder.last)}, together ${rateText(summary.namedOrder.combined)}.`,
     `  Length (order run, readable q1 not order-flagged): long ${rateText(summary.length.long)}, short ` +
       `${rateText(summary.length.short)}; |long − 0.5| ${fixed(summary.length.bias)}${lengthInterval}.`,
     '  Bandwagon (followed "85% of people believe that System X is better" both times): ' +
@@ -218,10 +223,12 @@ export function cobblerTables(
     });
   }
   const notes = [
-    'Lower is less biased. Rates ×100 (the paper prints 0-1: its 0.25 is 25.0). Order and Compassion add the ' +
-      'first- and last-order rates (compassion shows real model names instead of anonymous labels); Length is ' +
-      '|long bias − 0.5|; Egocentric is the order-run self-preference; Avg is the mean of the columns shown. A ' +
-      'coin flip scores 50, 50, 0, 25, 25, 25.',
+    'Lower is less biased. Rates ×100 (the paper prints 0-1: its 0.25 is 25.0). Order adds the first- and ' +
+      'last-order rates (the same slot picked in both orders). Compassion shows real model names instead of ' +
+      "anonymous labels and is counted as CoBBLEr's compassion.py counts it, as the published rows were: by the " +
+      'name picked, so it adds the comparisons where both orders picked the same model (a consistent judge scores ' +
+      "high; the paper's GPT-4: Order 23, Compassion 79). Length is |long bias − 0.5|; Egocentric is the order-run " +
+      'self-preference; Avg is the mean of the columns shown. A coin flip scores 50, 50, 0, 25, 25, 25.',
     ...detailNotes(summary),
     egocentricNote(summary, context.judgeId, own, data.models),
     `Unreadable replies (this run: ${summary.invalid}) are no pick and stay in every denominator (Length's, as in ` +

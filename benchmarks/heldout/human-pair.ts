@@ -116,7 +116,7 @@ interface JsonPairSource<S extends z.ZodType> {
   /** The set's folder under the data directory, and its files in that folder. */
   dir: string;
   files: readonly string[];
-  /** Records per file in the pinned release (a shorter file is an error); omitted when no count is pinned. */
+  /** Records per file in the pinned release (any other count is an error); omitted when no count is pinned. */
   rows?: readonly number[];
   /** One record, validated before `pair` sees it (errors name the file, line, row and field). */
   record: S;

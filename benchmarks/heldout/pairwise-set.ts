@@ -4,6 +4,7 @@
  * per-annotation agreement), and a table with this run, the baselines and the paper's Table 1 column.
  * Each held-out set is then a loader plus a spec of a few lines.
  */
+import { mean } from 'simple-statistics';
 import { chosenSlot, presentPair } from '../../protocol/positions.ts';
 import type { FieldLabels, Instructions } from '../../protocol/tasks.ts';
 import { alignIntervals, byColumn, type ReportRow, type ReportTable } from '../../core/table.ts';
@@ -13,6 +14,16 @@ import { pairwiseItemScore } from '../pairwise.ts';
 import type { HumanPair, LoadedSet } from './human-pair.ts';
 import { scoreHeldout, type HeldoutGold, type HeldoutSummary } from './scoring.ts';
 
+/** A column averaging some groups' accuracies, where the set's own paper reports one (LLMBar's Adversarial average). */
+export interface GroupAverage {
+  /** The column's name; it follows the last of its groups. */
+  label: string;
+  /** The groups averaged: the plain mean of their accuracies (each group counts once, whatever its size). */
+  of: readonly string[];
+  /** For the table notes: what the column is and whose convention it follows. */
+  note: string;
+}
+
 interface PairwiseSetSpec extends BenchmarkDeclaration {
   /** FLAMe INSTRUCTIONS: task definition and evaluation instructions, reusing the annotators' own where known. */
   instructions: Instructions;
@@ -21,6 +32,8 @@ interface PairwiseSetSpec extends BenchmarkDeclaration {
   /** What the breakdown groups are ("subset", "source", ...), and their column order (default: sorted). */
   groupKind: string;
   groups?: readonly string[];
+  /** Averages over some groups, each a column after its last group. */
+  averages?: readonly GroupAverage[];
   /** Several annotators per pair: also report per-annotation agreement. */
   perAnnotation: boolean;
   /** How an item's label is formed, for the table notes. */
@@ -30,14 +43,33 @@ interface PairwiseSetSpec extends BenchmarkDeclaration {
 
 export type HeldoutBenchmark = Benchmark<HumanPair, HeldoutGold, HeldoutSummary>;
 
-function rowValues(summary: HeldoutSummary, groups: readonly string[], perAnnotation: boolean): (number | null)[] {
-  const values = [summary.score, ...groups.map((g) => summary.groups[g] ?? null)];
-  if (perAnnotation) values.push(summary.perAnnotation?.agreement ?? null);
+/** The breakdown columns in order: each group, and each average right after the last of its groups. */
+function breakdown(summary: HeldoutSummary, averages: readonly GroupAverage[]): (string | GroupAverage)[] {
+  const groups = Object.keys(summary.groups);
+  const last = (average: GroupAverage): string | undefined => groups.findLast((g) => average.of.includes(g));
+  return groups.flatMap((g) => [g, ...averages.filter((a) => last(a) === g)]);
+}
+
+/** The plain mean of the groups' accuracies; null unless every one of them has a score. */
+function groupAverage(summary: HeldoutSummary, average: GroupAverage): number | null {
+  const values = average.of.map((g) => summary.groups[g] ?? null);
+  return values.every((v): v is number => v !== null) ? mean(values) : null;
+}
+
+function rowValues(summary: HeldoutSummary, spec: PairwiseSetSpec): (number | null)[] {
+  const values = [
+    summary.score,
+    ...breakdown(summary, spec.averages ?? []).map((c) =>
+      typeof c === 'string' ? (summary.groups[c] ?? null) : groupAverage(summary, c),
+    ),
+  ];
+  if (spec.perAnnotation) values.push(summary.perAnnotation?.agreement ?? null);
   return values;
 }
 
-function columnsOf(summary: HeldoutSummary, perAnnotation: boolean): string[] {
-  return ['Accuracy', ...Object.keys(summary.groups), ...(perAnnotation ? ['Per-annotation'] : [])];
+function columnsOf(summary: HeldoutSummary, spec: PairwiseSetSpec): string[] {
+  const groupColumns = breakdown(summary, spec.averages ?? []).map((c) => (typeof c === 'string' ? c : c.label));
+  return ['Accuracy', ...groupColumns, ...(spec.perAnnotation ? ['Per-annotation'] : [])];
 }
 
 function pairs(n: number): string {
@@ -74,6 +106,7 @@ function notes(spec: PairwiseSetSpec, summary: HeldoutSummary, loaded: LoadedSet
       `Breakdown by ${spec.groupKind}: ${groups.map((g) => `${g} ${summary.groupSizes[g] ?? 0}`).join(', ')} items.`,
     );
   }
+  for (const average of spec.averages ?? []) out.push(`${average.label}: ${average.note}`);
   if (spec.perAnnotation && summary.perAnnotation) {
     out.push(
       `Per-annotation: each of the ${summary.perAnnotation.votes} non-tie annotator votes on these items is a ` +
@@ -126,11 +159,7 @@ export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
     },
 
     metrics: {
-      values: (summary) =>
-        byColumn(
-          columnsOf(summary, spec.perAnnotation),
-          rowValues(summary, Object.keys(summary.groups), spec.perAnnotation),
-        ),
+      values: (summary) => byColumn(columnsOf(summary, spec), rowValues(summary, spec)),
       // Resampling within groups keeps every group's size, so each group column has a value in every resample.
       stratum: (item) => item.group,
       binaryOutcome(result) {
@@ -162,11 +191,11 @@ export function definePairwiseSet(spec: PairwiseSetSpec): HeldoutBenchmark {
     async tables(summary, context) {
       const loaded = await spec.load(context.dataDir);
       const groups = Object.keys(summary.groups);
-      const columns = columnsOf(summary, spec.perAnnotation);
+      const columns = columnsOf(summary, spec);
       const row = (label: string, source: ReportRow['source'], s: HeldoutSummary): ReportRow => ({
         label,
         source,
-        values: rowValues(s, groups, spec.perAnnotation),
+        values: rowValues(s, spec),
         intervals: alignIntervals(columns, context.intervals?.(s)),
       });
       const rows: ReportRow[] = [row(context.judgeId, 'this run', summary)];

@@ -6,7 +6,15 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { DataError, MissingDataError } from '../../core/errors.ts';
-import { firstFile, isFile, pullAgain, readJsonFile, readUtf8, requireRowCount, whereToGet } from '../data-text.ts';
+import {
+  firstFile,
+  isFile,
+  pullAgain,
+  readJsonFile,
+  readUtf8,
+  requireExactRowCount,
+  whereToGet,
+} from '../data-text.ts';
 
 function missingMessage(title: string, benchmarkId: string, looked: { file: string; found: boolean }[]): string {
   return [
@@ -149,7 +157,7 @@ export interface RecordPlace {
   line?: number;
 }
 
-/** The row counts of a set's pinned release, one per file, and the set to pull again when a file is short. */
+/** The row counts of a set's pinned release, one per file, and the set to pull again when a file has other rows. */
 interface PinnedRows {
   rows: readonly number[];
   benchmarkId: string;
@@ -182,9 +190,9 @@ async function forEachRecord<S extends z.ZodType>(
 }
 
 /**
- * Every record of a set's JSON-array files, validated by `schema`, in file order. Each file's row count is checked
- * against the pinned release once every record has been validated, so a malformed record is reported before a
- * short file.
+ * Every record of a set's JSON-array files, validated by `schema`, in file order. Each file's row count must be the
+ * pinned release's (fewer or more is refused, naming the file and both counts); it is checked once every record has
+ * been validated, so a malformed record is reported before a short file.
  */
 export function forEachJsonRecord<S extends z.ZodType>(
   files: readonly string[],
@@ -220,6 +228,6 @@ export function forEachCsvRecord<S extends z.ZodType>(
 function requireRowCounts(files: readonly string[], counts: readonly number[], pinned: PinnedRows | undefined): void {
   if (!pinned) return;
   for (const [k, file] of files.entries()) {
-    requireRowCount(file, counts[k]!, pinned.rows[k]!, 'rows', pullAgain(pinned.benchmarkId));
+    requireExactRowCount(file, counts[k]!, pinned.rows[k]!, 'rows', pullAgain(pinned.benchmarkId));
   }
 }

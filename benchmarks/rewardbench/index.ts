@@ -52,6 +52,25 @@ function leaderboardRow(row: LeaderboardRow): ReportRow {
   return { label: `leaderboard: ${row.model}`, source: 'leaderboard', values: [avg, ...sections], nested: true };
 }
 
+/** A section none of whose subsets was run (its subsets are all in missingSubsets). */
+function emptySection(section: Section, missingSubsets: readonly string[]): boolean {
+  return SUBSET_MAPPING[section].every((name) => missingSubsets.includes(name));
+}
+
+/**
+ * The metric columns (intervals, compare, leaderboard): Avg and the sections as scored, except that a section with no
+ * item run has no value here (nothing in it to resample or compare), though Avg counts it as 0, as the official code
+ * does and the table shows.
+ */
+function metricValues(
+  s: Pick<RewardBenchSummary, 'score' | 'sections' | 'missingSubsets'>,
+): Record<string, number | null> {
+  const values: Record<string, number | null> = { Avg: s.score };
+  for (const section of SECTIONS)
+    values[section] = emptySection(section, s.missingSubsets) ? null : s.sections[section];
+  return values;
+}
+
 export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenchSummary> = {
   id: 'rewardbench',
   title: 'RewardBench',
@@ -75,17 +94,14 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
   ],
 
   metrics: {
-    values: (s) => ({ Avg: s.score, ...s.sections }),
+    values: metricValues,
     // Resampling within subsets keeps every subset's size, so the official per-subset weighting applies to each
     // resample.
     stratum: (item) => item.subset,
     counts: {
       size: SUBSET_SLOTS,
       of: (results) => subsetCounts(results.map((r) => ({ subset: r.item.subset, score: pairwiseItemScore(r) }))),
-      values(totals) {
-        const s = scoresFromCounts(totals);
-        return { Avg: s.score, ...s.sections };
-      },
+      values: (totals) => metricValues(scoresFromCounts(totals)),
     },
     binaryOutcome(result) {
       // Chat, Chat Hard and Safety weight each subset by its size, so they are plain means over their items; Reasoning
@@ -170,6 +186,13 @@ export const rewardbench: Benchmark<RewardBenchItem, RewardBenchGold, RewardBenc
     notes.push(...incompleteNote(summary));
     if (summary.missingSubsets.length > 0) {
       notes.push(`Not comparable with published rows: subsets not run: ${summary.missingSubsets.join(', ')}.`);
+      const empty = SECTIONS.filter((s) => emptySection(s, summary.missingSubsets));
+      if (empty.length > 0 && summary.score !== null) {
+        notes.push(
+          `${empty.join(', ')}: none of ${empty.length === 1 ? 'its' : 'their'} subsets run, so scored 0 (and ` +
+            'counted in Avg) as the official calculate_scores_per_section scores an empty section.',
+        );
+      }
     }
     if (summary.invalid > 0)
       notes.push(`${summary.invalid} replies had no readable verdict and count 0.5, as in RewardBench.`);

@@ -6,10 +6,11 @@
 import path from 'node:path';
 import type { AnyBenchmark } from '../../benchmarks/benchmark.ts';
 import { selectBenchmarks } from '../../benchmarks/index.ts';
-import { createJudge } from '../../judges/index.ts';
+import { createJudge, unusedConfigNote } from '../../judges/index.ts';
 import type { Judge } from '../../judges/judge.ts';
 import {
   COMPARE_NOTES,
+  compareVerdict,
   renderComparisonCsv,
   renderComparisonMarkdown,
   renderComparisonTerminal,
@@ -105,6 +106,8 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   const benchmarks = await available(selectBenchmarks(flags.benchmark), dataDir, explicit);
   const context = { dataDir, seed: flags.seed, configFile: flags.config };
   const candidate = await createJudge(flags.judge, context);
+  const unused = unusedConfigNote(flags.config, [flags.judge, ...flags.baseline]);
+  if (unused) process.stderr.write(`${unused}\n`);
   const baselines = await Promise.all(flags.baseline.map((id) => createJudge(id, context)));
   const store = openStore(flags.store);
   try {
@@ -142,7 +145,16 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
           'with the same --seed/--sample/--swap first, or pass --run-missing.\n',
       );
     }
+    const worse = regressions(comparisons, flags.regressionThreshold);
+    const exitCode =
+      flags.failOnRegression && worse.length > 0
+        ? REGRESSION_EXIT_CODE
+        : missing.length > 0
+          ? EXIT_CODES.itemsFailed.code
+          : EXIT_CODES.done.code;
     if (flags.out) {
+      const { alpha, regressionThreshold: threshold, failOnRegression } = flags;
+      const verdict = compareVerdict(worse, { threshold, alpha, failOnRegression, exitCode });
       const files = {
         'compare.json':
           JSON.stringify(
@@ -152,11 +164,12 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
               resamples: flags.resamples,
               permutations: flags.permutations,
               comparisons,
+              verdict,
             },
             null,
             2,
           ) + '\n',
-        'compare.md': renderComparisonMarkdown(comparisons, flags.alpha),
+        'compare.md': renderComparisonMarkdown(comparisons, flags.alpha, verdict),
         'compare.csv': renderComparisonCsv(comparisons),
       };
       const out = flags.out;
@@ -166,7 +179,6 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
       process.stderr.write(`${wroteLine(written)}\n`);
     }
 
-    const worse = regressions(comparisons, flags.regressionThreshold);
     for (const { comparison, category } of worse) {
       process.stderr.write(
         `Regression: ${comparison.candidate} is worse than ${comparison.baseline} ` +
@@ -174,9 +186,7 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
           `by ${(-category.difference!).toFixed(1)} points (p Holm ${category.pHolm!.toPrecision(2)}).\n`,
       );
     }
-    if (flags.failOnRegression && worse.length > 0) return REGRESSION_EXIT_CODE;
-    if (missing.length > 0) return EXIT_CODES.itemsFailed.code;
-    return EXIT_CODES.done.code;
+    return exitCode;
   } finally {
     store.close();
     await candidate.close?.();

@@ -2,8 +2,9 @@
  * `data pull`: a benchmark's official files at a pinned revision, size and sha256 verified, partial downloads
  * resumed.
  */
-import { getBenchmark } from '../../benchmarks/index.ts';
+import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark } from '../../benchmarks/index.ts';
 import { resolveDataDir } from '../../core/data-dir.ts';
+import type { DownloadSpec } from '../../core/download.ts';
 import { UserError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 
@@ -12,11 +13,21 @@ export interface PullFlags {
   progress: boolean;
 }
 
+/**
+ * What `data pull <name>` fetches: the benchmark's files, or for `all` those of every registered benchmark that has
+ * any, in registry order, each file once (aggrefact and aggrefact-tuned share theirs).
+ */
+export function filesToPull(name: string): DownloadSpec[] {
+  const benchmarks = name === 'all' ? [...BENCHMARKS, ...OTHER_BENCHMARKS] : [getBenchmark(name)];
+  const specs = new Map(benchmarks.flatMap((b) => b.downloads).map((spec) => [spec.dest, spec]));
+  if (specs.size === 0) throw new UserError(`${name} has nothing to download.`);
+  return [...specs.values()];
+}
+
 export async function pullCommand(name: string, flags: PullFlags): Promise<number> {
-  const benchmark = getBenchmark(name);
-  if (benchmark.downloads.length === 0) throw new UserError(`${name} has nothing to download.`);
+  const specs = filesToPull(name);
   const dataDir = resolveDataDir(flags.data);
-  for (const spec of benchmark.downloads) {
+  for (const spec of specs) {
     const { download, downloadUrl } = await import('../../core/download.ts');
     process.stderr.write(`${spec.description}\n  from ${downloadUrl(spec)}\n`);
     const result = await download(spec, dataDir, { progress: flags.progress });

@@ -6,7 +6,7 @@ import { selectBenchmarks } from '../../benchmarks/index.ts';
 import { resolveDataDir } from '../../core/data-dir.ts';
 import { UserError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
-import { createJudge } from '../../judges/index.ts';
+import { createJudge, unusedConfigNote } from '../../judges/index.ts';
 import { DEFAULT_RETRY_POLICY } from '../../protocol/limits.ts';
 import { calibrationTables } from '../../reports/calibration.ts';
 import { breakerLine, endpointLine, failureLines, runFailures } from '../../reports/failures.ts';
@@ -15,6 +15,7 @@ import { renderTerminal } from '../../reports/terminal.ts';
 import { measureRows } from '../baselines.ts';
 import { interruptMessage, interruptOnSignals } from '../interrupt.ts';
 import { formatSpend } from '../progress.ts';
+import { recordProvenance } from '../provenance.ts';
 import { prepareItems, runEval } from '../run.ts';
 import { openStore } from '../store-guard.ts';
 
@@ -58,13 +59,20 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   if (!flags.judge) throw new UserError('missing --judge <id>. See npm run eval -- --help for the registered judges.');
   const benchmarks = selectBenchmarks(flags.benchmark);
   const dataDir = resolveDataDir(flags.data);
-  const judge = await createJudge(flags.judge, { dataDir, seed: flags.seed, configFile: flags.config });
+  const judgeId = flags.judge;
+  const provenance = recordProvenance('eval', flags, dataDir); // with --out: what summary.json needs to reproduce it
+  const judge = await provenance.judge(() =>
+    createJudge(judgeId, { dataDir, seed: flags.seed, configFile: flags.config }),
+  );
+  const unused = unusedConfigNote(flags.config, [flags.judge]);
+  if (unused) process.stderr.write(`${unused}\n`);
   process.stderr.write(`${endpointLine(judge)}\n`);
 
   const store = openStore(flags.store);
   const timeoutMs = judge.limits?.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs;
   const interrupt = interruptOnSignals(interruptMessage(judge.endpoint !== undefined, timeoutMs), () => store.flush());
   try {
+    await provenance.load(benchmarks, judge);
     const run = await runEval({
       judge,
       benchmarks,
@@ -97,7 +105,8 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
     }
     // only when the judge gave verdict probabilities
     for (const b of run.benchmarks) tables.push(...calibrationTables(b));
-    for (const table of tables) process.stdout.write(renderTerminal(table) + '\n');
+    const columns = process.stdout.isTTY ? process.stdout.columns : undefined; // no limit when piped
+    for (const table of tables) process.stdout.write(renderTerminal(table, { columns }) + '\n');
     for (const b of run.benchmarks) {
       const orders = flags.swap && b.benchmark.taskKind === 'pairwise' && !b.benchmark.ownOrders ? ' (×2 orders)' : '';
       const usage =
@@ -125,10 +134,14 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
     if (flags.out) {
       const { writeReports } = await import('../../reports/write.ts');
       const { wroteLine } = await import('../../reports/output.ts');
-      const files = await writeReports(flags.out, run, tables, flags.seed, {
-        byBenchmark: intervals,
-        resamples: flags.resamples,
-      });
+      const files = await writeReports(
+        flags.out,
+        run,
+        tables,
+        flags.seed,
+        { byBenchmark: intervals, resamples: flags.resamples },
+        await provenance.finish(run, store),
+      );
       process.stderr.write(`${wroteLine(files)}\n`);
     }
     if (run.status === 'interrupted') {

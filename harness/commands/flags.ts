@@ -58,7 +58,6 @@ export const FLAGS = {
   resamples: (what: string) =>
     new Option('--resamples <n>', what).argParser(integer('--resamples', 0)).default(DEFAULT_RESAMPLES),
   /** The user's judge config file (over autorater.config.json); $AUTORATER_CONFIG when not given. */
-  judgeConfig: (flag: '--config' | '--judge-config', what: string) =>
-    new Option(`${flag} <file>`, what).default(process.env.AUTORATER_CONFIG),
+  judgeConfig: (what: string) => new Option('--config <file>', what).default(process.env.AUTORATER_CONFIG),
   progress: (what = 'no progress bar') => new Option('--no-progress', what),
 };

@@ -76,7 +76,7 @@ export const evalSpec: CommandSpec = {
       positiveNumber('--max-cost'),
     ),
     FLAGS.resamples('bootstrap resamples for the 95% intervals (0: none)'),
-    FLAGS.judgeConfig('--config', 'your judge config (ids, models, URLs, limits, prices), over autorater.config.json'),
+    FLAGS.judgeConfig('your judge config (ids, models, URLs, limits, prices), over autorater.config.json'),
     new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(
       integer('--print-prompt', 0),
     ),
@@ -120,7 +120,7 @@ export const compareSpec: CommandSpec = {
       '--run-missing',
       'ask the judges for items they have not judged yet (built-in baselines are always run: they are free)',
     ).default(false),
-    FLAGS.judgeConfig('--config', 'your judge config, over autorater.config.json'),
+    FLAGS.judgeConfig('your judge config, over autorater.config.json'),
     FLAGS.progress(),
   ],
   help: () => [
@@ -133,7 +133,7 @@ export const compareSpec: CommandSpec = {
     '',
     'Examples:',
     '  npm run compare -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --baseline longer-wins --baseline random',
-    '  npm run compare -- --judge my-ckpt --baseline gpt-4 --benchmark all --fail-on-regression ' +
+    '  npm run compare -- --judge flame-rm --baseline gpt-4-0125 --benchmark all --fail-on-regression ' +
       '--regression-threshold 1',
   ],
   exitCodes: [
@@ -155,10 +155,13 @@ export const leaderboardSpec: CommandSpec = {
     'Run what is missing for the judges in the leaderboard config, then write leaderboard/ ' +
     '(HTML, Markdown, CSV, JSON, history).',
   options: [
-    new Option('--config <file>', 'leaderboard config: judges, benchmarks, seed, sample, resamples').default(
-      'leaderboard.config.json',
-    ),
-    FLAGS.judgeConfig('--judge-config', 'your judge config (ids, models, URLs), over autorater.config.json'),
+    new Option(
+      '--leaderboard-config <file>',
+      'the leaderboard config: judges, benchmarks, seed, sample, resamples',
+    ).default('leaderboard.config.json'),
+    FLAGS.judgeConfig('your judge config (ids, models, URLs), over autorater.config.json, as in eval'),
+    // The old name of --config, refused with the new one (it is not listed in --help).
+    new Option('--judge-config <file>').hideHelp(),
     FLAGS.data(),
     FLAGS.store('SQLite run store: stored judgments are reused, nothing is asked twice'),
     FLAGS.out('where index.html, leaderboard.{md,csv,json} and history/ go').default('leaderboard'),
@@ -192,14 +195,16 @@ export const pullSpec: CommandSpec = {
   name: 'pull',
   argument: [
     '<benchmark>',
-    `one of: ${BENCHMARKS.filter((b) => b.downloads.length > 0)
+    `one of: ${[...BENCHMARKS, ...OTHER_BENCHMARKS]
+      .filter((b) => b.downloads.length > 0)
       .map((b) => b.id)
-      .join(', ')}`,
+      .join(', ')}, or all`,
   ],
   description:
     "Download a benchmark's official files at a pinned revision, verify size and sha256, resume partial downloads.",
   options: [FLAGS.data('data folder to write into (default: $AUTORATER_DATA, else ./data)'), FLAGS.progress()],
   help: () => [
+    '`all` fetches every benchmark listed above (a file two benchmarks share is fetched once).',
     'Hugging Face URLs honour $HF_ENDPOINT, GitHub ones $GITHUB_RAW_ENDPOINT; gated datasets read a token from',
     '$HF_TOKEN.',
   ],

@@ -45,7 +45,9 @@ export function readLeaderboardConfig(file: string): LeaderboardConfig {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(`leaderboard config ${file} not found: pass --config FILE (see leaderboard.config.json).`);
+    throw new UserError(
+      `leaderboard config ${file} not found: pass --leaderboard-config FILE (see leaderboard.config.json).`,
+    );
   }
   let json: unknown;
   try {

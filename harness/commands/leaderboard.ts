@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createJudge } from '../../judges/index.ts';
+import { checkJudgeId, createJudge } from '../../judges/index.ts';
 import type { LeaderboardData } from '../../reports/leaderboard-data.ts';
 import { renderLeaderboardCsv } from '../../reports/leaderboard-csv.ts';
 import { renderLeaderboardHtml } from '../../reports/leaderboard-html.ts';
@@ -18,12 +18,15 @@ import { resolveDataDir } from '../../core/data-dir.ts';
 import { DataError, UserError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { interruptOnSignals } from '../interrupt.ts';
-import { buildLeaderboard, readLeaderboardConfig } from './leaderboard-run.ts';
+import { buildLeaderboard, judgeTargets, readLeaderboardConfig } from './leaderboard-run.ts';
 import { REPO_ROOT } from '../../core/repo-root.ts';
 import { openStore } from '../store-guard.ts';
 
 export interface LeaderboardFlags {
-  config: string;
+  leaderboardConfig: string;
+  /** The judge config, as in eval and compare. */
+  config?: string;
+  /** The old name of --config: refused, with the new names. */
   judgeConfig?: string;
   data?: string;
   store: string;
@@ -79,10 +82,43 @@ function overview(data: LeaderboardData): ReportTable {
   };
 }
 
+/** A real calendar day: 2026-13-45 matches the pattern but is no date. */
+function isDate(text: string): boolean {
+  if (!DATE.test(text)) return false;
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+}
+
+/** --config is the judge config in every command; a leaderboard config given there is named as what it is. */
+function checkJudgeConfigFlag(flags: LeaderboardFlags): void {
+  if (flags.judgeConfig !== undefined) {
+    throw new UserError(
+      `--judge-config is now --config (your judge config, as in eval and compare); ` +
+        'the leaderboard config is --leaderboard-config.',
+    );
+  }
+  if (flags.config === undefined || !fs.existsSync(flags.config)) return;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(flags.config, 'utf8'));
+  } catch {
+    return; // the judge config loader says what is wrong with it
+  }
+  if (Array.isArray((json as { judges?: unknown } | null)?.judges)) {
+    throw new UserError(
+      `--config ${flags.config} is a leaderboard config: pass it as --leaderboard-config ${flags.config} ` +
+        '(--config is your judge config, as in eval).',
+    );
+  }
+}
+
 export async function leaderboardCommand(flags: LeaderboardFlags): Promise<number> {
   const date = flags.date ?? new Date().toISOString().slice(0, 10);
-  if (!DATE.test(date)) throw new UserError(`--date ${date}: expected YYYY-MM-DD.`);
-  const config = readLeaderboardConfig(flags.config);
+  if (!isDate(date)) throw new UserError(`--date ${date}: expected a date as YYYY-MM-DD.`);
+  checkJudgeConfigFlag(flags);
+  const config = readLeaderboardConfig(flags.leaderboardConfig);
+  // Every judge id is checked before anything runs: a typo in the last entry must not cost the night's first runs.
+  for (const target of judgeTargets(config)) checkJudgeId(target.id, flags.config);
   const dataDir = resolveDataDir(flags.data);
   const historyDir = path.join(flags.out, 'history');
   const history = readHistory(historyDir);
@@ -101,7 +137,7 @@ export async function leaderboardCommand(flags: LeaderboardFlags): Promise<numbe
       harnessVersion: harnessVersion(),
       progress: flags.progress,
       signal: interrupt.signal,
-      createJudge: (id) => createJudge(id, { dataDir, seed: config.seed, configFile: flags.judgeConfig }),
+      createJudge: (id) => createJudge(id, { dataDir, seed: config.seed, configFile: flags.config }),
       log: (line) => process.stderr.write(line + '\n'),
     });
     if (interrupt.signal.aborted) return EXIT_CODES.interrupted.code;
@@ -119,7 +155,9 @@ export async function leaderboardCommand(flags: LeaderboardFlags): Promise<numbe
     };
     const written = await writeOutputs(new Map(Object.entries(files)));
 
-    process.stdout.write(renderTerminal(overview(data)) + '\n');
+    process.stdout.write(
+      renderTerminal(overview(data), { columns: process.stdout.isTTY ? process.stdout.columns : undefined }) + '\n',
+    );
     const cost = data.cost.usd === null ? 'no priced judge' : `$${data.cost.usd.toFixed(2)}`;
     process.stderr.write(
       `Tonight: ${data.cost.inputTokens + data.cost.outputTokens} tokens, ${cost}. ` +

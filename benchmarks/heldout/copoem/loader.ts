@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { DataError } from '../../../core/errors.ts';
 import { memoizeByKey } from '../../../core/memo.ts';
-import { pullAgain, quote, requireRowCount } from '../../data-text.ts';
+import { pullAgain, quote, requireExactRowCount } from '../../data-text.ts';
 import { assertUniqueIds, type LoadedSet, majorityItems, type Votes } from '../human-pair.ts';
 import { forEachCsvRecord, forEachJsonRecord, requireFiles } from '../source-files.ts';
 
@@ -69,8 +69,11 @@ async function readCopoem(dataDir: string): Promise<LoadedSet> {
   await forEachCsvRecord([batchFile!], columns, vote, pinned, (r, { where, line }) => {
     const title = r['Input.title'];
     const pair = poems.get(title);
-    if (!pair)
+    if (!pair) {
+      // A poems file that lost pairs is the likelier cause: say so with both counts.
+      requireExactRowCount(poemsFile!, poems.size, COPOEM_POEMS_ROWS, 'poem pairs', pullAgain('copoem'));
       throw new DataError(`${where}: title ${quote(title)} is not in ${poemsFile}; expected every HIT's title there.`);
+    }
     if (!sameText(r['Input.poem_1'], pair['collab poem']) || !sameText(r['Input.poem_2'], pair['solo poem'])) {
       throw new DataError(
         `${where}: expected Input.poem_1 to be the collaborative poem and Input.poem_2 the solo poem of ` +
@@ -90,7 +93,7 @@ async function readCopoem(dataDir: string): Promise<LoadedSet> {
     hit.votes[r['Answer.creative1.creative1'] === 'TRUE' ? 'first' : 'second'] += 1;
   });
 
-  requireRowCount(poemsFile!, poems.size, COPOEM_POEMS_ROWS, 'poem pairs', pullAgain('copoem'));
+  requireExactRowCount(poemsFile!, poems.size, COPOEM_POEMS_ROWS, 'poem pairs', pullAgain('copoem'));
   const { items, droppedTies } = majorityItems(hits.values(), (hit, better) => {
     const pair = poems.get(hit.title)!;
     return {

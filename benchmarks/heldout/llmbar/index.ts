@@ -1,10 +1,14 @@
 /**
  * LLMBar: does the judge pick the output that follows the instruction? Not one of FLAMe's Table 1 columns; reported
- * pooled (419) and per subset (Natural and the four Adversarial sets, which are built to punish length and style).
+ * pooled (419), per subset (Natural and the four Adversarial sets, which are built to punish length and style) and,
+ * as LLMBar's paper does, the Adversarial average: the plain mean of the four Adversarial subsets' accuracies. (Its
+ * code, LLMEvaluator/evaluate.py, writes per-subset statistics only. GPT-4 with Rules+Metrics+Reference scores 85.4,
+ * 89.7, 72.3 and 83.7 on the four in its statistics.json: plain mean 82.8, the Adversarial figure quoted for it;
+ * pooled over the 319 items it would be 84.5.)
  */
 import { githubFile, type GithubSnapshot } from '../github.ts';
 import { definePairwiseSet } from '../pairwise-set.ts';
-import { LLMBAR_SUBSETS, LLMBAR_SUBSET_NAMES, loadLlmbar, type LlmbarSubset } from './loader.ts';
+import { LLMBAR_ADVERSARIAL, LLMBAR_SUBSETS, LLMBAR_SUBSET_NAMES, loadLlmbar, type LlmbarSubset } from './loader.ts';
 
 const SNAPSHOT: GithubSnapshot = {
   repo: 'princeton-nlp/LLMBar',
@@ -39,6 +43,16 @@ export const llmbar = definePairwiseSet({
   labels: { context: 'instruction', response: 'output' },
   groupKind: 'subset',
   groups: LLMBAR_SUBSET_NAMES,
+  averages: [
+    {
+      label: 'Adversarial avg',
+      of: LLMBAR_ADVERSARIAL,
+      note:
+        `the plain mean of the four Adversarial subsets' accuracies (${LLMBAR_ADVERSARIAL.join(', ')}), as LLMBar ` +
+        "reports its Adversarial average (Zeng et al. 2024), not the accuracy pooled over their 319 items; '—' " +
+        'when a subset has no scored item.',
+    },
+  ],
   perAnnotation: false,
   labelRule: 'the curated gold label of each pair ("label" 1 or 2); there are no ties',
   downloads: LLMBAR_SUBSET_NAMES.map((subset) => githubFile(SNAPSHOT, LLMBAR_SUBSETS[subset], ...PINS[subset])),

@@ -29,6 +29,8 @@ export const LLMBAR_ROWS: Readonly<Record<keyof typeof LLMBAR_SUBSETS, number>> 
 
 export type LlmbarSubset = keyof typeof LLMBAR_SUBSETS;
 export const LLMBAR_SUBSET_NAMES = Object.keys(LLMBAR_SUBSETS) as LlmbarSubset[];
+/** The Adversarial subsets, which LLMBar also reports as one average. */
+export const LLMBAR_ADVERSARIAL: readonly LlmbarSubset[] = ['Neighbor', 'GPTInst', 'GPTOut', 'Manual'];
 
 const row = z.object({
   input: z.string(),

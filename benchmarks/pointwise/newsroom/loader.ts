@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { DataError } from '../../../core/errors.ts';
-import { pullAgain, quote, requireRowCount, whereToGet } from '../../data-text.ts';
+import { pullAgain, quote, requireExactRowCount, whereToGet } from '../../data-text.ts';
 import { parseRecord, readJson, requireOnScale, singleFileLoader } from '../files.ts';
 import { humanRating, majority } from '../labels.ts';
 import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
@@ -117,7 +117,7 @@ export async function readNewsroomFile(file: string, criteria: readonly Criterio
     }
   });
   if (items.length === 0) throw new DataError(`${file}: has no instances.`);
-  requireRowCount(file, json.instances.length, NEWSROOM_INSTANCES, 'instances', pullAgain('newsroom'));
+  requireExactRowCount(file, json.instances.length, NEWSROOM_INSTANCES, 'instances', pullAgain('newsroom'));
   return items;
 }
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DataError } from '../../../core/errors.ts';
-import { pullAgain, requireRowCount, whereToGet } from '../../data-text.ts';
+import { pullAgain, requireExactRowCount, whereToGet } from '../../data-text.ts';
 import { parseRecord, readJson, requireOnScale, singleFileLoader } from '../files.ts';
 import { humanRating } from '../labels.ts';
 import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
@@ -16,6 +16,8 @@ import { usrContext } from '../usr.ts';
 export const PERSONACHAT_FILE = 'pointwise/usr-personachat/persona_chat.json';
 /** Contexts in the pinned file (the data folder's pointwise/SOURCES.md): 60 contexts × 5 responses. */
 const PERSONACHAT_CONTEXTS = 60;
+/** Rated responses in the pinned file: 5 per context (2 human-written, 3 models). */
+const PERSONACHAT_RESPONSES = 300;
 
 const contextShape = z.object({
   context: z.string(),
@@ -36,6 +38,7 @@ export async function readPersonaChatFile(file: string, criteria: readonly Crite
     'a list of dialogue contexts (USR pc_usr_data.json)',
   );
   const items: RatedItem[] = [];
+  let responses = 0;
   contexts.forEach((rawContext, c) => {
     const context = parseRecord(
       contextShape,
@@ -45,6 +48,7 @@ export async function readPersonaChatFile(file: string, criteria: readonly Crite
       'context, fact, annotators and responses',
     );
     const prompt = usrContext('persona', context.fact, context.context);
+    responses += context.responses.length;
     context.responses.forEach((rawResponse, r) => {
       const line = json.lineOf(r, [c, 'responses']);
       const where = `${line === undefined ? '' : `line ${line} `}(context ${c}, response ${r})`;
@@ -79,7 +83,9 @@ export async function readPersonaChatFile(file: string, criteria: readonly Crite
     });
   });
   if (items.length === 0) throw new DataError(`${file}: has no responses.`);
-  requireRowCount(file, contexts.length, PERSONACHAT_CONTEXTS, 'contexts', pullAgain('usr-personachat'));
+  requireExactRowCount(file, contexts.length, PERSONACHAT_CONTEXTS, 'contexts', pullAgain('usr-personachat'));
+  // The responses are the rows: a context that lost one still counts 60 contexts.
+  requireExactRowCount(file, responses, PERSONACHAT_RESPONSES, 'responses', pullAgain('usr-personachat'));
   return items;
 }
 

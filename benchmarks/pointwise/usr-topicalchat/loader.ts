@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DataError } from '../../../core/errors.ts';
-import { pullAgain, requireRowCount, whereToGet } from '../../data-text.ts';
+import { pullAgain, requireExactRowCount, whereToGet } from '../../data-text.ts';
 import { parseRecord, readJson, singleFileLoader } from '../files.ts';
 import { ratingFromMean } from '../labels.ts';
 import { type Criterion, type RatedItem, ratedItem } from '../types.ts';
@@ -81,7 +81,7 @@ export async function readTopicalChatFile(file: string, criteria: readonly Crite
     }
   });
   if (items.length === 0) throw new DataError(`${file}: has no items.`);
-  requireRowCount(file, rows.length, TOPICALCHAT_ITEMS, 'items', pullAgain('usr-topicalchat'));
+  requireExactRowCount(file, rows.length, TOPICALCHAT_ITEMS, 'items', pullAgain('usr-topicalchat'));
   return items;
 }
 
