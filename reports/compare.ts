@@ -6,7 +6,8 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { BenchmarkComparison, CategoryComparison, DecidingItems, regressions } from '../harness/compare.ts';
-import { oneDecimal } from './format.ts';
+import { csvNumber, oneDecimal } from './format.ts';
+import { displayWidth, knownWidth, wrapText } from './terminal.ts';
 
 const MARK: Record<CategoryComparison['verdict'], string> = {
   win: '▲ better',
@@ -66,7 +67,15 @@ export const COMPARE_NOTES = [
   'p (Holm): adjusted across this benchmark’s categories; ▲/▼ mark significant differences at the chosen alpha.',
 ];
 
-export function renderComparisonTerminal(c: BenchmarkComparison, color = process.stdout.isTTY): string {
+/**
+ * One benchmark's comparison as a table; on a terminal narrower than the table (`columns`, undefined: no limit), each
+ * category becomes a few wrapped lines of the same cells instead, so nothing is cut.
+ */
+export function renderComparisonTerminal(
+  c: BenchmarkComparison,
+  color = process.stdout.isTTY,
+  columns?: number,
+): string {
   const bold = (s: string): string => (color ? `\u001b[1m${s}\u001b[22m` : s);
   if (c.categories.length === 0)
     return `${bold(comparisonTitle(c))}\n  Nothing to compare: no item has an answer from both judges.\n`;
@@ -79,7 +88,20 @@ export function renderComparisonTerminal(c: BenchmarkComparison, color = process
     const row = cells(category);
     table.push(category.verdict === 'win' || category.verdict === 'loss' ? row.map(bold) : row);
   }
-  return `${bold(comparisonTitle(c))}\n${table.toString()}\n`;
+  const text = table.toString();
+  const width = knownWidth(columns);
+  if (width === undefined || text.split('\n').every((line) => displayWidth(line) <= width)) {
+    return `${bold(comparisonTitle(c))}\n${text}\n`;
+  }
+  const heads = header(c);
+  const lines = c.categories.flatMap((category) => {
+    const row = cells(category);
+    const fields = heads.slice(1, -1).map((head, i) => `${head}: ${row[i + 1]}`);
+    const mark = row.at(-1) ? ` ${row.at(-1)}` : '';
+    const entry = wrapText(`${row[0]}${mark} · ${fields.join(' · ')}`, width, '  ', '      ');
+    return category.verdict === 'win' || category.verdict === 'loss' ? entry.map(bold) : entry;
+  });
+  return `${wrapText(comparisonTitle(c), width, '', '  ').map(bold).join('\n')}\n${lines.join('\n')}\n`;
 }
 
 function mdCell(text: string): string {
@@ -210,7 +232,8 @@ export function renderComparisonCsv(comparisons: readonly BenchmarkComparison[])
       'verdict',
     ],
   ];
-  const blank = (v: number | null | undefined): number | string => (v === null || v === undefined ? '' : v);
+  // The same number rule as every CSV the harness writes (reports/format.ts).
+  const blank = csvNumber;
   for (const c of comparisons) {
     for (const k of c.categories) {
       rows.push([

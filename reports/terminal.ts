@@ -28,7 +28,7 @@ export interface TerminalOptions {
  * A terminal that reports no size (0 columns: a pseudo-terminal nobody sized, e.g. under `script`) is as wide as
  * $COLUMNS says, or has no limit.
  */
-function knownWidth(columns: number | undefined): number | undefined {
+export function knownWidth(columns: number | undefined): number | undefined {
   if (columns === undefined || columns > 0) return columns;
   const fromEnv = Number(process.env.COLUMNS);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
@@ -326,7 +326,7 @@ function wrapPieces(text: string, target: number, prefix: string, indent: string
  * Prose (title, notes) wrapped at spaces to `width`, the first line indented by `first`, the others by `indent`; a
  * word longer than a line is broken, as nothing else can fit it. A no-break space holds words together.
  */
-function wrapText(text: string, width: number, first: string, indent: string): string[] {
+export function wrapText(text: string, width: number, first: string, indent: string): string[] {
   const lines: string[] = [];
   for (const line of wrapPieces(text, width, first, indent, true)) {
     let rest = line;

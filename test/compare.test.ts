@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkComparison } from '../harness/compare.ts';
 import { REGRESSION_EXIT_CODE } from '../harness/commands/compare.ts';
+import { renderComparisonTerminal } from '../reports/compare.ts';
+import { displayWidth } from '../reports/terminal.ts';
 import { runCli, tempDir } from './helpers.ts';
 
 const FAST = ['--resamples', '200', '--permutations', '200', '--no-progress'];
@@ -64,6 +66,19 @@ describe('npm run compare', () => {
     );
     expect(fs.readFileSync(path.join(dir, 'compare.csv'), 'utf8').split('\n')[0]).toContain('p_holm');
     expect(fs.readFileSync(path.join(dir, 'compare.md'), 'utf8')).toContain('| Chat |');
+
+    // On a terminal narrower than the table, each category becomes wrapped lines of the same cells; piped (no
+    // width), the table is as before.
+    const table = renderComparisonTerminal(c!, false);
+    expect(renderComparisonTerminal(c!, false, undefined)).toBe(table);
+    expect(table.split('\n').some((line) => line.length > 60)).toBe(true);
+    const narrow = renderComparisonTerminal(c!, false, 60);
+    for (const line of narrow.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+    const flat = narrow.replace(/\s+/g, ' ');
+    for (const k of c!.categories) {
+      expect(flat).toContain(`${k.category} ▲`);
+      expect(flat).toContain(`Δ: ${k.difference! > 0 ? '+' : ''}${k.difference!.toFixed(1)}`);
+    }
   }, 120_000);
 
   it('compares only items both judges answered, and gates a regression with --fail-on-regression', async () => {

@@ -166,12 +166,9 @@ function comparisonRecords(results: readonly CobblerResult[]): {
   return { byModule, incomplete };
 }
 
-function orderRates(records: readonly ComparisonRecord[]): OrderRates {
-  const n = records.length;
-  const first = records.filter((r) => r.q1.slot === 'A' && r.q2.slot === 'A').length;
-  const last = records.filter((r) => r.q1.slot === 'B' && r.q2.slot === 'B').length;
-  const valid = records.filter((r) => r.q1.slot !== null).length;
-  const bothValid = records.filter((r) => r.q1.slot !== null && r.q2.slot !== null).length;
+/** The five figures both the order run and compassion.py report, as rates over the n comparisons. */
+function pairRates(counts: { first: number; last: number; valid: number; bothValid: number }, n: number): OrderRates {
+  const { first, last, valid, bothValid } = counts;
   return {
     first: rate(first, n),
     last: rate(last, n),
@@ -179,6 +176,14 @@ function orderRates(records: readonly ComparisonRecord[]): OrderRates {
     valid: rate(valid, n),
     bothValid: rate(bothValid, n),
   };
+}
+
+function orderRates(records: readonly ComparisonRecord[]): OrderRates {
+  const first = records.filter((r) => r.q1.slot === 'A' && r.q2.slot === 'A').length;
+  const last = records.filter((r) => r.q1.slot === 'B' && r.q2.slot === 'B').length;
+  const valid = records.filter((r) => r.q1.slot !== null).length;
+  const bothValid = records.filter((r) => r.q1.slot !== null && r.q2.slot !== null).length;
+  return pairRates({ first, last, valid, bothValid }, records.length);
 }
 
 /**
@@ -214,14 +219,7 @@ function compassionRates(records: readonly ComparisonRecord[]): CompassionRates 
       if (val === model2) last += 1;
     }
   }
-  const n = records.length;
-  return {
-    first: rate(first, n),
-    last: rate(last, n),
-    combined: rate(first + last, n),
-    valid: rate(valid, n),
-    bothValid: rate(consistency, n),
-  };
+  return pairRates({ first, last, valid, bothValid: consistency }, records.length);
 }
 
 function lengthRates(orderRecords: readonly ComparisonRecord[]): LengthRates {

@@ -125,7 +125,8 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
         alpha: flags.alpha,
       },
     );
-    for (const c of comparisons) process.stdout.write(renderComparisonTerminal(c) + '\n');
+    const columns = process.stdout.isTTY ? process.stdout.columns : undefined; // no limit when piped
+    for (const c of comparisons) process.stdout.write(renderComparisonTerminal(c, undefined, columns) + '\n');
     process.stdout.write(
       [
         ...COMPARE_NOTES,
