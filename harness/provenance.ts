@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { AnyBenchmark } from '../benchmarks/benchmark.ts';
 import type { DownloadSource, DownloadSpec } from '../core/download.ts';
-import { REPO_ROOT } from '../core/repo-root.ts';
+import { HARNESS_PACKAGE, REPO_ROOT } from '../core/repo-root.ts';
 import { redact } from '../core/secrets.ts';
 import type { Endpoint, Judge } from '../judges/judge.ts';
 import type { RunResult } from './run.ts';
@@ -130,18 +130,6 @@ export function harnessCommit(root = REPO_ROOT): Promise<string | null> {
       resolve(out.split('\n').some((line) => line !== '' && !line.startsWith('#')) ? `${head}-dirty` : head);
     });
   });
-}
-
-function packageManifest(): { name: string; version: string } {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
-      name?: string;
-      version?: string;
-    };
-    return { name: manifest.name ?? 'autorater-harness', version: manifest.version ?? 'unknown' };
-  } catch {
-    return { name: 'autorater-harness', version: 'unknown' };
-  }
 }
 
 type HashCache = Pick<Store, 'derived' | 'saveDerived'>;
@@ -282,7 +270,7 @@ export function recordProvenance(command: string, flags: CommandFlags, dataDir: 
       for (const b of run.benchmarks) benchmarks[b.benchmark.id] = await describe(read.get(b.benchmark.id) ?? []);
       return {
         startedAt,
-        harness: { ...packageManifest(), commit: await commit, node: process.version },
+        harness: { ...HARNESS_PACKAGE, commit: await commit, node: process.version },
         command,
         seed: flags.seed,
         flags: {

@@ -19,7 +19,7 @@ import { DataError, UserError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { interruptOnSignals } from '../interrupt.ts';
 import { buildLeaderboard, judgeTargets, readLeaderboardConfig } from './leaderboard-run.ts';
-import { REPO_ROOT } from '../../core/repo-root.ts';
+import { HARNESS_PACKAGE } from '../../core/repo-root.ts';
 import { openStore } from '../store-guard.ts';
 
 export interface LeaderboardFlags {
@@ -36,11 +36,6 @@ export interface LeaderboardFlags {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function harnessVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Earlier nights, oldest first; a file that is not a leaderboard is named, not silently dropped. */
 function readHistory(dir: string): LeaderboardData[] {
@@ -134,7 +129,7 @@ export async function leaderboardCommand(flags: LeaderboardFlags): Promise<numbe
       dataDir,
       store,
       date,
-      harnessVersion: harnessVersion(),
+      harnessVersion: HARNESS_PACKAGE.version,
       progress: flags.progress,
       signal: interrupt.signal,
       createJudge: (id) => createJudge(id, { dataDir, seed: config.seed, configFile: flags.config }),
