@@ -121,6 +121,8 @@ export interface MetricSpec<
    * both judges; other columns get a paired permutation test. Undefined or null: the item is in no such column.
    */
   binaryOutcome?(result: ItemResult<Item, Gold>): { columns: readonly string[]; correct: boolean | null } | null;
+  /** The values are rates where lower is better (CoBBLEr's biases); unset: higher is better. */
+  lowerIsBetter?: boolean;
 }
 
 /** 95% intervals by column name; a missing or null entry means none. */
@@ -156,6 +158,11 @@ export interface Benchmark<
   taskKind: TaskKind;
   /** The benchmark asks each comparison in the orders it defines itself (CoBBLEr): --swap leaves it alone. */
   ownOrders?: boolean;
+  /**
+   * Its protocol asks every pairwise item in both orders (JudgeBench): the mirrored order is asked without --swap,
+   * except for a judge that declares itself order-independent (Judge.orderIndependent), which is asked once.
+   */
+  bothOrders?: boolean;
   /** The paper runs this benchmark whole (RewardBench): --sample leaves it alone. */
   runInFull?: boolean;
   /** The column of FLAMe's Table 1 this benchmark's score fills, if any (see benchmarks/flame-paper.ts). */

@@ -14,6 +14,7 @@ import { expertLfqa } from './heldout/expert-lfqa/index.ts';
 import { hhh } from './heldout/hhh/index.ts';
 import { litmt } from './heldout/litmt/index.ts';
 import { llmbar } from './heldout/llmbar/index.ts';
+import { JUDGEBENCH } from './judgebench/index.ts';
 import { rankgen } from './heldout/rankgen/index.ts';
 import { dipper } from './pointwise/dipper/index.ts';
 import { helpsteer } from './pointwise/helpsteer/index.ts';
@@ -49,22 +50,41 @@ export const OTHER_BENCHMARKS: readonly AnyBenchmark[] = [
   cobbler,
 ];
 
+/** Beyond FLAMe's Table 1, what "--benchmark all" runs too (each one whose data is present): JudgeBench's splits. */
+export const ALSO_IN_ALL: readonly AnyBenchmark[] = [...JUDGEBENCH];
+
+/** Every registered benchmark, in listing order. */
+export const REGISTERED: readonly AnyBenchmark[] = [...BENCHMARKS, ...ALSO_IN_ALL, ...OTHER_BENCHMARKS];
+
+/** Names that stand for several benchmarks: "all", and a set published in parts that are scored apart. */
+export const BENCHMARK_GROUPS: ReadonlyMap<string, readonly AnyBenchmark[]> = new Map([
+  ['all', [...BENCHMARKS, ...ALSO_IN_ALL]],
+  ['judgebench', JUDGEBENCH],
+]);
+
 export function getBenchmark(id: string): AnyBenchmark {
-  const found = [...BENCHMARKS, ...OTHER_BENCHMARKS].find((b) => b.id === id);
+  const found = REGISTERED.find((b) => b.id === id);
   if (!found) {
-    const known = [...BENCHMARKS, ...OTHER_BENCHMARKS].map((b) => b.id).join(', ');
-    throw new UserError(`unknown benchmark "${id}". Known benchmarks: ${known}, or "all".`);
+    const known = REGISTERED.map((b) => b.id).join(', ');
+    const groups = [...BENCHMARK_GROUPS]
+      .filter(([name]) => name !== 'all')
+      .map(([name, members]) => `${name} (${members.map((b) => b.id).join(' and ')})`);
+    throw new UserError(`unknown benchmark "${id}". Known benchmarks: ${[known, ...groups].join(', ')}, or "all".`);
   }
   return found;
 }
 
-/** "rewardbench", "a,b" or "all". */
+/** The benchmarks a name stands for: a group's members, or the one benchmark of that id. */
+export function benchmarksNamed(name: string): AnyBenchmark[] {
+  return [...(BENCHMARK_GROUPS.get(name) ?? [getBenchmark(name)])];
+}
+
+/** "rewardbench", "a,b", a group ("judgebench") or "all". */
 export function selectBenchmarks(spec: string): AnyBenchmark[] {
-  if (spec.trim() === 'all') return [...BENCHMARKS];
   const ids = spec
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   if (ids.length === 0) throw new UserError('no benchmark given: use --benchmark <id>');
-  return [...new Set(ids)].map(getBenchmark);
+  return [...new Set(ids.flatMap(benchmarksNamed))];
 }

@@ -22,6 +22,10 @@ export const EXIT_CODES = {
     meaning: 'judge endpoint unusable (connection refused, DNS, TLS, 401/403, unknown model, bad URL, missing key)',
   },
   store: { code: 8, meaning: 'run store unusable (damaged, newer schema, read-only, disk full)' },
+  batchPending: {
+    code: 9,
+    meaning: 'some items are in provider batches not ended yet (eval --batch; run it again later to collect them)',
+  },
   interrupted: { code: 130, meaning: 'interrupted (everything finished so far is stored)' },
 } as const satisfies Record<string, ExitCodeEntry>;
 

@@ -15,6 +15,7 @@ import type {
 import { createJudge } from '../judges/index.ts';
 import type { Judge } from '../judges/judge.ts';
 import { metricIntervals, type IntervalOptions } from './intervals.ts';
+import { juryRun } from './jury.ts';
 import { replyOutcome } from './outcomes.ts';
 import { prepareItems, type Presentation, type SelectOptions } from './prepare.ts';
 import type { RunResult } from './run.ts';
@@ -30,10 +31,16 @@ const NEVER = new AbortController().signal;
 
 async function ask(judge: Judge, benchmark: AnyBenchmark, itemId: string, p: Presentation): Promise<Outcome> {
   try {
-    const reply = await judge.judge(
-      { benchmark: benchmark.id, itemId, task: p.prepared.task, prompt: p.prompt },
-      NEVER,
-    );
+    // The prompt is rendered only if the judge reads it (random hashes it; longer- and shorter-wins never do).
+    const request = {
+      benchmark: benchmark.id,
+      itemId,
+      task: p.prepared.task,
+      get prompt() {
+        return p.prompt;
+      },
+    };
+    const reply = await judge.judge(request, NEVER);
     // Baselines answer with verdicts: take them as they are (the general mapping costs more than the judging).
     if (reply.type === 'verdict' && reply.verdict.kind === p.prepared.task.kind)
       return { status: 'verdict', verdict: reply.verdict };
@@ -76,10 +83,11 @@ export interface MeasuredRow {
   intervals: IntervalsByColumn | undefined;
 }
 
-/** A benchmark's measured rows: this run's, and each baseline judge's. */
+/** A benchmark's measured rows: this run's, and each baseline judge's (and, for a jury, each member's). */
 export interface MeasuredRows {
   run: MeasuredRow;
   baselines: (MeasuredRow & { judgeId: string })[];
+  members?: (MeasuredRow & { judgeId: string })[];
 }
 
 interface MeasureOptions extends SelectOptions, IntervalOptions {
@@ -100,7 +108,15 @@ export async function measureRows(run: RunResult, options: MeasureOptions): Prom
     for await (const { judgeId, summary, results } of rows) {
       baselines.push({ judgeId, summary, intervals: metricIntervals(b.benchmark, results, options) });
     }
-    measured.set(b.benchmark.id, { run: own, baselines });
+    // A jury's members, shown beside it (reports/jury.ts), with intervals of their own.
+    const members = juryRun(run)
+      ?.benchmarks.find((d) => d.benchmark.id === b.benchmark.id)
+      ?.members.map((m) => ({
+        judgeId: m.judgeId,
+        summary: m.summary,
+        intervals: metricIntervals(b.benchmark, m.results, options),
+      }));
+    measured.set(b.benchmark.id, { run: own, baselines, ...(members ? { members } : {}) });
   }
   return measured;
 }

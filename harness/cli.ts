@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
  * autorater: the CLI. Its commands (harness/commands/index.ts): `eval` runs a judge over benchmarks and prints the
- * paper-style tables; `compare` compares judges on what they both judged; `leaderboard` builds the nightly
- * leaderboard; `data pull` fetches benchmark files. npm scripts: `npm run eval -- <flags>`, `npm run data -- pull`.
+ * paper-style tables; `compare` compares judges on what they both judged; `view` writes a run's per-item HTML
+ * page; `leaderboard` builds the nightly leaderboard; `data pull` fetches benchmark files. npm scripts:
+ * `npm run eval -- <flags>`, `npm run data -- pull`.
  */
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.ts';
 import { EXIT_CODES } from '../core/exit-codes.ts';
 import { addCommand } from './commands/define.ts';
-import { compareSpec, evalSpec, leaderboardSpec, pullSpec } from './commands/index.ts';
+import { compareSpec, evalSpec, leaderboardSpec, pullSpec, viewSpec } from './commands/index.ts';
 import { storeFailure } from './store-guard.ts';
 
 export function buildProgram(): Command {
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     // main() instead of exiting with its own code 1, so they end with the table's 2 (help: 0).
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'autorater: ')) });
-  for (const spec of [evalSpec, compareSpec, leaderboardSpec]) addCommand(program, spec);
+  for (const spec of [evalSpec, compareSpec, viewSpec, leaderboardSpec]) addCommand(program, spec);
   addCommand(program.command('data').description('Fetch benchmark data into the data folder.'), pullSpec);
   return program;
 }

@@ -9,6 +9,8 @@
 import type { AnyBenchmark, ItemResult } from '../benchmarks/benchmark.ts';
 import { unanswered } from '../benchmarks/pairwise.ts';
 import type { Judge } from '../judges/judge.ts';
+import { isJury } from '../judges/jury.ts';
+import { storedJuryResults } from './jury.ts';
 import { forEachResample, percentileInterval, strataOf } from '../core/bootstrap.ts';
 import { clusterKeys, strataKeys } from './intervals.ts';
 import { storedResults } from './outcomes.ts';
@@ -354,7 +356,9 @@ async function storedJudgeResults(
   benchmark: AnyBenchmark,
   options: Pick<CompareOptions, 'dataDir' | 'seed' | 'store' | 'sample' | 'limit' | 'swap'>,
 ): Promise<ItemResult[]> {
-  const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
+  if (isJury(judge)) return storedJuryResults(judge, benchmark, options); // computed from its members' judgments
+  const select = { ...options, orderIndependent: judge.orderIndependent };
+  const entries = await prepareItems(benchmark, options.dataDir, options.seed, select);
   return storedResults(entries, options.store.judgments(judgeFingerprint(judge), benchmark.id)).results;
 }
 

@@ -130,7 +130,10 @@ export function storedResults(
       };
     }
     for (const j of [judgments[i], swappedJudgments[i]]) {
-      if (j) usage = addSpend(usage, { inputTokens: j.inputTokens ?? 0, outputTokens: j.outputTokens ?? 0 }, j.costUsd);
+      if (j) {
+        const tokens = { inputTokens: j.inputTokens ?? 0, outputTokens: j.outputTokens ?? 0 };
+        usage = addSpend(usage, tokens, j.costUsd, (j.batchId ?? null) !== null);
+      }
     }
     return result;
   });

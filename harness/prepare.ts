@@ -1,6 +1,7 @@
 /**
  * Which items a run covers (--sample per task group, --limit) and exactly what each is asked: the prepared task,
- * its FLAMe prompt and the prompt's hash (part of the store key), plus the mirrored order for --swap.
+ * its FLAMe prompt and the prompt's hash (part of the store key), plus the mirrored order for --swap (and on a
+ * benchmark whose protocol asks both orders).
  */
 import type { AnyBenchmark, Prepared } from '../benchmarks/benchmark.ts';
 import { renderPrompt } from '../protocol/prompt.ts';
@@ -38,6 +39,17 @@ export interface SelectOptions {
   sample?: number;
   limit?: number;
   swap?: boolean;
+  /** The judge asked declares itself order-independent: a benchmark that asks both orders asks it once. */
+  orderIndependent?: boolean;
+}
+
+/**
+ * Whether a benchmark's pairwise items are also asked mirrored: with --swap (unless the benchmark sets its own
+ * orders), and always on a benchmark whose protocol asks both orders, unless the judge is order-independent.
+ */
+export function asksBothOrders(benchmark: AnyBenchmark, select: SelectOptions): boolean {
+  if (benchmark.taskKind !== 'pairwise' || benchmark.ownOrders) return false;
+  return Boolean(select.swap || (benchmark.bothOrders && !select.orderIndependent));
 }
 
 function hashPrompt(prepared: Prepared<unknown>): string {
@@ -58,7 +70,8 @@ export async function prepareItems(
   select: SelectOptions = {},
 ): Promise<PreparedItem[]> {
   const loaded: { id: string; sampleGroup?: string }[] = await benchmark.load(dataDir);
-  const key = JSON.stringify([benchmark.id, seed, select.sample ?? null, select.limit ?? null, select.swap ?? false]);
+  const swap = asksBothOrders(benchmark, select);
+  const key = JSON.stringify([benchmark.id, seed, select.sample ?? null, select.limit ?? null, swap]);
   let byKey = preparedCache.get(loaded);
   const cached = byKey?.get(key);
   if (cached) return cached;
@@ -69,8 +82,7 @@ export async function prepareItems(
   if (select.limit !== undefined) items = items.slice(0, select.limit);
   const entries = items.map((item) => {
     const prepared = benchmark.prepare(item, seed) as Prepared<unknown>;
-    const swap = select.swap && prepared.task.kind === 'pairwise' && !benchmark.ownOrders;
-    const mirrored = swap ? mirrorPair(prepared) : undefined;
+    const mirrored = swap && prepared.task.kind === 'pairwise' ? mirrorPair(prepared) : undefined;
     return new PreparedItem(item, prepared, mirrored && new Presentation(mirrored, hashPrompt(mirrored)));
   });
   if (!byKey) preparedCache.set(loaded, (byKey = new Map()));

@@ -30,7 +30,12 @@ function formatTokens(n: number): string {
 
 export function formatSpend(spend: Spend, priced: boolean): string {
   const tokens = `${formatTokens(spend.inputTokens)} in / ${formatTokens(spend.outputTokens)} out`;
-  return priced ? `${tokens} | $${spend.costUsd.toFixed(2)}` : tokens;
+  if (!priced) return tokens;
+  // What batches cost is said apart: it is at the batch price (about half), not the price in the judge's config.
+  const batch = spend.batchCostUsd;
+  if (batch === undefined || batch === 0) return `${tokens} | $${spend.costUsd.toFixed(2)}`;
+  const at = Math.abs(batch - spend.costUsd) < 1e-9 ? 'all' : `$${batch.toFixed(2)}`;
+  return `${tokens} | $${spend.costUsd.toFixed(2)} (${at} at batch prices)`;
 }
 
 /** Room for causes on the progress line: the most frequent, shortened; the full list is printed at the end. */

@@ -20,7 +20,7 @@ import type { AnyBenchmark } from '../benchmarks/benchmark.ts';
 import type { DownloadSource, DownloadSpec } from '../core/download.ts';
 import { HARNESS_PACKAGE, REPO_ROOT } from '../core/repo-root.ts';
 import { redact } from '../core/secrets.ts';
-import type { Endpoint, Judge } from '../judges/judge.ts';
+import { type Endpoint, inapplicable, type Judge } from '../judges/judge.ts';
 import type { RunResult } from './run.ts';
 import type { Store } from './store.ts';
 
@@ -46,6 +46,8 @@ export interface ProvenanceFlags {
   /** As given; null: the judge's own setting. */
   concurrency: number | null;
   maxCost: number | null;
+  /** --jury-aggregate, when given (a jury's rating rule). */
+  juryAggregate?: string;
 }
 
 export interface Provenance {
@@ -209,6 +211,7 @@ interface CommandFlags {
   resamples: number;
   concurrency?: number;
   maxCost?: number;
+  juryAggregate?: string;
   /** Without it nothing is recorded: nothing noted, loaded early or asked of git, and `finish` is not called. */
   out?: string;
 }
@@ -246,7 +249,7 @@ export function recordProvenance(command: string, flags: CommandFlags, dataDir: 
     },
     async load(benchmarks, judge) {
       for (const benchmark of benchmarks) {
-        if (!judge.tasks.includes(benchmark.taskKind) || read.has(benchmark.id)) continue;
+        if (inapplicable(judge, benchmark) || read.has(benchmark.id)) continue;
         const { files } = await noteReads(() => benchmark.load(dataDir).catch(() => undefined));
         read.set(benchmark.id, files);
       }
@@ -281,6 +284,7 @@ export function recordProvenance(command: string, flags: CommandFlags, dataDir: 
           resamples: flags.resamples,
           concurrency: flags.concurrency ?? null,
           maxCost: flags.maxCost ?? null,
+          ...(flags.juryAggregate ? { juryAggregate: flags.juryAggregate } : {}),
         },
         judge: { id: run.judge.id, fingerprint: run.fingerprint, endpoint: shownEndpoint(run.judge.endpoint) },
         data: { benchmarks, judge: await describe(judgeFiles) },

@@ -5,7 +5,8 @@
 import { setMaxListeners } from 'node:events';
 import type { AnyBenchmark, BenchmarkSummary, ItemResult } from '../benchmarks/benchmark.ts';
 import { JudgeCallError } from '../judges/call-error.ts';
-import type { Judge } from '../judges/judge.ts';
+import { inapplicable, type Judge } from '../judges/judge.ts';
+import { isJury } from '../judges/jury.ts';
 import { Breaker, defaultBreaker, type BreakerTrip } from './breaker.ts';
 import { Dispatcher } from './dispatch.ts';
 import { EndpointError, MissingDataError, UserError } from '../core/errors.ts';
@@ -19,7 +20,8 @@ import { Pacer } from './pacer.ts';
 import { DEFAULT_RETRY_POLICY, estimateTokens, type RetryPolicy } from '../protocol/limits.ts';
 import { RetriesExhausted, StoppedBeforeRetry, callWithRetries, type RetryHooks } from './retry.ts';
 import { redact } from '../core/secrets.ts';
-import { Budget, NO_SPEND, addSpend, costOf, type Spend } from './spend.ts';
+import { Budget, NO_SPEND, addSpend, costOf, sumSpend, type Spend } from './spend.ts';
+import { BatchRun, DEFAULT_POLL_MS, markPending, type BatchActivity, type PendingItems } from './batch.ts';
 import { judgmentKey, type Judgment, type RunStatus, type Store } from './store.ts';
 
 // What tests and tools reach for alongside runEval.
@@ -51,6 +53,12 @@ export interface RunOptions {
    * cannot answer, instead of failing.
    */
   skipUnavailable?: boolean;
+  /** Send what the store lacks through the judge's batch API and collect batches that have ended (harness/batch.ts). */
+  batch?: boolean;
+  /** With `batch`: poll until every batch has ended, collecting each. */
+  wait?: boolean;
+  /** With `wait`: how often to check on pending batches (default DEFAULT_POLL_MS). */
+  batchPollMs?: number;
 }
 
 export interface BenchmarkRun {
@@ -68,6 +76,8 @@ export interface BenchmarkRun {
   cached: number;
   /** Tokens and cost of every stored judgment behind these results, whichever run made it. */
   usage: Spend;
+  /** What provider batches not collected yet hold (harness/batch.ts): counted among the errors until collected. */
+  pending?: PendingItems;
 }
 
 export interface RunResult {
@@ -83,6 +93,8 @@ export interface RunResult {
   /** Tokens and cost of the requests this run made. */
   spend: Spend;
   durationMs: number;
+  /** What the batch path submitted, collected and left pending (RunOptions.batch). */
+  batch?: BatchActivity;
   /** A judgment's reply text, read back from the store while it is open (large runs do not keep them in memory). */
   replyText(judgment: Judgment): string | null;
 }
@@ -146,10 +158,10 @@ const YIELD_EVERY_MS = 20;
 async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state: RunState): Promise<BenchmarkRun> {
   const { judge, store } = options;
   const { fingerprint, runId, signal } = state;
-  if (!judge.tasks.includes(benchmark.taskKind)) {
-    throw new UserError(`judge ${judge.id} cannot answer ${benchmark.taskKind} tasks, which ${benchmark.id} needs.`);
-  }
-  const entries = await prepareItems(benchmark, options.dataDir, options.seed, options);
+  const cannot = inapplicable(judge, benchmark);
+  if (cannot) throw new UserError(cannot.error);
+  const select = { ...options, orderIndependent: judge.orderIndependent };
+  const entries = await prepareItems(benchmark, options.dataDir, options.seed, select);
   const large = entries.reduce((n, e) => n + (e.swapped ? 2 : 1), 0) >= LARGE_RUN_PROMPTS;
   if (large) boundHeapGrowth();
   const answered = store.answeredKeys(fingerprint, benchmark.id);
@@ -162,9 +174,17 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
     const ask = (shown: Presentation): Ask => ({ itemId: e.item.id, promptHash: shown.promptHash, shown });
     return e.swapped ? [ask(e), ask(e.swapped)] : [ask(e)];
   });
-  const todo = asks.filter((a) => !answered.has(judgmentKey(a.itemId, a.promptHash)));
+  // Items a provider batch holds are not asked here: they are paid for already, and `eval --batch` collects them.
+  const held = store.batches.held(fingerprint, benchmark.id);
+  let inBatches = 0;
+  const todo = asks.filter((a) => {
+    const key = judgmentKey(a.itemId, a.promptHash);
+    if (answered.has(key)) return false;
+    if (held.has(key)) inBatches += 1;
+    return !held.has(key);
+  });
   answered.clear(); // the workers' closures keep this scope alive: let 100,000 keys go now
-  let cached = asks.length - todo.length;
+  let cached = asks.length - todo.length - inBatches;
 
   const progress = runBar(benchmark.id, asks.length, cached, options.progress ?? true, judge.price !== undefined);
   const concurrency = Math.max(1, options.concurrency ?? judge.concurrency);
@@ -276,16 +296,31 @@ async function runBenchmark(options: RunOptions, benchmark: AnyBenchmark, state:
   const after = store.judgments(fingerprint, benchmark.id);
   const stopped = state.stopReason !== undefined;
   const { results, judgments, swappedJudgments, usage } = storedResults(entries, after, stopped, !large);
+  const pending = markPending(results, entries, held.size > 0 ? store.batches.held(fingerprint, benchmark.id) : held);
   const summary = benchmark.score(results) as BenchmarkSummary;
-  return { benchmark, results, judgments, swappedJudgments, repliesInStore: large, summary, asked, cached, usage };
+  return {
+    benchmark,
+    results,
+    judgments,
+    swappedJudgments,
+    repliesInStore: large,
+    summary,
+    asked,
+    cached,
+    usage,
+    ...(pending.items > 0 ? { pending } : {}),
+  };
 }
 
-export async function runEval(options: RunOptions): Promise<RunResult> {
-  const started = Date.now();
+/**
+ * Registers the judge and opens its run's record in the store, with the selection that shaped the run and `extra`
+ * (what else this kind of run keeps); the record is finished when the run ends.
+ */
+export function openRunRecord(
+  options: RunOptions,
+  extra: Record<string, unknown>,
+): { fingerprint: string; runId: number } {
   const { judge, store } = options;
-  if (options.maxCostUsd !== undefined && !judge.price) {
-    throw new UserError(`--max-cost needs a price for ${judge.id}: add "price" to its entry in the judge config.`);
-  }
   const fingerprint = judgeFingerprint(judge);
   store.registerJudge(fingerprint, judge.id, judge.config);
   const runId = store.startRun(
@@ -298,10 +333,27 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
       limit: options.limit ?? null,
       swap: options.swap ?? false,
       maxCostUsd: options.maxCostUsd ?? null,
-      concurrency: options.concurrency ?? judge.concurrency,
+      ...extra,
       ...options.args,
     },
   );
+  return { fingerprint, runId };
+}
+
+export async function runEval(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const { judge, store } = options;
+  // A jury answers nothing itself: its members are run (runJudge, harness/jury.ts), or every item would fail here.
+  if (isJury(judge)) throw new Error(`${judge.id} is a jury: run it with runJudge (harness/jury.ts)`);
+  if (options.maxCostUsd !== undefined && !judge.price) {
+    throw new UserError(`--max-cost needs a price for ${judge.id}: add "price" to its entry in the judge config.`);
+  }
+  // A benchmark named explicitly that the judge cannot answer fails before anything is asked, not halfway through.
+  for (const benchmark of options.skipUnavailable ? [] : options.benchmarks) {
+    const cannot = inapplicable(judge, benchmark);
+    if (cannot) throw new UserError(cannot.error);
+  }
+  const { fingerprint, runId } = openRunRecord(options, { concurrency: options.concurrency ?? judge.concurrency });
   const abort = new AbortController();
   const concurrency = Math.max(1, options.concurrency ?? judge.concurrency);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...definedOnly(judge.limits ?? {}) };
@@ -329,23 +381,54 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
 
   const runs: BenchmarkRun[] = [];
   const skipped: RunResult['skipped'] = [];
+  const batch = options.batch
+    ? new BatchRun(
+        {
+          judge,
+          store,
+          dataDir: options.dataDir,
+          selection: {
+            seed: options.seed,
+            sample: options.sample ?? null,
+            limit: options.limit ?? null,
+            swap: options.swap ?? false,
+          },
+          maxCostUsd: options.maxCostUsd,
+          wait: options.wait ?? false,
+          pollMs: options.batchPollMs ?? DEFAULT_POLL_MS,
+          progress: options.progress ?? true,
+        },
+        {
+          runId,
+          fingerprint,
+          policy,
+          stopping: state.dispatch.signal,
+          signal: state.signal,
+          onMaxCost: () => stop(state, 'max cost'),
+          largeRunPrompts: LARGE_RUN_PROMPTS,
+        },
+      )
+    : undefined;
   try {
     for (const benchmark of options.benchmarks) {
       if (state.stopReason) break;
-      if (options.skipUnavailable && !judge.tasks.includes(benchmark.taskKind)) {
-        skipped.push({
-          benchmark,
-          why: 'not applicable',
-          reason: `${judge.id} does not answer ${benchmark.taskKind} tasks`,
-        });
+      const cannot = options.skipUnavailable ? inapplicable(judge, benchmark) : undefined;
+      if (cannot) {
+        skipped.push({ benchmark, why: 'not applicable', reason: cannot.reason });
         continue;
       }
       try {
-        runs.push(await runBenchmark(options, benchmark, state));
+        if (batch) await batch.add(benchmark);
+        else runs.push(await runBenchmark(options, benchmark, state));
       } catch (error) {
         if (!(options.skipUnavailable && error instanceof MissingDataError)) throw error;
         skipped.push({ benchmark, why: 'no data', reason: error.message });
       }
+    }
+    if (batch) {
+      await batch.wait();
+      runs.push(...batch.results());
+      state.spend = sumSpend(state.spend, batch.activity.spend);
     }
   } catch (error) {
     store.finishRun(runId, 'failed', { error: redact(errorMessage(error)) });
@@ -364,9 +447,11 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
       ? 'interrupted'
       : state.stopReason === 'max cost'
         ? 'stopped'
-        : runs.every((r) => r.summary.errors === 0)
-          ? 'complete'
-          : 'incomplete';
+        : runs.some((r) => r.pending !== undefined)
+          ? 'pending'
+          : runs.every((r) => r.summary.errors === 0)
+            ? 'complete'
+            : 'incomplete';
   const brokeOff = state.trip ? { breaker: state.trip } : {};
   const skippedIds = skipped.length > 0 ? { skipped: skipped.map((s) => s.benchmark.id) } : {};
   store.finishRun(runId, status, { ...summaries, ...brokeOff, ...skippedIds });
@@ -381,6 +466,7 @@ export async function runEval(options: RunOptions): Promise<RunResult> {
     durationMs: Date.now() - started,
     replyText: (j) => store.replyText(fingerprint, j.benchmark, j.itemId, j.promptHash),
     ...(state.trip ? { breaker: state.trip } : {}),
+    ...(batch ? { batch: batch.activity } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ export interface Spend {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** The part of costUsd paid at a batch API's price (eval --batch); unset when none was. */
+  batchCostUsd?: number;
 }
 
 export const NO_SPEND: Spend = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -19,12 +21,34 @@ export function costOf(usage: Usage | undefined, price: Price | undefined): numb
   return ((usage.inputTokens ?? 0) * price.inputPerMillion + (usage.outputTokens ?? 0) * price.outputPerMillion) / 1e6;
 }
 
-export function addSpend(total: Spend, usage: Usage | undefined, cost: number | null): Spend {
-  return {
+/** `batch`: the cost is at a batch API's price, and is also added to batchCostUsd. */
+export function addSpend(total: Spend, usage: Usage | undefined, cost: number | null, batch = false): Spend {
+  const spend: Spend = {
     inputTokens: total.inputTokens + (usage?.inputTokens ?? 0),
     outputTokens: total.outputTokens + (usage?.outputTokens ?? 0),
     costUsd: total.costUsd + (cost ?? 0),
   };
+  if (batch || total.batchCostUsd !== undefined)
+    spend.batchCostUsd = (total.batchCostUsd ?? 0) + (batch ? (cost ?? 0) : 0);
+  return spend;
+}
+
+/** The price a request is charged at: the batch API's (judges/judge.ts Price.batch) for one sent in a batch. */
+export function priceOf(price: Price | undefined, batch: boolean): Price | undefined {
+  if (!price || !batch) return price;
+  return price.batch ?? price;
+}
+
+/** Adds up two spends (a run's requests and its batches' results). */
+export function sumSpend(a: Spend, b: Spend): Spend {
+  const sum: Spend = {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    costUsd: a.costUsd + b.costUsd,
+  };
+  if (a.batchCostUsd !== undefined || b.batchCostUsd !== undefined)
+    sum.batchCostUsd = (a.batchCostUsd ?? 0) + (b.batchCostUsd ?? 0);
+  return sum;
 }
 
 const TEMPLATE_TOKENS = 64;

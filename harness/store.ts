@@ -12,8 +12,9 @@ import Database from 'better-sqlite3';
 import { UserError } from '../core/errors.ts';
 import { redact, redactSecrets } from '../core/secrets.ts';
 import type { Verdict } from '../protocol/tasks.ts';
+import { BATCH_TABLES, BatchLedger } from './batch-ledger.ts';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * Who is asking which item right now, so that runs sharing a store never ask (and pay for) the same item twice.
@@ -76,6 +77,7 @@ const JUDGMENT_COLUMNS: readonly {
   { field: 'costUsd', column: 'cost_usd', type: 'REAL' },
   { field: 'optionProbabilities', column: 'option_probs', type: 'TEXT', stored: 'json' },
   { field: 'invalidReason', column: 'invalid_reason', type: 'TEXT', stored: 'redacted' },
+  { field: 'batchId', column: 'batch_id', type: 'TEXT' },
 ];
 
 /** A judgment's key columns besides the judge's fingerprint. */
@@ -147,12 +149,14 @@ CREATE TABLE IF NOT EXISTS runs (
   summary           TEXT
 );
 ${JUDGMENTS_TABLE}
+${BATCH_TABLES}
 `;
 
 /** Steps from each older schema version to the next. */
 const MIGRATIONS: Record<number, string> = {
   1: 'ALTER TABLE judgments ADD COLUMN cost_usd REAL; ALTER TABLE judgments ADD COLUMN option_probs TEXT;',
   2: 'ALTER TABLE judgments ADD COLUMN invalid_reason TEXT;',
+  3: `ALTER TABLE judgments ADD COLUMN batch_id TEXT; ${BATCH_TABLES}`,
 };
 
 export interface Judgment {
@@ -177,6 +181,11 @@ export interface Judgment {
   optionProbabilities: Record<string, number> | null;
   /** Why a reply of type 'invalid' has no verdict. */
   invalidReason: string | null;
+  /**
+   * The provider batch that answered it (eval --batch; its cost is at the batch price); null (or unset, for a record
+   * being written) when it was asked on its own.
+   */
+  batchId?: string | null;
   attempts: number;
   createdAt: string;
 }
@@ -206,8 +215,8 @@ export function judgmentKey(itemId: string, promptHash: string): string {
   return `${itemId}\u0000${promptHash}`;
 }
 
-/** 'stopped': --max-cost was reached. */
-export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'stopped' | 'failed';
+/** 'stopped': --max-cost was reached. 'pending': some items are in provider batches not collected yet. */
+export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'stopped' | 'pending' | 'failed';
 
 /**
  * Judgments recorded in one turn of the event loop are committed together, at the end of that turn, in one
@@ -233,6 +242,8 @@ export class Store {
   private flushScheduled = false;
   /** A commit that failed at the end of a turn, rethrown to the next caller (there is no caller to throw to then). */
   private failure: unknown;
+  /** The provider batches submitted for this store's judgments (eval --batch). */
+  readonly batches: BatchLedger;
 
   private constructor(readonly file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -260,6 +271,12 @@ export class Store {
       throw new UserError(`cannot open the run store ${file}: ${(error as Error).message}`);
     }
     this.upsert = this.db.prepare(UPSERT_JUDGMENT);
+    this.batches = new BatchLedger(this.db, {
+      flush: () => this.flush(),
+      host: HOST,
+      alive: processExists,
+      key: judgmentKey,
+    });
     // A stored answer is never replaced: not by an error (a later failure must not erase a verdict), and not by a
     // second answer (two runs that both asked: the first answer stays, and what the second one cost is added, so
     // the store's costs are what was paid).
@@ -387,7 +404,7 @@ export class Store {
    */
   record(fingerprint: string, j: Omit<Judgment, 'createdAt'>): void {
     if (this.failure !== undefined) this.flush(); // throws the failed commit's error to the run
-    this.pending.push(judgmentParams(fingerprint, { ...j, createdAt: new Date().toISOString() }));
+    this.pending.push(judgmentParams(fingerprint, { batchId: null, ...j, createdAt: new Date().toISOString() }));
     if (this.pending.length >= MAX_BATCH) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;

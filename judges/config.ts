@@ -3,7 +3,7 @@
  * to an adapter, model, decoding, limits and price. Users add or override ids in their own file (--config,
  * $AUTORATER_CONFIG, or ./autorater.config.local.json), e.g. a checkpoint that `extends` "flame-rm" with another
  * URL. Keys and URLs come from the environment: `apiKeyEnv` names the variable, and `${VAR}` in `baseURL` is
- * filled in from it.
+ * filled in from it. Named juries, panels of these judges, go in a "juries" section (judges/jury.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { UserError } from '../core/errors.ts';
 import { REPO_ROOT } from '../core/repo-root.ts';
 import type { Adapter } from './adapters/adapter.ts';
+import type { Price } from './judge.ts';
 import { ADAPTERS } from './adapters/index.ts';
 
 /**
@@ -51,6 +52,47 @@ const limits = z
   .strict();
 
 /**
+ * USD per million tokens; what a batch API charges (eval --batch) is either given ("batchInputPerMillion" and
+ * "batchOutputPerMillion") or the price less "batchDiscount" (a fraction: 0.5 is half price, the default, as
+ * OpenAI, Anthropic and Google charge for batches).
+ */
+const price = z
+  .object({
+    inputPerMillion: z.number().min(0),
+    outputPerMillion: z.number().min(0),
+    batchDiscount: z.number().min(0).max(1).optional(),
+    batchInputPerMillion: z.number().min(0).optional(),
+    batchOutputPerMillion: z.number().min(0).optional(),
+  })
+  .strict()
+  .refine(
+    (p) => (p.batchInputPerMillion === undefined) === (p.batchOutputPerMillion === undefined),
+    'give both batchInputPerMillion and batchOutputPerMillion, or neither',
+  )
+  .refine(
+    (p) => p.batchDiscount === undefined || p.batchInputPerMillion === undefined,
+    'give batch prices or a batchDiscount, not both',
+  );
+
+/** The default "batchDiscount": the three providers with batch APIs charge half their list price. */
+export const DEFAULT_BATCH_DISCOUNT = 0.5;
+
+/** A configured price with what the batch API charges resolved (judges/judge.ts Price). */
+function withBatchPrice(p: z.infer<typeof price>): Price {
+  const { inputPerMillion, outputPerMillion } = p;
+  if (p.batchInputPerMillion !== undefined && p.batchOutputPerMillion !== undefined) {
+    const batch = { inputPerMillion: p.batchInputPerMillion, outputPerMillion: p.batchOutputPerMillion };
+    return { inputPerMillion, outputPerMillion, batch };
+  }
+  const paid = 1 - (p.batchDiscount ?? DEFAULT_BATCH_DISCOUNT);
+  return {
+    inputPerMillion,
+    outputPerMillion,
+    batch: { inputPerMillion: inputPerMillion * paid, outputPerMillion: outputPerMillion * paid },
+  };
+}
+
+/**
  * The fields of an entry, in the order zod checks them (it reports a file's first problem): the adapters' own
  * ones where flame's "protocol" always was.
  */
@@ -66,7 +108,8 @@ function entryShape(adapter: z.ZodType, own: Record<string, z.ZodType>) {
     mode: z.enum(JUDGE_MODES),
     decoding,
     limits,
-    price: z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict(),
+    price,
+    batch: z.boolean(),
     publishedAs: z.string().min(1),
   };
 }
@@ -79,7 +122,28 @@ const commonEntry = z.object(entryShape(z.string(), {})).partial().strict();
  */
 export type JudgeEntry = z.infer<typeof commonEntry> & { [field: string]: unknown };
 
-type ConfigFile = z.ZodType<{ judges: Record<string, JudgeEntry> }>;
+/**
+ * How a jury turns its members' ratings into one (pointwise tasks; votes are always by majority, harness/jury.ts):
+ * the mean or the median, rounded half up to the scale.
+ */
+export const JURY_AGGREGATES = ['mean', 'median'] as const;
+export type JuryAggregate = (typeof JURY_AGGREGATES)[number];
+
+/** A named jury (the "juries" section of a config file): its members' judge ids and how it aggregates ratings. */
+const juryEntry = z
+  .object({
+    members: z
+      .array(z.string().min(1))
+      .min(2, 'a jury needs at least 2 members')
+      .refine((ids) => new Set(ids).size === ids.length, 'a member is listed twice'),
+    aggregate: z.enum(JURY_AGGREGATES).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export type JuryEntry = z.infer<typeof juryEntry>;
+
+type ConfigFile = z.ZodType<{ judges: Record<string, JudgeEntry>; juries?: Record<string, JuryEntry> }>;
 
 /** The adapters' own fields, each with the schema of the adapter that declares it. */
 function adapterFields(adapters: readonly Adapter[]): Record<string, z.ZodType> {
@@ -107,7 +171,13 @@ function configFile(adapters: readonly Adapter[]): ConfigFile {
       .partial()
       .strict();
     const ids = z.string().regex(/^[\w.@/-]+$/, 'ids use letters, digits and . _ - / @');
-    schema = z.object({ $comment: z.string().optional(), judges: z.record(ids, entry) }).strict() as ConfigFile;
+    schema = z
+      .object({
+        $comment: z.string().optional(),
+        judges: z.record(ids, entry).default({}),
+        juries: z.record(ids, juryEntry).optional(),
+      })
+      .strict() as ConfigFile;
     fileSchemas.set(adapters, schema);
   }
   return schema;
@@ -143,7 +213,10 @@ export interface JudgeSpec {
     breakAfterFailures?: number;
     breakAfterMs?: number;
   };
-  price?: { inputPerMillion: number; outputPerMillion: number };
+  /** With the batch price resolved (see `price` above). */
+  price?: Price;
+  /** Send requests through the adapter's batch API by default (eval --batch). */
+  batch?: boolean;
   publishedAs?: string;
   /** The file that defined the id (for error messages). */
   file: string;
@@ -194,7 +267,7 @@ function lineOfPath(text: string, issuePath: readonly PropertyKey[]): number | u
   return found ? text.slice(0, at).split('\n').length : undefined;
 }
 
-function readConfigFile(file: string, adapters: readonly Adapter[]): Record<string, JudgeEntry> {
+function readConfigFile(file: string, adapters: readonly Adapter[]): z.infer<ConfigFile> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -216,24 +289,48 @@ function readConfigFile(file: string, adapters: readonly Adapter[]): Record<stri
       `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}${line ? ` (line ${line})` : ''}`,
     );
   }
-  return parsed.data.judges;
+  return parsed.data;
 }
 
-/** All configured ids, later files overriding earlier ones: repo presets, then the user's file. */
-export function loadJudgeConfig(sources: ConfigSources = {}): Map<string, { entry: JudgeEntry; file: string }> {
+/** The config files read, in order: repo presets, then the user's file. */
+function configFiles(sources: ConfigSources): string[] {
   const files = [REPO_CONFIG];
   if (sources.userFile) files.push(path.resolve(sources.userFile));
   else {
     const local = path.resolve(sources.cwd ?? '.', LOCAL_CONFIG);
     if (fs.existsSync(local)) files.push(local);
   }
+  return files;
+}
+
+/** All configured ids, later files overriding earlier ones: repo presets, then the user's file. */
+export function loadJudgeConfig(sources: ConfigSources = {}): Map<string, { entry: JudgeEntry; file: string }> {
   const entries = new Map<string, { entry: JudgeEntry; file: string }>();
-  for (const file of files) {
-    for (const [id, entry] of Object.entries(readConfigFile(file, sources.adapters ?? ADAPTERS))) {
+  for (const file of configFiles(sources)) {
+    for (const [id, entry] of Object.entries(readConfigFile(file, sources.adapters ?? ADAPTERS).judges)) {
       entries.set(id, { entry, file });
     }
   }
   return entries;
+}
+
+/**
+ * The named juries ("juries" in any config file, later files overriding earlier ones). An id that is both a judge
+ * and a jury is refused, naming the file that made it so.
+ */
+export function loadJuryConfig(sources: ConfigSources = {}): Map<string, { entry: JuryEntry; file: string }> {
+  const judges = new Set<string>();
+  const juries = new Map<string, { entry: JuryEntry; file: string }>();
+  for (const file of configFiles(sources)) {
+    const read = readConfigFile(file, sources.adapters ?? ADAPTERS);
+    for (const id of Object.keys(read.judges)) judges.add(id);
+    for (const [id, entry] of Object.entries(read.juries ?? {})) juries.set(id, { entry, file });
+    for (const id of juries.keys()) {
+      if (judges.has(id))
+        throw new UserError(`${file}: "${id}" is both a judge and a jury: give one of them another id.`);
+    }
+  }
+  return juries;
 }
 
 /** "adapters that do: …" for the score-options error: the adapters with log-probabilities, some for some settings. */
@@ -243,6 +340,15 @@ function scoringAdapters(adapters: readonly Adapter[]): string {
     typeof capabilities.logprobs === 'object' ? [capabilities.logprobs.note] : [],
   );
   return [`adapters that do: ${scoring.join(', ')}`, ...notes].join('; ');
+}
+
+/** Why a judge of this adapter cannot run through a batch API, naming the adapters that have one. */
+export function noBatchApi(adapter: Pick<Adapter, 'name'>, adapters: readonly Adapter[] = ADAPTERS): string {
+  const batching = adapters.filter((a) => a.capabilities.batch).map((a) => a.name);
+  return (
+    `"batch" needs a provider batch API, which the ${adapter.name} adapter does not have ` +
+    `(adapters that do: ${batching.join(', ') || 'none'}).`
+  );
 }
 
 /**
@@ -262,6 +368,7 @@ function entryProblem(id: string, merged: JudgeEntry, adapter: Adapter, adapters
       );
     }
   }
+  if (merged.batch === true && !adapter.capabilities.batch) return `judge "${id}": ${noBatchApi(adapter, adapters)}`;
   for (const other of adapters) {
     const fields = Object.keys(other.options?.fields ?? {});
     if (other !== adapter && other.options?.elsewhere && fields.some((field) => merged[field] !== undefined))
@@ -325,7 +432,8 @@ export function resolveJudgeSpec(
     ...(merged.mode !== undefined ? { mode: merged.mode } : {}),
     decoding: { ...DEFAULT_DECODING, ...merged.decoding },
     limits: { concurrency: DEFAULT_CONCURRENCY, ...merged.limits },
-    price: merged.price,
+    price: merged.price && withBatchPrice(merged.price),
+    ...(merged.batch !== undefined ? { batch: merged.batch } : {}),
     publishedAs: merged.publishedAs,
     file: own.file,
   };

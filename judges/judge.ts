@@ -5,8 +5,10 @@
  * task kind's parser) or with a verdict directly (baselines, replays of published results).
  */
 import type { BreakerSettings, RateLimits, RetryPolicy } from '../protocol/limits.ts';
+import type { BatchClient } from './adapters/adapter.ts';
 import type { RateLimitReading } from './adapters/rate-limit-headers.ts';
 import type { Task, TaskKind, Verdict } from '../protocol/tasks.ts';
+import type { JuryAggregate } from './config.ts';
 
 export interface JudgeRequest {
   benchmark: string;
@@ -57,6 +59,11 @@ export interface Endpoint {
 export interface Price {
   inputPerMillion: number;
   outputPerMillion: number;
+  /**
+   * What the provider's batch API charges (eval --batch): the judge config's batch prices, else the price less its
+   * "batchDiscount" (by default half, as OpenAI, Anthropic and Google charge).
+   */
+  batch?: { inputPerMillion: number; outputPerMillion: number };
 }
 
 export interface Judge {
@@ -70,10 +77,21 @@ export interface Judge {
   readonly config: Readonly<Record<string, unknown>>;
   /** Task kinds this judge can answer. */
   readonly tasks: readonly TaskKind[];
+  /**
+   * The only benchmarks (ids) it has answers for, when it is not every one of its task kinds: a replay of published
+   * results. A run over several benchmarks skips the others as not applicable instead of failing every item.
+   */
+  readonly benchmarks?: readonly string[];
   /** How many requests may be in flight at once unless the user says otherwise. */
   readonly concurrency: number;
   /** The model id under which published results list this judge (e.g. a RewardBench leaderboard row). */
   readonly publishedAs?: string;
+  /**
+   * Its verdict does not depend on which response is shown as A (a reward model scores each response on its own):
+   * benchmarks that ask both orders by default (Benchmark.bothOrders, JudgeBench) ask it once, as JudgeBench runs
+   * reward models with --single_game.
+   */
+  readonly orderIndependent?: boolean;
   /** Retries, timeout and rate limits for its requests; unset fields use DEFAULT_RETRY_POLICY (harness/retry.ts). */
   readonly limits?: Partial<RetryPolicy> & RateLimits & { breaker?: Partial<BreakerSettings> };
   /** Set by judges that call an endpoint: where, and which setting said so. */
@@ -82,6 +100,10 @@ export interface Judge {
   readonly price?: Price;
   /** The longest reply it may produce, in tokens (for budgeting rate limits and --max-cost). */
   readonly maxOutputTokens?: number;
+  /** The provider's asynchronous batch API, for judges whose adapter has one (eval --batch, harness/batch.ts). */
+  readonly batch?: BatchClient;
+  /** The judge config's "batch": true: eval sends this judge's requests through its batch API without --batch. */
+  readonly batchByDefault?: boolean;
   judge(request: JudgeRequest, signal: AbortSignal): Promise<JudgeReply>;
   close?(): Promise<void>;
 }
@@ -93,6 +115,13 @@ export interface JudgeContext {
   env?: NodeJS.ProcessEnv;
   /** A user judge config (--config); see judges/config.ts. */
   configFile?: string;
+  /** How juries combine ratings (--jury-aggregate), over a named jury's own "aggregate"; default: mean. */
+  juryAggregate?: JuryAggregate;
+  /**
+   * The caller only reads stored answers (view; compare without --run-missing): a model judge whose API key is not
+   * set is still created, so its stored rows can be found, and says what is missing if it is ever asked.
+   */
+  readOnly?: boolean;
 }
 
 export interface JudgeFactory {
@@ -103,4 +132,25 @@ export interface JudgeFactory {
   description: string;
   /** `arg` is what follows "name:" in the judge id, if anything. */
   create(arg: string | undefined, context: JudgeContext): Promise<Judge>;
+}
+
+/**
+ * Why a judge cannot answer a benchmark's items, if it cannot: `reason` for a skipped benchmark's line, `error` for
+ * a benchmark the user named. undefined: it can.
+ */
+export function inapplicable(
+  judge: Pick<Judge, 'id' | 'tasks' | 'benchmarks'>,
+  benchmark: { id: string; taskKind: TaskKind },
+): { reason: string; error: string } | undefined {
+  if (!judge.tasks.includes(benchmark.taskKind)) {
+    return {
+      reason: `${judge.id} does not answer ${benchmark.taskKind} tasks`,
+      error: `judge ${judge.id} cannot answer ${benchmark.taskKind} tasks, which ${benchmark.id} needs.`,
+    };
+  }
+  if (judge.benchmarks && !judge.benchmarks.includes(benchmark.id)) {
+    const only = `has answers for ${judge.benchmarks.join(', ')} only`;
+    return { reason: `${judge.id} ${only}`, error: `judge ${judge.id} ${only}, not ${benchmark.id}.` };
+  }
+  return undefined;
 }

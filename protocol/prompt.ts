@@ -47,7 +47,8 @@ function outputFields(task: Task): Field[] {
   }
 }
 
-function contextFields(task: Task): Field[] {
+/** The CONTEXT block's fields (the task's inputs), in prompt order. */
+export function contextFields(task: Task): Field[] {
   switch (task.kind) {
     case 'pairwise': {
       const response = task.labels?.response ?? 'response';
@@ -75,9 +76,13 @@ function contextFields(task: Task): Field[] {
   }
 }
 
-export function renderPrompt(instructions: Instructions, task: Task): string {
+/**
+ * The prompt up to "CONTEXT:", without a newline: what every item of a benchmark (and task shape) shares. The prompt
+ * is this, a newline, then each context field as `name:` / value / an empty line, right-trimmed, plus a newline.
+ */
+export function promptHead(instructions: Instructions, task: Task): string {
   const fields = outputFields(task);
-  const lines = [
+  return [
     'INSTRUCTIONS:',
     `Task definition: ${instructions.taskDefinition}`,
     '',
@@ -89,7 +94,11 @@ export function renderPrompt(instructions: Instructions, task: Task): string {
     ...fields.map((f) => `${f.name}: ...`),
     '',
     'CONTEXT:',
-  ];
+  ].join('\n');
+}
+
+export function renderPrompt(instructions: Instructions, task: Task): string {
+  const lines = [promptHead(instructions, task)];
   for (const field of contextFields(task)) lines.push(`${field.name}:`, field.value, '');
   return lines.join('\n').trimEnd() + '\n';
 }

@@ -34,14 +34,14 @@ function testText(c: CategoryComparison): string {
   return c.discordant ? `McNemar ${c.discordant.candidateOnly}/${c.discordant.baselineOnly}` : 'permutation';
 }
 
-function comparisonTitle(c: BenchmarkComparison): string {
+export function comparisonTitle(c: BenchmarkComparison): string {
   return (
     `${c.benchmark}: ${c.candidate} vs ${c.baseline}: ${c.compared} items both judged ` +
     `(of ${c.items}; ${c.candidate} answered ${c.candidateAnswered}, ${c.baseline} ${c.baselineAnswered})`
   );
 }
 
-function cells(c: CategoryComparison): string[] {
+export function cells(c: CategoryComparison): string[] {
   return [
     c.category,
     oneDecimal(c.candidate),
@@ -55,7 +55,7 @@ function cells(c: CategoryComparison): string[] {
   ];
 }
 
-function header(c: BenchmarkComparison): string[] {
+export function header(c: BenchmarkComparison): string[] {
   return ['Category', c.candidate, c.baseline, 'Δ', '95% CI of Δ', 'Test', 'p', 'p (Holm)', ''];
 }
 

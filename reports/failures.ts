@@ -4,20 +4,25 @@
  * the two or three things that went wrong.
  */
 import type { ItemResult } from '../benchmarks/benchmark.ts';
+import { PENDING_PREFIX } from '../harness/batch.ts';
 import { groupCauses } from '../harness/faults.ts';
 import type { BenchmarkRun, RunResult } from '../harness/run.ts';
 import type { Judge } from '../judges/judge.ts';
+import { isJury } from '../judges/jury.ts';
 
 export interface CauseCount {
   cause: string;
   count: number;
 }
 
+/** Items without an answer yet, apart from those in provider batches not collected (reports/batch-lines.ts). */
 function errorMessages(results: readonly ItemResult[]): string[] {
   const messages: string[] = [];
+  const failed = (outcome: ItemResult['outcome'] | undefined): outcome is { status: 'error'; message: string } =>
+    outcome?.status === 'error' && !outcome.message.startsWith(PENDING_PREFIX);
   for (const r of results) {
-    if (r.outcome.status === 'error') messages.push(r.outcome.message);
-    if (r.swapped?.outcome.status === 'error') messages.push(r.swapped.outcome.message);
+    if (failed(r.outcome)) messages.push(r.outcome.message);
+    if (failed(r.swapped?.outcome)) messages.push(r.swapped.outcome.message);
   }
   return messages;
 }
@@ -34,6 +39,13 @@ export function runFailures(run: RunResult): CauseCount[] {
 
 /** The first line of a run on stderr: where the judge sends requests and which setting chose it. */
 export function endpointLine(judge: Judge): string {
+  if (isJury(judge)) {
+    const { members, aggregate } = judge.jury;
+    const head =
+      `judge ${judge.id}: a jury of ${members.length} (majority vote; ratings: ${aggregate}), ` +
+      'each member run in turn:';
+    return [head, ...members.map((m) => `  ${endpointLine(m)}`)].join('\n');
+  }
   if (!judge.endpoint) return `judge ${judge.id}: answers in this process (no network)`;
   const { url, source, model } = judge.endpoint;
   return `judge ${judge.id}: model ${model} at ${url} (from ${source})`;

@@ -4,7 +4,11 @@ import { formatSpend } from '../harness/progress.ts';
 import type { DataFile, Provenance } from '../harness/provenance.ts';
 import type { RunResult } from '../harness/run.ts';
 import { INTERVAL_NOTE, sourceText, withInterval } from './format.ts';
+import { batchLines, errorsText } from './batch-lines.ts';
 import { breakerLine, endpointLine, runFailures } from './failures.ts';
+import { juryRunLines } from './jury.ts';
+import { skippedByReason } from './skipped.ts';
+import { hasPrice } from '../judges/jury.ts';
 import type { ReportTable } from '../core/table.ts';
 
 /**
@@ -42,7 +46,7 @@ export function renderMarkdownTable(table: ReportTable): string {
 
 /** A short run section: status, items asked and cached, errors, tokens and cost. */
 function renderRunSection(run: RunResult): string {
-  const priced = run.judge.price !== undefined;
+  const priced = hasPrice(run.judge); // a jury: every member has a price
   const lines = [
     '## Run',
     '',
@@ -53,13 +57,17 @@ function renderRunSection(run: RunResult): string {
   for (const b of run.benchmarks) {
     lines.push(
       `- ${b.benchmark.id}: ${b.results.length} items, ${b.asked} asked, ${b.cached} from the store, ` +
-        `${b.summary.errors} errors, ` +
+        `${errorsText(b)}, ` +
         `${b.summary.invalid} invalid; all its judgments: ${formatSpend(b.usage, priced)}.`,
     );
   }
-  for (const s of run.skipped)
-    lines.push(`- ${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
+  for (const s of skippedByReason(run.skipped))
+    lines.push(`- ${s.ids.join(', ')}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
   if (run.judge.endpoint) lines.splice(3, 0, `- ${cell(endpointLine(run.judge))}.`);
+  for (const line of juryRunLines(run)) {
+    lines.push(line.startsWith(' ') ? `  - ${cell(line.trim())}` : `- ${cell(line)}`); // a jury: its members' runs
+  }
+  for (const line of batchLines(run)) lines.push(`- ${cell(line)}`);
   const broke = breakerLine(run);
   if (broke) lines.push(`- ${cell(broke)}`);
   const causes = runFailures(run);
@@ -91,6 +99,7 @@ function commandLine(p: Provenance): string {
   args.push('--resamples', String(flags.resamples));
   if (flags.concurrency !== null) args.push('--concurrency', String(flags.concurrency));
   if (flags.maxCost !== null) args.push('--max-cost', String(flags.maxCost));
+  if (flags.juryAggregate) args.push('--jury-aggregate', flags.juryAggregate);
   return `npm run ${p.command} -- ${args.join(' ')}`;
 }
 

@@ -7,6 +7,7 @@ import type { BenchmarkSummary, IntervalsByColumn } from '../benchmarks/benchmar
 import type { ReportTable } from '../core/table.ts';
 import type { MeasuredRows } from '../harness/baselines.ts';
 import type { RunResult } from '../harness/run.ts';
+import { juryTables } from './jury.ts';
 import { table1 } from './table1.ts';
 
 /** Every benchmark's tables and the Table 1 overview, from the run and its measured rows (harness/baselines.ts). */
@@ -25,6 +26,7 @@ export async function reportTables(
     const { id: judgeId, publishedAs } = run.judge;
     const context = { dataDir, judgeId, publishedAs, baselines, intervals: (s: BenchmarkSummary) => bySummary.get(s) };
     tables.push(...(await b.benchmark.tables(b.summary, context)));
+    tables.push(...juryTables(run, b, rows)); // a jury's run: its members beside it, and their agreement
   }
   const headline = new Map(
     [...measured].map(([id, rows]) => {

@@ -1,10 +1,12 @@
 /** The machine-readable results of a run: summary.json and predictions.jsonl. */
 import type { IntervalsByColumn, ItemResult } from '../benchmarks/benchmark.ts';
+import type { BatchActivity, PendingItems } from '../harness/batch.ts';
 import type { BreakerTrip } from '../harness/breaker.ts';
 import type { Provenance } from '../harness/provenance.ts';
-import type { RunResult } from '../harness/run.ts';
+import type { BenchmarkRun, RunResult } from '../harness/run.ts';
 import type { Endpoint } from '../judges/judge.ts';
 import { failuresByCause, type CauseCount } from './failures.ts';
+import { juryVotes, jurySummary } from './jury.ts';
 import type { Spend } from '../harness/spend.ts';
 import type { Judgment } from '../harness/store.ts';
 
@@ -31,6 +33,10 @@ interface SummaryJson {
     failures: Record<string, CauseCount[]>;
     /** Set when the breaker stopped the run (the endpoint kept failing with one cause). */
     breaker: BreakerTrip | null;
+    /** Provider batches (eval --batch): submitted, collected, recovered, and what they still hold; null without. */
+    batch: BatchActivity | null;
+    /** Per benchmark: requests held by provider batches not collected yet (counted as errors until then). */
+    pending: Record<string, PendingItems>;
   };
   /** Per benchmark: its summary (score and breakdown in percent 0-100, full precision; n, invalid, errors). */
   benchmarks: Record<string, unknown>;
@@ -44,6 +50,8 @@ interface SummaryJson {
    * download), seed, flags, judge and endpoint (see harness/provenance.ts); null when the caller recorded none.
    */
   provenance: Provenance | null;
+  /** A jury's run (reports/jury.ts): its members and their runs, split decisions, agreement, the best member. */
+  jury?: Record<string, unknown>;
 }
 
 export function buildSummary(
@@ -53,6 +61,7 @@ export function buildSummary(
   resamples = 0,
   provenance: Provenance | null = null,
 ): SummaryJson {
+  const jury = jurySummary(run);
   return {
     judge: run.judge.id,
     judgeFingerprint: run.fingerprint,
@@ -70,12 +79,15 @@ export function buildSummary(
       usage: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.usage])),
       failures: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, failuresByCause(b)])),
       breaker: run.breaker ?? null,
+      batch: run.batch ?? null,
+      pending: Object.fromEntries(run.benchmarks.flatMap((b) => (b.pending ? [[b.benchmark.id, b.pending]] : []))),
     },
     benchmarks: Object.fromEntries(run.benchmarks.map((b) => [b.benchmark.id, b.summary])),
     intervals: Object.fromEntries([...intervals].filter((e): e is [string, IntervalsByColumn] => e[1] !== undefined)),
     resamples,
     skipped: Object.fromEntries(run.skipped.map((s) => [s.benchmark.id, s.reason])),
     provenance,
+    ...(jury ? { jury } : {}),
   };
 }
 
@@ -94,30 +106,39 @@ function presentation(
     latency_ms: stored?.latencyMs ?? null,
     input_tokens: stored?.inputTokens ?? null,
     output_tokens: stored?.outputTokens ?? null,
+    cost_usd: stored?.costUsd ?? null,
     // Verdict probabilities (score-options mode, or a server's logprobs): the inputs of the calibration tables.
     option_probabilities: stored?.optionProbabilities ?? null,
   };
 }
 
 /**
- * One JSON object per line and item: what was asked, what came back, how it scored (and the swapped order, if
- * asked).
+ * Item `i` of a benchmark's run as predictions.jsonl records it: what was asked, what came back, how it scored (and
+ * the swapped order, if asked). The per-item HTML view (reports/item-view-data.ts) reads the same records.
  */
+export function predictionRecord(
+  run: Pick<RunResult, 'replyText'>,
+  b: BenchmarkRun,
+  i: number,
+): Record<string, unknown> & { swapped?: Record<string, unknown> } {
+  const reply = (stored: Judgment | undefined): string | null =>
+    stored && b.repliesInStore ? run.replyText(stored) : (stored?.raw ?? null);
+  const result = b.results[i]!;
+  const stored = b.judgments[i];
+  const swapped = b.swappedJudgments[i];
+  return {
+    benchmark: b.benchmark.id,
+    item_id: result.item.id,
+    ...b.benchmark.describe(result),
+    ...presentation(result.outcome, stored, reply(stored)),
+    ...(result.swapped ? { swapped: presentation(result.swapped.outcome, swapped, reply(swapped)) } : {}),
+    ...juryVotes(run, b, i), // a jury's item: each member's verdict
+  };
+}
+
+/** One JSON object per line and item (predictionRecord). */
 export function* predictionLines(run: RunResult): Generator<string> {
   for (const b of run.benchmarks) {
-    const reply = (stored: Judgment | undefined): string | null =>
-      stored && b.repliesInStore ? run.replyText(stored) : (stored?.raw ?? null);
-    for (let i = 0; i < b.results.length; i++) {
-      const result = b.results[i]!;
-      const stored = b.judgments[i];
-      const swapped = b.swappedJudgments[i];
-      yield JSON.stringify({
-        benchmark: b.benchmark.id,
-        item_id: result.item.id,
-        ...b.benchmark.describe(result),
-        ...presentation(result.outcome, stored, reply(stored)),
-        ...(result.swapped ? { swapped: presentation(result.swapped.outcome, swapped, reply(swapped)) } : {}),
-      });
-    }
+    for (let i = 0; i < b.results.length; i++) yield JSON.stringify(predictionRecord(run, b, i));
   }
 }

@@ -5,6 +5,7 @@
 import { TABLE_1, TABLE_1_CITATION, TABLE_1_COLUMNS } from '../benchmarks/flame-paper.ts';
 import type { BenchmarkRun, RunResult } from '../harness/run.ts';
 import type { ReportTable } from '../core/table.ts';
+import { skippedByReason } from './skipped.ts';
 
 /** `headline`: each benchmark's 95% interval for its headline score (the first metric column), by benchmark id. */
 export function table1(
@@ -15,6 +16,7 @@ export function table1(
 ): ReportTable | undefined {
   const covered = runs.filter((r) => r.benchmark.paperColumn);
   if (covered.length + skipped.length < 2) return undefined; // a single benchmark's own table already says everything
+  if (covered.length === 0) return undefined; // nothing of the paper's ran: a row of dashes says nothing
   // A column means the whole benchmark: a partial score (missing datasets, errors) is not put beside the paper's.
   const complete = TABLE_1_COLUMNS.map((column) =>
     covered.find((r) => r.benchmark.paperColumn === column && r.summary.complete),
@@ -42,10 +44,10 @@ export function table1(
     );
   }
   const noData = skipped.filter((s) => s.why === 'no data').map((s) => s.benchmark.id);
-  const notApplicable = skipped.filter((s) => s.why === 'not applicable');
+  const notApplicable = skippedByReason(skipped.filter((s) => s.why === 'not applicable'));
   if (noData.length > 0)
     notes.push(`Skipped, data not found: ${noData.join(', ')} (each one's message says how to get it).`);
-  for (const s of notApplicable) notes.push(`Skipped ${s.benchmark.id}: ${s.reason}.`);
+  for (const s of notApplicable) notes.push(`Skipped ${s.ids.join(', ')}: ${s.reason}.`);
   return {
     id: 'table1',
     title: `FLAMe Table 1 layout: ${judgeId}`,

@@ -14,7 +14,7 @@ import { type HumanPair, jsonPairLoader } from '../benchmarks/heldout/human-pair
 import { HELDOUT_PAIRWISE } from '../benchmarks/heldout/index.ts';
 import { definePairwiseSet, isPairwiseSet } from '../benchmarks/heldout/pairwise-set.ts';
 import type { HeldoutGold } from '../benchmarks/heldout/scoring.ts';
-import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark } from '../benchmarks/index.ts';
+import { REGISTERED, getBenchmark } from '../benchmarks/index.ts';
 import { DataError } from '../core/errors.ts';
 import { tempDir } from './helpers.ts';
 
@@ -136,7 +136,7 @@ describe('a new held-out pairwise set: one module from the shared helpers', () =
 });
 
 describe('the registry', () => {
-  const all = [...BENCHMARKS, ...OTHER_BENCHMARKS];
+  const all = REGISTERED;
 
   it('has each id once, and finds each by its id', () => {
     expect(new Set(all.map((b) => b.id)).size).toBe(all.length);

@@ -170,6 +170,37 @@ describe('a model judge from the command line, against a local OpenAI double', (
     expect(double.calls.length).toBeLessThan(50);
   });
 
+  it('view and compare read stored answers without the API key; asking for more still needs it', async () => {
+    double = await startOpenAIDouble({ apiKey: KEY });
+    const dir = tempDir();
+    const config = userConfig(dir, double.baseURL);
+    const store = path.join(dir, 'runs.sqlite');
+    const common = ['--config', config, '--benchmark', 'llmbar', '--limit', '8', '--store', store];
+    const judged = await runCli(['eval', '--judge', 'gpt-4o-local', ...common], { env: { OPENAI_API_KEY: KEY } });
+    expect(judged.code, judged.stderr).toBe(0);
+    const asked = double.calls.length;
+    expect(asked).toBe(8);
+
+    const noKey = { env: { OPENAI_API_KEY: '' } };
+    const view = await runCli(['view', '--judge', 'gpt-4o-local', ...common, '--out', path.join(dir, 'view')], noKey);
+    expect(view.code, view.stderr).toBe(0);
+    const page = fs.readFileSync(path.join(dir, 'view', 'items.html'), 'utf8');
+    expect(page).toContain('gpt-4o-local');
+    expect(view.stderr).not.toContain('have no answer'); // all 8 were found in the store under the same judge
+
+    const compare = ['compare', '--judge', 'gpt-4o-local', '--baseline', 'longer-wins', ...common];
+    const compared = await runCli(compare, noKey);
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toContain('gpt-4o-local');
+    expect(double.calls.length).toBe(asked); // nothing was asked without the key
+
+    const wider = ['--config', config, '--benchmark', 'llmbar', '--limit', '12', '--store', store, '--run-missing'];
+    const more = await runCli(['compare', '--judge', 'gpt-4o-local', '--baseline', 'longer-wins', ...wider], noKey);
+    expect(more.code).not.toBe(0);
+    expect(more.stderr).toContain('set OPENAI_API_KEY');
+    expect(double.calls.length).toBe(asked);
+  });
+
   it('a self-hosted judge with no URL fails in one line saying what to set', async () => {
     const result = await runCli(['eval', '--judge', 'flame-rm', '--limit', '1'], { env: { FLAME_RM_URL: '' } });
     expect(result.code).toBe(7); // the judge's endpoint cannot work as configured

@@ -5,13 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BENCHMARKS, OTHER_BENCHMARKS } from '../benchmarks/index.ts';
+import { REGISTERED } from '../benchmarks/index.ts';
 import { filesToPull } from '../harness/commands/data.ts';
 import { checkJudgeId } from '../judges/index.ts';
 import { startLoopback } from './doubles/loopback.ts';
 import { DATA_DIR, runCli, tempDir } from './helpers.ts';
 
-const WITH_DOWNLOADS = [...BENCHMARKS, ...OTHER_BENCHMARKS].filter((b) => b.downloads.length > 0);
+const WITH_DOWNLOADS = REGISTERED.filter((b) => b.downloads.length > 0);
 
 describe('data pull', () => {
   it('--help lists every benchmark that has files to fetch, and all', async () => {
@@ -31,7 +31,7 @@ describe('data pull', () => {
     expect(new Set(dests).size).toBe(dests.length);
     for (const b of WITH_DOWNLOADS) for (const spec of b.downloads) expect(dests).toContain(spec.dest);
     // aggrefact and aggrefact-tuned share their files
-    const shared = [...BENCHMARKS, ...OTHER_BENCHMARKS].flatMap((b) => b.downloads).length;
+    const shared = REGISTERED.flatMap((b) => b.downloads).length;
     expect(all.length).toBeLessThan(shared);
   });
 

@@ -46,8 +46,9 @@ describe('errors', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(
       'unknown benchmark "nope". Known benchmarks: aggrefact, rewardbench, helpsteer, dipper, summfeedback, ' +
-        'alpacafarm, rankgen, contrastive-search, litmt, hhh, copoem, expert-lfqa, llmbar, aggrefact-tuned, ' +
-        'newsroom, usr-personachat, usr-topicalchat, cobbler, or "all".',
+        'alpacafarm, rankgen, contrastive-search, litmt, hhh, copoem, expert-lfqa, judgebench-gpt, ' +
+        'judgebench-claude, llmbar, aggrefact-tuned, newsroom, usr-personachat, usr-topicalchat, cobbler, ' +
+        'judgebench (judgebench-gpt and judgebench-claude), or "all".',
     );
   });
 
@@ -216,8 +217,8 @@ describe('a full run from the command line', () => {
 
 describe('--benchmark all', () => {
   it(
-    "runs FLAMe Table 1's benchmarks whose data is present, skips the others saying how to get them, " +
-      'and prints the Table 1 overview',
+    "runs FLAMe Table 1's benchmarks (and JudgeBench's splits) whose data is present, skips the others saying how " +
+      'to get them, and prints the Table 1 overview',
     async () => {
       const dir = tempDir();
       const { code, stdout, stderr } = await runCli([
@@ -281,6 +282,8 @@ describe('--benchmark all', () => {
         'hhh',
         'copoem',
         'expert-lfqa',
+        'judgebench-gpt',
+        'judgebench-claude',
       ]);
       expect(fs.existsSync(path.join(dir, 'out', 'table1.csv'))).toBe(true);
     },

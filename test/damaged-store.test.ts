@@ -280,14 +280,14 @@ describe('usage errors exit 2, help exits 0, for every command', () => {
   });
 
   it('--help, with the exit codes from the one table', async () => {
-    for (const command of [['eval'], ['compare'], ['leaderboard'], ['data', 'pull'], []]) {
+    for (const command of [['eval'], ['compare'], ['leaderboard'], ['data', 'pull'], ['view'], []]) {
       const { code, stdout } = await runCli([...command, '--help']);
       expect(code, command.join(' ')).toBe(0);
       expect(stdout).toContain('Usage: autorater');
     }
     const { stdout } = await runCli(['eval', '--help']);
     const names = ['done', 'internal', 'usage', 'data', 'itemsFailed', 'maxCost', 'endpoint', 'store'] as const;
-    expect(stdout).toContain(exitCodesHelp([...names, 'interrupted']));
+    expect(stdout).toContain(exitCodesHelp([...names, 'batchPending', 'interrupted']));
     expect(stdout).toContain(`  8   ${EXIT_CODES.store.meaning}`);
   });
 });

@@ -70,7 +70,12 @@ describe('run store upgrades', () => {
     });
     store.close();
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    // Schema 4: the batch a judgment was answered in, and the record of provider batches (harness/batch-ledger.ts).
+    const columns = (db.prepare('PRAGMA table_info(judgments)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toContain('batch_id');
+    expect(db.prepare('SELECT COUNT(*) AS n FROM batches').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM batch_items').get()).toEqual({ n: 0 });
     db.close();
   });
 

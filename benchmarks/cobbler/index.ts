@@ -58,6 +58,7 @@ export const cobbler: Benchmark<CobblerItem, CobblerGold, CobblerSummary> = {
     stratum: () => 'all',
     cluster: (item) => item.comparison.id,
     counts: { size: 2 * COUNT_RATES.length, of: cobblerCounts, values: metricValuesFromCounts },
+    lowerIsBetter: true,
   },
 
   async load(dataDir) {

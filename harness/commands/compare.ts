@@ -4,10 +4,13 @@
  * tables, and with --fail-on-regression exits 6 when the candidate is significantly worse somewhere: a CI gate.
  */
 import path from 'node:path';
+import type { SelectionFlags } from './flags.ts';
 import type { AnyBenchmark } from '../../benchmarks/benchmark.ts';
 import { selectBenchmarks } from '../../benchmarks/index.ts';
 import { createJudge, unusedConfigNote } from '../../judges/index.ts';
-import type { Judge } from '../../judges/judge.ts';
+import { inapplicable, type Judge } from '../../judges/judge.ts';
+import { askingJudges } from '../../judges/jury.ts';
+import type { JuryAggregate } from '../../judges/config.ts';
 import {
   COMPARE_NOTES,
   compareVerdict,
@@ -20,7 +23,7 @@ import { compareJudges, regressions } from '../compare.ts';
 import { resolveDataDir } from '../../core/data-dir.ts';
 import { MissingDataError, REGRESSION_EXIT_CODE, UserError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
-import { runEval } from '../run.ts';
+import { runJudge } from '../jury.ts';
 import { endpointLine } from '../../reports/failures.ts';
 import { writeOutputs, wroteLine } from '../../reports/output.ts';
 import type { Store } from '../store.ts';
@@ -28,24 +31,15 @@ import { openStore } from '../store-guard.ts';
 
 export { REGRESSION_EXIT_CODE };
 
-export interface CompareFlags {
-  judge?: string;
+export interface CompareFlags extends SelectionFlags {
   baseline: string[];
-  benchmark: string;
-  data?: string;
-  store: string;
-  out?: string;
-  seed: number;
-  sample?: number;
-  limit?: number;
-  swap: boolean;
   resamples: number;
   permutations: number;
   alpha: number;
   failOnRegression: boolean;
   regressionThreshold: number;
   runMissing: boolean;
-  config?: string;
+  juryAggregate?: JuryAggregate;
   progress: boolean;
 }
 
@@ -84,15 +78,16 @@ async function ensureJudged(
   flags: CompareFlags,
   selection: Selection,
 ): Promise<void> {
-  if (!flags.runMissing && !FREE_JUDGES.has(judge.id)) return;
-  const applicable = benchmarks.filter((b) => judge.tasks.includes(b.taskKind));
+  const free = askingJudges(judge).every((j) => FREE_JUDGES.has(j.id)); // a jury of baselines is free too
+  if (!flags.runMissing && !free) return;
+  const applicable = benchmarks.filter((b) => !inapplicable(judge, b));
   if (applicable.length === 0) return;
-  if (judge.endpoint) process.stderr.write(`${endpointLine(judge)}\n`); // it may ask the judge: say where
-  await runEval({
+  if (askingJudges(judge).some((j) => j.endpoint)) process.stderr.write(`${endpointLine(judge)}\n`); // say where
+  await runJudge({
     judge,
     benchmarks: applicable,
     ...selection,
-    progress: flags.progress && !FREE_JUDGES.has(judge.id),
+    progress: flags.progress && !free,
     args: { command: 'compare', judge: judge.id },
   });
 }
@@ -104,7 +99,14 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   const dataDir = resolveDataDir(flags.data);
   const explicit = flags.benchmark.trim() !== 'all';
   const benchmarks = await available(selectBenchmarks(flags.benchmark), dataDir, explicit);
-  const context = { dataDir, seed: flags.seed, configFile: flags.config };
+  const context = {
+    dataDir,
+    seed: flags.seed,
+    configFile: flags.config,
+    juryAggregate: flags.juryAggregate,
+    // Model judges are asked only with --run-missing; otherwise their stored answers are read, with no key needed.
+    readOnly: !flags.runMissing,
+  };
   const candidate = await createJudge(flags.judge, context);
   const unused = unusedConfigNote(flags.config, [flags.judge, ...flags.baseline]);
   if (unused) process.stderr.write(`${unused}\n`);
@@ -113,10 +115,10 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   try {
     const selection = { dataDir, seed: flags.seed, store, sample: flags.sample, limit: flags.limit, swap: flags.swap };
     for (const judge of [candidate, ...baselines]) await ensureJudged(judge, benchmarks, flags, selection);
-    const comparable = benchmarks.filter((b) => candidate.tasks.includes(b.taskKind));
+    const comparable = benchmarks.filter((b) => !inapplicable(candidate, b));
     const comparisons = await compareJudges(
       candidate,
-      baselines.filter((b) => comparable.some((bm) => b.tasks.includes(bm.taskKind))),
+      baselines.filter((b) => comparable.some((bm) => !inapplicable(b, bm))),
       comparable,
       {
         ...selection,
@@ -127,15 +129,12 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
     );
     const columns = process.stdout.isTTY ? process.stdout.columns : undefined; // no limit when piped
     for (const c of comparisons) process.stdout.write(renderComparisonTerminal(c, undefined, columns) + '\n');
-    process.stdout.write(
-      [
-        ...COMPARE_NOTES,
-        `alpha = ${flags.alpha}; ${flags.resamples} bootstrap resamples, ` +
-          `${flags.permutations} permutations, seed ${flags.seed}.`,
-      ]
-        .map((n) => `  ${n}`)
-        .join('\n') + '\n',
-    );
+    const notes = [
+      ...COMPARE_NOTES,
+      `alpha = ${flags.alpha}; ${flags.resamples} bootstrap resamples, ` +
+        `${flags.permutations} permutations, seed ${flags.seed}.`,
+    ];
+    process.stdout.write(notes.map((n) => `  ${n}`).join('\n') + '\n');
 
     const missing = comparisons.filter((c) => c.compared === 0);
     for (const c of missing) {
@@ -172,6 +171,15 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
           ) + '\n',
         'compare.md': renderComparisonMarkdown(comparisons, flags.alpha, verdict),
         'compare.csv': renderComparisonCsv(comparisons),
+        // The items the judges answered differently, as wins and losses, under the same tests.
+        'compare.html': await (await import('./view.ts')).comparePage(
+          candidate,
+          baselines,
+          comparable,
+          selection,
+          comparisons,
+          notes,
+        ),
       };
       const out = flags.out;
       const written = await writeOutputs(

@@ -2,7 +2,7 @@
  * `data pull`: a benchmark's official files at a pinned revision, size and sha256 verified, partial downloads
  * resumed.
  */
-import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark } from '../../benchmarks/index.ts';
+import { REGISTERED, benchmarksNamed } from '../../benchmarks/index.ts';
 import { resolveDataDir } from '../../core/data-dir.ts';
 import type { DownloadSpec } from '../../core/download.ts';
 import { UserError } from '../../core/errors.ts';
@@ -14,11 +14,12 @@ export interface PullFlags {
 }
 
 /**
- * What `data pull <name>` fetches: the benchmark's files, or for `all` those of every registered benchmark that has
- * any, in registry order, each file once (aggrefact and aggrefact-tuned share theirs).
+ * What `data pull <name>` fetches: the benchmark's files (a group's: `judgebench`, both splits), or for `all` those
+ * of every registered benchmark that has any, in registry order, each file once (aggrefact and aggrefact-tuned share
+ * theirs).
  */
 export function filesToPull(name: string): DownloadSpec[] {
-  const benchmarks = name === 'all' ? [...BENCHMARKS, ...OTHER_BENCHMARKS] : [getBenchmark(name)];
+  const benchmarks = name === 'all' ? REGISTERED : benchmarksNamed(name);
   const specs = new Map(benchmarks.flatMap((b) => b.downloads).map((spec) => [spec.dest, spec]));
   if (specs.size === 0) throw new UserError(`${name} has nothing to download.`);
   return [...specs.values()];

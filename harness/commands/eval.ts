@@ -3,38 +3,41 @@
  * the baseline and published rows beside this run's (--out also writes them as files).
  */
 import { selectBenchmarks } from '../../benchmarks/index.ts';
+import type { SelectionFlags } from './flags.ts';
 import { resolveDataDir } from '../../core/data-dir.ts';
 import { UserError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
+import type { JuryAggregate } from '../../judges/config.ts';
 import { createJudge, unusedConfigNote } from '../../judges/index.ts';
+import { noBatchApi } from '../../judges/config.ts';
+import type { Judge } from '../../judges/judge.ts';
+import { askingJudges, hasPrice } from '../../judges/jury.ts';
 import { DEFAULT_RETRY_POLICY } from '../../protocol/limits.ts';
 import { calibrationTables } from '../../reports/calibration.ts';
+import { batchLines, errorsText } from '../../reports/batch-lines.ts';
 import { breakerLine, endpointLine, failureLines, runFailures } from '../../reports/failures.ts';
+import { skippedByReason } from '../../reports/skipped.ts';
+import { juryRunLines } from '../../reports/jury.ts';
 import { reportTables } from '../../reports/report-tables.ts';
 import { renderTerminal } from '../../reports/terminal.ts';
 import { measureRows } from '../baselines.ts';
 import { interruptMessage, interruptOnSignals } from '../interrupt.ts';
 import { formatSpend } from '../progress.ts';
 import { recordProvenance } from '../provenance.ts';
-import { prepareItems, runEval } from '../run.ts';
+import { runJudge } from '../jury.ts';
+import { prepareItems } from '../run.ts';
 import { openStore } from '../store-guard.ts';
 
-export interface EvalFlags {
-  judge?: string;
-  benchmark: string;
-  data?: string;
-  store: string;
-  out?: string;
-  seed: number;
+export interface EvalFlags extends SelectionFlags {
   concurrency?: number;
-  sample?: number;
-  limit?: number;
-  swap: boolean;
   maxCost?: number;
   resamples: number;
-  config?: string;
+  juryAggregate?: JuryAggregate;
   printPrompt?: number;
   progress: boolean;
+  /** Through the judge's batch API (also when its config says "batch": true). */
+  batch: boolean;
+  wait: boolean;
 }
 
 async function printPrompt(flags: EvalFlags, index: number): Promise<void> {
@@ -51,6 +54,36 @@ async function printPrompt(flags: EvalFlags, index: number): Promise<void> {
   process.stdout.write(entry.prompt);
 }
 
+/** What the first Ctrl-C does to a batch run. */
+const BATCH_INTERRUPT =
+  'stopping: nothing more is submitted and the wait ends; the batches submitted stay with the provider, recorded in ' +
+  'the store, and the next `eval --batch` collects them. Exit 130.';
+
+/** --batch, or the judge config's "batch": true; --wait only with one of them; only for a judge with a batch API. */
+function batchMode(flags: EvalFlags, judge: Judge): boolean {
+  const batch = flags.batch || judge.batchByDefault === true;
+  if (flags.wait && !batch) {
+    throw new UserError(`--wait waits for provider batches: add --batch (or "batch": true to ${judge.id}'s config).`);
+  }
+  if (batch && !judge.batch) {
+    const adapter = typeof judge.config.adapter === 'string' ? judge.config.adapter : undefined;
+    const why = adapter ? noBatchApi({ name: adapter }) : 'only judges backed by a provider with a batch API can.';
+    throw new UserError(
+      `--batch: judge ${judge.id} cannot run in batches: ${why.replace(/^"batch" needs/, 'it needs')}`,
+    );
+  }
+  return batch;
+}
+
+/** How often --wait checks on batches: $AUTORATER_BATCH_POLL_MS (milliseconds), else every minute. */
+function batchPollMs(): number | undefined {
+  const set = process.env.AUTORATER_BATCH_POLL_MS;
+  if (set === undefined || set.trim() === '') return undefined;
+  const ms = Number(set);
+  if (!Number.isFinite(ms) || ms < 0) throw new UserError(`AUTORATER_BATCH_POLL_MS=${set}: give milliseconds (≥ 0).`);
+  return ms;
+}
+
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   if (flags.printPrompt !== undefined) {
     await printPrompt(flags, flags.printPrompt);
@@ -62,18 +95,27 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   const judgeId = flags.judge;
   const provenance = recordProvenance('eval', flags, dataDir); // with --out: what summary.json needs to reproduce it
   const judge = await provenance.judge(() =>
-    createJudge(judgeId, { dataDir, seed: flags.seed, configFile: flags.config }),
+    createJudge(judgeId, {
+      dataDir,
+      seed: flags.seed,
+      configFile: flags.config,
+      juryAggregate: flags.juryAggregate, // how a jury combines ratings
+    }),
   );
   const unused = unusedConfigNote(flags.config, [flags.judge]);
   if (unused) process.stderr.write(`${unused}\n`);
   process.stderr.write(`${endpointLine(judge)}\n`);
 
+  const batch = batchMode(flags, judge);
   const store = openStore(flags.store);
   const timeoutMs = judge.limits?.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs;
-  const interrupt = interruptOnSignals(interruptMessage(judge.endpoint !== undefined, timeoutMs), () => store.flush());
+  const remote = askingJudges(judge).some((j) => j.endpoint !== undefined); // a jury's members ask
+  const interrupt = interruptOnSignals(batch ? BATCH_INTERRUPT : interruptMessage(remote, timeoutMs), () =>
+    store.flush(),
+  );
   try {
     await provenance.load(benchmarks, judge);
-    const run = await runEval({
+    const run = await runJudge({
       judge,
       benchmarks,
       dataDir,
@@ -90,6 +132,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
       // "all" is what a nightly job runs: a benchmark without data, or of a task kind the judge does not answer, is
       // reported, not fatal. A benchmark named explicitly must run.
       skipUnavailable: flags.benchmark.trim() === 'all',
+      ...(batch ? { batch, wait: flags.wait, batchPollMs: batchPollMs() } : {}),
     });
     const { seed, sample, limit, swap, resamples } = flags;
     const measured = await measureRows(run, { dataDir, seed, sample, limit, swap, resamples, cache: store });
@@ -108,25 +151,27 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
     const columns = process.stdout.isTTY ? process.stdout.columns : undefined; // no limit when piped
     for (const table of tables) process.stdout.write(renderTerminal(table, { columns }) + '\n');
     for (const b of run.benchmarks) {
-      const orders = flags.swap && b.benchmark.taskKind === 'pairwise' && !b.benchmark.ownOrders ? ' (×2 orders)' : '';
+      const orders = b.results.some((r) => r.swapped) ? ' (×2 orders)' : '';
       const usage =
         b.usage.inputTokens + b.usage.outputTokens > 0
-          ? `; all its judgments: ${formatSpend(b.usage, judge.price !== undefined)}`
+          ? `; all its judgments: ${formatSpend(b.usage, hasPrice(judge))}`
           : '';
       process.stderr.write(
         `${b.benchmark.id}: ${b.results.length} items${orders}: ${b.asked} asked, ${b.cached} from the store, ` +
-          `${b.summary.errors} errors, ${b.summary.invalid} invalid${usage}.\n`,
+          `${errorsText(b)}, ${b.summary.invalid} invalid${usage}.\n`,
       );
     }
-    for (const s of run.skipped) {
-      process.stderr.write(`${s.benchmark.id}: skipped: ${s.reason.replace(/\n/g, '\n  ')}\n`);
+    for (const line of juryRunLines(run)) process.stderr.write(`${line}\n`); // each member's own run
+    for (const s of skippedByReason(run.skipped)) {
+      process.stderr.write(`${s.ids.join(', ')}: skipped: ${s.reason.replace(/\n/g, '\n  ')}\n`);
     }
+    for (const line of batchLines(run)) process.stderr.write(`${line}\n`);
     for (const line of failureLines(runFailures(run))) process.stderr.write(`${line}\n`);
     const broke = breakerLine(run);
     if (broke) process.stderr.write(`${broke}\n`);
     const spent =
       run.spend.inputTokens + run.spend.outputTokens > 0
-        ? `; this run: ${formatSpend(run.spend, judge.price !== undefined)}`
+        ? `; this run: ${formatSpend(run.spend, hasPrice(judge))}`
         : '';
     process.stderr.write(
       `Run #${run.runId} (${run.status}) stored in ${flags.store}, ${(run.durationMs / 1000).toFixed(1)}s${spent}.\n`,
@@ -142,6 +187,8 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
         { byBenchmark: intervals, resamples: flags.resamples },
         await provenance.finish(run, store),
       );
+      // The per-item page (items.html) beside them, from the same records as predictions.jsonl.
+      files.push(...(await (await import('./view.ts')).writeRunView(flags.out, run, flags)));
       process.stderr.write(`${wroteLine(files)}\n`);
     }
     if (run.status === 'interrupted') {
@@ -154,6 +201,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
       );
       return EXIT_CODES.maxCost.code;
     }
+    if (run.status === 'pending') return EXIT_CODES.batchPending.code;
     return run.status === 'incomplete' ? EXIT_CODES.itemsFailed.code : EXIT_CODES.done.code;
   } finally {
     interrupt.dispose();

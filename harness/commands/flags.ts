@@ -4,8 +4,23 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RESAMPLES } from '../../core/bootstrap.ts';
+import { JURY_AGGREGATES } from '../../judges/config.ts';
 
 export const DEFAULT_STORE = '.autorater/runs.sqlite';
+
+/** The parsed flags that choose a judge and its items, the same in eval, compare and view. */
+export interface SelectionFlags {
+  judge?: string;
+  benchmark: string;
+  data?: string;
+  store: string;
+  out?: string;
+  seed: number;
+  sample?: number;
+  limit?: number;
+  swap: boolean;
+  config?: string;
+}
 
 export function integer(name: string, min: number) {
   return (value: string): number => {
@@ -60,4 +75,11 @@ export const FLAGS = {
   /** The user's judge config file (over autorater.config.json); $AUTORATER_CONFIG when not given. */
   judgeConfig: (what: string) => new Option('--config <file>', what).default(process.env.AUTORATER_CONFIG),
   progress: (what = 'no progress bar') => new Option('--no-progress', what),
+  /** How juries (--judge jury:a,b,c, or a named one) combine their members' ratings. */
+  juryAggregate: () =>
+    new Option(
+      '--jury-aggregate <how>',
+      "a jury's rating: the mean or median of its members' ratings, rounded half up (default: mean, or a named " +
+        'jury\'s "aggregate")',
+    ).choices(JURY_AGGREGATES),
 };

@@ -3,9 +3,10 @@
  * flags (./flags.ts). What a command does lives in its own module, loaded when it runs.
  */
 import { Option } from 'commander';
-import { BENCHMARKS, OTHER_BENCHMARKS } from '../../benchmarks/index.ts';
+import { ALSO_IN_ALL, BENCHMARKS, OTHER_BENCHMARKS, REGISTERED } from '../../benchmarks/index.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { JUDGE_FACTORIES, configuredJudges } from '../../judges/index.ts';
+import { JURY_PREFIX } from '../../judges/jury.ts';
 import type { CompareFlags } from './compare.ts';
 import type { PullFlags } from './data.ts';
 import type { CommandSpec } from './define.ts';
@@ -13,6 +14,9 @@ import type { EvalFlags } from './eval.ts';
 import { DEFAULT_RESAMPLES } from '../../core/bootstrap.ts';
 import { FLAGS, collect, integer, nonNegativeNumber, positiveNumber, probability } from './flags.ts';
 import type { LeaderboardFlags } from './leaderboard.ts';
+import type { ViewFlags } from './view.ts';
+
+const JURY_USAGE = `${JURY_PREFIX}<id>,<id>,...`;
 
 /** The judges and benchmarks there are, where data is read from, and examples: eval's --help after its flags. */
 function registeredList(): string[] {
@@ -26,14 +30,15 @@ function registeredList(): string[] {
   }
   const names = [
     ...JUDGE_FACTORIES.map((f) => f.usage),
+    JURY_USAGE,
     ...configured.map((c) => c.id),
-    ...BENCHMARKS.map((b) => b.id),
-    ...OTHER_BENCHMARKS.map((b) => b.id),
+    ...REGISTERED.map((b) => b.id),
   ];
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
     'Judges:',
     ...JUDGE_FACTORIES.map((f) => `  ${f.usage.padEnd(width)}${f.description}`),
+    `  ${JURY_USAGE.padEnd(width)}a jury: each member runs and is stored as itself; majority vote (README, "Juries")`,
     '',
     'Judges backed by models (autorater.config.json; ' +
       'add your own with --config FILE or ./autorater.config.local.json):',
@@ -42,6 +47,9 @@ function registeredList(): string[] {
     '',
     'Benchmarks of FLAMe Table 1 ("all" runs those whose data is present):',
     ...BENCHMARKS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
+    '',
+    'Also in "all" (--benchmark judgebench names both splits):',
+    ...ALSO_IN_ALL.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
     '',
     'More benchmarks (run when named):',
     ...OTHER_BENCHMARKS.map((b) => `  ${b.id.padEnd(width)}${b.description}`),
@@ -53,6 +61,7 @@ function registeredList(): string[] {
     '  npm run eval -- --judge longer-wins',
     '  npm run eval -- --judge replay:Skywork/Skywork-Reward-Gemma-2-27B --out out/skywork',
     '  npm run eval -- --print-prompt 0',
+    '  npm run eval -- --judge jury:longer-wins,shorter-wins,random --limit 50',
   ];
 }
 
@@ -64,7 +73,7 @@ export const evalSpec: CommandSpec = {
     FLAGS.benchmark(),
     FLAGS.data(),
     FLAGS.store('SQLite file holding every judgment, for caching and resuming'),
-    FLAGS.out('also write summary.json, <benchmark>.csv, report.md and predictions.jsonl here'),
+    FLAGS.out('also write summary.json, <benchmark>.csv, report.md, predictions.jsonl and items.html here'),
     FLAGS.seed('seed for A/B positions and the random judge'),
     new Option('--concurrency <n>', "requests in flight (default: the judge's own)").argParser(
       integer('--concurrency', 1),
@@ -75,15 +84,33 @@ export const evalSpec: CommandSpec = {
     new Option('--max-cost <usd>', 'stop before this run could spend more than this many US dollars').argParser(
       positiveNumber('--max-cost'),
     ),
+    new Option(
+      '--batch',
+      "through the provider's batch API (about half price, results within 24 h): submit what the store lacks, " +
+        'collect batches that have ended; run it again later to collect the rest',
+    ).default(false),
+    new Option('--wait', 'with --batch: poll until every batch has ended, then report').default(false),
     FLAGS.resamples('bootstrap resamples for the 95% intervals (0: none)'),
     FLAGS.judgeConfig('your judge config (ids, models, URLs, limits, prices), over autorater.config.json'),
+    FLAGS.juryAggregate(),
     new Option('--print-prompt <n>', 'print the exact prompt item N (0-based) is asked with, then exit').argParser(
       integer('--print-prompt', 0),
     ),
     FLAGS.progress('no progress bar (it is only drawn on a terminal anyway)'),
   ],
   help: registeredList,
-  exitCodes: ['done', 'internal', 'usage', 'data', 'itemsFailed', 'maxCost', 'endpoint', 'store', 'interrupted'],
+  exitCodes: [
+    'done',
+    'internal',
+    'usage',
+    'data',
+    'itemsFailed',
+    'maxCost',
+    'endpoint',
+    'store',
+    'batchPending',
+    'interrupted',
+  ],
   run: async (flags: EvalFlags) => (await import('./eval.ts')).evalCommand(flags),
 };
 
@@ -97,7 +124,7 @@ export const compareSpec: CommandSpec = {
     FLAGS.benchmark(),
     FLAGS.data(),
     FLAGS.store('SQLite run store the judgments are read from'),
-    FLAGS.out('also write compare.json, compare.md and compare.csv here'),
+    FLAGS.out('also write compare.json, compare.md, compare.csv and compare.html (the items that differ) here'),
     FLAGS.seed('the seed the runs used (A/B positions, sampling); also seeds the resampling'),
     FLAGS.sample('the --sample the runs used'),
     FLAGS.limit('the --limit the runs used'),
@@ -121,6 +148,7 @@ export const compareSpec: CommandSpec = {
       'ask the judges for items they have not judged yet (built-in baselines are always run: they are free)',
     ).default(false),
     FLAGS.judgeConfig('your judge config, over autorater.config.json'),
+    FLAGS.juryAggregate(),
     FLAGS.progress(),
   ],
   help: () => [
@@ -147,6 +175,45 @@ export const compareSpec: CommandSpec = {
     'store',
   ],
   run: async (flags: CompareFlags) => (await import('./compare.ts')).compareCommand(flags),
+};
+
+export const viewSpec: CommandSpec = {
+  name: 'view',
+  description:
+    "Write a judge's stored run as one HTML page of every item (filters, search, replies, prompts) and print its " +
+    'file:// URL.',
+  options: [
+    FLAGS.judge('the judge whose stored judgments to show'),
+    FLAGS.benchmark(),
+    FLAGS.data(),
+    FLAGS.store('SQLite run store the judgments are read from (nothing is asked)'),
+    FLAGS.out('where items.html goes (default: .autorater/view/<judge>)'),
+    FLAGS.seed('the --seed the run used (A/B positions, sampling)'),
+    FLAGS.sample('the --sample the run used'),
+    FLAGS.limit('the --limit the run used'),
+    FLAGS.swap('the run asked pairwise items in both orders'),
+    FLAGS.judgeConfig('your judge config, over autorater.config.json'),
+  ],
+  help: () => [
+    'Takes the flags the eval took and reads what it stored: nothing is asked, items not judged show as errors (a',
+    'model judge is still set up as eval sets it up, so its API key must be set; nothing is sent).',
+    '`eval --out DIR` writes the same page as DIR/items.html, and `compare --out DIR` writes DIR/compare.html (the',
+    "items two judges answered differently, as wins and losses, under compare's tests). The page is one file with",
+    'no network needs: open it from disk in any browser. Texts over 20,000 characters are cut and marked.',
+    '',
+    'Examples:',
+    '  npm run view -- --judge longer-wins',
+    '  npm run view -- --judge gpt-4o --benchmark all --sample 256 --swap --out out/gpt-4o',
+  ],
+  exitCodes: [
+    'done',
+    'internal',
+    'usage',
+    'data',
+    ['itemsFailed', 'nothing is stored for this judge and selection'],
+    'store',
+  ],
+  run: async (flags: ViewFlags) => (await import('./view.ts')).viewCommand(flags),
 };
 
 export const leaderboardSpec: CommandSpec = {
@@ -195,10 +262,9 @@ export const pullSpec: CommandSpec = {
   name: 'pull',
   argument: [
     '<benchmark>',
-    `one of: ${[...BENCHMARKS, ...OTHER_BENCHMARKS]
-      .filter((b) => b.downloads.length > 0)
+    `one of: ${REGISTERED.filter((b) => b.downloads.length > 0)
       .map((b) => b.id)
-      .join(', ')}, or all`,
+      .join(', ')}, judgebench (both splits), or all`,
   ],
   description:
     "Download a benchmark's official files at a pinned revision, verify size and sha256, resume partial downloads.",

@@ -9,16 +9,20 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import type { AnyBenchmark } from '../../benchmarks/benchmark.ts';
 import { TABLE_1, TABLE_1_CITATION } from '../../benchmarks/flame-paper.ts';
-import { BENCHMARKS, OTHER_BENCHMARKS, getBenchmark } from '../../benchmarks/index.ts';
+import { REGISTERED, benchmarksNamed } from '../../benchmarks/index.ts';
 import { PAPER_TABLE_2, PAPER_TABLE_2_CITATION } from '../../benchmarks/rewardbench/published.ts';
 import type { Judge } from '../../judges/judge.ts';
+import { hasPrice } from '../../judges/jury.ts';
+import { juryRunLines } from '../../reports/jury.ts';
 import { breakerLine, endpointLine, failureLines, runFailures } from '../../reports/failures.ts';
 import type { Cell, LeaderboardColumn, LeaderboardData, LeaderboardRow } from '../../reports/leaderboard-data.ts';
+import { skippedByReason } from '../../reports/skipped.ts';
 import { DataError, EndpointError, UserError } from '../../core/errors.ts';
 import { sha256 } from '../../core/hash.ts';
 import { metricIntervals, metricValues } from '../intervals.ts';
 import { prepareItems } from '../prepare.ts';
-import { runEval, type BenchmarkRun, type RunResult } from '../run.ts';
+import { judgmentsBehind, runJudge } from '../jury.ts';
+import type { BenchmarkRun, RunResult } from '../run.ts';
 import type { Store } from '../store.ts';
 
 const judgeEntry = z.union([
@@ -30,7 +34,7 @@ const configSchema = z
   .object({
     $comment: z.string().optional(),
     judges: z.array(judgeEntry).min(1),
-    /** Benchmark ids, or "all": FLAMe Table 1's benchmarks whose data is present. */
+    /** Benchmark ids or groups ("judgebench"), or "all": FLAMe Table 1's and JudgeBench's, where data is present. */
     benchmarks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
     seed: z.number().int().min(0).default(0),
     sample: z.number().int().min(1).nullable().default(null),
@@ -70,10 +74,14 @@ export interface JudgeTarget {
 }
 
 export function judgeTargets(config: LeaderboardConfig): JudgeTarget[] {
-  const all = config.benchmarks === 'all' ? [...BENCHMARKS] : config.benchmarks.map(getBenchmark);
+  // An id, a group ("judgebench": its splits) or "all" (FLAMe Table 1's benchmarks and JudgeBench's splits).
+  const named = (ids: 'all' | readonly string[]): AnyBenchmark[] => [
+    ...new Set((ids === 'all' ? ['all'] : ids).flatMap(benchmarksNamed)),
+  ];
+  const all = named(config.benchmarks);
   return config.judges.map((entry) => {
     if (typeof entry === 'string') return { id: entry, benchmarks: all };
-    return { id: entry.id, benchmarks: entry.benchmarks ? entry.benchmarks.map(getBenchmark) : all };
+    return { id: entry.id, benchmarks: entry.benchmarks ? named(entry.benchmarks) : all };
   });
 }
 
@@ -133,7 +141,7 @@ function judgeRow(
           : 'parts of the benchmark are missing from the data';
       notes.push(`${b.benchmark.id}: incomplete (${why}); left blank, see its own report.`);
     }
-    for (const j of [...b.judgments, ...b.swappedJudgments]) {
+    for (const j of judgmentsBehind(run, b)) {
       if (!j) continue;
       if (night(j.createdAt) !== date) {
         cached += 1;
@@ -143,16 +151,16 @@ function judgeRow(
       inputTokens += j.inputTokens ?? 0;
       outputTokens += j.outputTokens ?? 0;
       if (j.costUsd !== null && usd !== null) usd += j.costUsd;
-      else if (j.costUsd === null && run.judge.price) usd = null;
+      else if (j.costUsd === null && hasPrice(run.judge)) usd = null;
     }
   }
-  for (const s of run.skipped)
-    notes.push(`${s.benchmark.id}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
+  for (const s of skippedByReason(run.skipped))
+    notes.push(`${s.ids.join(', ')}: skipped, ${s.why === 'no data' ? 'data not found' : s.reason}.`);
   return {
     judge: run.judge.id,
     source: 'this run',
     cells,
-    cost: { inputTokens, outputTokens, usd: run.judge.price ? usd : null, asked, cached },
+    cost: { inputTokens, outputTokens, usd: hasPrice(run.judge) ? usd : null, asked, cached },
     ...(notes.length ? { notes } : {}),
   };
 }
@@ -174,7 +182,7 @@ function published(columns: readonly LeaderboardColumn[]): LeaderboardRow[] {
     return r;
   };
   const paperCell = (value: number): Cell => ({ value, ci: null, n: null });
-  const byBenchmark = new Map([...BENCHMARKS, ...OTHER_BENCHMARKS].map((b) => [b.id, b]));
+  const byBenchmark = new Map(REGISTERED.map((b) => [b.id, b]));
   for (const paper of TABLE_1) {
     for (const column of columns) {
       const table1Column = byBenchmark.get(column.benchmark)?.paperColumn;
@@ -256,7 +264,7 @@ export async function buildLeaderboard(
     }
     options.log?.(endpointLine(judge));
     try {
-      const run = await runEval({
+      const run = await runJudge({
         judge,
         benchmarks: target.benchmarks,
         dataDir: options.dataDir,
@@ -272,6 +280,7 @@ export async function buildLeaderboard(
       for (const line of failureLines(runFailures(run))) options.log?.(`${target.id}: ${line}`);
       const broke = breakerLine(run);
       if (broke) options.log?.(`${target.id}: ${broke}`);
+      for (const line of juryRunLines(run)) options.log?.(`${target.id}: ${line}`); // a jury: each member's run
       for (const b of run.benchmarks as BenchmarkRun[]) ran.set(b.benchmark.id, b.benchmark);
       rows.push(judgeRow(run, options.date, config.resamples, config.seed, options.store, columns));
       const counts = run.benchmarks.map((b) => `${b.benchmark.id} ${b.asked} asked, ${b.cached} stored`).join('; ');
@@ -285,7 +294,7 @@ export async function buildLeaderboard(
     }
   }
   // Column order: FLAMe's Table 1 order of benchmarks, RewardBench's Table 2 columns in place of its one.
-  const order = [...BENCHMARKS, ...OTHER_BENCHMARKS].map((b) => b.id);
+  const order = REGISTERED.map((b) => b.id);
   const sorted = [...columns.values()].sort((a, b) => order.indexOf(a.benchmark) - order.indexOf(b.benchmark));
   const benchmarks = [...ran.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const v = await versions(benchmarks, options.dataDir, config.seed, config.sample);

@@ -13,6 +13,7 @@
  */
 import type { z } from 'zod';
 import type { Task } from '../../protocol/tasks.ts';
+import type { JudgeCallError } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import type { RateLimitReading } from './rate-limit-headers.ts';
@@ -54,6 +55,68 @@ export interface ModelClient {
   identity?: Readonly<Record<string, unknown>>;
   /** Frees what the client holds (an in-process model's memory). */
   close?(): Promise<void>;
+  /**
+   * The provider's asynchronous batch API (about half price, results within 24 h), when the adapter has one
+   * (`capabilities.batch`). The harness (harness/batch.ts) decides what to submit, records it and collects it.
+   */
+  batch?: BatchClient;
+}
+
+/** One prompt of a batch, under an id unique within the batch that the harness maps back to its item. */
+export interface BatchRequest extends CompletionRequest {
+  /** At most 64 characters of [A-Za-z0-9_-] (the strictest provider's rule: Anthropic's custom_id). */
+  customId: string;
+}
+
+/** What one batch may hold, by the provider's documented limits. */
+export interface BatchLimits {
+  maxRequests: number;
+  /** The input's size as the provider counts it (OpenAI: the uploaded JSONL file). */
+  maxBytes: number;
+}
+
+/** A batch's life as the harness sees it; every provider's own states map onto these. */
+export type BatchState = 'pending' | 'ended' | 'failed' | 'expired' | 'cancelled';
+
+export interface BatchStatus {
+  state: BatchState;
+  /** Requests the provider has finished (answered or failed), of all, when it says. */
+  done?: number;
+  total?: number;
+  /** Why the whole batch failed (a validation error, ...), in the provider's words. */
+  error?: string;
+}
+
+/**
+ * One request's outcome in a batch that has ended: the completion, or why there is none. `error` uses
+ * JudgeCallError's `retryable` for "worth submitting once more" (expired, cancelled, a 5xx inside the batch).
+ */
+export type BatchResult = { customId: string; completion: Completion } | { customId: string; error: JudgeCallError };
+
+export interface BatchClient {
+  limits: BatchLimits;
+  /** The size one request adds to the batch's input, in the unit of `limits.maxBytes`. */
+  requestBytes(request: BatchRequest): number;
+  /**
+   * Uploads and creates one batch; returns the provider's batch id. `label` (unique per submission, recorded by
+   * the harness before the call) is attached where the provider keeps one (metadata, display name), so `find`
+   * can recover a batch created by a process that died before it recorded the id.
+   */
+  submit(requests: readonly BatchRequest[], label: string, signal: AbortSignal): Promise<string>;
+  status(batchId: string, signal: AbortSignal): Promise<BatchStatus>;
+  /**
+   * Every request's outcome once the batch has ended (including ended by expiry or cancellation). `taskOf` gives
+   * the task a request asked (the harness rebuilds it from its items; undefined when it cannot), for clients whose
+   * completions depend on it, as in the "score-options" mode (verdict-option probabilities); others ignore it.
+   */
+  results(
+    batchId: string,
+    signal: AbortSignal,
+    taskOf?: (customId: string) => Task | undefined,
+  ): AsyncIterable<BatchResult>;
+  cancel(batchId: string, signal: AbortSignal): Promise<void>;
+  /** The id of a batch submitted under `label`, if the provider can list batches by it. */
+  find?(label: string, signal: AbortSignal): Promise<string | undefined>;
 }
 
 export interface Access {
@@ -84,8 +147,8 @@ export interface LogprobsWhen<Options extends object> {
 export interface Capabilities<Options extends object = object> {
   /** Returns log-probabilities, so its judges may read the verdict options' ("mode": "score-options"). */
   logprobs: boolean | LogprobsWhen<Options>;
-  /** Several prompts in one request: no adapter does yet. */
-  batch: false;
+  /** An asynchronous batch API (ModelClient.batch): submitted now, collected later, at the batch price. */
+  batch: boolean;
   /**
    * The API has a system message (chat APIs) or only raw text (a completion server, an in-process model). No
    * judge uses one: the unified prompt goes out as one user message, the same text for every judge.

@@ -10,6 +10,8 @@
  * sampling parameters exist and the key goes in x-api-key, the header that version documents. Models that
  * dropped the sampling parameters altogether (Claude Opus 4.7, for one) answer 400 "temperature is deprecated for
  * this model": they cannot be run under the paper's protocol, and each item is stored as that error.
+ *
+ * The Message Batches API (ModelClient.batch) is anthropic-batch.ts, sending the same request per prompt.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { APIError } from '@anthropic-ai/sdk';
@@ -22,11 +24,13 @@ import {
   once,
   type Access,
   type Adapter,
+  type BatchClient,
   type Completion,
   type CompletionRequest,
   type ModelClient,
 } from './adapter.ts';
-import { boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
+import { createAnthropicBatchClient } from './anthropic-batch.ts';
+import { boundReply, boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
 import { readRateLimits, withLimits } from './rate-limit-headers.ts';
 
 /**
@@ -89,7 +93,7 @@ function droppedConnection(error: TypeError): boolean {
   return false;
 }
 
-type Sdk = typeof import('@anthropic-ai/sdk');
+export type Sdk = typeof import('@anthropic-ai/sdk');
 
 /** Not imported at the top of this module, which every start of the CLI loads (adapter.ts). */
 const importSdk = once((): Promise<Sdk> => import('@anthropic-ai/sdk'));
@@ -172,53 +176,92 @@ function completionOf(message: Anthropic.Message): Completion {
   return { text, usage };
 }
 
+/**
+ * The Messages API request for one prompt: the unified prompt as one user message with the judge's decoding. The
+ * batch client (anthropic-batch.ts) sends exactly this as each batch request's `params`.
+ */
+export function messageParams(spec: JudgeSpec, prompt: string): Anthropic.MessageCreateParamsNonStreaming {
+  const { decoding, model } = spec;
+  const params: Anthropic.MessageCreateParamsNonStreaming & SamplingParams = {
+    model,
+    max_tokens: decoding.maxOutputTokens, // required by the Messages API
+    messages: [{ role: 'user', content: prompt }],
+    temperature: decoding.temperature,
+    // Only when configured: some newer Claude models refuse temperature and top_p together.
+    ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
+  };
+  return params;
+}
+
+/**
+ * The SDK's client as every request of this adapter needs it: `fetch` bounds each reply (boundedFetch, or
+ * streamedFetch for the batch results the SDK reads as a stream), `timeoutMs` is the SDK's own timer.
+ */
+function newAnthropic(sdk: Sdk, access: Access, fetch: typeof globalThis.fetch, timeoutMs: number): Anthropic {
+  return new sdk.Anthropic({
+    // Passed so the SDK reads no credential from the environment or a profile; sent as x-api-key below.
+    apiKey: access.apiKey,
+    baseURL: access.baseURL ?? ANTHROPIC_API_URL,
+    maxRetries: 0, // one retry policy for every judge: harness/retry.ts
+    timeout: timeoutMs,
+    // null removes the header the SDK would add: API version 2023-06-01 authenticates with x-api-key.
+    // A user and password from the URL go where the SDK would have put its bearer token (a gateway's login).
+    defaultHeaders: {
+      'anthropic-version': ANTHROPIC_API_VERSION,
+      'x-api-key': access.apiKey ?? null,
+      authorization: access.basicAuth ?? null,
+    },
+    ...(access.query ? { defaultQuery: access.query } : {}),
+    // Bounds what a reply can cost (size, invalid UTF-8); see toCallError for how its errors come back.
+    fetch,
+  });
+}
+
+/**
+ * Every reply bounded as boundedFetch does, but always streamed through the counter: a batch's results file is
+ * read by the SDK from `response.body`, which boundedFetch's read-at-once path would have used up.
+ */
+function streamedFetch(maxBytes: number): typeof globalThis.fetch {
+  return async (input, init) => boundReply(await globalThis.fetch(input, init), maxBytes);
+}
+
 class AnthropicClient implements ModelClient {
   /** The SDK's client, made on the first request. */
   private connection: Promise<{ sdk: Sdk; client: Anthropic }> | undefined;
   private readonly redact: (text: string) => string;
+  readonly batch: BatchClient;
 
   constructor(
     private readonly spec: JudgeSpec,
     private readonly access: Access,
   ) {
     this.redact = redactor(access.apiKey);
+    this.batch = createAnthropicBatchClient({
+      spec,
+      redact: this.redact,
+      // The harness's signal is the only deadline of a batch call (an upload of 256 MB can take minutes).
+      connect: async (maxBytes) => {
+        const sdk = await importSdk();
+        return { sdk, client: newAnthropic(sdk, access, streamedFetch(maxBytes), MAX_TIMER_MS) };
+      },
+      params: (prompt) => messageParams(spec, prompt),
+      toCallError,
+      isMessage,
+      completionOf,
+    });
   }
 
   private connect(): Promise<{ sdk: Sdk; client: Anthropic }> {
     const { spec, access } = this;
     this.connection ??= importSdk().then((sdk) => ({
       sdk,
-      client: new sdk.Anthropic({
-        // Passed so the SDK reads no credential from the environment or a profile; sent as x-api-key below.
-        apiKey: access.apiKey,
-        baseURL: access.baseURL ?? ANTHROPIC_API_URL,
-        maxRetries: 0, // one retry policy for every judge: harness/retry.ts
-        timeout: sdkTimeoutMs(spec.limits.timeoutMs),
-        // null removes the header the SDK would add: API version 2023-06-01 authenticates with x-api-key.
-        // A user and password from the URL go where the SDK would have put its bearer token (a gateway's login).
-        defaultHeaders: {
-          'anthropic-version': ANTHROPIC_API_VERSION,
-          'x-api-key': access.apiKey ?? null,
-          authorization: access.basicAuth ?? null,
-        },
-        ...(access.query ? { defaultQuery: access.query } : {}),
-        // Bounds what a reply can cost (size, invalid UTF-8); see toCallError for how its errors come back.
-        fetch: boundedFetch(maxReplyBytes(spec)),
-      }),
+      client: newAnthropic(sdk, access, boundedFetch(maxReplyBytes(spec)), sdkTimeoutMs(spec.limits.timeoutMs)),
     }));
     return this.connection;
   }
 
   async complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
-    const { decoding, model } = this.spec;
-    const params: Anthropic.MessageCreateParamsNonStreaming & SamplingParams = {
-      model,
-      max_tokens: decoding.maxOutputTokens, // required by the Messages API
-      messages: [{ role: 'user', content: request.prompt }],
-      temperature: decoding.temperature,
-      // Only when configured: some newer Claude models refuse temperature and top_p together.
-      ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
-    };
+    const params = messageParams(this.spec, request.prompt);
     const { sdk, client } = await this.connect();
     let body: unknown;
     let headers: Headers;
@@ -254,7 +297,7 @@ export const anthropicAdapter: Adapter = {
   baseURLEnv: 'ANTHROPIC_BASE_URL',
   keyInAuthorization: false,
   // No log-probabilities: the Messages API returns none.
-  capabilities: { logprobs: false, batch: false, systemPrompt: true },
+  capabilities: { logprobs: false, batch: true, systemPrompt: true },
   async prepare() {
     await importSdk();
   },

@@ -6,12 +6,15 @@
  * same text. Retries and timeouts belong to the harness (harness/retry.ts): the SDK makes exactly one HTTP
  * request per call (its retries and its automatic continuation are off) and has no timer of its own; the
  * attempt's signal is the only deadline.
+ *
+ * Batch Mode (ModelClient.batch) is gemini-batch.ts, sending the same request per prompt.
  */
 import type { GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { JudgeCallError, httpCallError, innermostCause, redactSecret } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
 import { once, type Adapter, type Completion, type ModelClient } from './adapter.ts';
+import { createGeminiBatchClient } from './gemini-batch.ts';
 import { maxReplyBytes, readBounded } from './bounded-fetch.ts';
 import { readRateLimits, withLimits } from './rate-limit-headers.ts';
 
@@ -24,7 +27,7 @@ const GEMINI_API_VERSION = 'v1beta';
 /** Longest server error text kept in a stored error (quota errors run to several hundred characters of links). */
 const MAX_MESSAGE_CHARS = 300;
 
-type Sdk = typeof import('@google/genai');
+export type Sdk = typeof import('@google/genai');
 
 /** Not imported at the top of this module, which every start of the CLI loads (adapter.ts). */
 const importSdk = once((): Promise<Sdk> => import('@google/genai'));
@@ -42,7 +45,7 @@ function redact(text: string, secret: string): string {
 // The HTTP exchange behind one call. The SDK's ApiError carries the status and body but not the response headers,
 // so Retry-After would be lost; the SDK accepts a `fetch` per request, and this one records what came back.
 
-interface Exchange {
+export interface Exchange {
   /** The request reached fetch: anything failing after this is transport, not a refusal by the SDK. */
   sent: boolean;
   status?: number;
@@ -77,7 +80,15 @@ interface UrlExtras {
   basicAuth?: string;
 }
 
-function recordingFetch(exchange: Exchange, maxBytes: number, extras: UrlExtras = {}): typeof fetch {
+/** How a reply's body is bounded: read at once when small (readBounded), or streamed through a counter. */
+export type ReplyReader = (response: Response, maxBytes: number) => Promise<Response>;
+
+function recordingFetch(
+  exchange: Exchange,
+  maxBytes: number,
+  extras: UrlExtras = {},
+  read: ReplyReader = readBounded,
+): typeof fetch {
   return async (original, options) => {
     exchange.sent = true;
     let input = original;
@@ -96,7 +107,7 @@ function recordingFetch(exchange: Exchange, maxBytes: number, extras: UrlExtras 
     // calls dispatch()). The SDK passes its abort signal in `init`, kept as is. The body is bounded in size and
     // checked as UTF-8 (bounded-fetch.ts); the SDK's response.json() rethrows those errors unwrapped.
     const dispatcher = noUndiciTimeouts as unknown as RequestInit['dispatcher'];
-    const response = await readBounded(await fetch(input, { ...init, dispatcher }), maxBytes);
+    const response = await read(await fetch(input, { ...init, dispatcher }), maxBytes);
     exchange.status = response.status;
     exchange.headers = response.headers;
     return response;
@@ -270,9 +281,25 @@ function readReply(response: GenerateContentResponse): Completion {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The judge's decoding as generateContent's config (the REST API's generationConfig): the same for batches. */
+export interface GenerationSettings {
+  temperature: number;
+  maxOutputTokens: number;
+  topP?: number;
+}
+
+function generationSettings(spec: JudgeSpec): GenerationSettings {
+  return {
+    temperature: spec.decoding.temperature,
+    maxOutputTokens: spec.decoding.maxOutputTokens,
+    ...(spec.decoding.topP !== undefined ? { topP: spec.decoding.topP } : {}),
+  };
+}
+
 function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string, extras: UrlExtras): ModelClient {
   const maxBytes = maxReplyBytes(spec);
-  const newClient = (sdk: Sdk): GoogleGenAI =>
+  // `fetch` for every request of the client (the batch client's file upload takes no per-request one).
+  const newClient = (sdk: Sdk, fetch?: typeof globalThis.fetch): GoogleGenAI =>
     new sdk.GoogleGenAI({
       apiKey,
       // Explicit, so GOOGLE_GENAI_USE_VERTEXAI / GOOGLE_GENAI_USE_ENTERPRISE in the environment cannot switch the
@@ -288,6 +315,7 @@ function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string, ex
         retryOptions: { attempts: 1 },
         // No `timeout`: the SDK would start its own timer per request and abort with an anonymous AbortError,
         // which could fire before the harness's deadline. The attempt's signal (config.abortSignal) is the deadline.
+        ...(fetch ? { fetch } : {}),
       },
     });
   // The SDK's client, made on the first request.
@@ -305,9 +333,7 @@ function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string, ex
           model: spec.model,
           contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
           config: {
-            temperature: spec.decoding.temperature,
-            maxOutputTokens: spec.decoding.maxOutputTokens,
-            ...(spec.decoding.topP !== undefined ? { topP: spec.decoding.topP } : {}),
+            ...generationSettings(spec),
             abortSignal: signal,
             // The SDK would otherwise send follow-up requests for a reply carrying a continuation token: more
             // requests (and tokens) per attempt than the harness counts and bounds.
@@ -320,6 +346,19 @@ function createGeminiClient(spec: JudgeSpec, apiKey: string, baseURL: string, ex
       }
       return withLimits(readReply(response), readRateLimits(exchange.headers));
     },
+    batch: createGeminiBatchClient({
+      spec,
+      apiKey,
+      settings: generationSettings(spec),
+      redact: (text) => redact(text, apiKey),
+      connect: async (fetch) => {
+        const sdk = await importSdk();
+        return { sdk, ai: newClient(sdk, fetch) };
+      },
+      recordingFetch: (exchange, bound, read) => recordingFetch(exchange, bound, extras, read),
+      toCallError,
+      readReply,
+    }),
   };
 }
 
@@ -332,7 +371,7 @@ export const geminiAdapter: Adapter = {
   baseURLEnv: 'GOOGLE_GEMINI_BASE_URL',
   keyInAuthorization: false,
   // No log-probabilities: this adapter reads none from generateContent.
-  capabilities: { logprobs: false, batch: false, systemPrompt: true },
+  capabilities: { logprobs: false, batch: true, systemPrompt: true },
   async prepare() {
     await importSdk();
   },

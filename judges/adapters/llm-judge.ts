@@ -7,8 +7,8 @@
 import { EndpointError } from '../../core/errors.ts';
 import { displayUrl, redact, registerSecret } from '../../core/secrets.ts';
 import { expandEnv, type JudgeSpec } from '../config.ts';
-import type { Endpoint, Judge } from '../judge.ts';
-import type { Access, Adapter } from './adapter.ts';
+import type { Endpoint, Judge, JudgeReply } from '../judge.ts';
+import type { Access, Adapter, Completion } from './adapter.ts';
 import { loadAdapter } from './index.ts';
 
 interface ResolvedURL {
@@ -92,21 +92,49 @@ function endpointAccess(
   return { url, baseURL, query: Object.keys(query).length > 0 ? query : undefined, basicAuth };
 }
 
-export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.ProcessEnv): Judge {
+export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.ProcessEnv, readOnly = false): Judge {
   const keyEnv = spec.apiKeyEnv ?? adapter.defaultApiKeyEnv;
   const apiKey = keyEnv ? env[keyEnv] || undefined : undefined;
   if (!apiKey && !adapter.keyOptional) {
     const setting = keyEnv ?? `"apiKeyEnv" for "${spec.id}" in ${spec.file}`;
-    throw new EndpointError(`--judge ${spec.id}: set ${setting} (the ${adapter.name} API key).`);
+    const missing = `--judge ${spec.id}: set ${setting} (the ${adapter.name} API key)`;
+    if (!readOnly) throw new EndpointError(`${missing}.`);
+    // Reading stored answers needs no key: the judge is the same (its fingerprint has no key), it just cannot ask.
+    const judge = apiJudge(spec, adapter, env, { value: READ_ONLY_KEY, standIn: true });
+    return keyless(judge, `${missing} to ask it; stored answers need none.`);
   }
   registerSecret(apiKey);
+  return apiJudge(spec, adapter, env, apiKey ? { value: apiKey, from: keyEnv } : undefined);
+}
+
+/** Stands in for a missing key so that the SDK client can be built; a keyless judge never sends a request. */
+const READ_ONLY_KEY = 'read-only-no-key';
+
+/** A judge for reading stored answers only: refuses to ask, and has no batch client. */
+function keyless(judge: Judge, missing: string): Judge {
+  const { batch: _batch, batchByDefault: _byDefault, ...rest } = judge;
+  return {
+    ...rest,
+    async judge() {
+      throw new EndpointError(missing);
+    },
+  };
+}
+
+function apiJudge(
+  spec: JudgeSpec,
+  adapter: Adapter,
+  env: NodeJS.ProcessEnv,
+  key: { value: string; from?: string; standIn?: true } | undefined,
+): Judge {
+  const apiKey = key?.value;
   const resolved = resolveURL(spec, adapter, env);
   const access: Access = { apiKey, env };
   let endpoint: Endpoint | undefined;
   if (resolved) {
-    const { url, ...parts } = endpointAccess(spec, adapter, resolved, apiKey);
+    const { url, ...parts } = endpointAccess(spec, adapter, resolved, key?.standIn ? undefined : apiKey);
     Object.assign(access, parts);
-    const keyFrom = apiKey && keyEnv ? { keyFrom: keyEnv } : {};
+    const keyFrom = key?.from ? { keyFrom: key.from } : {};
     endpoint = { url: displayUrl(url), source: resolved.source, model: spec.model, ...keyFrom };
   }
 
@@ -143,20 +171,29 @@ export function createApiJudge(spec: JudgeSpec, adapter: Adapter, env: NodeJS.Pr
       breaker: { failures: limits.breakAfterFailures, ms: limits.breakAfterMs },
     },
     async judge(request, signal) {
-      const completion = await client.complete({ prompt: request.prompt, task: request.task }, signal);
-      const { usage, rateLimit } = completion;
-      if (completion.emptyReason !== undefined) {
-        const reason = `no reply text: ${completion.emptyReason}`;
-        return { type: 'invalid', reason, raw: completion.text || undefined, usage, rateLimit };
-      }
-      const { text, optionProbabilities } = completion;
-      return { type: 'text', text, usage, optionProbabilities, rateLimit };
+      return completionReply(await client.complete({ prompt: request.prompt, task: request.task }, signal));
     },
+    ...(client.batch ? { batch: client.batch } : {}),
+    ...(spec.batch === true ? { batchByDefault: true } : {}),
     ...(client.close ? { close: () => client.close!() } : {}),
   };
 }
 
+/**
+ * What a completion means as a judge's reply, asked one at a time or in a batch (harness/batch.ts): text, or no text
+ * on purpose (a filter), which is an answer without a verdict.
+ */
+export function completionReply(completion: Completion): JudgeReply {
+  const { usage, rateLimit } = completion;
+  if (completion.emptyReason !== undefined) {
+    const reason = `no reply text: ${completion.emptyReason}`;
+    return { type: 'invalid', reason, raw: completion.text || undefined, usage, rateLimit };
+  }
+  const { text, optionProbabilities } = completion;
+  return { type: 'text', text, usage, optionProbabilities, rateLimit };
+}
+
 /** The judge for a resolved spec, through the registered adapter its "adapter" names (judges/adapters/index.ts). */
-export async function createModelJudge(spec: JudgeSpec, env: NodeJS.ProcessEnv): Promise<Judge> {
-  return createApiJudge(spec, await loadAdapter(spec.adapter), env);
+export async function createModelJudge(spec: JudgeSpec, env: NodeJS.ProcessEnv, readOnly = false): Promise<Judge> {
+  return createApiJudge(spec, await loadAdapter(spec.adapter), env, readOnly);
 }

@@ -15,8 +15,10 @@ import { DEFAULT_RETRY_POLICY } from '../../protocol/limits.ts';
 import { JudgeCallError } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { Usage } from '../judge.ts';
-import type { Adapter, Capabilities, Completion, ModelClient } from './adapter.ts';
+import type { Task } from '../../protocol/tasks.ts';
+import type { Adapter, Capabilities, Completion, CompletionRequest, ModelClient } from './adapter.ts';
 import { bodyExcerpt, boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
+import { batchFetch, createOpenAIBatchClient } from './openai-batch.ts';
 import type { GeneratedToken } from './top-logprobs.ts';
 import { toCallError } from './openai-errors.ts';
 import { readRateLimits, withLimits, type RateLimitReading } from './rate-limit-headers.ts';
@@ -136,8 +138,11 @@ function readTokens(body: unknown): GeneratedToken[] | undefined {
   return tokens;
 }
 
-/** What a chat completions API can do: top log-probabilities (score-options), a system message. */
-export const CHAT_CAPABILITIES: Capabilities = { logprobs: true, batch: false, systemPrompt: true };
+/**
+ * What a chat completions API can do: top log-probabilities (score-options), a batch API (OpenAI's; a compatible
+ * server may lack one, which openai-batch.ts says in one line), a system message.
+ */
+export const CHAT_CAPABILITIES: Capabilities = { logprobs: true, batch: true, systemPrompt: true };
 
 /** A 2xx reply: its body (shape unchecked) and the rate limits its headers announce. */
 interface Sent {
@@ -151,7 +156,7 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
   // only covers waiting for the headers) must never fire first, or a slow reply would be reported as the
   // SDK's timeout instead of the harness's; it stays as a backstop for a signal that somehow never fires.
   const sdkTimeoutMs = Math.min(MAX_TIMER_MS, (spec.limits.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs) * 2 + 60_000);
-  const newClient = (sdk: typeof import('openai')): OpenAI =>
+  const newClient = (sdk: typeof import('openai'), fetch: typeof globalThis.fetch): OpenAI =>
     new sdk.default({
       apiKey: endpoint.apiKey,
       // Always explicit: the URL (config, then OPENAI_BASE_URL, then OpenAI's) and the account ids were resolved
@@ -171,13 +176,16 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
       // would only break the progress bar.
       logLevel: 'off',
       // Bounds what a reply can cost (size, invalid UTF-8); the read error reaches toCallError unwrapped.
-      fetch: boundedFetch(maxReplyBytes(spec)),
+      fetch,
     });
   // The SDK is imported on the first request, not when the judge is created: a rerun answered from the store (and
   // `compare`, `leaderboard`) never loads it (about 0.15 s of start-up).
   let connection: Promise<{ sdk: typeof import('openai'); client: OpenAI }> | undefined;
   const connect = (): Promise<{ sdk: typeof import('openai'); client: OpenAI }> =>
-    (connection ??= import('openai').then((sdk) => ({ sdk, client: newClient(sdk) })));
+    (connection ??= import('openai').then((sdk) => ({
+      sdk,
+      client: newClient(sdk, boundedFetch(maxReplyBytes(spec))),
+    })));
 
   /** One chat completion, the SDK's failures mapped to the harness's (judges/adapters/openai-errors.ts). */
   const send = async (params: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Sent> => {
@@ -192,46 +200,58 @@ export function createChatCompletionsClient(spec: JudgeSpec, endpoint: ChatEndpo
     }
   };
 
-  const scoring = scoresOptions(spec);
   return {
     async complete(request, signal) {
-      if (scoring) {
-        const body = await send(
-          {
-            model: spec.model,
-            messages: [{ role: 'user', content: scoringPrompt(request.prompt, request.task) }],
-            // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
-            temperature: 0,
-            max_tokens: SCORE_MAX_TOKENS,
-            logprobs: true,
-            top_logprobs: CHAT_TOP_LOGPROBS,
-          },
-          signal,
-        );
-        const read = readCompletion(body.body);
-        if (read.emptyReason !== undefined) return withLimits(read, body.rateLimit);
-        return withLimits(
-          scoredCompletion(request.task, readTokens(body.body), read.text, read.usage, false),
-          body.rateLimit,
-        );
-      }
-      const body = await send(
-        {
-          model: spec.model,
-          messages: [{ role: 'user', content: request.prompt }],
-          temperature: spec.decoding.temperature,
-          // max_tokens, not max_completion_tokens: it is what the presets' models (gpt-4-0125-preview,
-          // gpt-4o-2024-05-13, gpt-3.5-turbo-0125) and every OpenAI-compatible server (vLLM, Ollama, llama.cpp,
-          // TGI) accept. OpenAI deprecated it only for its reasoning models, which also refuse temperature 0, so
-          // switching the field alone would not make them usable here.
-          max_tokens: spec.decoding.maxOutputTokens,
-          ...(spec.decoding.topP !== undefined ? { top_p: spec.decoding.topP } : {}),
-        },
-        signal,
-      );
-      return withLimits(readCompletion(body.body), body.rateLimit);
+      const sent = await send(chatParams(spec, request), signal);
+      return withLimits(chatCompletion(spec, sent.body, request.task), sent.rateLimit);
     },
+    batch: createOpenAIBatchClient({
+      connect: () => import('openai').then((sdk) => ({ sdk, client: newClient(sdk, batchFetch()) })),
+      secret: endpoint.secret,
+      params: (request) => chatParams(spec, request),
+      read: (body, task) => chatCompletion(spec, body, task),
+    }),
   };
+}
+
+/**
+ * The chat completions request for one prompt: the same body whether it is sent at once or in a batch
+ * (openai-batch.ts), so both give the same answers.
+ */
+export function chatParams(spec: JudgeSpec, request: CompletionRequest): ChatCompletionCreateParamsNonStreaming {
+  if (scoresOptions(spec)) {
+    return {
+      model: spec.model,
+      messages: [{ role: 'user', content: scoringPrompt(request.prompt, request.task) }],
+      // Greedy, whatever the configured temperature: the probabilities are read, not sampled.
+      temperature: 0,
+      max_tokens: SCORE_MAX_TOKENS,
+      logprobs: true,
+      top_logprobs: CHAT_TOP_LOGPROBS,
+    };
+  }
+  return {
+    model: spec.model,
+    messages: [{ role: 'user', content: request.prompt }],
+    temperature: spec.decoding.temperature,
+    // max_tokens, not max_completion_tokens: it is what the presets' models (gpt-4-0125-preview,
+    // gpt-4o-2024-05-13, gpt-3.5-turbo-0125) and every OpenAI-compatible server (vLLM, Ollama, llama.cpp,
+    // TGI) accept. OpenAI deprecated it only for its reasoning models, which also refuse temperature 0, so
+    // switching the field alone would not make them usable here.
+    max_tokens: spec.decoding.maxOutputTokens,
+    ...(spec.decoding.topP !== undefined ? { top_p: spec.decoding.topP } : {}),
+  };
+}
+
+/**
+ * A chat completion's body (from a reply or a batch's output file) as a Completion. In score-options mode the verdict
+ * is read from the log-probabilities, which needs the task; without it (a batch item the harness could not match to
+ * its task) the generated text is the reply, for the parser to read.
+ */
+export function chatCompletion(spec: JudgeSpec, body: unknown, task: Task | undefined): Completion {
+  const read = readCompletion(body);
+  if (!scoresOptions(spec) || read.emptyReason !== undefined || task === undefined) return read;
+  return scoredCompletion(task, readTokens(body), read.text, read.usage, false);
 }
 
 export const openaiAdapter: Adapter = {

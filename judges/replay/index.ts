@@ -1,5 +1,6 @@
 /**
- * `replay:<model>` and `replay:llmbar/<judge>/<strategy>`: answer with published per-item results instead of
+ * `replay:<model>`, `replay:llmbar/<judge>/<strategy>` and `replay:judgebench/<judge_name>/<judge_model>` (see
+ * ./judgebench.ts): answer with published per-item results instead of
  * calling a model. A recorded result says which response the model preferred; the judge answers with whichever
  * slot (A or B) holds that response in the prompt it was given, so replays go through exactly the same
  * positions, store and scorer as live judges.
@@ -8,6 +9,7 @@ import { loadRewardBench } from '../../benchmarks/rewardbench/loader.ts';
 import { UserError } from '../../core/errors.ts';
 import type { PairwiseChoice } from '../../protocol/tasks.ts';
 import type { Judge, JudgeContext, JudgeFactory, JudgeReply } from '../judge.ts';
+import { judgebenchJudge, listJudgeBenchOutputs } from './judgebench.ts';
 import { listLLMBarReplays, loadLLMBarReplay, type LLMBarRecord } from './llmbar.ts';
 import { isComplete, loadResponseMatrix } from './rewardbench-matrix.ts';
 
@@ -38,6 +40,8 @@ async function llmbarJudge(spec: string, context: JudgeContext): Promise<Judge> 
     id,
     config: { adapter: 'replay', source: 'llmbar', evaluator, strategy, sourceSha256: source.sha256 },
     tasks: ['pairwise'],
+    // LLMBar's items, which RewardBench's llmbar-* subsets also hold (its other items are errors that say so).
+    benchmarks: ['llmbar', 'rewardbench'],
     concurrency: 1,
     async judge(request): Promise<JudgeReply> {
       const task = request.task;
@@ -64,17 +68,25 @@ export const replay: JudgeFactory = {
   usage: 'replay:<model>',
   description:
     'published per-item results: a reward model on RewardBench (replay:Skywork/Skywork-Reward-Gemma-2-27B), ' +
-    'or an LLM judge on LLMBar (replay:llmbar/GPT-4/Vanilla); --judge replay lists them',
+    'an LLM judge on LLMBar (replay:llmbar/GPT-4/Vanilla), or a judge on JudgeBench ' +
+    '(replay:judgebench/arena_hard/o1-mini-2024-09-12); --judge replay lists them',
   async create(arg, context): Promise<Judge> {
     if (arg === 'llmbar' || arg?.startsWith('llmbar/')) return llmbarJudge(arg.slice('llmbar/'.length), context);
+    if (arg === 'judgebench' || arg?.startsWith('judgebench/')) {
+      return judgebenchJudge(arg.slice('judgebench/'.length), context);
+    }
     const matrix = await loadResponseMatrix(context.dataDir);
     if (!arg) {
       const llmbar = await listLLMBarReplays(context.dataDir).catch(() => []);
+      const judgebench = await listJudgeBenchOutputs(context.dataDir).catch(() => new Map());
       throw new UserError(
-        'replay needs a source: --judge replay:<model> (RewardBench, reward models) or ' +
-          'replay:llmbar/<judge>/<strategy> (LLMBar, LLM judges).\n' +
+        'replay needs a source: --judge replay:<model> (RewardBench, reward models), ' +
+          'replay:llmbar/<judge>/<strategy> (LLMBar, LLM judges) or replay:judgebench/<judge_name>/<judge_model> ' +
+          '(JudgeBench).\n' +
           `Reward models with published RewardBench results:\n${listing(matrix.models)}\n` +
-          `LLM judges with published LLMBar results:\n${llmbar.map((a) => `  llmbar/${a}`).join('\n')}`,
+          `LLM judges with published LLMBar results:\n${llmbar.map((a) => `  llmbar/${a}`).join('\n')}\n` +
+          `Judges with published JudgeBench outputs:\n` +
+          [...judgebench.keys()].map((a) => `  judgebench/${a}`).join('\n'),
       );
     }
     const outcomes = matrix.models.get(arg);
@@ -109,6 +121,7 @@ export const replay: JudgeFactory = {
       id: `replay:${arg}`,
       config: { adapter: 'replay', source: 'rewardbench response_matrix.csv', sourceSha256: matrix.sha256, model: arg },
       tasks: ['pairwise'],
+      benchmarks: ['rewardbench'],
       concurrency: 1,
       publishedAs: arg,
       async judge(request) {

@@ -125,7 +125,7 @@ export interface AnthropicDouble extends HttpDouble {
   messages: MessagesRequest[];
 }
 
-function header(recorded: RecordedRequest, name: string): string | undefined {
+export function header(recorded: RecordedRequest, name: string): string | undefined {
   const value = recorded.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -135,39 +135,51 @@ function presentedKey(recorded: RecordedRequest): string | undefined {
   return header(recorded, 'x-api-key') ?? bearer;
 }
 
-type Checked = { ok: true; request: MessagesRequest } | { ok: false; reply: Reply };
+export type Checked = { ok: true; request: MessagesRequest } | { ok: false; reply: Reply };
+
+/** What the API checks on every request: the key, then the anthropic-version header. */
+export function checkHeaders(recorded: RecordedRequest, apiKey: string): Reply | undefined {
+  if (presentedKey(recorded) !== apiKey) return apiError(401, 'authentication_error', 'invalid x-api-key');
+  const version = header(recorded, 'anthropic-version');
+  if (!version) return apiError(400, 'invalid_request_error', 'anthropic-version: header is required');
+  if (!(API_VERSIONS as readonly string[]).includes(version))
+    return apiError(400, 'invalid_request_error', `anthropic-version: unknown version ${version}`);
+  return undefined;
+}
+
+/**
+ * What the API checks in a Messages request before the model sees it (a batch checks each request's params
+ * alike); `field` prefixes the messages, e.g. "requests.3.params.".
+ */
+export function checkParams(body: unknown, version: string, field = ''): Checked {
+  const fail = (reply: Reply): Checked => ({ ok: false, reply });
+  const invalid = (text: string): Checked => fail(apiError(400, 'invalid_request_error', `${field}${text}`));
+  if (typeof body !== 'object' || body === null) return invalid('request body is not valid JSON');
+  const params = body as Partial<MessagesRequest>;
+  if (typeof params.model !== 'string' || params.model === '') return invalid('model: Field required');
+  if (!Number.isInteger(params.max_tokens) || (params.max_tokens as number) < 1)
+    return invalid('max_tokens: Field required');
+  if (!Array.isArray(params.messages) || params.messages.length === 0)
+    return invalid('messages: at least one message is required');
+  const sampling = (['temperature', 'top_p', 'top_k'] as const).find((name) => params[name] !== undefined);
+  if (sampling && version >= NO_SAMPLING_SINCE) return invalid(`${sampling}: Extra inputs are not permitted`);
+  if (
+    params.temperature !== undefined &&
+    !(typeof params.temperature === 'number' && params.temperature >= 0 && params.temperature <= 1)
+  ) {
+    return invalid('temperature: Input should be less than or equal to 1');
+  }
+  return { ok: true, request: params as MessagesRequest };
+}
 
 /** What the API checks before the model sees anything. */
 function check(recorded: RecordedRequest, apiKey: string): Checked {
-  const fail = (reply: Reply): Checked => ({ ok: false, reply });
   if (recorded.method !== 'POST' || recorded.path.split('?')[0] !== '/v1/messages') {
-    return fail(apiError(404, 'not_found_error', `${recorded.method} ${recorded.path} not found`));
+    return { ok: false, reply: apiError(404, 'not_found_error', `${recorded.method} ${recorded.path} not found`) };
   }
-  if (presentedKey(recorded) !== apiKey) return fail(apiError(401, 'authentication_error', 'invalid x-api-key'));
-  const version = header(recorded, 'anthropic-version');
-  if (!version) return fail(apiError(400, 'invalid_request_error', 'anthropic-version: header is required'));
-  if (!(API_VERSIONS as readonly string[]).includes(version))
-    return fail(apiError(400, 'invalid_request_error', `anthropic-version: unknown version ${version}`));
-
-  const body = recorded.body as Partial<MessagesRequest> | undefined;
-  if (typeof body !== 'object' || body === null)
-    return fail(apiError(400, 'invalid_request_error', 'request body is not valid JSON'));
-  if (typeof body.model !== 'string' || body.model === '')
-    return fail(apiError(400, 'invalid_request_error', 'model: Field required'));
-  if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1)
-    return fail(apiError(400, 'invalid_request_error', 'max_tokens: Field required'));
-  if (!Array.isArray(body.messages) || body.messages.length === 0)
-    return fail(apiError(400, 'invalid_request_error', 'messages: at least one message is required'));
-  const sampling = (['temperature', 'top_p', 'top_k'] as const).find((field) => body[field] !== undefined);
-  if (sampling && version >= NO_SAMPLING_SINCE)
-    return fail(apiError(400, 'invalid_request_error', `${sampling}: Extra inputs are not permitted`));
-  if (
-    body.temperature !== undefined &&
-    !(typeof body.temperature === 'number' && body.temperature >= 0 && body.temperature <= 1)
-  ) {
-    return fail(apiError(400, 'invalid_request_error', 'temperature: Input should be less than or equal to 1'));
-  }
-  return { ok: true, request: body as MessagesRequest };
+  const refused = checkHeaders(recorded, apiKey);
+  if (refused) return { ok: false, reply: refused };
+  return checkParams(recorded.body, header(recorded, 'anthropic-version')!);
 }
 
 export async function startAnthropicDouble(options: { apiKey: string; script: Script }): Promise<AnthropicDouble> {

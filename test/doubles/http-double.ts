@@ -13,6 +13,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   body: unknown;
   rawBody: string;
+  /** The body's bytes as they came (an upload cut into chunks may split a UTF-8 character). */
+  bytes: Buffer;
 }
 
 export type Reply =
@@ -40,7 +42,8 @@ export async function startHttpDouble(
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const rawBody = bytes.toString('utf8');
     let body: unknown = rawBody;
     try {
       body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -53,6 +56,7 @@ export async function startHttpDouble(
       headers: req.headers,
       body,
       rawBody,
+      bytes,
     };
     requests.push(recorded);
     const reply = await script(recorded, requests.length - 1);

@@ -50,6 +50,8 @@ export interface OpenAIDoubleOptions {
   script?: (call: ChatCall) => Reply | Promise<Reply>;
   /** A fixed port (to restart a double where a stopped one was); default: any free port. */
   port?: number;
+  /** More of OpenAI's API (the batch double's files and batches), after the key check; undefined: a 404. */
+  routes?: (request: RecordedRequest) => Reply | undefined | Promise<Reply | undefined>;
 }
 
 export interface OpenAIDouble extends HttpDouble {
@@ -226,15 +228,16 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
   const calls: ChatCall[] = [];
   const asked = new Map<string, number>();
   const script = options.script ?? ((call: ChatCall) => completion(call, DEFAULT_REPLY));
-  const http = await startHttpDouble((request) => {
+  const http = await startHttpDouble(async (request) => {
     // The query string is the client's business (a gateway key, an api-version): the route is the path.
-    if (request.method !== 'POST' || request.path.split('?')[0] !== '/v1/chat/completions') {
-      return apiError(404, `Invalid URL (${request.method} ${request.path})`, 'invalid_request_error');
-    }
+    const chat = request.method === 'POST' && request.path.split('?')[0] === '/v1/chat/completions';
+    const notFound = () => apiError(404, `Invalid URL (${request.method} ${request.path})`, 'invalid_request_error');
+    if (!chat && !options.routes) return notFound();
     if (options.apiKey !== undefined) {
       const rejected = checkKey(request, options.apiKey);
       if (rejected) return rejected;
     }
+    if (!chat) return (await options.routes!(request)) ?? notFound();
     const checked = checkBody(request.body);
     if ('error' in checked) return checked.error;
     if (options.models && !options.models.includes(checked.body.model)) {
