@@ -26,7 +26,7 @@ import type { Task, Verdict } from '../protocol/tasks.ts';
 import { errorMessage, storedResults } from './outcomes.ts';
 import { prepareItems, type SelectOptions } from './prepare.ts';
 import { type BenchmarkRun, type RunOptions, type RunResult, judgeFingerprint, openRunRecord, runEval } from './run.ts';
-import { NO_SPEND, type Spend } from './spend.ts';
+import { NO_SPEND, sumSpend } from './spend.ts';
 import type { Judgment, RunStatus, Store } from './store.ts';
 import { redact } from '../core/secrets.ts';
 
@@ -37,18 +37,6 @@ export interface JuryDecision {
   split: boolean;
   /** Decided although some member had no answer (it is asked again next run, and may change the decision). */
   partial: boolean;
-}
-
-/** Two spends added up (the members' tokens and dollars make the jury's). */
-function addSpend(a: Spend, b: Spend): Spend {
-  const total: Spend = {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    costUsd: a.costUsd + b.costUsd,
-  };
-  if (a.batchCostUsd !== undefined || b.batchCostUsd !== undefined)
-    total.batchCostUsd = (a.batchCostUsd ?? 0) + (b.batchCostUsd ?? 0);
-  return total;
 }
 
 /** The options with the most votes, in first-seen order. */
@@ -437,7 +425,7 @@ export async function runJury(options: RunOptions & { judge: JuryJudge }): Promi
       if (own) {
         asked += own.asked;
         cached += own.cached;
-        usage = addSpend(usage, own.usage);
+        usage = sumSpend(usage, own.usage); // the members' tokens and dollars make the jury's
         parts.push({
           judgeId: member.id,
           results: own.results,
@@ -479,7 +467,7 @@ export async function runJury(options: RunOptions & { judge: JuryJudge }): Promi
     benchmarks,
     status,
     skipped: [...notApplicable, ...lead.skipped],
-    spend: runs.reduce((total, r) => addSpend(total, r.spend), NO_SPEND),
+    spend: runs.reduce((total, r) => sumSpend(total, r.spend), NO_SPEND),
     durationMs: Date.now() - started,
     replyText: () => null,
     ...(breaker ? { breaker } : {}),

@@ -20,7 +20,7 @@ import {
   type ChatCall,
   type OpenAIDouble,
 } from './doubles/openai-server.ts';
-import { countInStore, runCli, startCli, tempDir, until } from './helpers.ts';
+import { countInStore, runCli, startCli, tempDir, until, killStarted, warmCliBundle } from './helpers.ts';
 
 const KEY = `sk-test-${'b4tch'.repeat(8)}`;
 const ENV = { OPENAI_API_KEY: KEY, AUTORATER_BATCH_POLL_MS: '20' };
@@ -28,16 +28,12 @@ const ENV = { OPENAI_API_KEY: KEY, AUTORATER_BATCH_POLL_MS: '20' };
 const children: ChildProcess[] = [];
 let double: OpenAIDouble | undefined;
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killStarted(children);
   await double?.close();
   double = undefined;
 });
 
-beforeAll(async () => {
-  // Builds the CLI bundle once, so the kill tests below time the run, not the build.
-  const warm = await runCli(['eval', '--print-prompt', '0', '--benchmark', 'rewardbench']);
-  expect(warm.code, warm.stderr).toBe(0);
-});
+beforeAll(warmCliBundle);
 
 /**
  * A deterministic judge: the verdict depends on the prompt only (its length's parity), so a batch run and a

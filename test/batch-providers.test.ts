@@ -14,7 +14,7 @@ import { startAnthropicBatchDouble, type Outcome } from './doubles/anthropic-bat
 import { startGeminiBatchDouble, type GeminiOutcome } from './doubles/gemini-batch-server.ts';
 import { textBody } from './doubles/gemini-server.ts';
 import type { HttpDouble } from './doubles/http-double.ts';
-import { runCli, tempDir } from './helpers.ts';
+import { runCli, tempDir, warmCliBundle } from './helpers.ts';
 
 const ANTHROPIC_KEY = `sk-ant-api03-${'b4tch'.repeat(8)}`;
 const GEMINI_KEY = `gemini-batch-key-${'b4tch'.repeat(6)}`;
@@ -25,10 +25,7 @@ afterEach(async () => {
   for (const d of doubles.splice(0)) await d.close();
 });
 
-beforeAll(async () => {
-  const warm = await runCli(['eval', '--print-prompt', '0', '--benchmark', 'rewardbench']);
-  expect(warm.code, warm.stderr).toBe(0);
-});
+beforeAll(warmCliBundle);
 
 /** A verdict that depends only on what was asked, so it is the same in every batch. */
 const verdict = (asked: unknown): string =>

@@ -60,6 +60,20 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   return runNode([CLI, ...args], options);
 }
 
+/**
+ * Runs the CLI once so that its bundle is built (launch.mjs builds when the sources changed): the tests after it
+ * time the run, not the build.
+ */
+export async function warmCliBundle(): Promise<void> {
+  const warm = await runCli(['eval', '--print-prompt', '0', '--benchmark', 'rewardbench']);
+  if (warm.code !== 0) throw new Error(`the CLI did not start: ${warm.stderr}`);
+}
+
+/** Kills (SIGKILL) the processes startCli started that are still running, and forgets them. */
+export function killStarted(started: ChildProcess[]): void {
+  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
 /** A CLI process started in the background, for tests that signal or race it. */
 export interface RunningCli {
   child: ChildProcess;

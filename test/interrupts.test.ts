@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { interruptMessage } from '../harness/interrupt.ts';
 import { completion, startOpenAIDouble, type ChatCall, type OpenAIDouble } from './doubles/openai-server.ts';
-import { countInStore, runCli, startCli, tempDir, until, type RunningCli } from './helpers.ts';
+import { countInStore, killStarted, startCli, tempDir, until, type RunningCli, warmCliBundle } from './helpers.ts';
 
 const TIMEOUT_MS = 10_000;
 const STOP_LINE = 'Interrupted: run the same command again to continue where it stopped.';
@@ -19,16 +19,12 @@ const children: ChildProcess[] = [];
 let double: OpenAIDouble | undefined;
 
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killStarted(children);
   await double?.close();
   double = undefined;
 });
 
-beforeAll(async () => {
-  // Builds the CLI bundle once (launch.mjs builds when sources changed), so the timings below are the run's own.
-  const warm = await runCli(['eval', '--print-prompt', '0', '--benchmark', 'rewardbench']);
-  expect(warm.code, warm.stderr).toBe(0);
-});
+beforeAll(warmCliBundle);
 
 function judgeConfig(dir: string, baseURL: string): string {
   const file = path.join(dir, 'judges.json');

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llmbar } from '../benchmarks/heldout/llmbar/index.ts';
 import { rewardbench } from '../benchmarks/rewardbench/index.ts';
@@ -20,19 +20,8 @@ import { longerWins } from '../judges/length.ts';
 import { buildRunView, type ItemViewData, type ViewItem } from '../reports/item-view-data.ts';
 import { renderItemViewHtml } from '../reports/item-view-html.ts';
 import { IMG_TAG, SCRIPT_TAG, SEPARATORS, hostileLlmbar, markupJudge, runOn } from './fixtures/item-view-runs.ts';
+import { launchOffline } from './chromium.ts';
 import { DATA_DIR, REPO, runCli, tempDir } from './helpers.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-/** Without the background-networking flags Chromium phones home, and this closed network refuses it. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let context: BrowserContext;
 let userDataDir: string;
@@ -106,26 +95,12 @@ function matches(data: ItemViewData, item: ViewItem, query: string): boolean {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: run .ci/run, or install Debian's chromium with "apt-get install -y chromium"`,
-    );
-  }
-  userDataDir = tempDir('autorater-chromium-profile-');
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
-    deviceScaleFactor: 1,
-  });
   // Every request but the pages themselves is recorded and refused: a page must need none.
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (allowed.has(url)) return route.continue();
-    requests.push(url);
-    return route.abort();
-  });
+  ({ context, userDataDir } = await launchOffline({
+    allow: (url) => allowed.has(url),
+    refused: requests,
+    viewport: { width: 1400, height: 900 },
+  }));
   store = Store.open(path.join(tempDir('autorater-item-view-store-'), 'runs.sqlite'));
 });
 

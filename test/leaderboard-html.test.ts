@@ -5,23 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeaderboardColumn, LeaderboardData, LeaderboardRow } from '../reports/leaderboard-data.ts';
 import { buildHistory, renderLeaderboardHtml } from '../reports/leaderboard-html.ts';
+import { launchOffline } from './chromium.ts';
 import { REPO, tempDir } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** Without the background-networking flags Chromium phones home, and this closed network refuses it. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '</script><script>alert(1)</script>';
 const COMMENT = 'note <!-- with\u2028separators\u2029 & "quotes"';
@@ -185,30 +175,16 @@ describe('the HTML leaderboard in headless Chromium', () => {
   let pageDir: string | undefined;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: run .ci/run, or install Debian's chromium with "apt-get install -y chromium"`,
-      );
-    }
     pageDir = tempDir('autorater-leaderboard-');
     const file = path.join(pageDir, 'index.html');
     fs.writeFileSync(file, renderLeaderboardHtml(TODAY, HISTORY));
     pageUrl = pathToFileURL(file).href;
-    userDataDir = tempDir('autorater-chromium-profile-');
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 900 },
-      deviceScaleFactor: 1,
-    });
     // Every request except the page itself is recorded and refused: the page must not need any.
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (url === pageUrl) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
+    ({ context, userDataDir } = await launchOffline({
+      allow: (url) => url === pageUrl,
+      refused: requests,
+      viewport: { width: 1400, height: 900 },
+    }));
     context.on('request', (request) => {
       if (request.url() !== pageUrl && !requests.includes(request.url())) requests.push(request.url());
     });
@@ -434,26 +410,11 @@ describe('the HTML leaderboard at 1280 and 390 px (headless Chromium)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium with "apt-get install -y chromium"`);
-    }
     pageDir = tempDir('autorater-leaderboard-layout-');
     const file = path.join(pageDir, 'index.html');
     fs.writeFileSync(file, renderLeaderboardHtml(BOARD, []));
     pageUrl = pathToFileURL(file).href;
-    userDataDir = tempDir('autorater-chromium-profile-');
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      deviceScaleFactor: 1,
-    });
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (url === pageUrl) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
+    ({ context, userDataDir } = await launchOffline({ allow: (url) => url === pageUrl, refused: requests }));
   });
 
   afterAll(async () => {
@@ -755,24 +716,13 @@ describe('hostile text everywhere in the HTML leaderboard (headless Chromium)', 
   };
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium with "apt-get install -y chromium"`);
-    }
     pageDir = tempDir('autorater-leaderboard-hostile-');
-    userDataDir = tempDir('autorater-chromium-profile-');
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 900 },
-    });
     // Only the pages themselves may load; anything else (an injected image or frame) is recorded and refused.
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file://') && url.endsWith('.html')) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
+    ({ context, userDataDir } = await launchOffline({
+      allow: (url) => url.startsWith('file://') && url.endsWith('.html'),
+      refused: requests,
+      viewport: { width: 1400, height: 900 },
+    }));
   });
 
   afterAll(async () => {

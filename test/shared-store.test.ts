@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Store, judgmentKey, type Judgment } from '../harness/store.ts';
 import { completion, roughTokens, startOpenAIDouble, type OpenAIDouble } from './doubles/openai-server.ts';
-import { countInStore, runCli, startCli, tempDir, until, type RunningCli } from './helpers.ts';
+import { countInStore, runCli, startCli, tempDir, until, type RunningCli, killStarted } from './helpers.ts';
 
 const FP = 'fingerprint-test';
 const BENCH = 'rewardbench';
@@ -29,7 +29,7 @@ afterEach(async () => {
       // already closed by the test
     }
   }
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killStarted(children);
   await double?.close();
   double = undefined;
 });
