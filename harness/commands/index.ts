@@ -145,7 +145,8 @@ export const compareSpec: CommandSpec = {
       .default(0),
     new Option(
       '--run-missing',
-      'ask the judges for items they have not judged yet (built-in baselines are always run: they are free)',
+      'ask the judges for items they have not judged yet (built-in baselines are always run: they are free); ' +
+        "without it, a model judge's API key need not be set",
     ).default(false),
     FLAGS.judgeConfig('your judge config, over autorater.config.json'),
     FLAGS.juryAggregate(),
@@ -196,7 +197,7 @@ export const viewSpec: CommandSpec = {
   ],
   help: () => [
     'Takes the flags the eval took and reads what it stored: nothing is asked, items not judged show as errors (a',
-    'model judge is still set up as eval sets it up, so its API key must be set; nothing is sent).',
+    "model judge's API key need not be set: nothing is sent).",
     '`eval --out DIR` writes the same page as DIR/items.html, and `compare --out DIR` writes DIR/compare.html (the',
     "items two judges answered differently, as wins and losses, under compare's tests). The page is one file with",
     'no network needs: open it from disk in any browser. Texts over 20,000 characters are cut and marked.',
