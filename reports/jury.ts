@@ -86,7 +86,7 @@ function agreementTable(run: RunResult, detail: JuryBenchmark): ReportTable {
       `On the ${agreement.rated} of ${agreement.decisions} decisions where every member gave a verdict (an item ` +
         `asked in both orders is two decisions), over the verdict categories (${categories}).`,
       "Pairs: Cohen's κ and the share of decisions the two agree on; all: Fleiss' κ and the mean of the pairs' " +
-        'agreement. — where κ is undefined (a member gave the same verdict throughout).',
+        'agreement. — where κ is undefined (every verdict compared is the one same category).',
     ],
   };
 }
