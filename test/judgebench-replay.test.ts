@@ -56,8 +56,8 @@ const METRICS_PY: Record<string, { benchmark: string; values: [string, string, s
 /**
  * The JudgeBench paper's reward-model table (Tan et al., ICLR 2025, Table 3; GPT-4o pairs), as transcribed in a
  * public reading note of the paper found through this workplace's code index (no copy of the paper itself is stored
- * here). Knowledge, Reasoning, Math, Coding, Overall. The paper's prompted-judge tables list no o1-mini or
- * Claude-3-Haiku Arena-Hard row, so the other two replays have nothing to be checked against.
+ * here). Knowledge, Reasoning, Math, Coding, Overall. Its prompted-judge tables list no o1-mini or Claude-3-Haiku
+ * Arena-Hard row, so the other two replays have nothing to be checked against.
  */
 const PAPER_TABLE_3: Record<string, [string, string, string, string, string]> = {
   'reward_model/Skywork_Skywork-Reward-Gemma-2-27B': ['59.74', '66.33', '83.93', '50.00', '64.29'],
