@@ -79,12 +79,24 @@ export function benchmarksNamed(name: string): AnyBenchmark[] {
   return [...(BENCHMARK_GROUPS.get(name) ?? [getBenchmark(name)])];
 }
 
-/** "rewardbench", "a,b", a group ("judgebench") or "all". */
-export function selectBenchmarks(spec: string): AnyBenchmark[] {
-  const ids = spec
+function specNames(spec: string): string[] {
+  return spec
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** "rewardbench", "a,b", a group ("judgebench") or "all". */
+export function selectBenchmarks(spec: string): AnyBenchmark[] {
+  const ids = specNames(spec);
   if (ids.length === 0) throw new UserError('no benchmark given: use --benchmark <id>');
   return [...new Set(ids.flatMap(benchmarksNamed))];
+}
+
+/**
+ * Whether --benchmark names a group ("all", "judgebench"): its members that have no data, or that the judge cannot
+ * answer, are skipped with a note. A benchmark named by its own id must run.
+ */
+export function namesGroup(spec: string): boolean {
+  return specNames(spec).some((name) => BENCHMARK_GROUPS.has(name));
 }

@@ -8,9 +8,9 @@ import type { PairwiseGold } from '../protocol/positions.ts';
 import type { ItemResult, Outcome } from './benchmark.ts';
 
 /** What the judge preferred, relative to the gold label; null when it gave no answer. */
-type Preference = 'better' | 'worse' | 'tie';
+export type Preference = 'better' | 'worse' | 'tie';
 
-function preference(outcome: Outcome, gold: PairwiseGold): Preference | null {
+export function preference(outcome: Outcome, gold: PairwiseGold): Preference | null {
   switch (outcome.status) {
     case 'error':
       return null;

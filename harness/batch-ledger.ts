@@ -7,7 +7,8 @@
  *
  * States: 'submitting' (intent recorded, no id yet), 'pending' (id recorded, not collected), 'collected' (its
  * results are stored as judgments, its failures resubmitted or stored as errors), 'lost' (an intent whose process
- * died and whose batch the provider does not know: its items are free again).
+ * died and whose batch the provider does not know, a submission that failed, or a batch the provider no longer
+ * knows: its items are free again; `note` says which).
  */
 import type Database from 'better-sqlite3';
 
@@ -150,16 +151,33 @@ export class BatchLedger {
     return this.db.transaction(() => this.insert(intents)).immediate();
   }
 
-  /** The provider's id for a recorded intent: the batch exists and holds its items until collected. */
-  submitted(label: string, batchId: string): void {
-    this.db
-      .prepare("UPDATE batches SET batch_id = ?, state = 'pending', submitted_at = ? WHERE label = ?")
+  /**
+   * The provider's id for a recorded intent: the batch exists and holds its items until collected. False when the
+   * intent is no longer 'submitting' and does not hold this id: another process took it for orphaned meanwhile and
+   * freed its items (state 'lost'); the row is left as that process left it.
+   */
+  submitted(label: string, batchId: string): boolean {
+    const { changes } = this.db
+      .prepare(
+        "UPDATE batches SET batch_id = ?, state = 'pending', submitted_at = ? WHERE label = ? AND state = 'submitting'",
+      )
       .run(batchId, new Date().toISOString(), label);
+    if (changes > 0) return true;
+    // Another process may have found it through BatchClient.find and recorded the same id first.
+    const row = this.db.prepare('SELECT batch_id FROM batches WHERE label = ?').get(label) as
+      | { batch_id: string | null }
+      | undefined;
+    return row?.batch_id === batchId;
   }
 
-  /** An intent that never became a batch (its process died first, or the submission failed): its items are free. */
+  /**
+   * An intent that never became a batch (its process died first, or the submission failed), or a pending batch the
+   * provider no longer knows: its items are free. A batch already collected or lost is left alone.
+   */
   lost(label: string, note: string): void {
-    this.db.prepare("UPDATE batches SET state = 'lost', note = ? WHERE label = ?").run(note, label);
+    this.db
+      .prepare("UPDATE batches SET state = 'lost', note = ? WHERE label = ? AND state IN ('submitting', 'pending')")
+      .run(note, label);
   }
 
   /**
@@ -203,6 +221,24 @@ export class BatchLedger {
     return new Map(
       rows.map(([customId, itemId, promptHash, attempt]) => [customId, { customId, itemId, promptHash, attempt }]),
     );
+  }
+
+  /**
+   * The custom ids of a batch's items whose stored answer is this batch's: read before its results, so that a read
+   * that broke off midway and is read again does not store (and count the cost of) an answer twice.
+   */
+  answeredFrom(label: string): Set<string> {
+    this.hooks.flush();
+    const rows = this.db
+      .prepare(
+        'SELECT i.custom_id FROM batch_items i JOIN batches b ON b.label = i.label ' +
+          'JOIN judgments j ON j.judge_fingerprint = b.judge_fingerprint AND j.benchmark = b.benchmark ' +
+          'AND j.item_id = i.item_id AND j.prompt_hash = i.prompt_hash ' +
+          'WHERE i.label = ? AND j.batch_id = b.batch_id AND j.error IS NULL',
+      )
+      .pluck()
+      .all(label) as string[];
+    return new Set(rows);
   }
 
   /**

@@ -10,7 +10,8 @@
  *  2. collect: pending batches are polled; every answer of one that has ended is stored like a synchronous answer
  *     (the same reply reading, text re-parsed on reading, the same key) with its cost at the batch price; requests
  *     that failed, expired or were cancelled inside a batch are submitted once more, then stored as errors with
- *     their cause;
+ *     their cause; a batch the provider no longer knows (404: deleted, or the key is of another project now) is
+ *     marked lost, its items free to be asked again;
  *  3. submit: the items prepared exactly as the synchronous path prepares them (--swap's mirrored order included),
  *     less those the store has answered and those a batch holds, within --max-cost at the batch price, split by the
  *     provider's limits, recorded in the store (harness/batch-ledger.ts) BEFORE they are submitted, their batch ids
@@ -126,6 +127,8 @@ interface Ask {
   attempt: number;
   /** Why the previous submission failed, for a resubmission. */
   cause?: string;
+  /** Its worst case booked against --max-cost (withinBudget), released if it is never submitted. */
+  reserved?: number;
 }
 
 /** An item's ways of being asked in this run, by judgmentKey (both orders with --swap). */
@@ -139,6 +142,8 @@ interface PreparedBenchmark {
   asked: number;
   /** Answered in the store when the run began. */
   cached: number;
+  /** While add() runs: the keys answered in the store, loaded once and kept up to date by record(). */
+  answered?: Set<string>;
 }
 
 function presentations(entries: readonly PreparedItem[]): Shown {
@@ -155,14 +160,39 @@ function newLabel(fingerprint: string): string {
   return `autorater-${fingerprint.slice(0, 12)}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** What is stored for a reply whose task could not be rebuilt (its data changed): the text, parsed on reading. */
-function unparsedReply(reply: JudgeReply): ReturnType<typeof storedReply> {
-  const none = { verdict: null, error: null, optionProbabilities: null, invalidReason: null };
-  if (reply.type === 'text')
-    return { ...none, replyType: 'text', raw: reply.text, optionProbabilities: reply.optionProbabilities ?? null };
-  if (reply.type === 'invalid')
-    return { ...none, replyType: 'invalid', raw: reply.raw ?? null, invalidReason: reply.reason };
-  return failedReply('a batch reply with a verdict of its own');
+/**
+ * A submission that failed in a way that may have created the batch all the same (a timeout, a 5xx, a connection
+ * cut), on a provider whose batches cannot be looked up by label: not retried, since a retry could create and pay
+ * for a second batch.
+ */
+class MayHaveArrived extends Error {
+  constructor(readonly last: Error) {
+    super(last.message, { cause: last });
+    this.name = 'MayHaveArrived';
+  }
+}
+
+/** Whether a retryable failure of a submission may have reached the provider (not refused before it was taken). */
+function mayHaveArrived(error: Error): boolean {
+  if (!(error instanceof JudgeCallError) || !error.details.retryable) return false;
+  const kind = faultKind(error);
+  // Nothing was connected to, or the server said not now (429; Anthropic's 529 overloaded): nothing was created.
+  return kind !== 'unreachable' && kind !== 'rate-limit' && error.details.status !== 529;
+}
+
+/** The failure behind a batch call's error when it is a 404 (the batch or its file unknown), else undefined. */
+function notFound(error: unknown): Error | undefined {
+  const last = error instanceof RetriesExhausted ? error.last : error;
+  return last instanceof Error && faultKind(last) === 'not-found' ? last : undefined;
+}
+
+interface CallOptions {
+  /** The call moves a file: each attempt gets at least BATCH_CALL_TIMEOUT_MS. */
+  moves?: boolean;
+  /** The call asks about one batch by its id (status, results): a 404 says only that this batch is unknown. */
+  byId?: boolean;
+  /** A failure after which another attempt could do the work twice: not retried, thrown as MayHaveArrived. */
+  once?: (error: Error) => boolean;
 }
 
 /** What batches not collected yet hold of a benchmark's run. */
@@ -223,6 +253,13 @@ export class BatchRun {
   private readonly statuses = new Map<string, BatchStatus>();
   /** Set when something did not fit in --max-cost; the run is stopped once what did fit is submitted. */
   private overBudget = false;
+  /**
+   * Set by the first batch call that succeeds in this run: after that, a server that cannot be reached went away
+   * for a while (noted, asked again) rather than being misconfigured (as run.ts does with breaker.answered).
+   */
+  private answered = false;
+  /** Where each batch's latest note is in activity.notes: one line per batch, not one per poll of --wait. */
+  private readonly noteAt = new Map<string, number>();
 
   constructor(
     private readonly options: BatchOptions,
@@ -246,25 +283,30 @@ export class BatchRun {
     const p: PreparedBenchmark = { benchmark, entries, shown, asked: 0, cached: 0 };
     this.prepared.push(p);
     const { fingerprint } = this.ctx;
-    const answeredBefore = store.answeredKeys(fingerprint, benchmark.id);
-    for (const key of shown.keys()) if (answeredBefore.has(key)) p.cached += 1;
-    answeredBefore.clear();
-
-    await this.recover(p);
-    for (const batch of store.batches.pending(fingerprint, benchmark.id)) {
-      if (this.ctx.stopping.aborted) break;
-      const status = await this.poll(batch);
-      if (status && status.state !== 'pending') await this.collect(p, batch, status);
-    }
-    if (!this.ctx.stopping.aborted) {
-      const answered = store.answeredKeys(fingerprint, benchmark.id);
-      const held = store.batches.held(fingerprint, benchmark.id);
-      const todo: Ask[] = [];
-      for (const [key, { itemId, shown: s }] of shown) {
-        if (!answered.has(key) && !held.has(key)) todo.push({ itemId, shown: s, attempt: 1 });
+    // Read once: what the batches collected below answer is added by record(); what another run answers meanwhile
+    // is left out when the intents are recorded (BatchLedger.intend).
+    const answered = store.answeredKeys(fingerprint, benchmark.id);
+    for (const key of shown.keys()) if (answered.has(key)) p.cached += 1;
+    p.answered = answered;
+    try {
+      await this.recover(p);
+      for (const batch of store.batches.pending(fingerprint, benchmark.id)) {
+        if (this.ctx.stopping.aborted) break;
+        const status = await this.poll(p, batch);
+        if (status && status.state !== 'pending') await this.collect(p, batch, status);
       }
+      if (!this.ctx.stopping.aborted) {
+        const held = store.batches.held(fingerprint, benchmark.id);
+        const todo: Ask[] = [];
+        for (const [key, { itemId, shown: s }] of shown) {
+          if (!answered.has(key) && !held.has(key)) todo.push({ itemId, shown: s, attempt: 1 });
+        }
+        held.clear();
+        await this.submit(p, this.withinBudget(todo).fitting);
+      }
+    } finally {
+      p.answered = undefined;
       answered.clear();
-      await this.submit(p, this.withinBudget(todo).fitting);
     }
     this.settleBudget();
   }
@@ -288,7 +330,7 @@ export class BatchRun {
         }
         for (const { p, batch } of pending) {
           if (this.ctx.stopping.aborted) return;
-          const status = await this.poll(batch);
+          const status = await this.poll(p, batch);
           if (status && status.state !== 'pending') await this.collect(p, batch, status);
         }
         this.settleBudget();
@@ -351,13 +393,35 @@ export class BatchRun {
   private withinBudget(asks: Ask[]): { fitting: Ask[]; over: Ask[] } {
     const fitting: Ask[] = [];
     for (const [i, ask] of asks.entries()) {
-      if (!this.budget.reserve(this.budget.worstCase(ask.shown.prompt))) {
+      const worst = this.budget.worstCase(ask.shown.prompt);
+      if (!this.budget.reserve(worst)) {
         this.overBudget = true;
         return { fitting, over: asks.slice(i) };
       }
+      ask.reserved = worst;
       fitting.push(ask);
     }
     return { fitting, over: [] };
+  }
+
+  /** Gives back the reservations of asks never submitted (left out of the intents, or their submission failed). */
+  private release(asks: Iterable<Ask>): void {
+    for (const ask of asks) {
+      if (ask.reserved === undefined) continue;
+      this.budget.settle(ask.reserved, null);
+      ask.reserved = undefined;
+    }
+  }
+
+  /** Notes something about one batch: its latest note replaces an earlier one (a status failing poll after poll). */
+  private note(label: string, text: string): void {
+    const at = this.noteAt.get(label);
+    if (at === undefined) {
+      this.noteAt.set(label, this.activity.notes.length);
+      this.activity.notes.push(text);
+    } else {
+      this.activity.notes[at] = text;
+    }
   }
 
   private settleBudget(): void {
@@ -383,8 +447,8 @@ export class BatchRun {
         }
       }
       if (found !== undefined) {
-        batches.submitted(orphan.label, found);
-        this.activity.recovered.push(found);
+        if (batches.submitted(orphan.label, found)) this.activity.recovered.push(found);
+        else this.note(orphan.label, `batch ${found} was found, but another process had given its intent up first`);
       } else if (this.client.find) {
         batches.lost(orphan.label, 'its process ended before the batch was created');
       } else {
@@ -397,23 +461,56 @@ export class BatchRun {
     }
   }
 
-  /** A batch's status, or undefined (noted) when it cannot be read now; a configuration fault stops the run. */
-  private async poll(batch: LedgerBatch): Promise<BatchStatus | undefined> {
+  /**
+   * A batch's status, or undefined when it cannot be read now (noted) or the provider no longer knows it (gone); a
+   * configuration fault stops the run.
+   */
+  private async poll(p: PreparedBenchmark, batch: LedgerBatch): Promise<BatchStatus | undefined> {
     const id = batch.batchId!;
     try {
-      const status = await this.call((signal) => this.client.status(id, signal));
+      const status = await this.call((signal) => this.client.status(id, signal), { byId: true });
       this.statuses.set(batch.label, status);
       return status;
     } catch (error) {
       if (error instanceof EndpointError || this.ctx.signal.aborted) throw error;
-      this.activity.notes.push(`could not check batch ${id}: ${redact(errorMessage(error))}`);
+      const missing = notFound(error);
+      if (missing) await this.gone(p, batch, missing);
+      else this.note(batch.label, `could not check batch ${id}: ${redact(errorMessage(error))}`);
       return undefined;
     }
   }
 
   /**
+   * A batch the provider answers 404 for (deleted upstream, or the key now belongs to another project): marked lost
+   * with why, its items free (the next submission asks them again). Before anything has answered in this run a 404
+   * may rather mean a wrong URL: where the provider lists batches (find), the list is asked first, and a 404 there
+   * stops the run as a configuration fault.
+   */
+  private async gone(p: PreparedBenchmark, batch: LedgerBatch, error: Error): Promise<void> {
+    const id = batch.batchId!;
+    if (!this.answered && this.client.find) {
+      const find = this.client.find.bind(this.client);
+      try {
+        await this.call((signal) => find(batch.label, signal));
+      } catch (thrown) {
+        if (thrown instanceof EndpointError || this.ctx.signal.aborted) throw thrown;
+        this.note(batch.label, `could not check batch ${id}: ${redact(errorMessage(thrown))}`);
+        return;
+      }
+    }
+    const cause = redact(errorMessage(error));
+    this.options.store.batches.lost(batch.label, `the provider no longer knows the batch (${cause})`);
+    this.statuses.delete(batch.label);
+    this.note(
+      batch.label,
+      `the provider no longer knows ${p.benchmark.id} batch ${id} (${cause}): deleted, or the key is now of another ` +
+        `project; marked lost, its ${batch.requests} requests are free to be asked again`,
+    );
+  }
+
+  /**
    * Stores an ended batch's answers, submits its failures once more (or stores them as errors), and marks it
-   * collected. A download that fails leaves it pending: the next run reads it again, skipping what is stored.
+   * collected. A download that fails leaves it pending: the next run reads it again, skipping what it stored.
    */
   private async collect(p: PreparedBenchmark, batch: LedgerBatch, status: BatchStatus): Promise<void> {
     const { store } = this.options;
@@ -427,26 +524,33 @@ export class BatchRun {
       const why = `the batch failed: ${status.error ?? 'the provider gave no reason'}`;
       for (const item of items.values()) failures.push({ item, error: new JudgeCallError(why, { retryable: true }) });
     } else {
-      const stored = store.answeredKeys(fingerprint, p.benchmark.id);
       const seen = new Set<string>();
+      const before = store.batches.answeredFrom(batch.label); // by an earlier read of these results
       const taskOf = (customId: string) => shownOf.get(customId)?.prepared.task;
       try {
-        await this.call(async (signal) => {
-          for await (const result of this.client.results(batchId, signal, taskOf)) {
-            const item = items.get(result.customId);
-            if (!item || seen.has(result.customId)) continue;
-            seen.add(result.customId);
-            if ('error' in result) failures.push({ item, error: result.error });
-            else if (!stored.has(judgmentKey(item.itemId, item.promptHash))) {
-              this.record(p, batchId, item, shownOf.get(item.customId), completionReply(result.completion));
-              answered += 1;
+        await this.call(
+          async (signal) => {
+            for await (const result of this.client.results(batchId, signal, taskOf)) {
+              const item = items.get(result.customId);
+              if (!item || seen.has(result.customId)) continue;
+              seen.add(result.customId);
+              if ('error' in result) failures.push({ item, error: result.error });
+              else if (!before.has(item.customId)) {
+                // Paid whether or not another run answered it meanwhile: the store keeps the first answer and adds
+                // this one's cost, as for a synchronous answer.
+                this.record(p, batchId, item, shownOf.get(item.customId), completionReply(result.completion));
+                answered += 1;
+              }
             }
-          }
-        }, true);
+          },
+          { moves: true, byId: true },
+        );
       } catch (error) {
         if (error instanceof EndpointError || this.ctx.signal.aborted) throw error;
+        const missing = notFound(error);
+        if (missing) return this.gone(p, batch, missing);
         const cause = redact(errorMessage(error));
-        this.activity.notes.push(`could not read the results of batch ${batchId} (${cause}): the next run tries again`);
+        this.note(batch.label, `could not read the results of batch ${batchId} (${cause}): the next run tries again`);
         return;
       }
       const why =
@@ -525,7 +629,7 @@ export class BatchRun {
       promptHash: item.promptHash,
       judgeId: this.options.judge.id,
       runId: this.ctx.runId,
-      ...(shown ? storedReply(shown.prepared.task, reply) : unparsedReply(reply)),
+      ...storedReply(shown?.prepared.task, reply), // without a task (its data changed): parsed on reading
       latencyMs: null,
       inputTokens: reply.usage?.inputTokens ?? null,
       outputTokens: reply.usage?.outputTokens ?? null,
@@ -534,6 +638,7 @@ export class BatchRun {
       batchId,
     };
     this.options.store.record(this.ctx.fingerprint, judgment);
+    if (judgment.error === null) p.answered?.add(judgmentKey(item.itemId, item.promptHash));
   }
 
   /**
@@ -621,31 +726,57 @@ export class BatchRun {
   /**
    * Submits recorded intents one by one, recording each batch id as soon as the provider gives it. A submission that
    * fails frees its items (asked by the next run); a configuration fault stops the run (nothing more is submitted).
+   * What is not submitted (left out of the intents, failed, or after a stop) gives its --max-cost reservation back.
    */
   private async send(p: PreparedBenchmark, intents: readonly BatchIntent[], asks: readonly Ask[]): Promise<void> {
     const { batches } = this.options.store;
-    const shownOf = new Map(asks.map((a) => [judgmentKey(a.itemId, a.shown.promptHash), a.shown]));
-    for (const [n, intent] of intents.entries()) {
-      if (this.ctx.stopping.aborted) {
-        for (const rest of intents.slice(n)) batches.lost(rest.label, 'not submitted: the run stopped first');
-        return;
+    const askOf = new Map(asks.map((a) => [judgmentKey(a.itemId, a.shown.promptHash), a]));
+    const asksIn = (intent: BatchIntent): Ask[] =>
+      intent.items.map((item) => askOf.get(judgmentKey(item.itemId, item.promptHash))!);
+    const kept = new Set(intents.flatMap(asksIn));
+    this.release(asks.filter((a) => !kept.has(a))); // answered or taken by a batch meanwhile
+    const giveUp = (rest: readonly BatchIntent[], note: string): void => {
+      for (const intent of rest) {
+        batches.lost(intent.label, note);
+        this.release(asksIn(intent));
       }
-      const requests: BatchRequest[] = intent.items.map((item) => {
-        const shown = shownOf.get(judgmentKey(item.itemId, item.promptHash))!;
-        return { customId: item.customId, prompt: shown.prompt, task: shown.prepared.task };
-      });
+    };
+    for (const [n, intent] of intents.entries()) {
+      if (this.ctx.stopping.aborted) return giveUp(intents.slice(n), 'not submitted: the run stopped first');
+      const requests: BatchRequest[] = asksIn(intent).map((ask, i) => ({
+        customId: intent.items[i]!.customId,
+        prompt: ask.shown.prompt,
+        task: ask.shown.prepared.task,
+      }));
       try {
         const batchId = await this.submitOne(intent.label, requests);
-        batches.submitted(intent.label, batchId);
+        if (!batches.submitted(intent.label, batchId)) {
+          this.note(
+            intent.label,
+            `batch ${batchId} (${requests.length} ${p.benchmark.id} requests) was created after another process had ` +
+              'taken its intent for orphaned and freed its items: it is not collected, and its items are asked again',
+          );
+        }
         const attempt = Math.max(...intent.items.map((i) => i.attempt));
         const seq = this.activity.submitted.length + this.activity.collected.length;
         this.activity.submitted.push({ seq, benchmark: p.benchmark.id, batchId, requests: requests.length, attempt });
         p.asked += requests.length;
       } catch (error) {
         const cause = redact(errorMessage(error));
-        batches.lost(intent.label, `not submitted: ${cause}`);
+        if (error instanceof MayHaveArrived) {
+          giveUp([intent], `not submitted again: the submission may have created the batch (${cause})`);
+          this.note(
+            intent.label,
+            `the submission of ${requests.length} ${p.benchmark.id} requests failed after it may have reached the ` +
+              `provider (${cause}); not retried, since this provider's batches cannot be looked up by label and a ` +
+              'retry could create and pay for a second batch. The next run submits them again: if a batch created ' +
+              `at ${new Date().toISOString()} shows up in the provider's console, cancel it`,
+          );
+          continue;
+        }
+        giveUp([intent], `not submitted: ${cause}`);
         if (error instanceof EndpointError || this.ctx.signal.aborted) {
-          for (const rest of intents.slice(n + 1)) batches.lost(rest.label, 'not submitted: the run stopped first');
+          giveUp(intents.slice(n + 1), 'not submitted: the run stopped first');
           throw error;
         }
         this.activity.notes.push(`${requests.length} ${p.benchmark.id} requests not submitted (${cause})`);
@@ -654,34 +785,52 @@ export class BatchRun {
   }
 
   /**
-   * Submits one batch. Before a retry the provider is asked whether the failed attempt created the batch after
-   * all (a reply lost on the way back), so a retry never creates a second one.
+   * Submits one batch. A failed attempt may have created the batch after all (a reply lost on the way back, a
+   * timeout): where the provider can look batches up by label (find), it is asked before a retry, so a retry does not
+   * create a second batch the list shows; where it cannot, such a failure is not retried (MayHaveArrived).
    */
   private async submitOne(label: string, requests: readonly BatchRequest[]): Promise<string> {
+    const find = this.client.find?.bind(this.client);
     let tried = false;
-    return this.call(async (signal) => {
-      if (tried && this.client.find) {
-        const found = await this.client.find(label, signal);
-        if (found !== undefined) return found;
-      }
-      tried = true;
-      return this.client.submit(requests, label, signal);
-    }, true);
+    return this.call(
+      async (signal) => {
+        if (tried && find) {
+          const found = await find(label, signal);
+          if (found !== undefined) return found;
+        }
+        tried = true;
+        return this.client.submit(requests, label, signal);
+      },
+      { moves: true, ...(find ? {} : { once: mayHaveArrived }) },
+    );
   }
 
   /**
-   * One batch API call under the run's retry policy (`moves` a file: each attempt gets at least
-   * BATCH_CALL_TIMEOUT_MS); a configuration fault becomes the run's EndpointError.
+   * One batch API call under the run's retry policy (see CallOptions); a configuration fault becomes the run's
+   * EndpointError. A server that cannot be reached is one only until a batch call has succeeded in this run.
    */
-  private async call<T>(run: (signal: AbortSignal) => Promise<T>, moves = false): Promise<T> {
+  private async call<T>(run: (signal: AbortSignal) => Promise<T>, how: CallOptions = {}): Promise<T> {
     const { policy } = this.ctx;
-    const patient = moves ? { ...policy, timeoutMs: Math.max(policy.timeoutMs, BATCH_CALL_TIMEOUT_MS) } : policy;
-    const fatal = (error: Error): boolean =>
-      (error instanceof JudgeCallError && error.details.fatal === true) ||
-      isConfigurationFault(faultKind(error), false);
+    const patient = how.moves ? { ...policy, timeoutMs: Math.max(policy.timeoutMs, BATCH_CALL_TIMEOUT_MS) } : policy;
+    const fatal = (error: Error): boolean => {
+      const kind = faultKind(error);
+      if (how.byId && kind === 'not-found') return false; // that one batch is unknown: the caller gives it up
+      return (
+        (error instanceof JudgeCallError && error.details.fatal === true) || isConfigurationFault(kind, this.answered)
+      );
+    };
+    let unsure: Error | undefined;
+    const stop = (error: Error): boolean => {
+      if (fatal(error)) return true;
+      if (how.once?.(error)) unsure = error;
+      return unsure !== undefined;
+    };
     try {
-      return (await callWithRetries(run, patient, this.ctx.signal, { isFatal: fatal })).value;
+      const { value } = await callWithRetries(run, patient, this.ctx.signal, { isFatal: stop });
+      this.answered = true;
+      return value;
     } catch (error) {
+      if (unsure !== undefined && !this.ctx.signal.aborted) throw new MayHaveArrived(unsure);
       const last = error instanceof RetriesExhausted ? error.last : error;
       if (last instanceof Error && fatal(last)) throw this.endpointError(last);
       throw error;

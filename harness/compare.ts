@@ -13,10 +13,9 @@ import { isJury } from '../judges/jury.ts';
 import { storedJuryResults } from './jury.ts';
 import { forEachResample, percentileInterval, strataOf } from '../core/bootstrap.ts';
 import { clusterKeys, strataKeys } from './intervals.ts';
-import { storedResults } from './outcomes.ts';
 import { holm, mcnemarExact, pairedPermutationTest } from '../core/paired.ts';
-import { prepareItems, type SelectOptions } from './prepare.ts';
-import { judgeFingerprint } from './run.ts';
+import type { SelectOptions } from './prepare.ts';
+import { readStoredResults } from './stored-results.ts';
 import type { Store } from './store.ts';
 
 export type Verdict = 'win' | 'loss' | 'no significant difference' | 'not tested';
@@ -357,9 +356,7 @@ async function storedJudgeResults(
   options: Pick<CompareOptions, 'dataDir' | 'seed' | 'store' | 'sample' | 'limit' | 'swap'>,
 ): Promise<ItemResult[]> {
   if (isJury(judge)) return storedJuryResults(judge, benchmark, options); // computed from its members' judgments
-  const select = { ...options, orderIndependent: judge.orderIndependent };
-  const entries = await prepareItems(benchmark, options.dataDir, options.seed, select);
-  return storedResults(entries, options.store.judgments(judgeFingerprint(judge), benchmark.id)).results;
+  return (await readStoredResults(judge, benchmark, options)).results;
 }
 
 /** The candidate against each baseline on each benchmark. */

@@ -23,11 +23,11 @@ import type { JuryAggregate } from '../judges/config.ts';
 import { inapplicable, type Judge } from '../judges/judge.ts';
 import { isJury, type JuryJudge } from '../judges/jury.ts';
 import type { Task, Verdict } from '../protocol/tasks.ts';
-import { errorMessage, storedResults } from './outcomes.ts';
-import { prepareItems, type SelectOptions } from './prepare.ts';
-import { type BenchmarkRun, type RunOptions, type RunResult, judgeFingerprint, openRunRecord, runEval } from './run.ts';
+import { errorMessage } from './outcomes.ts';
+import { type BenchmarkRun, type RunOptions, type RunResult, openRunRecord, runEval } from './run.ts';
 import { NO_SPEND, sumSpend } from './spend.ts';
-import type { Judgment, RunStatus, Store } from './store.ts';
+import type { Judgment, RunStatus } from './store.ts';
+import { readStoredResults, type StoredReadOptions } from './stored-results.ts';
 import { redact } from '../core/secrets.ts';
 
 /** One decision of the jury: its outcome, and how it came about. */
@@ -336,13 +336,10 @@ function juryBenchmark(benchmark: AnyBenchmark, members: JuryMemberResults[], ag
 async function storedMemberResults(
   member: Judge,
   benchmark: AnyBenchmark,
-  options: SelectOptions & { dataDir: string; seed: number; store: Store },
+  options: StoredReadOptions,
   stopped: boolean,
 ): Promise<JuryMemberResults> {
-  const select = { ...options, orderIndependent: member.orderIndependent };
-  const entries = await prepareItems(benchmark, options.dataDir, options.seed, select);
-  const stored = options.store.judgments(judgeFingerprint(member), benchmark.id);
-  const { results, judgments, swappedJudgments } = storedResults(entries, stored, stopped, false);
+  const { results, judgments, swappedJudgments } = await readStoredResults(member, benchmark, options, stopped);
   const summary = benchmark.score(results) as BenchmarkSummary;
   return { judgeId: member.id, results, summary, judgments: [...judgments, ...swappedJudgments] };
 }
@@ -351,7 +348,7 @@ async function storedMemberResults(
 export async function storedJuryResults(
   jury: JuryJudge,
   benchmark: AnyBenchmark,
-  options: SelectOptions & { dataDir: string; seed: number; store: Store },
+  options: StoredReadOptions,
 ): Promise<ItemResult[]> {
   const members: JuryMemberResults[] = [];
   for (const m of jury.jury.members) members.push(await storedMemberResults(m, benchmark, options, false));
@@ -397,6 +394,8 @@ export async function runJury(options: RunOptions & { judge: JuryJudge }): Promi
       const run = await runEval({
         ...options,
         benchmarks: applicable,
+        // A member configured with "batch": true goes through its provider's batch API, as it would on its own.
+        batch: member.batchByDefault === true,
         judge: member,
         ...(remaining === undefined ? {} : { maxCostUsd: Math.max(remaining, 0) }),
         args: { ...options.args, judge: member.id, jury: jury.id },
@@ -405,79 +404,84 @@ export async function runJury(options: RunOptions & { judge: JuryJudge }): Promi
       if (remaining !== undefined) remaining -= run.spend.costUsd;
       if (STOPPED_EARLY.includes(run.status)) break;
     }
+
+    // The benchmarks the jury covers: those its first member ran (the members answer the same task kinds and read
+    // the same data, so each skips the same ones).
+    const lead = runs[0]!;
+    const benchmarks: BenchmarkRun[] = [];
+    const details: JuryBenchmark[] = [];
+    for (const b of lead.benchmarks) {
+      const parts: JuryMemberResults[] = [];
+      let asked = 0;
+      let cached = 0;
+      let usage = NO_SPEND;
+      for (const [k, member] of members.entries()) {
+        const own = runs[k]?.benchmarks.find((r) => r.benchmark.id === b.benchmark.id);
+        if (own) {
+          asked += own.asked;
+          cached += own.cached;
+          usage = sumSpend(usage, own.usage); // the members' tokens and dollars make the jury's
+          parts.push({
+            judgeId: member.id,
+            results: own.results,
+            summary: own.summary,
+            judgments: [...own.judgments, ...own.swappedJudgments],
+          });
+        } else parts.push(await storedMemberResults(member, b.benchmark, options, true));
+      }
+      const { results, summary, detail } = juryBenchmark(b.benchmark, parts, jury.jury.aggregate);
+      details.push(detail);
+      const none = results.map(() => undefined);
+      benchmarks.push({
+        benchmark: b.benchmark,
+        results,
+        judgments: none,
+        swappedJudgments: none,
+        summary,
+        repliesInStore: false,
+        asked,
+        cached,
+        usage,
+      });
+    }
+    const statuses = runs.map((r) => r.status);
+    const status: RunStatus = statuses.includes('interrupted')
+      ? 'interrupted'
+      : statuses.includes('stopped')
+        ? 'stopped'
+        : statuses.includes('pending')
+          ? 'pending'
+          : statuses.every((s) => s === 'complete') && benchmarks.every((b) => b.summary.errors === 0)
+            ? 'complete'
+            : 'incomplete';
+    const summaries = Object.fromEntries(benchmarks.map((b) => [b.benchmark.id, b.summary]));
+    store.finishRun(runId, status, { ...summaries, memberRuns: runs.map((r) => r.runId) });
+    const breaker = runs.find((r) => r.breaker)?.breaker;
+    const batch = runs.find((r) => r.batch)?.batch; // a member set to "batch": true: what it submitted and collected
+    return {
+      runId,
+      judge: jury,
+      fingerprint,
+      benchmarks,
+      status,
+      skipped: [...notApplicable, ...lead.skipped],
+      spend: runs.reduce((total, r) => sumSpend(total, r.spend), NO_SPEND),
+      durationMs: Date.now() - started,
+      replyText: () => null,
+      ...(breaker ? { breaker } : {}),
+      ...(batch ? { batch } : {}),
+      jury: {
+        aggregate: jury.jury.aggregate,
+        runs,
+        notRun: members.slice(runs.length).map((m) => m.id),
+        benchmarks: details,
+      },
+    };
   } catch (error) {
+    // A member's run or the combining failed: the jury's run record says so instead of staying "running".
     store.finishRun(runId, 'failed', { error: redact(errorMessage(error)) });
     throw error;
   }
-
-  // The benchmarks the jury covers: those its first member ran (the members answer the same task kinds and read
-  // the same data, so each skips the same ones).
-  const lead = runs[0]!;
-  const benchmarks: BenchmarkRun[] = [];
-  const details: JuryBenchmark[] = [];
-  for (const b of lead.benchmarks) {
-    const parts: JuryMemberResults[] = [];
-    let asked = 0;
-    let cached = 0;
-    let usage = NO_SPEND;
-    for (const [k, member] of members.entries()) {
-      const own = runs[k]?.benchmarks.find((r) => r.benchmark.id === b.benchmark.id);
-      if (own) {
-        asked += own.asked;
-        cached += own.cached;
-        usage = sumSpend(usage, own.usage); // the members' tokens and dollars make the jury's
-        parts.push({
-          judgeId: member.id,
-          results: own.results,
-          summary: own.summary,
-          judgments: [...own.judgments, ...own.swappedJudgments],
-        });
-      } else parts.push(await storedMemberResults(member, b.benchmark, options, true));
-    }
-    const { results, summary, detail } = juryBenchmark(b.benchmark, parts, jury.jury.aggregate);
-    details.push(detail);
-    const none = results.map(() => undefined);
-    benchmarks.push({
-      benchmark: b.benchmark,
-      results,
-      judgments: none,
-      swappedJudgments: none,
-      summary,
-      repliesInStore: false,
-      asked,
-      cached,
-      usage,
-    });
-  }
-  const statuses = runs.map((r) => r.status);
-  const status: RunStatus = statuses.includes('interrupted')
-    ? 'interrupted'
-    : statuses.includes('stopped')
-      ? 'stopped'
-      : statuses.every((s) => s === 'complete') && benchmarks.every((b) => b.summary.errors === 0)
-        ? 'complete'
-        : 'incomplete';
-  const summaries = Object.fromEntries(benchmarks.map((b) => [b.benchmark.id, b.summary]));
-  store.finishRun(runId, status, { ...summaries, memberRuns: runs.map((r) => r.runId) });
-  const breaker = runs.find((r) => r.breaker)?.breaker;
-  return {
-    runId,
-    judge: jury,
-    fingerprint,
-    benchmarks,
-    status,
-    skipped: [...notApplicable, ...lead.skipped],
-    spend: runs.reduce((total, r) => sumSpend(total, r.spend), NO_SPEND),
-    durationMs: Date.now() - started,
-    replyText: () => null,
-    ...(breaker ? { breaker } : {}),
-    jury: {
-      aggregate: jury.jury.aggregate,
-      runs,
-      notRun: members.slice(runs.length).map((m) => m.id),
-      benchmarks: details,
-    },
-  };
 }
 
 /** Runs a judge, or a jury through its members: what eval, compare and the leaderboard call. */

@@ -53,21 +53,26 @@ export function failedReply(message: string): StoredReply {
   return { ...none, replyType: null, raw: null, error: message };
 }
 
-export function storedReply(task: Task, reply: JudgeReply): StoredReply {
+/**
+ * `task` undefined: the task could not be rebuilt (a batch reply for an item whose data changed): a text reply is
+ * stored unparsed (parsed on reading), and a verdict of the judge's own cannot be checked, so it is an error.
+ */
+export function storedReply(task: Task | undefined, reply: JudgeReply): StoredReply {
   switch (reply.type) {
     case 'text': {
-      const parsed = parseReply(task, reply.text);
+      const parsed = task ? parseReply(task, reply.text) : undefined;
       return {
         ...none,
         replyType: 'text',
         raw: reply.text,
-        verdict: parsed.ok ? parsed.verdict : null,
+        verdict: parsed?.ok ? parsed.verdict : null,
         optionProbabilities: reply.optionProbabilities ?? null,
       };
     }
     case 'invalid':
       return { ...none, replyType: 'invalid', raw: reply.raw ?? null, invalidReason: reply.reason };
     case 'verdict':
+      if (!task) return failedReply('a reply with a verdict of its own, for a task that could not be rebuilt');
       if (reply.verdict.kind !== task.kind) {
         return failedReply(`judge returned a ${reply.verdict.kind} verdict for a ${task.kind} task`);
       }
@@ -93,7 +98,7 @@ export function replyOutcome(task: Task, reply: JudgeReply): Outcome {
   return outcomeOf(task, { ...unstored, ...storedReply(task, reply) }, false);
 }
 
-interface StoredResults {
+export interface StoredResults {
   results: ItemResult[];
   judgments: (Judgment | undefined)[];
   swappedJudgments: (Judgment | undefined)[];

@@ -7,17 +7,11 @@ import type { AnyBenchmark } from '../benchmarks/benchmark.ts';
 import type { Judge } from '../judges/judge.ts';
 import { isJury } from '../judges/jury.ts';
 import { storedJuryResults } from './jury.ts';
-import { storedResults } from './outcomes.ts';
-import { prepareItems, type SelectOptions } from './prepare.ts';
 import { type BenchmarkRun, type RunResult, judgeFingerprint } from './run.ts';
 import { NO_SPEND } from './spend.ts';
-import type { Store } from './store.ts';
+import { readStoredResults, type StoredReadOptions } from './stored-results.ts';
 
-export interface StoredRunOptions extends SelectOptions {
-  dataDir: string;
-  seed: number;
-  store: Store;
-}
+export type StoredRunOptions = StoredReadOptions;
 
 /** What the per-item view needs of a run: the judge, each benchmark's results and stored rows, and reply texts. */
 export type StoredRun = Pick<RunResult, 'judge' | 'benchmarks' | 'replyText'>;
@@ -47,13 +41,8 @@ export async function storedRun(
       });
       continue;
     }
-    // The orders the judge was asked in, as compare reads them (an order-independent judge: once).
-    const select = { ...options, orderIndependent: judge.orderIndependent };
-    const entries = await prepareItems(benchmark, options.dataDir, options.seed, select);
-    const stored = options.store.judgments(fingerprint, benchmark.id);
     // Reply texts stay in the store (read back one at a time by replyText), as in a large run.
-    const { results, judgments, swappedJudgments, usage } = storedResults(entries, stored, false, false);
-    stored.clear();
+    const { results, judgments, swappedJudgments, usage } = await readStoredResults(judge, benchmark, options);
     runs.push({
       benchmark,
       results,

@@ -30,6 +30,11 @@ export function errorsText(b: BenchmarkRun): string {
   return pending > 0 ? `${errors}, ${pending} pending in batches` : errors;
 }
 
+/** A benchmark's counts, as eval, report.md and a jury's member lines say them: "12 asked, 3 from the store, …". */
+export function countsText(b: BenchmarkRun): string {
+  return `${b.asked} asked, ${b.cached} from the store, ${errorsText(b)}, ${b.summary.invalid} invalid`;
+}
+
 export function batchLines(run: RunResult): string[] {
   const lines: string[] = [];
   const batch = run.batch;

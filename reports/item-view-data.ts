@@ -149,9 +149,7 @@ function itemScore(record: PredictionRecord): number | null {
   if (typeof record.exact === 'boolean') return record.exact ? 1 : 0; // Likert sets
   const predicted = numberOrNull(record.predicted_at_0_5); // AggreFact
   const label = numberOrNull(record.label);
-  if (predicted !== null && label !== null) return predicted === label ? 1 : 0;
-  const votes: Record<string, number> = { correct: 1, incorrect: 0, tied: 0.5 }; // JudgeBench's pair outcome
-  return typeof record.outcome === 'string' ? (votes[record.outcome] ?? null) : null;
+  return predicted !== null && label !== null ? (predicted === label ? 1 : 0) : null;
 }
 
 function itemOutcome(result: ItemResult, record: PredictionRecord): ItemOutcome {

@@ -12,11 +12,9 @@ import { formatSpend } from '../harness/progress.ts';
 import type { BenchmarkRun, RunResult } from '../harness/run.ts';
 import { judgeFingerprint } from '../harness/run.ts';
 import { askingJudges } from '../judges/jury.ts';
+import { countsText } from './batch-lines.ts';
 import { breakerLine, failureLines, runFailures } from './failures.ts';
-
-function oneDecimal(value: number): string {
-  return value.toFixed(1);
-}
+import { oneDecimal } from './format.ts';
 
 /** The notes under a jury's table: how it decides, split and partial decisions, and the best-member comparison. */
 function juryNotes(run: RunResult, jury: JuryRun, detail: JuryBenchmark): string[] {
@@ -140,10 +138,8 @@ export function juryRunLines(run: RunResult): string[] {
     const priced = member.price !== undefined;
     const counts = own.benchmarks.map((b) => {
       const tokens = b.usage.inputTokens + b.usage.outputTokens > 0;
-      return (
-        `${b.benchmark.id} ${b.asked} asked, ${b.cached} from the store, ${b.summary.errors} errors, ` +
-        `${b.summary.invalid} invalid${tokens ? `; all its judgments: ${formatSpend(b.usage, priced)}` : ''}`
-      );
+      const spend = tokens ? `; all its judgments: ${formatSpend(b.usage, priced)}` : '';
+      return `${b.benchmark.id} ${countsText(b)}${spend}`;
     });
     lines.push(`member ${member.id}: run #${own.runId} (${own.status}): ${counts.join('; ')}.`);
     for (const line of failureLines(runFailures(own))) lines.push(`  ${line}`);

@@ -4,7 +4,7 @@ import { formatSpend } from '../harness/progress.ts';
 import type { DataFile, Provenance } from '../harness/provenance.ts';
 import type { RunResult } from '../harness/run.ts';
 import { INTERVAL_NOTE, sourceText, withInterval } from './format.ts';
-import { batchLines, errorsText } from './batch-lines.ts';
+import { batchLines, countsText } from './batch-lines.ts';
 import { breakerLine, endpointLine, runFailures } from './failures.ts';
 import { juryRunLines } from './jury.ts';
 import { skippedByReason } from './skipped.ts';
@@ -56,9 +56,8 @@ function renderRunSection(run: RunResult): string {
   ];
   for (const b of run.benchmarks) {
     lines.push(
-      `- ${b.benchmark.id}: ${b.results.length} items, ${b.asked} asked, ${b.cached} from the store, ` +
-        `${errorsText(b)}, ` +
-        `${b.summary.invalid} invalid; all its judgments: ${formatSpend(b.usage, priced)}.`,
+      `- ${b.benchmark.id}: ${b.results.length} items, ${countsText(b)}; all its judgments: ` +
+        `${formatSpend(b.usage, priced)}.`,
     );
   }
   for (const s of skippedByReason(run.skipped))

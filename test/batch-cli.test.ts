@@ -201,6 +201,43 @@ describe('eval --batch against a loopback OpenAI Batch API', () => {
     ]);
   });
 
+  it('a recorded batch the provider no longer knows (404): marked lost with a note, asked again', async () => {
+    const d = (double = await startOpenAIBatchDouble({ apiKey: KEY, script: verdictFor }));
+    const s = setup(d.baseURL);
+    const first = await runCli(evalArgs(s, '--batch', '--limit', '6'), { env: ENV });
+    expect(first.code, first.stderr).toBe(EXIT_CODES.batchPending.code);
+    d.batches[0]!.plan.gone = true; // deleted upstream, or the key now belongs to another project
+
+    const next = await runCli(evalArgs(s, '--batch', '--wait', '--limit', '6'), { env: ENV });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(
+      'Batches: the provider no longer knows rewardbench batch batch_double0 (GET /v1/batches/batch_double0: ' +
+        "HTTP 404: No batch found with id 'batch_double0'.): deleted, or the key is now of another project",
+    );
+    expect(next.stderr).toContain('marked lost, its 6 requests are free to be asked again.');
+    expect(d.batches).toHaveLength(2);
+    expect(d.batches[1]!.lines).toHaveLength(6);
+    expect(next.stderr).toContain('collected batch batch_double1 (completed): 6 answers.');
+    const rows = query<{ batch_id: string; state: string; note: string | null }>(
+      s.store,
+      'SELECT batch_id, state, note FROM batches ORDER BY created_at',
+    );
+    expect(rows).toEqual([
+      {
+        batch_id: 'batch_double0',
+        state: 'lost',
+        note: expect.stringMatching(/^the provider no longer knows the batch/),
+      },
+      { batch_id: 'batch_double1', state: 'collected', note: null },
+    ]);
+    expect(query(s.store, 'SELECT COUNT(*) AS n FROM judgments WHERE error IS NULL')).toEqual([{ n: 6 }]);
+
+    // Later runs are not held up by it: nothing pending, nothing asked.
+    const third = await runCli(evalArgs(s, '--batch', '--limit', '6'), { env: ENV });
+    expect(third.code, third.stderr).toBe(0);
+    expect(d.batches).toHaveLength(2);
+  });
+
   it('batch and synchronous runs of the same items give identical summaries, also when the run is mixed', async () => {
     const d = (double = await startOpenAIBatchDouble({ apiKey: KEY, script: verdictFor }));
     for (const [benchmark, limit] of [

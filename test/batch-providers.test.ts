@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../core/exit-codes.ts';
 import { startAnthropicBatchDouble, type Outcome } from './doubles/anthropic-batch-server.ts';
+import { apiError, overloaded } from './doubles/anthropic-server.ts';
 import { startGeminiBatchDouble, type GeminiOutcome } from './doubles/gemini-batch-server.ts';
 import { textBody } from './doubles/gemini-server.ts';
 import type { HttpDouble } from './doubles/http-double.ts';
@@ -112,6 +113,40 @@ describe('eval --batch with the other providers', () => {
     expect(double.counts.creates).toBe(2);
     // claude-3-opus is $15 / $75 per million; its batches half that.
     for (const r of rows) expect(r.cost_usd).toBeCloseTo((r.input_tokens * 7.5 + r.output_tokens * 37.5) / 1e6, 15);
+  });
+
+  it('Anthropic (no find): a submission that may have created a batch is not retried; a 529 is', async () => {
+    const replies = [overloaded(), apiError(500, 'api_error', 'Internal server error')];
+    const double = await startAnthropicBatchDouble({
+      apiKey: ANTHROPIC_KEY,
+      script: {
+        outcome: (item): Outcome => ({ text: verdict(item.params.messages) }),
+        intercept: (r) => (r.method === 'POST' && r.path === '/v1/messages/batches' ? replies.shift() : undefined),
+      },
+    });
+    doubles.push(double);
+    const limits = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 };
+    const s = setup({ extends: 'claude-3-opus', baseURL: double.url, limits });
+    const env = { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ...POLL };
+    // A 529 refuses the request: retried. The 500 after it may have come after the batch was created: not retried.
+    const first = await runCli(s.args('--batch', '--limit', '3'), { env });
+    expect(double.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(double.counts.creates).toBe(0);
+    expect(first.stderr).toMatch(
+      /Batches: the submission of 3 rewardbench requests failed after it may have reached the provider \(HTTP 500: /,
+    );
+    expect(first.stderr).toContain("not retried, since this provider's batches cannot be looked up by label");
+    const db = new Database(s.store, { readonly: true });
+    const rows = db.prepare('SELECT state, note FROM batches').all();
+    db.close();
+    expect(rows).toEqual([
+      { state: 'lost', note: expect.stringMatching(/^not submitted again: the submission may have created the batch/) },
+    ]);
+    // The next run submits the items again.
+    const second = await runCli(s.args('--batch', '--wait', '--limit', '3'), { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(double.counts.creates).toBe(1);
+    expect(stored(s.store)).toHaveLength(3);
   });
 
   it("Gemini's Batch Mode: submitted, collected the next run, the failed request once more", async () => {

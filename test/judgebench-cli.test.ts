@@ -79,13 +79,24 @@ describe('a replay of one split among other benchmarks', () => {
     expect(stderr).not.toContain('Items without an answer');
   });
 
-  it('a named benchmark it has no answers for fails at once, naming what it has', async () => {
+  it('a named benchmark it has no answers for fails at once, naming what it has; the group skips it', async () => {
     const dir = tempDir();
-    const args = ['eval', '--judge', judge, '--benchmark', 'judgebench', '--store', path.join(dir, 's.sqlite')];
-    const { code, stderr } = await runCli([...args, '--no-progress'], { env });
-    expect(code).toBe(2);
-    expect(stderr).toContain(`judge ${judge} has answers for judgebench-gpt only, not judgebench-claude.`);
-    expect(stderr).not.toContain('items:'); // nothing was asked
+    const store = path.join(dir, 's.sqlite');
+    const named = ['eval', '--judge', judge, '--benchmark', 'judgebench-claude', '--store', store, '--no-progress'];
+    const refused = await runCli(named, { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`judge ${judge} has answers for judgebench-gpt only, not judgebench-claude.`);
+    expect(refused.stderr).not.toContain('items:'); // nothing was asked
+
+    const group = ['eval', '--judge', judge, '--benchmark', 'judgebench', '--store', store, '--no-progress'];
+    const ran = await runCli(group, { env });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toContain('judgebench-gpt: 350 items (×2 orders): 700 asked');
+    expect(ran.stderr).toContain(`judgebench-claude: skipped: ${judge} has answers for judgebench-gpt only`);
+
+    const none = await runCli(['eval', '--judge', 'constant', '--benchmark', 'judgebench', '--store', store], { env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Nothing to run: constant answers none of judgebench.');
   });
 });
 

@@ -12,7 +12,13 @@ import { type Benchmark, incompleteNote } from '../benchmark.ts';
 import { type GithubSnapshot, githubFile } from '../heldout/github.ts';
 import { CATEGORIES, type JudgeBenchPair, type JudgeBenchSplit, loadJudgeBench, pairsFile, SPLITS } from './loader.ts';
 import { JUDGEBENCH_CITATION, PUBLISHED } from './published.ts';
-import { type JudgeBenchGold, type JudgeBenchSummary, pairOutcome, scoreJudgeBench } from './scoring.ts';
+import {
+  type JudgeBenchGold,
+  type JudgeBenchSummary,
+  type PairOutcome,
+  pairOutcome,
+  scoreJudgeBench,
+} from './scoring.ts';
 
 /** The snapshot the shared data folder holds (heldout/SOURCES.md). */
 export const JUDGEBENCH_SNAPSHOT: GithubSnapshot = {
@@ -109,6 +115,8 @@ const INSTRUCTIONS: Instructions = {
 /** The table's columns in the paper's layout; the headline value (Overall) comes first in `metrics`. */
 const COLUMNS = [...CATEGORIES, 'Overall'] as const;
 
+const PAIR_SCORE: Record<PairOutcome, number> = { correct: 1, incorrect: 0, tied: 0.5 };
+
 function rowValues(summary: JudgeBenchSummary): (number | null)[] {
   return [...CATEGORIES.map((c) => summary.categories[c]), summary.score];
 }
@@ -185,13 +193,16 @@ function judgebenchSplit(key: keyof typeof SPLITS): JudgeBenchBenchmark {
 
     describe(result) {
       const item = result.item;
+      const outcome = pairOutcome(result);
       return {
         category: item.category,
         source: item.source,
         original_id: item.originalId,
         label: item.label,
         orders: result.swapped ? 2 : 1,
-        outcome: pairOutcome(result),
+        outcome,
+        // The pair's score as the other pairwise benchmarks give it: right 1, votes cancelling 0.5, wrong 0.
+        score: outcome === null ? null : PAIR_SCORE[outcome],
       };
     },
 

@@ -11,7 +11,7 @@
  */
 import type { PairwiseGold } from '../../protocol/positions.ts';
 import type { BenchmarkSummary, ItemResult, Outcome } from '../benchmark.ts';
-import { type Consistency, orderConsistency, unanswered } from '../pairwise.ts';
+import { type Consistency, orderConsistency, type Preference, preference, unanswered } from '../pairwise.ts';
 import { CATEGORIES, type Category, type JudgeBenchPair } from './loader.ts';
 
 export type JudgeBenchGold = PairwiseGold;
@@ -20,20 +20,12 @@ export type JudgeBenchResult = ItemResult<JudgeBenchPair, JudgeBenchGold>;
 /** How a pair came out: its decisions' votes summed positive, negative or zero (one order: +1 or not). */
 export type PairOutcome = 'correct' | 'incorrect' | 'tied';
 
-/** One decision's vote; null when there is no answer at all (an error). */
+const VOTES: Record<Preference, -1 | 0 | 1> = { better: 1, worse: -1, tie: 0 };
+
+/** One decision's vote (a tie or an unreadable reply: 0); null when there is no answer at all (an error). */
 function vote(outcome: Outcome, gold: JudgeBenchGold): -1 | 0 | 1 | null {
-  switch (outcome.status) {
-    case 'error':
-      return null;
-    case 'invalid':
-      return 0;
-    case 'verdict': {
-      if (outcome.verdict.kind !== 'pairwise') throw new Error(`JudgeBench got a ${outcome.verdict.kind} verdict`);
-      const choice = outcome.verdict.choice;
-      if (choice === 'tie') return 0;
-      return choice === gold.chosenSlot ? 1 : -1;
-    }
-  }
+  const preferred = preference(outcome, gold);
+  return preferred === null ? null : VOTES[preferred];
 }
 
 /** A pair's outcome under metrics.py's rule for the orders it was asked in; null when an order has no answer. */

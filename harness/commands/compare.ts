@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { SelectionFlags } from './flags.ts';
 import type { AnyBenchmark } from '../../benchmarks/benchmark.ts';
-import { selectBenchmarks } from '../../benchmarks/index.ts';
+import { namesGroup, selectBenchmarks } from '../../benchmarks/index.ts';
 import { createJudge, unusedConfigNote } from '../../judges/index.ts';
 import { inapplicable, type Judge } from '../../judges/judge.ts';
 import { askingJudges } from '../../judges/jury.ts';
@@ -97,7 +97,7 @@ export async function compareCommand(flags: CompareFlags): Promise<number> {
   if (flags.baseline.length === 0)
     throw new UserError('missing --baseline <id>: name at least one judge to compare against.');
   const dataDir = resolveDataDir(flags.data);
-  const explicit = flags.benchmark.trim() !== 'all';
+  const explicit = !namesGroup(flags.benchmark);
   const benchmarks = await available(selectBenchmarks(flags.benchmark), dataDir, explicit);
   const context = {
     dataDir,

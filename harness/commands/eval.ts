@@ -2,7 +2,7 @@
  * `eval`: runs a judge over benchmarks, stores every judgment as it arrives, and prints the paper-style tables with
  * the baseline and published rows beside this run's (--out also writes them as files).
  */
-import { selectBenchmarks } from '../../benchmarks/index.ts';
+import { namesGroup, selectBenchmarks } from '../../benchmarks/index.ts';
 import type { SelectionFlags } from './flags.ts';
 import { resolveDataDir } from '../../core/data-dir.ts';
 import { UserError } from '../../core/errors.ts';
@@ -14,7 +14,7 @@ import type { Judge } from '../../judges/judge.ts';
 import { askingJudges, hasPrice } from '../../judges/jury.ts';
 import { DEFAULT_RETRY_POLICY } from '../../protocol/limits.ts';
 import { calibrationTables } from '../../reports/calibration.ts';
-import { batchLines, errorsText } from '../../reports/batch-lines.ts';
+import { batchLines, countsText } from '../../reports/batch-lines.ts';
 import { breakerLine, endpointLine, failureLines, runFailures } from '../../reports/failures.ts';
 import { skippedByReason } from '../../reports/skipped.ts';
 import { juryRunLines } from '../../reports/jury.ts';
@@ -62,7 +62,9 @@ const BATCH_INTERRUPT =
 /** --batch, or the judge config's "batch": true; --wait only with one of them; only for a judge with a batch API. */
 function batchMode(flags: EvalFlags, judge: Judge): boolean {
   const batch = flags.batch || judge.batchByDefault === true;
-  if (flags.wait && !batch) {
+  // A jury's members set to "batch": true go through their batch APIs (harness/jury.ts); --wait waits for them.
+  const membersBatch = askingJudges(judge).some((m) => m !== judge && m.batchByDefault === true);
+  if (flags.wait && !batch && !membersBatch) {
     throw new UserError(`--wait waits for provider batches: add --batch (or "batch": true to ${judge.id}'s config).`);
   }
   if (batch && !judge.batch) {
@@ -129,10 +131,12 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
       progress: flags.progress,
       signal: interrupt.signal,
       args: { judge: flags.judge, benchmark: flags.benchmark },
-      // "all" is what a nightly job runs: a benchmark without data, or of a task kind the judge does not answer, is
-      // reported, not fatal. A benchmark named explicitly must run.
-      skipUnavailable: flags.benchmark.trim() === 'all',
-      ...(batch ? { batch, wait: flags.wait, batchPollMs: batchPollMs() } : {}),
+      // A group ("all", what a nightly job runs; "judgebench"): a member without data, or one the judge cannot
+      // answer, is reported, not fatal. A benchmark named by its own id must run.
+      skipUnavailable: namesGroup(flags.benchmark),
+      batch,
+      wait: flags.wait,
+      batchPollMs: batchPollMs(),
     });
     const { seed, sample, limit, swap, resamples } = flags;
     const measured = await measureRows(run, { dataDir, seed, sample, limit, swap, resamples, cache: store });
@@ -156,10 +160,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
         b.usage.inputTokens + b.usage.outputTokens > 0
           ? `; all its judgments: ${formatSpend(b.usage, hasPrice(judge))}`
           : '';
-      process.stderr.write(
-        `${b.benchmark.id}: ${b.results.length} items${orders}: ${b.asked} asked, ${b.cached} from the store, ` +
-          `${errorsText(b)}, ${b.summary.invalid} invalid${usage}.\n`,
-      );
+      process.stderr.write(`${b.benchmark.id}: ${b.results.length} items${orders}: ${countsText(b)}${usage}.\n`);
     }
     for (const line of juryRunLines(run)) process.stderr.write(`${line}\n`); // each member's own run
     for (const s of skippedByReason(run.skipped)) {
@@ -202,6 +203,12 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
       return EXIT_CODES.maxCost.code;
     }
     if (run.status === 'pending') return EXIT_CODES.batchPending.code;
+    // A group whose every member was skipped ran nothing: that is not a success a script should read as one.
+    if (run.benchmarks.length === 0 && run.skipped.some((s) => s.why === 'no data')) return EXIT_CODES.data.code;
+    if (run.benchmarks.length === 0) {
+      process.stderr.write(`Nothing to run: ${judge.id} answers none of ${flags.benchmark}.\n`);
+      return EXIT_CODES.usage.code;
+    }
     return run.status === 'incomplete' ? EXIT_CODES.itemsFailed.code : EXIT_CODES.done.code;
   } finally {
     interrupt.dispose();

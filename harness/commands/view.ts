@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { SelectionFlags } from './flags.ts';
 import { pathToFileURL } from 'node:url';
 import type { AnyBenchmark } from '../../benchmarks/benchmark.ts';
-import { selectBenchmarks } from '../../benchmarks/index.ts';
+import { namesGroup, selectBenchmarks } from '../../benchmarks/index.ts';
 import { resolveDataDir } from '../../core/data-dir.ts';
 import { MissingDataError, UserError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
@@ -86,7 +86,7 @@ function folderName(judgeId: string): string {
 
 /** The benchmarks to show: an explicitly named one must be there; "all" skips what is missing or not applicable. */
 async function viewable(judge: Judge, spec: string, dataDir: string): Promise<AnyBenchmark[]> {
-  const explicit = spec.trim() !== 'all';
+  const explicit = !namesGroup(spec);
   const out: AnyBenchmark[] = [];
   for (const b of selectBenchmarks(spec)) {
     const cannot = inapplicable(judge, b);

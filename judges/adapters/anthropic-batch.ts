@@ -18,6 +18,7 @@ import type { JudgeSpec } from '../config.ts';
 import type { BatchClient, BatchRequest, BatchResult, BatchStatus, Completion } from './adapter.ts';
 import type { Sdk } from './anthropic.ts';
 import { maxReplyBytes } from './bounded-fetch.ts';
+import { isRecord } from './json-shape.ts';
 
 /** What the synchronous client shares with this one (see the top of this file). */
 export interface AnthropicBatchParts {
@@ -46,10 +47,6 @@ const RESULT_LINE_OVERHEAD_BYTES = 1024;
 const RETRYABLE_TYPES = new Set(['api_error', 'overloaded_error', 'rate_limit_error', 'timeout_error']);
 
 type MessageBatch = Anthropic.Messages.MessageBatch;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isBatch(body: unknown): body is MessageBatch {
   return (

@@ -30,7 +30,7 @@ import {
   type ModelClient,
 } from './adapter.ts';
 import { createAnthropicBatchClient } from './anthropic-batch.ts';
-import { boundReply, boundedFetch, maxReplyBytes } from './bounded-fetch.ts';
+import { boundedFetch, maxReplyBytes, streamedFetch } from './bounded-fetch.ts';
 import { readRateLimits, withLimits } from './rate-limit-headers.ts';
 
 /**
@@ -215,14 +215,6 @@ function newAnthropic(sdk: Sdk, access: Access, fetch: typeof globalThis.fetch, 
     // Bounds what a reply can cost (size, invalid UTF-8); see toCallError for how its errors come back.
     fetch,
   });
-}
-
-/**
- * Every reply bounded as boundedFetch does, but always streamed through the counter: a batch's results file is
- * read by the SDK from `response.body`, which boundedFetch's read-at-once path would have used up.
- */
-function streamedFetch(maxBytes: number): typeof globalThis.fetch {
-  return async (input, init) => boundReply(await globalThis.fetch(input, init), maxBytes);
 }
 
 class AnthropicClient implements ModelClient {

@@ -194,6 +194,20 @@ export function boundedFetch(maxBytes: number, inner?: typeof fetch): typeof fet
   return async (input, init) => readBounded(await (inner ?? globalThis.fetch)(input, init), maxBytes);
 }
 
+/** boundReply as a reader of replies: the body always streamed through the counter, never read at once. */
+export async function streamedReply(response: Response, maxBytes: number): Promise<Response> {
+  return boundReply(response, maxBytes);
+}
+
+/**
+ * The global fetch with every reply bounded as boundedFetch does, but always streamed through the counter: for
+ * replies an SDK reads from `response.body` (a batch's results file), which readBounded's read-at-once path would
+ * have used up, and for files far larger than a judge's reply.
+ */
+export function streamedFetch(maxBytes: number): typeof fetch {
+  return async (input, init) => boundReply(await globalThis.fetch(input, init), maxBytes);
+}
+
 /** At most `max` characters of a text, on one line, for an error message. */
 export function excerpt(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, ' ').trim();

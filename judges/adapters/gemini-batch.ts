@@ -24,8 +24,9 @@ import type { BatchJob, GenerateContentResponse, GoogleGenAI, InlinedRequest } f
 import { JudgeCallError } from '../call-error.ts';
 import type { JudgeSpec } from '../config.ts';
 import type { BatchClient, BatchRequest, BatchResult, BatchState, BatchStatus, Completion } from './adapter.ts';
-import { boundReply, excerpt, maxReplyBytes } from './bounded-fetch.ts';
+import { boundReply, excerpt, maxReplyBytes, streamedReply } from './bounded-fetch.ts';
 import type { Exchange, GenerationSettings, ReplyReader, Sdk } from './gemini.ts';
+import { isRecord } from './json-shape.ts';
 
 /** What the synchronous client shares with this one (see the top of this file). */
 export interface GeminiBatchParts {
@@ -109,10 +110,6 @@ const RETRYABLE_CODES = new Set([
   'UNAVAILABLE',
 ]);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The prompt as one user turn, as generateContent gets it. */
 function contentsOf(prompt: string) {
   return [{ role: 'user', parts: [{ text: prompt }] }];
@@ -192,9 +189,6 @@ interface Call {
   exchange: Recorded;
 }
 
-/** The body streamed through the bound (a batch's reply can be far larger than a judge's), never read ahead. */
-const streamed: ReplyReader = async (response, maxBytes) => boundReply(response, maxBytes);
-
 /**
  * A 2xx body that ends, instead of failing, when its read fails, recording why in `failure`. The SDK writes a
  * downloaded file by piping the body into it, and a pipe does not pass a read error on: the file would never be
@@ -240,9 +234,10 @@ export function createGeminiBatchClient(parts: GeminiBatchParts): BatchClient {
 
   /**
    * A client for one operation. Every request goes through `signal` (the SDK's file upload passes none of its
-   * own) and records its status, headers and JSON body.
+   * own) and records its status, headers and JSON body. Bodies are streamed through the bound by default (a batch's
+   * reply can be far larger than a judge's), never read ahead.
    */
-  const open = async (signal: AbortSignal, maxBytes: number, read: ReplyReader = streamed): Promise<Call> => {
+  const open = async (signal: AbortSignal, maxBytes: number, read: ReplyReader = streamedReply): Promise<Call> => {
     const exchange: Recorded = { sent: false };
     const inner = parts.recordingFetch(exchange, maxBytes, read);
     const fetch: typeof globalThis.fetch = async (input, init) => {

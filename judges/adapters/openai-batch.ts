@@ -23,7 +23,8 @@ import {
   type BatchStatus,
   type Completion,
 } from './adapter.ts';
-import { boundReply } from './bounded-fetch.ts';
+import { streamedFetch } from './bounded-fetch.ts';
+import { isRecord } from './json-shape.ts';
 import { toCallError } from './openai-errors.ts';
 
 /** OpenAI's documented limits for one batch: 50,000 requests, an input file of at most 200 MB. */
@@ -63,7 +64,7 @@ const STATES: Record<Batch['status'], BatchState> = {
 
 /** A fetch whose replies are bounded at the batch files' cap (bounded-fetch.ts), read as they stream. */
 export function batchFetch(): typeof fetch {
-  return async (input, init) => boundReply(await globalThis.fetch(input, init), MAX_BATCH_FILE_BYTES);
+  return streamedFetch(MAX_BATCH_FILE_BYTES);
 }
 
 interface Connection {
@@ -82,16 +83,13 @@ export interface OpenAIBatchOptions {
   read(body: unknown, task: Task | undefined): Completion;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * A server without OpenAI's file and batch endpoints answers 404 (or 405/501): every batch call would, so this is a
- * configuration fault, said in one line.
+ * configuration fault, said in one line. A 404 for one batch or file by its id (`byId`) says only that this one is
+ * unknown (deleted, or of another project): the harness gives that batch up (harness/batch.ts).
  */
-function noBatchApi(status: number | undefined): boolean {
-  return status === 404 || status === 405 || status === 501;
+function noBatchApi(status: number | undefined, byId: boolean): boolean {
+  return (status === 404 && !byId) || status === 405 || status === 501;
 }
 
 /** What the SDK threw for a batch call, in the harness's terms (`what`: the call, e.g. "POST /v1/files"). */
@@ -101,10 +99,11 @@ function batchCallError(
   signal: AbortSignal,
   secret: string | undefined,
   what: string,
+  byId = false,
 ): unknown {
   const mapped = toCallError(error, sdk, signal, secret);
   if (!(mapped instanceof JudgeCallError)) return mapped;
-  if (noBatchApi(mapped.details.status)) {
+  if (noBatchApi(mapped.details.status, byId)) {
     return new JudgeCallError(
       `this server has no batch API: ${what} answered ${mapped.message}; --batch needs OpenAI's /v1/files and ` +
         '/v1/batches (run this judge without --batch)',
@@ -200,13 +199,18 @@ export function createOpenAIBatchClient(options: OpenAIBatchOptions): BatchClien
   const line = (request: BatchRequest): string =>
     JSON.stringify({ custom_id: request.customId, method: 'POST', url: ENDPOINT, body: options.params(request) });
 
-  /** One SDK call, its failure mapped (batchCallError). */
-  const call = async <T>(what: string, signal: AbortSignal, run: (c: Connection) => Promise<T>): Promise<T> => {
+  /** One SDK call, its failure mapped (batchCallError; `byId`: the call reads one batch or file by its id). */
+  const call = async <T>(
+    what: string,
+    signal: AbortSignal,
+    run: (c: Connection) => Promise<T>,
+    byId = false,
+  ): Promise<T> => {
     const connection = await connect();
     try {
       return await run(connection);
     } catch (error) {
-      throw batchCallError(error, connection.sdk, signal, secret, what);
+      throw batchCallError(error, connection.sdk, signal, secret, what, byId);
     }
   };
 
@@ -237,20 +241,31 @@ export function createOpenAIBatchClient(options: OpenAIBatchOptions): BatchClien
     },
 
     async status(batchId, signal) {
-      const batch = await call(`GET /v1/batches/${batchId}`, signal, ({ client }) =>
-        client.batches.retrieve(batchId, { signal, ...sent }),
+      const batch = await call(
+        `GET /v1/batches/${batchId}`,
+        signal,
+        ({ client }) => client.batches.retrieve(batchId, { signal, ...sent }),
+        true,
       );
       return batchStatus(batch);
     },
 
     async *results(batchId, signal, taskOf) {
-      const batch = await call(`GET /v1/batches/${batchId}`, signal, ({ client }) =>
-        client.batches.retrieve(batchId, { signal, ...sent }),
+      const batch = await call(
+        `GET /v1/batches/${batchId}`,
+        signal,
+        ({ client }) => client.batches.retrieve(batchId, { signal, ...sent }),
+        true,
       );
       for (const fileId of [batch.output_file_id, batch.error_file_id]) {
         if (!fileId) continue;
         const what = `GET /v1/files/${fileId}/content`;
-        const response = await call(what, signal, ({ client }) => client.files.content(fileId, { signal, ...sent }));
+        const response = await call(
+          what,
+          signal,
+          ({ client }) => client.files.content(fileId, { signal, ...sent }),
+          true,
+        );
         const { sdk } = await connect();
         let number = 0;
         const read = lines(response.body as ReadableStream<Uint8Array> | null);
@@ -264,7 +279,7 @@ export function createOpenAIBatchClient(options: OpenAIBatchOptions): BatchClien
                 retryable: true,
               });
             }
-            throw batchCallError(error, sdk, signal, secret, what);
+            throw batchCallError(error, sdk, signal, secret, what, true);
           }
           if (next.done) break;
           number += 1;

@@ -9,6 +9,7 @@
  *   POST /v1/batches/{id}/cancel  "cancelling"; the next retrieval ends it "cancelled" with partial output
  *   GET  /v1/batches              newest first, cursor pagination (limit, after)
  *   GET  /v1/files/{id}/content   the output and error files (JSONL)
+ * A batch whose plan says `gone` is unknown from then on: 404 for it, left out of the list.
  * When a batch ends, each request it runs is sent to the double's own /v1/chat/completions (with the caller's key),
  * so the test's chat script answers batch and synchronous requests alike, and `calls` counts both. Requests answered
  * with a status other than 200 go to the error file with that response, as OpenAI's do.
@@ -32,6 +33,8 @@ export interface BatchPlan {
   answered?: number;
   /** A failed batch's error. */
   error?: { code: string; message: string };
+  /** Unknown to the API from now on (deleted upstream, or asked with a key of another project): 404, not listed. */
+  gone?: boolean;
 }
 
 export interface OpenAIBatchDoubleOptions extends Omit<OpenAIDoubleOptions, 'routes'> {
@@ -253,7 +256,10 @@ export async function startOpenAIBatchDouble(options: OpenAIBatchDoubleOptions =
       return { status: 200, json: object };
     }
     if (request.method === 'GET' && path === '/v1/batches') {
-      const newest = [...batches].reverse().map((b) => b.object);
+      const newest = [...batches]
+        .reverse()
+        .filter((b) => !b.plan.gone)
+        .map((b) => b.object);
       const after = params.get('after');
       const start = after ? newest.findIndex((b) => b.id === after) + 1 : 0;
       const limit = Number(params.get('limit') ?? 20);
@@ -272,7 +278,7 @@ export async function startOpenAIBatchDouble(options: OpenAIBatchDoubleOptions =
     const batchPath = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
     if (batchPath) {
       const batch = byId.get(batchPath[1]!);
-      if (!batch) {
+      if (!batch || batch.plan.gone) {
         return apiError(404, `No batch found with id '${batchPath[1]}'.`, 'invalid_request_error');
       }
       if (batchPath[2] && request.method === 'POST') {
